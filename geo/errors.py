@@ -1,0 +1,13 @@
+"""Domain errors: one exception family whose messages say what was expected and found."""
+
+
+class GeoError(Exception):
+    """Base class of every error the ``geo`` package raises on purpose."""
+
+
+class ReadError(GeoError):
+    """An event file could not be read at all (binary, empty, wrong encoding, no known columns)."""
+
+
+class QueryError(GeoError):
+    """A query parameter could not be understood."""

@@ -1,0 +1,144 @@
+"""Column mappings from each source format onto the canonical schema.
+
+Every function here takes the file's columns as strings and returns a frame of
+canonical column names, still as strings; :mod:`geo.io.validate` parses and
+checks them in one place for every format.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo.taxonomy import (
+    DISORDER_TYPES,
+    UCDP_DATE_PREC,
+    UCDP_VIOLENCE,
+    UCDP_WHERE_PREC,
+    interaction_label,
+)
+
+ACLED_DIRECT = (
+    "event_date", "time_precision", "disorder_type", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "civilian_targeting", "iso",
+    "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
+    "geo_precision", "source", "notes", "fatalities", "tags",
+)  # fmt: skip
+
+#: Accepted spellings of the columns a generic CSV needs, in order of preference.
+AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
+    "latitude": ("latitude", "lat", "y"),
+    "longitude": ("longitude", "lon", "lng", "long", "x"),
+    "event_date": ("event_date", "date", "day"),
+    "event_id": ("event_id", "id", "event_id_cnty"),
+    "location": ("location", "place", "place_name", "where_coordinates"),
+}
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A string column, or an empty-string column when the file lacks it."""
+    if name in frame:
+        return frame[name]
+    return pd.Series("", index=frame.index, dtype="string")
+
+
+def _map_codes(values: pd.Series, table: dict[str, object]) -> pd.Series:
+    return values.str.strip().map(table).astype("string").fillna("")
+
+
+def from_acled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Map an ACLED export (old numeric or new text ``inter`` codes) to canonical columns."""
+    out = pd.DataFrame({c: _col(frame, c) for c in ACLED_DIRECT}, index=frame.index)
+    out["event_id"] = _col(frame, "event_id_cnty")
+    for col in ("inter1", "inter2", "interaction"):
+        codes = _col(frame, col)
+        uniques = pd.Series(codes.unique())
+        out[col] = codes.map(dict(zip(uniques, uniques.map(interaction_label), strict=True)))
+    out["fatalities_low"] = out["fatalities"]
+    out["fatalities_high"] = out["fatalities"]
+    return out
+
+
+def from_ucdp(frame: pd.DataFrame) -> pd.DataFrame:
+    """Map UCDP GED columns (full layout or a subset) to canonical columns."""
+    tov = _col(frame, "type_of_violence").str.strip()
+    etype = tov.map({k: v[0] for k, v in UCDP_VIOLENCE.items()}).astype("string").fillna("")
+    out = pd.DataFrame(index=frame.index)
+    out["event_id"] = _col(frame, "id")
+    out["event_date"] = _col(frame, "date_start")
+    out["event_date_end"] = _col(frame, "date_end")
+    out["time_precision"] = _map_codes(_col(frame, "date_prec"), UCDP_DATE_PREC)
+    out["event_type"] = etype
+    out["sub_event_type"] = tov.map({k: v[1] for k, v in UCDP_VIOLENCE.items()}).astype("string").fillna("")
+    out["disorder_type"] = etype.map(DISORDER_TYPES).astype("string").fillna("")
+    out["source_event_type"] = ("ucdp:" + tov).where(tov.str.len() > 0, "")
+    out["actor1"] = _col(frame, "side_a")
+    out["actor2"] = _col(frame, "side_b")
+    out["country"] = _col(frame, "country")
+    out["admin1"] = _strip_suffix(_col(frame, "adm_1"), r"\s+(governorate|province)$")
+    out["admin2"] = _strip_suffix(_col(frame, "adm_2"), r"\s+(district|nahiya)$")
+    out["location"] = _col(frame, "where_coordinates")
+    lat, lon = _col(frame, "latitude"), _col(frame, "longitude")
+    wkt = _col(frame, "geom_wkt").str.extract(r"POINT\s*\(\s*(\S+)\s+(\S+)\s*\)")
+    out["latitude"] = lat.where(lat.str.len() > 0, wkt[1].fillna(""))
+    out["longitude"] = lon.where(lon.str.len() > 0, wkt[0].fillna(""))
+    out["geo_precision"] = _map_codes(_col(frame, "where_prec"), UCDP_WHERE_PREC)
+    out["geo_precision_source"] = _col(frame, "where_prec")
+    out["fatalities"] = _col(frame, "best")
+    out["fatalities_low"] = _col(frame, "low")
+    out["fatalities_high"] = _col(frame, "high")
+    article = _col(frame, "source_article")
+    office_line = _col(frame, "source_office") + " " + _col(frame, "source_date") + " " + _col(frame, "source_headline")
+    out["source"] = article.where(article.str.len() > 0, office_line.str.strip())
+    out["notes"] = _col(frame, "source_headline")
+    return out
+
+
+def _strip_suffix(values: pd.Series, pattern: str) -> pd.Series:
+    return values.str.replace(pattern, "", regex=True, case=False).str.strip()
+
+
+def from_generic(frame: pd.DataFrame, *, mapping: dict[str, str] | None = None) -> pd.DataFrame:
+    """Map any table to canonical columns by an explicit mapping plus auto-detection.
+
+    Parameters
+    ----------
+    frame
+        String columns with lower-cased names.
+    mapping
+        Canonical column → source column, as the user supplied it; it wins over
+        auto-detection of ``lat/latitude/y``, ``lon/lng/longitude/x`` and ``date/event_date``.
+    """
+    from geo.schema import FIELD_BY_NAME
+
+    chosen = resolve_mapping(list(frame.columns), mapping)
+    out = pd.DataFrame(index=frame.index)
+    for canonical, source in chosen.items():
+        out[canonical] = frame[source]
+    for name in FIELD_BY_NAME:
+        if name not in out and name in frame and name != "geometry":
+            out[name] = frame[name]
+    return out
+
+
+def resolve_mapping(columns: list[str], mapping: dict[str, str] | None) -> dict[str, str]:
+    """Decide which source column feeds each canonical column (explicit first, then auto).
+
+    Raises
+    ------
+    KeyError
+        When ``mapping`` names a column the file does not have.
+    """
+    lower = {c.lower(): c for c in columns}
+    chosen: dict[str, str] = {}
+    for canonical, source in (mapping or {}).items():
+        if source.lower() not in lower:
+            msg = f"mapping for {canonical!r}: expected one of the file's columns {columns!r}, got {source!r}"
+            raise KeyError(msg)
+        chosen[canonical] = lower[source.lower()]
+    for canonical, names in AUTO_COLUMNS.items():
+        if canonical in chosen:
+            continue
+        found = next((lower[n] for n in names if n in lower), None)
+        if found is not None:
+            chosen[canonical] = found
+    return chosen

@@ -1,0 +1,116 @@
+"""Decode event files and recognise their format from the header."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.errors import ReadError
+
+ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252")
+
+ACLED_MARKERS = frozenset({"event_id_cnty", "event_type", "sub_event_type", "actor1", "inter1"})
+UCDP_MARKERS = frozenset({"type_of_violence", "where_prec", "side_a", "side_b", "best", "date_start"})
+
+#: UCDP GED's full 49-column layout, used when a candidate release has no header row.
+UCDP_COLUMNS: tuple[str, ...] = (
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence",
+    "conflict_dset_id", "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id",
+    "dyad_name", "side_a_dset_id", "side_a_new_id", "side_a", "side_b_dset_id",
+    "side_b_new_id", "side_b", "number_of_sources", "source_article", "source_office",
+    "source_date", "source_headline", "source_original", "where_prec", "where_coordinates",
+    "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
+    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec",
+    "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown",
+    "best", "high", "low", "gwnoa", "gwnob",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What the first bytes of a file say about it."""
+
+    format: str
+    detected: str
+    text: str | None = None
+    encoding: str | None = None
+    header: bool = True
+
+
+def sniff(path: Path, *, format: str = "auto") -> Sniffed:
+    """Decode ``path`` (when text) and decide which reader should load it.
+
+    Parameters
+    ----------
+    path
+        The event file.
+    format
+        ``auto`` to decide from the content, or a reader name to force it.
+
+    Returns
+    -------
+    Sniffed
+        The format, a sentence saying why, and the decoded text for text formats.
+    """
+    raw = _read_bytes(path)
+    if raw[:4] == b"PAR1":
+        return Sniffed("parquet", "Parquet magic bytes")
+    if format == "parquet":
+        msg = f"{path.name}: expected a Parquet file (starting with PAR1), got {raw[:8]!r}"
+        raise ReadError(msg)
+    text, encoding = decode(raw, name=path.name)
+    stripped = text.lstrip()
+    if stripped.startswith("{") or format == "geojson":
+        return Sniffed("geojson", "JSON object", text, encoding)
+    head = _first_row(text)
+    return _classify(head, format=format, text=text, encoding=encoding, name=path.name)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        msg = f"cannot open {str(path)!r}: {exc.strerror or exc}"
+        raise ReadError(msg) from None
+    if not raw.strip():
+        msg = f"{path.name}: expected an event file, got an empty file"
+        raise ReadError(msg)
+    return raw
+
+
+def decode(raw: bytes, *, name: str) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (with or without BOM), then cp1252; refuse binary data."""
+    if b"\x00" in raw[:8192]:
+        msg = f"{name}: expected a text file (CSV or GeoJSON) or Parquet, got binary data"
+        raise ReadError(msg)
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding), ("utf-8" if encoding == "utf-8-sig" else encoding)
+        except UnicodeDecodeError:
+            continue
+    msg = f"{name}: expected UTF-8 or cp1252 text, got undecodable bytes"
+    raise ReadError(msg)
+
+
+def _first_row(text: str) -> list[str]:
+    reader = csv.reader(io.StringIO(text[:65536]))
+    return [c.strip().lower() for c in next(reader, [])]
+
+
+def _classify(head: list[str], *, format: str, text: str, encoding: str, name: str) -> Sniffed:
+    cols = set(head)
+    if format in ("auto", "acled") and len(ACLED_MARKERS & cols) >= 3:
+        return Sniffed("acled", f"ACLED columns in header: {', '.join(sorted(ACLED_MARKERS & cols))}", text, encoding)
+    if format in ("auto", "ucdp") and len(UCDP_MARKERS & cols) >= 3:
+        return Sniffed("ucdp", f"UCDP GED columns in header: {', '.join(sorted(UCDP_MARKERS & cols))}", text, encoding)
+    if format in ("auto", "ucdp") and len(head) == len(UCDP_COLUMNS) and head[0].isdigit():
+        return Sniffed("ucdp", "no header row; 49 fields, the UCDP GED layout", text, encoding, header=False)
+    if format in ("acled", "ucdp"):
+        msg = f"{name}: expected {format.upper()} columns in the header, got {head[:8]!r}"
+        raise ReadError(msg)
+    if len(head) < 2:
+        msg = f"{name}: expected a CSV header with event columns, got {head!r}"
+        raise ReadError(msg)
+    return Sniffed("csv", "generic CSV (no ACLED or UCDP header)", text, encoding)

@@ -1,0 +1,197 @@
+"""Parse canonical string columns into typed events, rejecting bad rows with a reason.
+
+Every rule is vectorised; the first rule a row breaks is its reason.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.dates import parse_dates
+from geo.schema import COLUMNS, CRS, FIELD_BY_NAME, coerce
+from geo.taxonomy import EVENT_TYPES
+
+REASONS: dict[str, str] = {
+    "missing date": "the date cell is empty",
+    "unparseable date": "the date is in none of the accepted styles (2024-11-30, 30 November 2024, 30-11-2024)",
+    "missing coordinates": "latitude or longitude is empty",
+    "non-numeric coordinates": "latitude or longitude is not a number",
+    "probable lat/lon swap": "the values look like longitude, latitude; reported, never silently swapped",
+    "latitude out of range": "latitude outside -90..90",
+    "longitude out of range": "longitude outside -180..180",
+    "null island (0, 0)": "both coordinates are 0, a typical placeholder for a missing location",
+    "non-point geometry": "a GeoJSON/GeoParquet feature whose geometry is not a point",
+    "negative fatalities": "a fatality count below zero",
+    "duplicate event_id": "the same event_id appeared earlier in the file; the first one is kept",
+}
+
+
+def build_events(
+    raw: pd.DataFrame, *, original: pd.DataFrame, lines: pd.Series, fmt: str, dataset: str
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, dict[str, int]]:
+    """Turn canonical string columns into the canonical GeoDataFrame.
+
+    Parameters
+    ----------
+    raw
+        Canonical column names, string values (``""`` for empty); may carry a
+        ``_reject`` column of reasons decided by the reader (e.g. non-point geometry).
+    original
+        The file's own columns for the same rows, kept for rejected rows.
+    lines
+        Line number of each row in the file (header = line 1).
+    fmt, dataset
+        Written into ``source_format`` and ``dataset``.
+
+    Returns
+    -------
+    tuple
+        ``(events, rejected, warnings)``: events sorted by date, the rejected rows
+        with ``line``, ``reason`` and ``detail``, and warning counts.
+    """
+    raw = raw.fillna("")
+    dates = parse_dates(raw["event_date"])
+    lat = to_number(raw["latitude"])
+    lon = to_number(raw["longitude"])
+    fat = to_number(_get(raw, "fatalities"))
+    reason, detail = _row_rules(raw, dates, lat, lon, fat)
+    reason, detail = _duplicate_rule(_get(raw, "event_id"), lines, reason, detail)
+    ok = reason.isna().to_numpy()
+    rejected = original.loc[~ok].copy()
+    rejected.insert(0, "detail", detail[~ok].astype("string"))
+    rejected.insert(0, "reason", reason[~ok].astype("string"))
+    rejected.insert(0, "line", lines[~ok].astype("int64"))
+    events = _typed(raw.loc[ok], dates[ok], lat[ok], lon[ok], lines[ok], fmt=fmt, dataset=dataset)
+    warnings = _warnings(events)
+    return events, rejected.reset_index(drop=True), warnings
+
+
+def _get(raw: pd.DataFrame, name: str) -> pd.Series:
+    return raw[name].astype("string") if name in raw else pd.Series("", index=raw.index, dtype="string")
+
+
+def _row_rules(
+    raw: pd.DataFrame, dates: pd.Series, lat: pd.Series, lon: pd.Series, fat: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    date_text = raw["event_date"].str.strip()
+    lat_text, lon_text = raw["latitude"].str.strip(), raw["longitude"].str.strip()
+    coords = "lat=" + raw["latitude"].astype("string") + ", lon=" + raw["longitude"].astype("string")
+    rules: list[tuple[str, pd.Series, pd.Series]] = [
+        ("_reader", _get(raw, "_reject").str.len() > 0, _get(raw, "_reject")),
+        ("missing date", date_text.str.len() == 0, date_text),
+        ("unparseable date", dates.isna(), "date=" + date_text),
+        ("missing coordinates", (lat_text.str.len() == 0) | (lon_text.str.len() == 0), coords),
+        ("non-numeric coordinates", lat.isna() | lon.isna(), coords),
+        ("probable lat/lon swap", _swapped(lat, lon), coords),
+        ("latitude out of range", lat.abs() > 90, coords),
+        ("longitude out of range", lon.abs() > 180, coords),
+        ("null island (0, 0)", (lat == 0) & (lon == 0), coords),
+        ("negative fatalities", fat < 0, "fatalities=" + _get(raw, "fatalities")),
+    ]
+    reason = pd.Series(pd.NA, index=raw.index, dtype="string")
+    detail = pd.Series(pd.NA, index=raw.index, dtype="string")
+    for name, hit, text in rules:
+        new = hit.fillna(False).astype(bool) & reason.isna()
+        if name == "_reader":
+            reason = reason.mask(new, _get(raw, "_reject"))
+        else:
+            reason = reason.mask(new, name)
+        detail = detail.mask(new, text if isinstance(text, str) else text.astype("string"))
+    return reason, detail
+
+
+def _swapped(lat: pd.Series, lon: pd.Series) -> pd.Series:
+    """Rows whose (lat, lon) look like (lon, lat).
+
+    Either latitude is impossible but would be a valid longitude and vice versa,
+    or the point lies outside the box holding the file's bulk (1st–99th
+    percentile, ±1°) while its swap lies inside it.
+    """
+    impossible = (lat.abs() > 90) & (lon.abs() <= 90)
+    valid = lat.between(-90, 90) & lon.between(-180, 180) & ~((lat == 0) & (lon == 0))
+    if valid.sum() < 50:
+        return impossible
+    lat_lo, lat_hi = np.nanpercentile(lat[valid], [1, 99]) + (-1, 1)
+    lon_lo, lon_hi = np.nanpercentile(lon[valid], [1, 99]) + (-1, 1)
+    inside = lat.between(lat_lo, lat_hi) & lon.between(lon_lo, lon_hi)
+    swap_inside = lon.between(lat_lo, lat_hi) & lat.between(lon_lo, lon_hi)
+    return impossible | (valid & ~inside & swap_inside)
+
+
+def _duplicate_rule(
+    ids: pd.Series, lines: pd.Series, reason: pd.Series, detail: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Among rows still valid, reject repeats of an event_id, naming the line kept."""
+    has_id = (ids.str.strip().str.len() > 0) & reason.isna()
+    candidates = ids[has_id]
+    dup = candidates.duplicated(keep="first")
+    if not dup.any():
+        return reason, detail
+    first_line = lines[has_id].groupby(candidates.to_numpy()).transform("first")
+    idx = dup[dup].index
+    reason = reason.copy()
+    detail = detail.copy()
+    reason.loc[idx] = "duplicate event_id"
+    kept = "event_id=" + candidates[idx] + " kept from line " + first_line[idx].astype("string")
+    detail.loc[idx] = kept
+    return reason, detail
+
+
+def _typed(
+    raw: pd.DataFrame,
+    dates: pd.Series,
+    lat: pd.Series,
+    lon: pd.Series,
+    lines: pd.Series,
+    *,
+    fmt: str,
+    dataset: str,
+) -> gpd.GeoDataFrame:
+    frame = raw.drop(columns=[c for c in raw.columns if c.startswith("_")]).copy()
+    frame = frame.replace("", pd.NA) if len(frame) else frame
+    frame["event_date"] = dates
+    end = parse_dates(_get(raw, "event_date_end"))
+    frame["event_date_end"] = end.fillna(dates)
+    frame["latitude"], frame["longitude"] = lat.astype("float64"), lon.astype("float64")
+    for col, dtype in (("time_precision", "Int8"), ("geo_precision", "Int8")):
+        frame[col] = _int(frame, col, dtype)
+    for col in ("fatalities", "fatalities_low", "fatalities_high"):
+        frame[col] = _int(frame, col, "Int64")
+    frame["source_line"] = lines.astype("Int64")
+    frame["source_format"] = fmt
+    frame["dataset"] = dataset
+    if "event_id" not in frame or frame["event_id"].isna().any():
+        generated = dataset + "-" + lines.astype("string")
+        frame["event_id"] = _get(frame, "event_id").fillna(generated) if "event_id" in frame else generated
+    frame = coerce(frame)
+    for col in frame.columns[len(COLUMNS) - 1 :]:
+        frame[col] = frame[col].astype("string")
+    geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs=CRS)
+    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
+    gdf = gdf[list(COLUMNS) + [c for c in gdf.columns if c not in FIELD_BY_NAME]]
+    return gdf.sort_values("event_date", kind="stable").reset_index(drop=True)
+
+
+def _int(frame: pd.DataFrame, col: str, dtype: str) -> pd.Series:
+    if col not in frame:
+        return pd.Series(pd.NA, index=frame.index, dtype=dtype)
+    return to_number(frame[col]).round().astype(dtype)
+
+
+def to_number(values: pd.Series) -> pd.Series:
+    """Strings → float64 (NaN where not a number), parsing each distinct value once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series(np.nan, index=values.index)
+    parsed = pd.to_numeric(pd.Series(uniques).astype("string").str.strip(), errors="coerce").astype("float64")
+    out = parsed.to_numpy()[codes]
+    out[codes < 0] = np.nan
+    return pd.Series(out, index=values.index)
+
+
+def _warnings(events: gpd.GeoDataFrame) -> dict[str, int]:
+    etype = events["event_type"].astype("string")
+    unknown = etype.notna() & ~etype.isin(list(EVENT_TYPES))
+    return {"unknown event type (kept)": int(unknown.sum())} if unknown.any() else {}

@@ -1,0 +1,98 @@
+"""The load report: every row read is either loaded or rejected with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+
+@dataclass
+class LoadReport:
+    """What happened to every row of one file.
+
+    Attributes
+    ----------
+    format
+        The reader used (``acled``, ``ucdp``, ``geojson``, ``parquet``, ``csv``).
+    detected
+        Why that format was chosen (so a wrong guess is impossible to miss).
+    rows_read
+        Data rows in the file.
+    rows_loaded
+        Rows that became events.
+    rejected
+        The rejected rows with their raw values, ``line`` (header = line 1), ``reason`` and ``detail``.
+    warnings
+        Counts of rows loaded with a warning (e.g. unknown event type).
+    encoding
+        Text encoding the file was decoded with (``None`` for binary formats).
+    """
+
+    format: str
+    detected: str
+    rows_read: int
+    rows_loaded: int
+    rejected: pd.DataFrame
+    warnings: dict[str, int] = field(default_factory=dict)
+    encoding: str | None = None
+    date_min: pd.Timestamp | None = None
+    date_max: pd.Timestamp | None = None
+    crs: str = "EPSG:4326"
+
+    @property
+    def rows_rejected(self) -> int:
+        """Number of rejected rows."""
+        return len(self.rejected)
+
+    @property
+    def reasons(self) -> dict[str, int]:
+        """Rejected rows counted by reason, most frequent first."""
+        if self.rejected.empty:
+            return {}
+        return {str(k): int(v) for k, v in self.rejected["reason"].value_counts().items()}
+
+    def to_dict(self) -> dict[str, object]:
+        """The report as the JSON object ``python -m geo ingest --json`` prints."""
+        return {
+            "format": self.format,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "reasons": self.reasons,
+            "warnings": self.warnings,
+            "date_min": _iso(self.date_min),
+            "date_max": _iso(self.date_max),
+            "crs": self.crs,
+        }
+
+    def summary(self) -> str:
+        """A few lines an analyst reads after a load."""
+        lines = [
+            f"format: {self.format} ({self.detected})",
+            f"rows read: {self.rows_read:,}  loaded: {self.rows_loaded:,}  rejected: {self.rows_rejected:,}",
+            f"dates: {_iso(self.date_min)} to {_iso(self.date_max)}  crs: {self.crs}",
+        ]
+        lines += [f"  rejected — {reason}: {n:,}" for reason, n in self.reasons.items()]
+        lines += [f"  warning — {w}: {n:,}" for w, n in self.warnings.items()]
+        return "\n".join(lines)
+
+    def write_rejects(self, path: str | Path) -> Path:
+        """Write the rejected rows (raw values, line, reason, detail) to a CSV file."""
+        path = Path(path)
+        self.rejected.to_csv(path, index=False)
+        return path
+
+
+@dataclass
+class LoadResult:
+    """Events loaded from a file, and the report that accounts for every row."""
+
+    events: gpd.GeoDataFrame
+    report: LoadReport
+
+
+def _iso(value: pd.Timestamp | None) -> str | None:
+    return None if value is None or pd.isna(value) else value.strftime("%Y-%m-%d")
