@@ -32,8 +32,89 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
     schema = sub.add_parser("schema", help="print the canonical schema as a Markdown table")
     schema.set_defaults(func=cmd_schema)
+    _geography_commands(sub)
     return parser
 
+
+def _geography_commands(sub: argparse._SubParsersAction) -> None:
+    ref = sub.add_parser("build-reference", help="rebuild data/reference and data/gazetteer/geonames.csv")
+    ref.add_argument("--qgis-gpkg", type=Path, required=True, help="world_map.gpkg from Debian qgis-common")
+    ref.set_defaults(func=cmd_build_reference)
+    geocode = sub.add_parser("geocode", help="place names -> coordinates (one JSON object per line)")
+    geocode.add_argument("names", nargs="*")
+    geocode.add_argument("--input", type=Path, help="a text file with one name per line")
+    geocode.add_argument("--country", help="country context (name or ISO2)")
+    geocode.add_argument("--admin1", help="governorate context")
+    geocode.add_argument("--json", action="store_true", help="JSON lines (the default output is also JSON)")
+    geocode.set_defaults(func=cmd_geocode)
+    gaz = sub.add_parser("gazetteer", help="gazetteer maintenance")
+    gaz_sub = gaz.add_subparsers(dest="action", required=True)
+    learn = gaz_sub.add_parser("learn", help="learn names from a coded event file into data/gazetteer/learned.csv")
+    learn.add_argument("file", type=Path)
+    learn.add_argument("--out", type=Path, default=None, help="default: data/gazetteer/learned.csv (merged)")
+    learn.set_defaults(func=cmd_gazetteer_learn)
+    ev = sub.add_parser("evaluate-geocoder", help="geocode a coded file's place names and score against its coordinates")
+    ev.add_argument("file", type=Path)
+    ev.add_argument("--learn-from", type=Path, help="learn names from this file first (never the tested rows)")
+    ev.add_argument("--test-year", type=int, help="score only rows of this year")
+    ev.add_argument("--learn-year", type=int, help="learn only from rows of this year")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_evaluate_geocoder)
+
+
+def cmd_build_reference(args: argparse.Namespace) -> int:
+    """Regenerate the reference layers from registry packages."""
+    from geo.reference import build_reference
+
+    for name, size in build_reference(qgis_gpkg=args.qgis_gpkg).items():
+        print(f"{name}: {size / 1024:.0f} KiB")
+    return 0
+
+
+def cmd_geocode(args: argparse.Namespace) -> int:
+    """Geocode names; unresolved names print their best candidates, never a guess."""
+    from geo.gazetteer import default_gazetteer
+
+    names = list(args.names)
+    if args.input:
+        names += [line.strip() for line in args.input.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gaz = default_gazetteer()
+    for name in names:
+        result = gaz.lookup(name, country=args.country, admin1=args.admin1)
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    return 0
+
+
+def cmd_gazetteer_learn(args: argparse.Namespace) -> int:
+    """Learn name -> median coordinate (with count and spread) from a coded file."""
+    from geo.gazetteer import learn, merge_learned
+
+    events = read_events(args.file).events
+    learned = learn(events, dataset=args.file.stem)
+    out = merge_learned(learned, path=args.out)
+    print(f"learned {len(learned):,} names ({int(learned['ambiguous'].sum())} ambiguous) -> {out}")
+    return 0
+
+
+def cmd_evaluate_geocoder(args: argparse.Namespace) -> int:
+    """Score the geocoder on a coded file (learning only from rows it does not test)."""
+    from geo.gazetteer import build_gazetteer, evaluate, format_evaluation, learn
+
+    events = read_events(args.file).events
+    test = events if args.test_year is None else events[events["event_date"].dt.year == args.test_year]
+    learned = None
+    if args.learn_from:
+        train = read_events(args.learn_from).events
+        if args.learn_year is not None:
+            train = train[train["event_date"].dt.year == args.learn_year]
+        overlap = set(train["event_id"]) & set(test["event_id"])
+        if overlap:
+            msg = f"--learn-from: expected rows disjoint from the tested rows, got {len(overlap):,} shared event ids"
+            raise GeoError(msg)
+        learned = learn(train, dataset=args.learn_from.stem)
+    summary, _ = evaluate(test, build_gazetteer(learned=learned, include_shipped_learned=False))
+    print(json.dumps(summary, ensure_ascii=False) if args.json else format_evaluation(summary))
+    return 0
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the schema table (the source of data/README.md's field list)."""

@@ -94,10 +94,7 @@ def _row_rules(
     detail = pd.Series(pd.NA, index=raw.index, dtype="string")
     for name, hit, text in rules:
         new = hit.fillna(False).astype(bool) & reason.isna()
-        if name == "_reader":
-            reason = reason.mask(new, _get(raw, "_reject"))
-        else:
-            reason = reason.mask(new, name)
+        reason = reason.mask(new, _get(raw, "_reject") if name == "_reader" else name)
         detail = detail.mask(new, text if isinstance(text, str) else text.astype("string"))
     return reason, detail
 
