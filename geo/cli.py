@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     ingest.set_defaults(func=cmd_ingest)
     schema = sub.add_parser("schema", help="print the canonical schema as a Markdown table")
+    schema.add_argument("--update-readme", action="store_true", help="rewrite the table in data/README.md")
     schema.set_defaults(func=cmd_schema)
     _geography_commands(sub)
     return parser
@@ -118,9 +119,18 @@ def cmd_evaluate_geocoder(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the schema table (the source of data/README.md's field list)."""
+    from geo.paths import DATA
     from geo.schema import schema_markdown
 
-    print(schema_markdown())
+    if not args.update_readme:
+        print(schema_markdown())
+        return 0
+    readme = DATA / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split("<!-- schema:start -->\n", 1)
+    _, tail = rest.split("\n<!-- schema:end -->", 1)
+    readme.write_text(f"{head}<!-- schema:start -->\n{schema_markdown()}\n<!-- schema:end -->{tail}", encoding="utf-8")
+    print(f"updated {readme}")
     return 0
 
 

@@ -68,6 +68,7 @@ FIELDS: tuple[Field, ...] = (
     Field("longitude", "float64", True, "WGS84 longitude in degrees."),
     Field("geo_precision", "Int8", False, "ACLED geo precision: 1 = the named town, 2 = near it or part of a region, 3 = a region or larger."),
     Field("geo_precision_source", "string", False, "The source's own precision code, kept verbatim (e.g. UCDP `where_prec`)."),
+    Field("geocoded_by", "string", False, "How coordinates were obtained when the source gave only a place name: the gazetteer match and its source; empty when the file gave coordinates."),
     Field("fatalities", "Int64", False, "Reported fatalities, best estimate (UCDP `best`)."),
     Field("fatalities_low", "Int64", False, "Low fatality estimate (UCDP `low`; ACLED: same as fatalities)."),
     Field("fatalities_high", "Int64", False, "High fatality estimate (UCDP `high`; ACLED: same as fatalities)."),

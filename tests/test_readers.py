@@ -183,3 +183,16 @@ def test_every_schema_field_is_documented_in_data_readme():
     text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
     missing = [name for name in FIELD_BY_NAME if f"`{name}`" not in text]
     assert not missing, f"data/README.md does not document: {missing}"
+
+
+def test_place_names_without_coordinates_are_geocoded_or_rejected(tmp_path):
+    path = tmp_path / "places.csv"
+    path.write_text("date,place,admin1\n2024-11-30,Saraqeb,Idlib\n2024-11-30,Rabia,\n2024-12-01,Idlib Governorate,\n")
+    result = read_events(path)
+    events = result.events.set_index("location")
+    assert events.loc["Saraqeb", "geo_precision"] == 1
+    assert abs(events.loc["Saraqeb", "latitude"] - 35.86447) < 0.01
+    assert "GeoNames" in events.loc["Saraqeb", "geocoded_by"]
+    assert events.loc["Idlib Governorate", "geo_precision"] == 3  # a region, placed honestly
+    assert result.report.reasons == {"place not geocoded: ambiguous": 1}  # Rabia: Iraq or Latakia?
+    assert result.report.rejected["detail"].iloc[0].startswith("best candidate:")

@@ -15,6 +15,7 @@ import pyarrow.csv as pacsv
 
 from geo.errors import ReadError
 from geo.io.formats import from_acled, from_generic, from_ucdp
+from geo.io.geocode import geocode_missing
 from geo.io.sniff import ACLED_MARKERS, UCDP_COLUMNS, UCDP_MARKERS, Sniffed, sniff
 from geo.io.validate import build_events
 from geo.report import LoadReport, LoadResult
@@ -32,6 +33,7 @@ def read_events(
     mapping: dict[str, str] | None = None,
     dataset: str | None = None,
     progress: Progress | None = None,
+    geocode: bool = True,
 ) -> LoadResult:
     """Load an event file into the canonical GeoDataFrame, accounting for every row.
 
@@ -47,6 +49,9 @@ def read_events(
         Name stored in the ``dataset`` column (default: the file's stem).
     progress
         Called with ``(rows_read_so_far, message)`` while large files are read.
+    geocode
+        Geocode rows that name a place but have no coordinates (gazetteer; unresolved
+        names are rejected with the reason, never guessed).
 
     Returns
     -------
@@ -65,6 +70,8 @@ def read_events(
     sniffed = sniff(path, format=format)
     table = _table(path, sniffed, progress=progress)
     fmt, raw = _to_canonical(table, sniffed.format, mapping=mapping, name=path.name)
+    if geocode and "location" in raw:
+        raw = geocode_missing(raw)
     lines = pd.Series(range(2, len(table) + 2) if sniffed.header else range(1, len(table) + 1), index=table.index)
     events, rejected, warnings = build_events(
         raw, original=table, lines=lines, fmt=fmt, dataset=dataset or path.stem
@@ -215,6 +222,9 @@ def _to_canonical(
             raw = from_generic(table, mapping=mapping)
         except KeyError as exc:
             raise ReadError(f"{name}: {exc.args[0]}") from None
+    if "location" in raw and "latitude" not in raw and "longitude" not in raw:
+        # Place names only: coordinates come from the gazetteer (geocode_missing).
+        raw["latitude"] = raw["longitude"] = pd.Series("", index=raw.index, dtype="string")
     missing = [c for c in ("event_date", "latitude", "longitude") if c not in raw]
     if missing:
         msg = (

@@ -23,6 +23,7 @@ REASONS: dict[str, str] = {
     "longitude out of range": "longitude outside -180..180",
     "null island (0, 0)": "both coordinates are 0, a typical placeholder for a missing location",
     "non-point geometry": "a GeoJSON/GeoParquet feature whose geometry is not a point",
+    "place not geocoded": "the row names a place but no coordinates, and the gazetteer could not place it safely",
     "negative fatalities": "a fatality count below zero",
     "duplicate event_id": "the same event_id appeared earlier in the file; the first one is kept",
 }
@@ -78,8 +79,10 @@ def _row_rules(
     date_text = raw["event_date"].str.strip()
     lat_text, lon_text = raw["latitude"].str.strip(), raw["longitude"].str.strip()
     coords = "lat=" + raw["latitude"].astype("string") + ", lon=" + raw["longitude"].astype("string")
+    reader = _get(raw, "_reject").str.split("\x1f")
+    reader_reason, reader_detail = reader.str[0], reader.str[-1]
     rules: list[tuple[str, pd.Series, pd.Series]] = [
-        ("_reader", _get(raw, "_reject").str.len() > 0, _get(raw, "_reject")),
+        ("_reader", reader_reason.str.len() > 0, reader_detail),
         ("missing date", date_text.str.len() == 0, date_text),
         ("unparseable date", dates.isna(), "date=" + date_text),
         ("missing coordinates", (lat_text.str.len() == 0) | (lon_text.str.len() == 0), coords),
@@ -94,7 +97,7 @@ def _row_rules(
     detail = pd.Series(pd.NA, index=raw.index, dtype="string")
     for name, hit, text in rules:
         new = hit.fillna(False).astype(bool) & reason.isna()
-        reason = reason.mask(new, _get(raw, "_reject") if name == "_reader" else name)
+        reason = reason.mask(new, reader_reason if name == "_reader" else name)
         detail = detail.mask(new, text if isinstance(text, str) else text.astype("string"))
     return reason, detail
 
