@@ -34,7 +34,22 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--update-readme", action="store_true", help="rewrite the table in data/README.md")
     schema.set_defaults(func=cmd_schema)
     _geography_commands(sub)
+    bench = sub.add_parser("bench", help="benchmarks against the naive approach (prints a table)")
+    bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map")
+    bench.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated event counts")
+    bench.add_argument("--json", action="store_true", help="emit the table as a JSON list")
+    bench.set_defaults(func=cmd_bench)
     return parser
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run benchmarks and print a Markdown table (or JSON)."""
+    from geo.bench import as_json, format_table, run
+
+    sizes = tuple(int(s) for s in args.sizes.split(","))
+    rows = run(tuple(args.cases.split(",")), sizes=sizes)
+    print(json.dumps(as_json(rows)) if args.json else format_table(rows))
+    return 0
 
 
 def _geography_commands(sub: argparse._SubParsersAction) -> None:

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from geo.errors import ReadError
-from geo.io.formats import from_acled, from_generic, from_ucdp
+from geo.io.formats import CONSUMED, from_acled, from_generic, from_ucdp
 from geo.io.geocode import geocode_missing
 from geo.io.sniff import ACLED_MARKERS, UCDP_COLUMNS, UCDP_MARKERS, Sniffed, sniff
 from geo.io.validate import build_events
@@ -107,7 +107,7 @@ def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None) -> pd.Dat
 
 def _read_csv(sniffed: Sniffed, *, name: str, progress: Progress | None) -> pd.DataFrame:
     """Parse CSV text with pyarrow's multi-threaded reader, every column as text."""
-    data = (sniffed.text or "").encode("utf-8")
+    data = sniffed.data if sniffed.data is not None else (sniffed.text or "").encode("utf-8")
     header = None if sniffed.header else list(UCDP_COLUMNS)
     try:
         names = header or next(csv.reader(io.StringIO(sniffed.text[:65536] if sniffed.text else "")))
@@ -235,7 +235,8 @@ def _to_canonical(
     if "_reject" in table:
         raw["_reject"] = table["_reject"]
     # Columns the mapping did not use are kept under their own names, never dropped.
-    extras = [c for c in table.columns if c not in raw and c not in FIELD_BY_NAME and not c.startswith("_")]
+    used = CONSUMED.get(kind, frozenset())
+    extras = [c for c in table.columns if c not in raw and c not in FIELD_BY_NAME and c not in used and not c.startswith("_")]
     for col in extras:
         raw[col] = table[col]
     return fmt, raw

@@ -24,6 +24,15 @@ ACLED_DIRECT = (
     "geo_precision", "source", "notes", "fatalities", "tags",
 )  # fmt: skip
 
+#: Source columns each mapping consumes (not kept again as extra columns).
+CONSUMED: dict[str, frozenset[str]] = {
+    "acled": frozenset({"event_id_cnty"}),
+    "ucdp": frozenset({
+        "id", "date_start", "date_end", "date_prec", "type_of_violence", "side_a", "side_b", "adm_1",
+        "adm_2", "where_coordinates", "geom_wkt", "where_prec", "best", "low", "high", "source_article",
+    }),
+}  # fmt: skip
+
 #: Accepted spellings of the columns a generic CSV needs, in order of preference.
 AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
     "latitude": ("latitude", "lat", "y"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from geo.errors import ReadError
@@ -37,6 +37,7 @@ class Sniffed:
     text: str | None = None
     encoding: str | None = None
     header: bool = True
+    data: bytes | None = None  # the file as UTF-8 bytes (the original bytes when already UTF-8)
 
 
 def sniff(path: Path, *, format: str = "auto") -> Sniffed:
@@ -65,7 +66,9 @@ def sniff(path: Path, *, format: str = "auto") -> Sniffed:
     if stripped.startswith("{") or format == "geojson":
         return Sniffed("geojson", "JSON object", text, encoding)
     head = _first_row(text)
-    return _classify(head, format=format, text=text, encoding=encoding, name=path.name)
+    sniffed = _classify(head, format=format, text=text, encoding=encoding, name=path.name)
+    data = raw.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8" else text.encode("utf-8")
+    return replace(sniffed, data=data)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -74,7 +77,7 @@ def _read_bytes(path: Path) -> bytes:
     except OSError as exc:
         msg = f"cannot open {str(path)!r}: {exc.strerror or exc}"
         raise ReadError(msg) from None
-    if not raw.strip():
+    if not raw[:4096].strip() and not raw.strip():
         msg = f"{path.name}: expected an event file, got an empty file"
         raise ReadError(msg)
     return raw

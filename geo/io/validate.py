@@ -64,7 +64,10 @@ def build_events(
     rejected.insert(0, "detail", detail[~ok].astype("string"))
     rejected.insert(0, "reason", reason[~ok].astype("string"))
     rejected.insert(0, "line", lines[~ok].astype("int64"))
-    events = _typed(raw.loc[ok], dates[ok], lat[ok], lon[ok], lines[ok], fmt=fmt, dataset=dataset)
+    if ok.all():  # the common case: no row selection (it copies every column)
+        events = _typed(raw, dates, lat, lon, lines, fmt=fmt, dataset=dataset)
+    else:
+        events = _typed(raw.loc[ok], dates[ok], lat[ok], lon[ok], lines[ok], fmt=fmt, dataset=dataset)
     warnings = _warnings(events)
     return events, rejected.reset_index(drop=True), warnings
 
@@ -79,8 +82,7 @@ def _row_rules(
     date_text = raw["event_date"].str.strip()
     lat_text, lon_text = raw["latitude"].str.strip(), raw["longitude"].str.strip()
     coords = "lat=" + raw["latitude"].astype("string") + ", lon=" + raw["longitude"].astype("string")
-    reader = _get(raw, "_reject").str.split("\x1f")
-    reader_reason, reader_detail = reader.str[0], reader.str[-1]
+    reader_reason, reader_detail = _reader_reasons(raw)
     rules: list[tuple[str, pd.Series, pd.Series]] = [
         ("_reader", reader_reason.str.len() > 0, reader_detail),
         ("missing date", date_text.str.len() == 0, date_text),
@@ -100,6 +102,15 @@ def _row_rules(
         reason = reason.mask(new, reader_reason if name == "_reader" else name)
         detail = detail.mask(new, text if isinstance(text, str) else text.astype("string"))
     return reason, detail
+
+
+def _reader_reasons(raw: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Reasons a reader decided itself (``reason\x1fdetail``), split; empty when there are none."""
+    empty = pd.Series("", index=raw.index, dtype="string")
+    if "_reject" not in raw or not (raw["_reject"].fillna("").str.len() > 0).any():
+        return empty, empty
+    parts = raw["_reject"].fillna("").str.split("\x1f")
+    return parts.str[0].astype("string"), parts.str[-1].astype("string")
 
 
 def _swapped(lat: pd.Series, lon: pd.Series) -> pd.Series:
@@ -167,11 +178,18 @@ def _typed(
         frame["event_id"] = _get(frame, "event_id").fillna(generated) if "event_id" in frame else generated
     frame = coerce(frame)
     for col in frame.columns[len(COLUMNS) - 1 :]:
-        frame[col] = frame[col].astype("string")
+        frame[col] = _extra_dtype(frame[col])
     geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs=CRS)
     gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
     gdf = gdf[list(COLUMNS) + [c for c in gdf.columns if c not in FIELD_BY_NAME]]
     return gdf.sort_values("event_date", kind="stable").reset_index(drop=True)
+
+
+def _extra_dtype(values: pd.Series) -> pd.Series:
+    """Extra source columns: categorical when low-cardinality (year, region…), else string."""
+    text = values.astype("string")
+    sample = text.iloc[:10_000]
+    return text.astype("category") if sample.nunique() < max(len(sample) // 10, 50) else text
 
 
 def _int(frame: pd.DataFrame, col: str, dtype: str) -> pd.Series:
