@@ -34,12 +34,63 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--update-readme", action="store_true", help="rewrite the table in data/README.md")
     schema.set_defaults(func=cmd_schema)
     _geography_commands(sub)
+    ext = sub.add_parser("extract", help="news articles -> events (one JSON object per event with --json)")
+    ext.add_argument("paths", nargs="+", type=Path)
+    ext.add_argument("--json", action="store_true")
+    ext.add_argument("--rejected", action="store_true", help="also print the rejected candidate sentences")
+    ext.set_defaults(func=cmd_extract)
+    data = sub.add_parser("build-data", help="rebuild data/events.parquet and data/events.csv (deterministic)")
+    data.add_argument("--timeline", type=Path, default=None, help="default: ../shared/reference/timeline-2024.tsv")
+    data.set_defaults(func=cmd_build_data)
     bench = sub.add_parser("bench", help="benchmarks against the naive approach (prints a table)")
     bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map")
     bench.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated event counts")
     bench.add_argument("--json", action="store_true", help="emit the table as a JSON list")
     bench.set_defaults(func=cmd_bench)
     return parser
+
+
+EXTRACT_FIELDS = ("event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "latitude",
+                  "longitude", "geo_precision", "confidence", "article_id", "sentence", "span")  # fmt: skip
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Extract events from article files."""
+    from geo.build_data import extract_articles
+
+    events, rejected = extract_articles(list(args.paths))
+    for row in events.itertuples():
+        record = {f: _jsonable(getattr(row, f)) for f in EXTRACT_FIELDS}
+        record["article"] = record.pop("article_id")
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            print(f"{record['event_date']}  {record['sub_event_type']:<36} {record['location']:<24} {record['actor1'] or ''}")
+    if args.rejected:
+        for row in rejected.itertuples():
+            print(json.dumps({"rejected": True, "reason": row.reason, "sentence": row.sentence}, ensure_ascii=False))
+    return 0
+
+
+def _jsonable(value: object) -> object:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return value.item() if hasattr(value, "item") else value
+
+
+def cmd_build_data(args: argparse.Namespace) -> int:
+    """Rebuild the bundled dataset from seeds/ and the reference timeline."""
+    from geo.build_data import TIMELINE, build_dataset, write_dataset
+
+    events, rejected = build_dataset(timeline=args.timeline or TIMELINE)
+    for path in write_dataset(events, rejected):
+        print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    print(f"{len(events)} events; by source: {events['dataset'].value_counts().to_dict()}")
+    return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ FUZZY_MIN = 88.0  # rapidfuzz ratio a fuzzy hit must reach
 FUZZY_MARGIN = 4.0  # ... and lead the next distinct place by
 COUNTRY_CODES: dict[str, str] = {v.lower(): k for k, v in COUNTRY_NAMES.items()} | {k.lower(): k for k in COUNTRY_NAMES}
 REGION_WORDS = re.compile(r"\b(governorate|province|provinces|governorates|countryside|muhafazat)\b", re.IGNORECASE)
+DIRECTION_WORDS = re.compile(r"\b(?:north|south|east|west|central|northern|southern|eastern|western)(?:[- ]?(?:east|west)(?:ern)?)?\b", re.IGNORECASE)
 SOURCE_RANK = {"curated": 0, "crossing": 0, "learned": 1, "geonames": 2, "governorate": 3}
 
 
@@ -127,6 +128,8 @@ class Gazetteer:
             region = self._region(name, cc)
             if region is not None:
                 return region
+            # "Western Aleppo countryside" is a region, never a fuzzy namesake ("Eastern Aleppo").
+            return Unresolved(name, "region not resolved", ())
         last: Unresolved | None = None
         for variant in variants(name):
             key = normalize(variant)
@@ -142,7 +145,7 @@ class Gazetteer:
 
     def _region(self, name: str, cc: str | None) -> Match | None:
         """'Idlib Governorate', 'Aleppo province' → the governorate, at precision 3."""
-        key = normalize(REGION_WORDS.sub(" ", name))
+        key = normalize(DIRECTION_WORDS.sub(" ", REGION_WORDS.sub(" ", name)))
         rows = self._by_key.get(key)
         if rows is None:
             return None
@@ -252,7 +255,7 @@ def _pick(query: str, cand: pd.DataFrame, *, method: str) -> Match | Unresolved:
         query=query, name=str(top["name"]), lat=float(top["lat"]), lon=float(top["lon"]),
         country=_str(top["country"]), admin1=_str(top["admin1"]), kind=str(top["kind"]),
         score=float(top["score"]), source=str(top["source"]), method=method,
-        geo_precision=3 if top["kind"] == "governorate" else 1,
+        geo_precision=int(top["precision"]) if pd.notna(top.get("precision")) else (3 if top["kind"] == "governorate" else 1),
     )  # fmt: skip
 
 
@@ -305,7 +308,7 @@ def _listing(cand: pd.DataFrame, limit: int = 5) -> tuple[dict[str, object], ...
 # ---------------------------------------------------------------- building the gazetteer
 
 
-ENTRY_COLUMNS = ["name", "lat", "lon", "country", "admin1", "kind", "population", "source", "origin", "place_id", "count", "spread_km", "ambiguous"]
+ENTRY_COLUMNS = ["name", "lat", "lon", "country", "admin1", "kind", "population", "source", "origin", "place_id", "count", "spread_km", "ambiguous", "precision"]
 
 
 def geonames_entries(path: Path = GAZETTEER_DIR / "geonames.csv") -> pd.DataFrame:
@@ -349,8 +352,30 @@ def reference_entries() -> pd.DataFrame:
     for g in gov.itertuples():
         pt = g.geometry.representative_point()
         for alias in [g.name, *str(g.aliases).split("|")]:
-            rows.append([alias, pt.y, pt.x, g.country, g.name, "governorate", 0, "Natural Earth admin-1 polygon", "governorate", f"gov:{g.code}"])
+            rows.append([alias, round(pt.y, 5), round(pt.x, 5), g.country, g.name, "governorate", 0, "Natural Earth admin-1 polygon", "governorate", f"gov:{g.code}"])
     return pd.DataFrame(rows, columns=ENTRY_COLUMNS[:10])
+
+
+def alias_entries(frame: pd.DataFrame, path: Path = GAZETTEER_DIR / "aliases.csv") -> pd.DataFrame:
+    """Names that mean an existing entry (``Kweires`` = UCDP's ``Qwaris Military Air Base``).
+
+    ``precision`` 2 marks a "near" alias: the place itself has no cited coordinate, so it
+    is placed at a cited neighbour and says so.
+    """
+    if not path.exists():
+        return pd.DataFrame(columns=ENTRY_COLUMNS)
+    table = pd.read_csv(path, keep_default_na=False)
+    keyed = frame.assign(key=[normalize(str(n)) for n in frame["name"]])
+    rows = []
+    for a in table.itertuples():
+        hits = keyed[(keyed["key"] == normalize(a.target)) & (keyed["admin1"] == a.admin1)]
+        if hits.empty:
+            continue
+        top = hits.sort_values("origin", key=lambda s: s.map(SOURCE_RANK)).iloc[0]
+        rows.append({**top.drop("key").to_dict(), "name": a.alias, "origin": "curated", "precision": int(a.precision),
+                     "kind": top["kind"] if a.precision == 1 else "near",
+                     "source": f"alias of {top['name']} ({a.evidence}); coordinate: {top['source']}"})  # fmt: skip
+    return pd.DataFrame(rows, columns=ENTRY_COLUMNS)
 
 
 def learned_entries(path: Path = GAZETTEER_DIR / "learned.csv") -> pd.DataFrame:
@@ -450,6 +475,10 @@ def build_gazetteer(*, learned: pd.DataFrame | None = None, include_shipped_lear
     if learned is not None:
         parts.append(_learned_frame(learned))
     frame = pd.concat([p.reindex(columns=ENTRY_COLUMNS) for p in parts if len(p)], ignore_index=True)
+    frame = pd.concat([frame, alias_entries(frame)], ignore_index=True)
+    frame["precision"] = pd.to_numeric(frame["precision"], errors="coerce").fillna(
+        frame["kind"].map({"governorate": 3}).fillna(1)
+    )
     frame["population"] = pd.to_numeric(frame["population"], errors="coerce").fillna(0)
     frame["ambiguous"] = frame["ambiguous"].astype("boolean").fillna(False)
     return Gazetteer(frame)
@@ -496,7 +525,8 @@ def _score_rows(rows: pd.DataFrame, results: list[Match | Unresolved]) -> pd.Dat
     lon = [r.lon if isinstance(r, Match) else np.nan for r in results]
     table = pd.DataFrame({
         "location": rows["location"].to_numpy(), "true_lat": rows["latitude"].to_numpy(), "true_lon": rows["longitude"].to_numpy(),
-        "lat": lat, "lon": lon, "reason": [None if isinstance(r, Match) else r.reason for r in results],
+        "lat": lat, "lon": lon,
+        "reason": [("region only" if r.geo_precision == 3 else None) if isinstance(r, Match) else r.reason for r in results],
         "method": [r.method if isinstance(r, Match) else None for r in results],
         "source": [r.source.split(":")[0].split(" ")[0] if isinstance(r, Match) else None for r in results],
     })  # fmt: skip

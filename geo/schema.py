@@ -151,6 +151,9 @@ def _cast(col: pd.Series, dtype: str) -> pd.Series:
         return col.astype("string")
     if dtype.startswith("datetime"):
         return pd.to_datetime(col).astype(dtype)
+    if dtype == "boolean" and not pd.api.types.is_bool_dtype(col):
+        text = col.astype("string").str.strip().str.lower()
+        return text.map({"true": True, "false": False, "1": True, "0": False}).astype("boolean")
     if dtype in ("float64", "Int8", "Int64"):
         col = pd.to_numeric(col, errors="coerce")
     return col.astype(dtype)

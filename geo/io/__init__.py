@@ -203,13 +203,18 @@ def _point_columns(out: pd.DataFrame, geometry: gpd.GeoSeries) -> pd.DataFrame:
     return out
 
 
+CANONICAL_MARKERS = frozenset({"event_id", "event_date", "latitude", "longitude", "source_format"})
+
+
 def _to_canonical(
     table: pd.DataFrame, fmt: str, *, mapping: dict[str, str] | None, name: str
 ) -> tuple[str, pd.DataFrame]:
     cols = set(table.columns)
     kind = fmt
     if fmt in ("geojson", "parquet", "csv") and not mapping:
-        if len(ACLED_MARKERS & cols) >= 3:
+        if cols >= CANONICAL_MARKERS:
+            kind = "canonical"  # a file this project wrote: columns already canonical
+        elif len(ACLED_MARKERS & cols) >= 3:
             kind = "acled"
         elif len(UCDP_MARKERS & cols) >= 3:
             kind = "ucdp"

@@ -1,0 +1,81 @@
+"""The actor dictionary (``data/actors.csv``): canonical names, aliases, kind and country.
+
+Built from ``shared/reference/actors-and-crossings.md``. ``strength`` is ``weak`` for
+aliases that only count when nothing more specific is named in the same sentence
+("Iraq", "rebels").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+
+from geo.paths import DATA
+
+ACTORS_CSV = DATA / "actors.csv"
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    """An actor named in a text: canonical name, the words used, and where."""
+
+    actor: str
+    alias: str
+    start: int
+    end: int
+    kind: str
+    strong: bool
+
+
+@cache
+def actor_table() -> pd.DataFrame:
+    """One row per alias: ``alias, actor, kind, country, strong``."""
+    table = pd.read_csv(ACTORS_CSV, keep_default_na=False)
+    rows = []
+    for r in table.itertuples():
+        for alias in [r.actor, *r.aliases.split("|")]:
+            rows.append((alias.strip(), r.actor, r.kind, r.country, r.strength == "strong"))
+    frame = pd.DataFrame(rows, columns=["alias", "actor", "kind", "country", "strong"])
+    return frame.drop_duplicates("alias").reset_index(drop=True)
+
+
+@cache
+def _pattern() -> re.Pattern[str]:
+    aliases = sorted(actor_table()["alias"], key=len, reverse=True)  # longest match first
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])", re.IGNORECASE)
+
+
+@cache
+def _by_alias() -> dict[str, tuple[str, str, bool]]:
+    return {r.alias.lower(): (r.actor, r.kind, r.strong) for r in actor_table().itertuples()}
+
+
+def find_actors(text: str) -> list[ActorMention]:
+    """Actors named in ``text``, longest alias first, without overlaps, in reading order."""
+    out = []
+    for m in _pattern().finditer(text):
+        actor, kind, strong = _by_alias()[m.group(1).lower()]
+        # Capitalised aliases ("Iraq", "HTS") must be capitalised in the text too.
+        if m.group(1)[0].islower() and _alias_is_proper(m.group(1)):
+            continue
+        out.append(ActorMention(actor, m.group(1), m.start(), m.end(), kind, strong))
+    return out
+
+
+def _alias_is_proper(found: str) -> bool:
+    return any(a[0].isupper() for a in actor_table()["alias"] if a.lower() == found.lower())
+
+
+def canonical_actor(name: str) -> str | None:
+    """The canonical actor for a name or alias (``Hayat Tahrir al-Sham`` → ``HTS``)."""
+    hit = _by_alias().get(name.strip().lower())
+    return hit[0] if hit else None
+
+
+def aliases_of(actor: str) -> list[str]:
+    """Every alias of a canonical actor (for search across aliases)."""
+    table = actor_table()
+    return table.loc[table["actor"] == actor, "alias"].tolist()

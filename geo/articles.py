@@ -1,0 +1,91 @@
+"""Reading news articles: the seed layout and Markdown/text with front matter.
+
+Seed layout: a title line, a date line (``01-12-2024 04:43``, day-month-year), the
+outlet, then the body. Front-matter layout: ``---`` then ``key: value`` lines (title,
+date, outlet, url) then ``---`` then the body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from geo.errors import ReadError
+
+DATE_FORMATS = ("%d-%m-%Y %H:%M", "%d-%m-%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M", "%d %B %Y", "%B %d, %Y")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article: its metadata and body text (character offsets refer to ``body``)."""
+
+    article_id: str
+    title: str
+    published: date
+    outlet: str
+    url: str
+    body: str
+    path: str
+
+
+def read_article(path: str | Path) -> Article:
+    """Parse an article file in either layout.
+
+    Raises
+    ------
+    ReadError
+        When no publication date can be found (every event date is anchored on it).
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    meta, body = _front_matter(text) if text.lstrip().startswith("---") else _seed_layout(text)
+    published = _parse_date(meta.get("date", ""))
+    if published is None:
+        msg = f"{path.name}: expected a publication date (e.g. '01-12-2024 04:43' or 'date: 2024-12-01'), got {meta.get('date', '')!r}"
+        raise ReadError(msg)
+    return Article(
+        article_id=path.stem,
+        title=meta.get("title", path.stem).strip(),
+        published=published,
+        outlet=meta.get("outlet", "").strip(),
+        url=meta.get("url", "").strip(),
+        body=body,
+        path=str(path),
+    )
+
+
+def _seed_layout(text: str) -> tuple[dict[str, str], str]:
+    lines = [ln.strip() for ln in text.split("\n")]
+    head = [ln for ln in lines if ln][:3]
+    if len(head) < 3:
+        return {}, text
+    title, date_line, outlet = head
+    # The body starts after the outlet line; offsets are relative to the body string.
+    pos = text.index(outlet, text.index(date_line) + len(date_line)) + len(outlet)
+    return {"title": title, "date": date_line, "outlet": outlet}, text[pos:].strip("\n")
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    _, block, body = re.split(r"^---\s*$", text.lstrip(), maxsplit=2, flags=re.MULTILINE)
+    meta = {}
+    for line in block.strip().split("\n"):
+        key, _, value = line.partition(":")
+        meta[key.strip().lower()] = value.strip().strip('"')
+    return meta, body.strip("\n")
+
+
+def _parse_date(value: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def article_id_for(text: str) -> str:
+    """A stable id for pasted text (content hash)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,371 @@
+"""From article sentences to events: rule-based, offline, explainable.
+
+Every candidate sentence (one with an event trigger) becomes events or a rejection
+with its reason (background, no place, low confidence). Rules are data
+(:data:`TRIGGERS`, :data:`REGION_PATTERNS`) so the Articles page can show why.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.actors import ActorMention, find_actors
+from geo.articles import Article
+from geo.gazetteer import Match, default_gazetteer
+from geo.normalize import normalize
+from geo.schema import CRS, coerce
+from geo.taxonomy import DISORDER_TYPES
+
+MIN_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Words that signal an event type; ``strong`` triggers name the event outright."""
+
+    key: str
+    pattern: str
+    event_type: str
+    sub_event_type: str
+    strong: bool = True
+
+
+TRIGGERS: tuple[Trigger, ...] = (
+    Trigger("closure", r"\b(?:clos(?:e|ed|es|ing|ure of)|shut(?:ting|s)? down|seal(?:ed|ing)?)\s+(?:all\s+|its\s+|the\s+)?(?:\w+\s+)?(?:borders?|crossings?)", "Strategic developments", "Other"),
+    Trigger("deployment", r"\b(?:troop deployments?|deploy(?:ed|ing|s|ment)?\s+(?:more\s+)?(?:troops|forces|reinforcements)|sen[dt]s?\s+(?:more\s+)?(?:troops|reinforcements))", "Strategic developments", "Change to group/activity"),
+    Trigger("air", r"\b(?:bombing raids?|air ?strikes?|air raids?|drone strikes?|warplanes?\s+(?:struck|hit|bombed)|barrel bombs?)", "Explosions/Remote violence", "Air/drone strike"),
+    Trigger("shelling", r"\b(?:shell(?:ed|ing)|artillery fire|rocket fire|missile strikes?)", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    Trigger("territory", r"\b(?:seiz(?:e|ed|es|ing)|(?:took|taken|take|taking) control|captur(?:e|ed|es|ing)|swept through|overr(?:an|un)|(?:took|taken) over|fell to|under (?:opposition|rebel) control)", "Battles", "Non-state actor overtakes territory"),
+    Trigger("clash", r"\b(?:clash(?:es|ed)?|heavy fighting|firefights?)\b", "Battles", "Armed clash"),
+    # Weak triggers: worth a look, never enough on their own.
+    Trigger("advance", r"\b(?:advances?|gains|incursion|offensive|retaken|retook|intervention)\b", "Battles", "Non-state actor overtakes territory", strong=False),
+)  # fmt: skip
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+NOT_PLACES = frozenset(w.lower() for w in (*WEEKDAYS, *MONTHS, "Syria", "Iraq", "Turkey", "Iran", "Russia", "Jordan", "Lebanon", "President", "Islamist", "Analysts", "Meanwhile", "This", "The", "By", "While", "As", "Security", "Qais", "Bashar", "Assad", "Joint", "Operations", "Command"))
+GOVERNORATE_WORDS = r"(?:provinces?|governorates?|regions?|countryside)"
+
+
+@dataclass
+class Candidate:
+    """An event found in a sentence, before merging."""
+
+    article: Article
+    sentence: str
+    span: tuple[int, int]
+    trigger: Trigger
+    event_date: date
+    time_precision: int
+    place: Match
+    location: str
+    actor1: str | None
+    assoc_actor_1: str | None
+    actor2: str | None
+    fatalities: int | None
+    confidence: float
+    extra_sentences: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A candidate sentence that produced no event, and why."""
+
+    article_id: str
+    sentence: str
+    span: tuple[int, int]
+    trigger: str
+    reason: str
+
+
+def split_sentences(body: str) -> list[tuple[int, int, str]]:
+    """Sentences with their character spans in ``body``."""
+    out, start = [], 0
+    for m in re.finditer(r"(?:(?<=[.!?])|(?<=[.!?][\"”’]))\s+(?=[A-Z\"“‘])|\n\s*\n", body):
+        text = body[start : m.start()].strip()
+        if text:
+            lead = len(body[start : m.start()]) - len(body[start : m.start()].lstrip())
+            out.append((start + lead, start + lead + len(text), text))
+        start = m.end()
+    tail = body[start:].strip()
+    if tail:
+        lead = len(body[start:]) - len(body[start:].lstrip())
+        out.append((start + lead, start + lead + len(tail), tail))
+    return out
+
+
+def resolve_date(sentence: str, published: date) -> tuple[date | None, int, str | None]:
+    """The date a sentence talks about, its ACLED time precision, and a background year if any.
+
+    Weekdays resolve to the latest such day on or before publication; an explicit
+    year before the publication year marks the sentence as background.
+    """
+    low = sentence.lower()
+    years = [int(y) for y in re.findall(r"\b(19\d{2}|20\d{2})\b", sentence)]
+    if any(y < published.year for y in years) and not any(y == published.year for y in years):
+        return None, 0, str(min(years))
+    explicit = _explicit_date(low, published)
+    if explicit is not None:
+        return explicit, 1, None
+    for i, day in enumerate(WEEKDAYS):
+        if re.search(rf"\b{day}\b", low):
+            return published - timedelta(days=(published.weekday() - i) % 7), 1, None
+    if "yesterday" in low:
+        return published - timedelta(days=1), 1, None
+    if re.search(r"\blast week\b", low):
+        return published - timedelta(days=7), 2, None
+    if re.search(r"\btoday\b|\bthis morning\b", low):
+        return published, 1, None
+    return published, 2, None  # reported as under way by publication: within the week
+
+
+def _explicit_date(low: str, published: date) -> date | None:
+    month_re = "|".join(MONTHS)
+    m = re.search(rf"\b(\d{{1,2}})\s+({month_re})(?:\s+(\d{{4}}))?", low) or re.search(
+        rf"\b({month_re})\s+(\d{{1,2}})(?:,?\s+(\d{{4}}))?", low
+    )
+    if not m:
+        return None
+    a, b, year = m.groups()
+    day, month = (int(a), b) if a.isdigit() else (int(b), a)
+    year = int(year) if year else published.year
+    try:
+        found = date(year, MONTHS.index(month) + 1, day)
+    except ValueError:
+        return None
+    if not m.group(3) and found > published:
+        found = date(year - 1, found.month, found.day)
+    return found
+
+
+def find_places(sentence: str, *, previous_city: Match | None) -> list[tuple[Match, str]]:
+    """Places a sentence names, as ``(match, phrase)``: regions first, then sites and towns."""
+    gaz = default_gazetteer()
+    found: list[tuple[Match, str]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: Match | None, phrase: str, span: tuple[int, int]) -> None:
+        if match is not None and not any(s < span[1] and span[0] < e for s, e in taken):
+            found.append((match, phrase))
+            taken.append(span)
+
+    def add_pair(m: re.Match[str]) -> None:
+        pair = [_governorate(m.group(1)), _governorate(m.group(2))]
+        if all(pair) and not any(s < m.end() and m.start() < e for s, e in taken):
+            found.extend((g, f"{g.admin1} province") for g in pair)
+            taken.append(m.span())
+
+    for m in re.finditer(rf"\b([A-Z][\w'-]+)\s+and\s+([A-Z][\w'-]+)\s+{GOVERNORATE_WORDS}\b", sentence):
+        add_pair(m)
+    for m in re.finditer(r"\bparts of ([A-Z][\w'-]+) and ([A-Z][\w'-]+)\b", sentence):
+        add_pair(m)
+    for m in re.finditer(rf"\b([A-Z][\w'-]+)(?:'s)?\s+{GOVERNORATE_WORDS}\b", sentence):
+        add(_governorate(m.group(1)), f"{m.group(1)} province", m.span())
+    if re.search(r"\bborders?\b|\bcrossings?\b", sentence, re.IGNORECASE) and re.search(r"\bIraq|\bSyria", sentence):
+        m = re.search(r"\b(?:its |the )?(?:borders?(?: with (?:Syria|Iraq))?|crossings)", sentence)
+        add(border_zone_match(), "Iraq–Syria border zone", m.span() if m else (0, 0))
+    for m in re.finditer(r"\b([A-Z][\w-]+)'s\s+(airport|airbase|air base|citadel|university)\b", sentence):
+        add(_exact(gaz, f"{m.group(1)} {m.group(2)}"), f"{m.group(1)} {m.group(2)}", m.span())
+    for m in re.finditer(r"\b(north|south|east|west)(?:ern)? of the city\b", sentence, re.IGNORECASE):
+        if previous_city is not None:
+            near = replace(previous_city, geo_precision=2)
+            add(near, f"{m.group(1).lower()} of {previous_city.name}", m.span())
+    for span, phrase in _capitalised_ngrams(sentence):
+        add(_exact(gaz, phrase), phrase, span)
+    return found
+
+
+def _capitalised_ngrams(sentence: str, longest: int = 4) -> list[tuple[tuple[int, int], str]]:
+    """Runs of capitalised words (allowing al-/el- articles), longest first."""
+    words = list(re.finditer(r"[A-Z][\w'’-]*(?:\s+(?:al|el|ad|ash|as|an|ar|at|az)-[A-Z][\w'’-]*)?", sentence))
+    out = []
+    for i in range(len(words)):
+        for j in range(min(len(words), i + longest), i, -1):
+            chunk = words[i:j]
+            if any(sentence[a.end() : b.start()].strip() for a, b in itertools.pairwise(chunk)):
+                continue  # not contiguous
+            phrase = sentence[chunk[0].start() : chunk[-1].end()].rstrip("'’s").rstrip("’'")
+            if phrase.lower() in NOT_PLACES:
+                continue
+            out.append(((chunk[0].start(), chunk[-1].end()), phrase))
+    return out
+
+
+def _exact(gaz, phrase: str) -> Match | None:
+    """A place only on an exact normalised match in Syria or Iraq (free text is noisy)."""
+    if normalize(phrase) not in gaz._by_key:
+        return None
+    for cc in ("SY", "IQ"):
+        result = gaz.lookup(phrase, country=cc)
+        if isinstance(result, Match) and result.method == "exact" and result.kind != "governorate":
+            return result
+    return None
+
+
+def _governorate(name: str) -> Match | None:
+    result = default_gazetteer().lookup(f"{name} governorate")
+    return result if isinstance(result, Match) and result.kind == "governorate" else None
+
+
+def border_zone_match() -> Match:
+    """The Iraq–Syria border zone as a region-scale place (midpoint of the border line)."""
+    from geo import layers
+
+    mid = layers.border().geometry.iloc[0].interpolate(0.5, normalized=True)
+    return Match("border", "Iraq–Syria border zone", round(mid.y, 5), round(mid.x, 5), None, None,
+                 "region", 100.0, "midpoint of the Iraq–Syria border line (data/reference/border.geojson)", "rule", 3)  # fmt: skip
+
+
+def assign_actors(mentions: list[ActorMention], trigger_at: int, coalition: list[str]) -> tuple[str | None, str | None, str | None]:
+    """``(actor1, assoc_actor_1, actor2)``: who acts (before the trigger) and on whom (after)."""
+    usable = sorted(mentions, key=lambda m: m.start)
+    before = [m for m in usable if m.start < trigger_at and m.kind != "civilians"]
+    after = [m for m in usable if m.start >= trigger_at]
+    names_before = _expand([m.actor for m in before], coalition)
+    names_after = _expand([m.actor for m in after], coalition)
+    actor1 = names_before[0] if names_before else (names_after.pop(0) if names_after and not before else None)
+    assoc = [a for a in names_before[1:] if a != actor1]
+    actor2 = next((a for a in names_after if a != actor1 and a not in assoc), None)
+    return actor1, ";".join(dict.fromkeys(assoc)) or None, actor2
+
+
+def _expand(actors: list[str], coalition: list[str]) -> list[str]:
+    out = []
+    for a in actors:
+        out += coalition if a == "Syrian opposition" and coalition else [a]
+    return list(dict.fromkeys(out))
+
+
+def _coalition(sentence: str) -> list[str]:
+    """'opposition forces, led by HTS and allied factions backed by Turkey' → [HTS, SNA]."""
+    m = re.search(r"(?:opposition|rebel)[^.]*?\bled by\b(.*)", sentence, re.IGNORECASE)
+    if not m:
+        return []
+    return list(dict.fromkeys(a.actor for a in find_actors(m.group(1)) if a.strong and a.kind == "rebel"))
+
+
+def _fatalities(sentence: str) -> int | None:
+    m = re.search(r"\b(\d{1,5})\s+(?:\w+\s+){0,2}(?:were\s+|have been\s+)?killed\b", sentence)
+    return int(m.group(1)) if m else None
+
+
+def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
+    """Events and rejections from one article (events merged within the article)."""
+    candidates: list[Candidate] = []
+    rejections: list[Rejection] = []
+    coalition: list[str] = []
+    last_city: Match | None = None
+    for start, end, sentence in split_sentences(article.body):
+        coalition = _coalition(sentence) or coalition
+        places = find_places(sentence, previous_city=last_city)
+        cities = [p for p, _ in places if p.kind in ("place", "site") and p.geo_precision == 1]
+        triggers = _triggers(sentence)
+        if triggers:
+            made, why = _candidates(article, sentence, (start, end), triggers, places, coalition)
+            candidates += made
+            if why:
+                keys = ",".join(t.key for t, _ in triggers)
+                rejections.append(Rejection(article.article_id, sentence, (start, end), keys, why))
+        last_city = cities[-1] if cities else last_city
+    return _to_events(_merge(candidates)), rejections
+
+
+def _triggers(sentence: str) -> list[tuple[Trigger, int]]:
+    found = [(t, m.start()) for t in TRIGGERS for m in [re.search(t.pattern, sentence, re.IGNORECASE)] if m]
+    strong = [f for f in found if f[0].strong]
+    return strong or found
+
+
+def _candidates(article, sentence, span, triggers, places, coalition) -> tuple[list[Candidate], str | None]:
+    when, precision, background = resolve_date(sentence, article.published)
+    if background:
+        return [], f"background (mentions {background})"
+    if not places:
+        return [], "no place"
+    mentions = find_actors(sentence)
+    out = []
+    for trigger, at in triggers:
+        actor1, assoc, actor2 = assign_actors(mentions, at, coalition)
+        for place, phrase in _places_for(trigger, places):
+            confidence = _confidence(trigger, actor1, place, precision)
+            out.append(Candidate(article, sentence, span, trigger, when, precision, place, phrase, actor1, assoc,
+                                 actor2, _fatalities(sentence), confidence))  # fmt: skip
+    kept = [c for c in out if c.confidence >= MIN_CONFIDENCE]
+    return kept, (None if kept else "low confidence")
+
+
+def _places_for(trigger: Trigger, places: list[tuple[Match, str]]) -> list[tuple[Match, str]]:
+    """Border closures and deployments happen at the border, not at towns named in passing."""
+    if trigger.key in ("closure", "deployment"):
+        border = [p for p in places if p[0].query == "border"]
+        return border or places
+    return [p for p in places if p[0].query != "border"] or places
+
+
+def _confidence(trigger: Trigger, actor1: str | None, place: Match, precision: int) -> float:
+    score = 0.3 + (0.2 if trigger.strong else 0.0) + (0.2 if actor1 else 0.0)
+    score += 0.2 if place.geo_precision <= 2 else 0.1
+    score += 0.1 if precision == 1 else 0.0
+    return round(min(score, 1.0), 2)
+
+
+def _merge(candidates: list[Candidate]) -> list[Candidate]:
+    """One event per (type, sub-type, place) within an article: the most specific date wins."""
+    merged: dict[tuple, Candidate] = {}
+    for c in candidates:
+        key = (c.trigger.event_type, c.trigger.sub_event_type, c.location)
+        old = merged.get(key)
+        if old is None:
+            merged[key] = c
+            continue
+        best, other = (c, old) if (c.time_precision, -c.confidence) < (old.time_precision, -old.confidence) else (old, c)
+        best.extra_sentences = [*best.extra_sentences, other.sentence, *other.extra_sentences]
+        best.actor1 = best.actor1 or other.actor1
+        best.actor2 = best.actor2 or other.actor2
+        merged[key] = best
+    return list(merged.values())
+
+
+def _to_events(candidates: list[Candidate]) -> gpd.GeoDataFrame:
+    rows = [_row(i, c) for i, c in enumerate(candidates, start=1)]
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        from geo.schema import empty_events
+
+        return empty_events()
+    frame = coerce(frame)
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["longitude"], frame["latitude"]), crs=CRS)
+
+
+def _row(i: int, c: Candidate) -> dict[str, object]:
+    a = c.article
+    notes = c.sentence + ("" if not c.extra_sentences else f" [also: {' | '.join(c.extra_sentences)}]")
+    return {
+        "event_id": f"{a.article_id}-{i:02d}", "event_date": pd.Timestamp(c.event_date),
+        "event_date_end": pd.Timestamp(c.event_date), "time_precision": c.time_precision,
+        "event_type": c.trigger.event_type, "sub_event_type": c.trigger.sub_event_type,
+        "disorder_type": DISORDER_TYPES[c.trigger.event_type], "source_event_type": f"article:{c.trigger.key}",
+        "actor1": c.actor1, "assoc_actor_1": c.assoc_actor_1, "actor2": c.actor2,
+        "country": {"SY": "Syria", "IQ": "Iraq"}.get(c.place.country or ""), "admin1": c.place.admin1,
+        "location": c.location, "latitude": c.place.lat, "longitude": c.place.lon,
+        "geo_precision": c.place.geo_precision, "geo_precision_source": f"article:{c.place.kind}",
+        "geocoded_by": f"{c.place.method} match '{c.place.name}' ({c.place.source})",
+        "fatalities": c.fatalities, "source": f"{a.outlet}, '{a.title}', {a.published.isoformat()}",
+        "source_url": a.url or None, "notes": notes, "dataset": "articles", "source_format": "article",
+        "article_id": a.article_id, "sentence": c.sentence, "span": f"{c.span[0]}:{c.span[1]}",
+        "confidence": c.confidence,
+    }  # fmt: skip
+
+
+def rejections_frame(rejections: list[Rejection]) -> pd.DataFrame:
+    """Rejections as a table (article_id, sentence, span, trigger, reason)."""
+    return pd.DataFrame(
+        [(r.article_id, r.sentence, f"{r.span[0]}:{r.span[1]}", r.trigger, r.reason) for r in rejections],
+        columns=["article_id", "sentence", "span", "trigger", "reason"],
+    )

@@ -1,0 +1,180 @@
+"""Article extraction: one test per rule on our own short sentences, then the seed article."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from geo.articles import Article, read_article
+from geo.cli import main
+from geo.extract import extract, resolve_date, split_sentences
+from tests.conftest import ROOT
+
+SEED = ROOT / "seeds" / "000_01c4ab2752bbdb4c.txt"
+
+
+def _article(body: str, published: date = date(2024, 12, 5)) -> Article:
+    return Article("test", "Test article", published, "Test Outlet", "https://example.org/a", body, "test.txt")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected", "precision"),
+    [
+        ("By Tuesday evening the town had fallen.", date(2024, 12, 3), 1),  # published on a Thursday
+        ("On Thursday the army withdrew.", date(2024, 12, 5), 1),  # the same weekday is the day itself
+        ("Yesterday the road was cut.", date(2024, 12, 4), 1),
+        ("Last week the front moved north.", date(2024, 11, 28), 2),
+        ("On 30 November fighters entered the city.", date(2024, 11, 30), 1),
+        ("December 2 saw new strikes.", date(2024, 12, 2), 1),
+        ("The front moved again.", date(2024, 12, 5), 2),
+    ],
+)
+def test_dates_resolve_against_publication(sentence, expected, precision):
+    when, prec, background = resolve_date(sentence, date(2024, 12, 5))
+    assert (when, prec, background) == (expected, precision, None)
+
+
+def test_background_years_are_not_news():
+    assert resolve_date("The army retook the town in 2016.", date(2024, 12, 5))[2] == "2016"
+    events, rejected = extract(_article("The army captured Saraqib in 2016 after a long siege."))
+    assert events.empty
+    assert rejected[0].reason == "background (mentions 2016)"
+
+
+def test_territory_with_weekday_and_place():
+    events, _ = extract(_article("By Tuesday, HTS fighters captured Saraqib from government forces."))
+    row = events.iloc[0]
+    assert (row["event_type"], row["sub_event_type"]) == ("Battles", "Non-state actor overtakes territory")
+    assert (row["actor1"], row["actor2"]) == ("HTS", "Syrian government forces")
+    assert row["event_date"].date() == date(2024, 12, 3)
+    assert row["geo_precision"] == 1 and abs(row["latitude"] - 35.864) < 0.02
+
+
+def test_region_scale_places_become_governorates():
+    events, _ = extract(_article("Rebel units seized villages across Hama and Idlib provinces."))
+    assert sorted(events["admin1"].astype(str)) == ["Hama", "Idlib"]
+    assert set(events["geo_precision"]) == {3}
+
+
+def test_border_closure_and_deployment_are_strategic_developments_on_the_border():
+    events, _ = extract(_article("Iraq sent troops to its border with Syria and closed the crossings on Monday."))
+    assert set(events["sub_event_type"].astype(str)) == {"Other", "Change to group/activity"}
+    assert set(events["location"]) == {"Iraq–Syria border zone"}
+    assert set(events["actor1"].astype(str)) == {"Iraqi Security Forces"}
+    assert set(events["geo_precision"]) == {3}
+
+
+def test_air_strike_with_fatalities():
+    events, _ = extract(_article("Russian warplanes struck Idlib on Monday and 12 people were killed."))
+    row = events.iloc[0]
+    assert row["sub_event_type"] == "Air/drone strike" and row["actor1"] == "Russian armed forces"
+    assert row["fatalities"] == 12
+
+
+def test_clash_names_both_sides():
+    events, _ = extract(_article("Heavy clashes broke out between the SDF and the Syrian National Army near Manbij."))
+    row = events.iloc[0]
+    assert row["sub_event_type"] == "Armed clash"
+    assert (row["actor1"], row["actor2"]) == ("SDF", "SNA")
+
+
+def test_sentence_without_place_is_rejected_with_reason():
+    events, rejected = extract(_article("The fighters captured several hills."))
+    assert events.empty and rejected[0].reason == "no place"
+
+
+def test_generic_opposition_resolves_to_the_named_coalition():
+    body = "Opposition forces, led by HTS and factions backed by Turkey, pushed on. The rebels seized Saraqib on Monday."
+    events, _ = extract(_article(body))
+    row = events.iloc[0]
+    assert row["actor1"] == "HTS" and row["assoc_actor_1"] == "SNA"
+
+
+def test_duplicates_in_one_article_merge():
+    body = "Iraq closed its border with Syria on Sunday. Officials said Iraq had closed the border crossings."
+    events, _ = extract(_article(body))
+    assert len(events) == 1
+    assert "also:" in events.iloc[0]["notes"]
+
+
+def test_provenance_span_points_at_the_sentence():
+    body = "Some context first. On Monday HTS captured Saraqib."
+    events, _ = extract(_article(body))
+    start, end = map(int, events.iloc[0]["span"].split(":"))
+    assert body[start:end] == events.iloc[0]["sentence"] == "On Monday HTS captured Saraqib."
+    assert events.iloc[0]["article_id"] == "test" and 0 < events.iloc[0]["confidence"] <= 1
+
+
+def test_split_sentences_keeps_spans():
+    body = 'He said, "We are ready." Then he left.'
+    assert [s for _, _, s in split_sentences(body)] == ['He said, "We are ready."', "Then he left."]
+
+
+def test_front_matter_article(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text("---\ntitle: Field note\ndate: 2024-12-02\noutlet: Desk\nurl: https://example.org/n\n---\nHTS captured Saraqib yesterday.\n")
+    article = read_article(path)
+    assert (article.title, article.published, article.outlet) == ("Field note", date(2024, 12, 2), "Desk")
+    events, _ = extract(article)
+    assert events.iloc[0]["event_date"].date() == date(2024, 12, 1)
+    assert events.iloc[0]["source_url"] == "https://example.org/n"
+
+
+@pytest.fixture(scope="module")
+def seed_events():
+    return extract(read_article(SEED))
+
+
+def test_seed_article_layout():
+    article = read_article(SEED)
+    assert article.published == date(2024, 12, 1)
+    assert article.outlet == "Peregraf" and article.title.startswith("Iraq Sends More Troops")
+
+
+def test_seed_iraq_closes_border_and_deploys(seed_events):
+    events, _ = seed_events
+    border = events[events["location"] == "Iraq–Syria border zone"]
+    assert set(border["sub_event_type"].astype(str)) == {"Other", "Change to group/activity"}
+    assert set(border["actor1"].astype(str)) == {"Iraqi Security Forces"}
+
+
+def test_seed_airport_seized_by_saturday(seed_events):
+    events, _ = seed_events
+    airport = events[events["location"] == "Aleppo airport"].iloc[0]
+    assert airport["event_date"].date() == date(2024, 11, 30)
+    assert airport["actor1"] == "HTS" and airport["assoc_actor_1"] == "SNA"
+    assert airport["geo_precision"] == 1
+
+
+def test_seed_aleppo_taken_and_provinces(seed_events):
+    events, _ = seed_events
+    territory = events[events["sub_event_type"] == "Non-state actor overtakes territory"]
+    assert {"Aleppo", "Aleppo province", "Idlib province", "east of Aleppo"} <= set(territory["location"])
+    provinces = territory[territory["location"].str.endswith("province")]
+    assert set(provinces["geo_precision"]) == {3}
+
+
+def test_seed_air_raids(seed_events):
+    events, _ = seed_events
+    raids = events[events["sub_event_type"] == "Air/drone strike"]
+    assert len(raids) == 2
+    assert set(raids["actor1"].astype(str)) == {"Syrian government forces"}
+    assert set(raids["assoc_actor_1"].astype(str)) == {"Russian armed forces"}
+
+
+def test_seed_background_is_not_news(seed_events):
+    events, rejected = seed_events
+    assert events["event_date"].min().year == 2024
+    assert not events["sentence"].str.contains("2015|2016").any()
+    assert {r.reason for r in rejected} >= {"background (mentions 2016)", "background (mentions 2015)"}
+
+
+def test_extract_cli_json(capsys):
+    assert main(["extract", str(SEED), "--json"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(records) >= 8
+    keys = {"event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "latitude", "longitude",
+            "geo_precision", "confidence", "article", "sentence", "span"}  # fmt: skip
+    assert all(keys <= set(r) for r in records)
