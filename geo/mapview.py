@@ -1,0 +1,373 @@
+"""Folium map building: an offline base map with overlays, and one event layer per mode.
+
+Nothing here talks to Streamlit. The page passes the event layer to ``st_folium`` as
+``feature_group_to_add`` so filter changes do not remount the base map.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from functools import cache
+
+import folium
+import folium.plugins
+import numpy as np
+import pandas as pd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from geo import layers
+from geo.areas import areas
+from geo.assets import asset_text, asset_url
+from geo.query import Query
+from geo.taxonomy import EVENT_TYPE_COLORS, UNKNOWN_COLOR
+
+DEFAULT_VIEW = (35.6, 39.3, 6)  # Aleppo, Idlib and the whole Iraq–Syria border in one frame
+POINTS_LIMIT = 3000  # above this, "auto" aggregates server-side (bounded payload)
+TILES = {
+    "none": None,
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
+}
+ATTRIBUTION = "Boundaries: Natural Earth · GSHHG · Places: © GeoNames (CC BY 4.0) · Events: sources cited per event"
+
+
+def base_map(*, tiles: str = "none", static_base: str | None = None) -> folium.Map:
+    """The base map: local Leaflet, no CDN, bundled boundaries so it reads without tiles.
+
+    Parameters
+    ----------
+    tiles
+        ``none`` (offline), ``osm`` (OpenStreetMap, needs internet) or a tile URL template
+        of a self-hosted server (``https://tiles.example/{z}/{x}/{y}.png``).
+    static_base
+        Where the app serves assets; ``None`` for the default ``/app/static/vendor``.
+    """
+    lat, lon, zoom = DEFAULT_VIEW
+    m = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, prefer_canvas=True, control_scale=True,
+                   max_zoom=18, min_zoom=3)  # fmt: skip
+    _use_local_assets(m, static_base)
+    tile = TILES.get(tiles, (tiles, "self-hosted tiles") if tiles.startswith(("http://", "https://", "/")) else None)
+    attribution = ATTRIBUTION
+    if tile:
+        folium.TileLayer(tiles=tile[0], attr=tile[1], name="basemap", max_zoom=18).add_to(m)
+        attribution += f" · Tiles: {tile[1]}"
+    _add_overlays(m)
+    Attribution(attribution).add_to(m)
+    return m
+
+
+def _use_local_assets(m: folium.Map, static_base: str | None) -> None:
+    kwargs = {} if static_base is None else {"base": static_base}
+    m.default_js = [("leaflet", asset_url("leaflet.js", **kwargs))]
+    m.default_css = [("leaflet_css", asset_url("leaflet.css", **kwargs))]
+
+
+def _add_overlays(m: folium.Map) -> None:
+    background = folium.FeatureGroup(name="boundaries", control=False)
+    folium.GeoJson(_countries_json(), style_function=lambda f: {"color": "#555", "weight": 1.2, "fillColor": "#f3efe6",
+                   "fillOpacity": 1.0 if f["properties"]["iso"] in ("SY", "IQ") else 0.6}, interactive=False).add_to(background)  # fmt: skip
+    folium.GeoJson(_governorates_json(), style_function=lambda f: {"color": "#999", "weight": 0.6, "fill": False},
+                   interactive=False).add_to(background)  # fmt: skip
+    for area in areas():
+        if area.kind != "governorate" and area.kind != "border":
+            continue
+        style = {"color": "#7a3b69", "weight": 1.5, "dashArray": "4 4", "fillOpacity": 0.04}
+        folium.GeoJson(area.geometry.__geo_interface__, style_function=lambda f, s=style: s,
+                       tooltip=html.escape(area.label), interactive=False).add_to(background)  # fmt: skip
+    folium.GeoJson(layers.border().geometry.iloc[0].__geo_interface__,
+                   style_function=lambda f: {"color": "#b2182b", "weight": 2.5}, interactive=False).add_to(background)  # fmt: skip
+    for c in layers.crossings().itertuples():
+        folium.CircleMarker([c.lat, c.lon], radius=6, color="#111", weight=2, fill=True, fill_color="#fff",
+                            fill_opacity=1, tooltip=html.escape(f"{c.name} crossing")).add_to(background)  # fmt: skip
+    background.add_to(m)
+    PlaceLabels().add_to(m)
+
+
+@cache
+def _countries_json() -> dict:
+    return json.loads(layers.countries().to_json(drop_id=True))
+
+
+@cache
+def _governorates_json() -> dict:
+    return json.loads(layers.governorates()[["name", "geometry"]].to_json(drop_id=True))
+
+
+# ---------------------------------------------------------------------- event layers
+
+
+def choose_mode(query: Query, n: int) -> str:
+    """``auto`` picks points for small results and a grid for large ones."""
+    if query.mode != "auto":
+        return query.mode
+    return "points" if n <= POINTS_LIMIT else "grid"
+
+
+def event_layer(events: pd.DataFrame, query: Query, *, zoom: int | None = None) -> tuple[folium.FeatureGroup, str]:
+    """The events of the view as one feature group; returns it and the mode used."""
+    mode = choose_mode(query, len(events))
+    if mode == "points" and len(events) > POINTS_LIMIT * 10:
+        mode = "grid"  # never ship an unbounded payload, whatever was asked
+    group = folium.FeatureGroup(name="events", control=False)
+    builder = {"points": _points, "clusters": _clusters, "heatmap": _heatmap, "choropleth": _choropleth, "grid": _grid}[mode]
+    builder(events, group, zoom=zoom or (query.view[2] if query.view else DEFAULT_VIEW[2]), selected=query.event)
+    if mode in ("points", "clusters"):
+        Legend(list(EVENT_TYPE_COLORS.items())).add_to(group)
+    return group, mode
+
+
+def _points(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, selected: str | None) -> None:
+    """One canvas GeoJSON layer built from arrays (not one folium object per event)."""
+    fat = events["fatalities"].fillna(0).to_numpy(float)
+    radius = np.clip(4 + 2.2 * np.sqrt(fat), 4, 22).round(1)
+    colors = events["event_type"].astype("string").map(EVENT_TYPE_COLORS).fillna(UNKNOWN_COLOR).to_numpy()
+    popups = [_popup(r) for r in events.itertuples()]
+    ids = events["event_id"].astype(str).to_numpy()
+    tips = [f"{html.escape(i)} · {html.escape(str(t))}" for i, t in zip(ids, events["event_type"].astype(str), strict=True)]
+    features = {
+        "lon": events["longitude"].round(5).tolist(), "lat": events["latitude"].round(5).tolist(),
+        "r": radius.tolist(), "c": colors.tolist(), "p": popups, "t": tips, "id": ids.tolist(),
+        "sel": [i == selected for i in ids],
+    }  # fmt: skip
+    EventPoints(features).add_to(group)
+
+
+def _popup(row) -> str:
+    """Popup HTML; every value escaped."""
+    e = html.escape
+    parts = [
+        f"<b>{e(str(row.event_type))}</b> — {e(str(row.sub_event_type))}",
+        f"{row.event_date:%d %b %Y} · {e(str(row.location))} (precision {e(str(row.geo_precision))})",
+        f"{e(str(row.actor1))} vs {e(str(row.actor2)) if pd.notna(row.actor2) else '—'}",
+        f"fatalities: {e(str(row.fatalities)) if pd.notna(row.fatalities) else 'not reported'}",
+        f"<small>{e(str(row.source))[:300]}</small>",
+        f"<small>id {e(str(row.event_id))}</small>",
+    ]
+    return "<br>".join(parts)
+
+
+def grid_counts(events: pd.DataFrame, *, zoom: int, cell_px: int = 48) -> pd.DataFrame:
+    """Server-side square-grid aggregation sized to the zoom: ``lat, lon, cell, events, fatalities``."""
+    cell = 360.0 / (256 * 2**zoom) * cell_px
+    ix = np.floor(events["longitude"].to_numpy(float) / cell).astype(np.int64)
+    iy = np.floor(events["latitude"].to_numpy(float) / cell).astype(np.int64)
+    frame = pd.DataFrame({"ix": ix, "iy": iy, "f": events["fatalities"].fillna(0).to_numpy(float),
+                          "lat": events["latitude"].to_numpy(float), "lon": events["longitude"].to_numpy(float)})  # fmt: skip
+    out = frame.groupby(["ix", "iy"]).agg(events=("f", "size"), fatalities=("f", "sum"), lat=("lat", "mean"), lon=("lon", "mean"))
+    out = out.reset_index()
+    out["cell"] = cell
+    return out
+
+
+def _grid(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, selected: str | None) -> None:
+    counts = grid_counts(events, zoom=zoom)
+    top = max(int(counts["events"].max()), 1) if len(counts) else 1
+    cells = {
+        "x0": (counts["ix"] * counts["cell"]).round(5).tolist(), "y0": (counts["iy"] * counts["cell"]).round(5).tolist(),
+        "d": float(counts["cell"].iloc[0]) if len(counts) else 0.0, "n": counts["events"].astype(int).tolist(),
+        "o": (0.15 + 0.7 * np.sqrt(counts["events"] / top)).round(3).tolist(),
+        "f": counts["fatalities"].astype(int).tolist(),
+    }  # fmt: skip
+    GridCells(cells).add_to(group)
+
+
+def _clusters(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, selected: str | None) -> None:
+    """Pre-computed clusters at this zoom: one labelled circle per occupied cell."""
+    counts = grid_counts(events, zoom=zoom, cell_px=64)
+    ClusterBubbles({"lat": counts["lat"].round(5).tolist(), "lon": counts["lon"].round(5).tolist(),
+                    "n": counts["events"].astype(int).tolist()}).add_to(group)  # fmt: skip
+
+
+def _heatmap(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, selected: str | None) -> None:
+    counts = grid_counts(events, zoom=zoom, cell_px=8)  # weights per small cell: bounded payload
+    data = counts[["lat", "lon", "events"]].round(5).to_numpy().tolist()
+    heat = folium.plugins.HeatMap(data, radius=18, blur=14, min_opacity=0.3, max_zoom=12)
+    heat.default_js = [("leaflet_heat", asset_url("leaflet-heat.js"))]
+    heat.add_to(group)
+
+
+def _choropleth(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, selected: str | None) -> None:
+    from geo.summary import by_governorate
+
+    counts = by_governorate(events).set_index("admin1")["events"]
+    top = max(int(counts.max()), 1) if len(counts) else 1
+    gov = _governorates_json()
+    for f in gov["features"]:
+        f["properties"]["events"] = int(counts.get(f["properties"]["name"], 0))
+    folium.GeoJson(
+        gov,
+        style_function=lambda f: {"color": "#444", "weight": 0.8, "fillColor": "#b2182b",
+                                  "fillOpacity": 0.05 + 0.75 * (f["properties"]["events"] / top) ** 0.5},  # fmt: skip
+        tooltip=folium.GeoJsonTooltip(fields=["name", "events"], aliases=["governorate", "events"]),
+    ).add_to(group)
+
+
+# ---------------------------------------------------------------------- custom elements
+
+
+def _js(data: object) -> str:
+    """JSON safe to embed in a <script> block (no '</script>' breakout)."""
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class EventPoints(MacroElement):
+    """Canvas circle markers from column arrays, with escaped popups and tooltips."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    (function() {
+      var d = {{ this.payload }};
+      window.conflictMapEvents = (window.conflictMapEvents || 0) + d.lat.length;  // read by browser tests
+      for (var i = 0; i < d.lat.length; i++) {
+        var m = L.circleMarker([d.lat[i], d.lon[i]], {radius: d.r[i], color: d.sel[i] ? '#000' : '#333',
+          weight: d.sel[i] ? 3 : 0.6, fillColor: d.c[i], fillOpacity: 0.8, fill: true, className: 'event-point'});
+        m.bindPopup(d.p[i]); m.bindTooltip(d.t[i]);
+        m.addTo({{ this._parent.get_name() }});
+        if (d.sel[i]) { m.openPopup(); }
+      }
+    })();
+    {% endmacro %}
+    """)
+
+    def __init__(self, features: dict) -> None:
+        super().__init__()
+        self._name = "EventPoints"
+        self.payload = _js(features)
+
+
+class GridCells(MacroElement):
+    """Aggregated grid cells (count per cell) drawn as rectangles with a count tooltip."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    (function() {
+      var d = {{ this.payload }};
+      for (var i = 0; i < d.n.length; i++) {
+        L.rectangle([[d.y0[i], d.x0[i]], [d.y0[i] + d.d, d.x0[i] + d.d]], {color: '#67001f', weight: 0.4,
+          fillColor: '#b2182b', fillOpacity: d.o[i], className: 'event-cell'})
+         .bindTooltip(d.n[i] + ' events, ' + d.f[i] + ' fatalities').addTo({{ this._parent.get_name() }});
+      }
+    })();
+    {% endmacro %}
+    """)
+
+    def __init__(self, cells: dict) -> None:
+        super().__init__()
+        self._name = "GridCells"
+        self.payload = _js(cells)
+
+
+class ClusterBubbles(MacroElement):
+    """Server-side clusters: a circle sized by count, labelled with the count."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    (function() {
+      var d = {{ this.payload }};
+      for (var i = 0; i < d.n.length; i++) {
+        var size = 18 + Math.min(30, 6 * Math.log(1 + d.n[i]));
+        L.marker([d.lat[i], d.lon[i]], {icon: L.divIcon({className: 'event-cluster', iconSize: [size, size],
+          html: '<div style="width:' + size + 'px;height:' + size + 'px;line-height:' + size + 'px;border-radius:50%;' +
+                'background:rgba(178,24,43,.75);color:#fff;text-align:center;font:12px sans-serif">' + d.n[i] + '</div>'})})
+         .addTo({{ this._parent.get_name() }});
+      }
+    })();
+    {% endmacro %}
+    """)
+
+    def __init__(self, clusters: dict) -> None:
+        super().__init__()
+        self._name = "ClusterBubbles"
+        self.payload = _js(clusters)
+
+
+class Legend(MacroElement):
+    """Event-type colour legend (labels escaped)."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    (function() {
+      var legend = L.control({position: 'bottomleft'});
+      legend.onAdd = function() { var div = L.DomUtil.create('div', 'event-legend');
+        div.style.cssText = 'background:#fff;padding:6px 8px;font:12px sans-serif;border-radius:4px;box-shadow:0 0 4px #999';
+        div.innerHTML = {{ this.html }}; return div; };
+      legend.addTo({{ this._parent._parent.get_name() if this._parent._parent else this._parent.get_name() }});
+    })();
+    {% endmacro %}
+    """)
+
+    def __init__(self, items: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._name = "Legend"
+        rows = "".join(f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;background:{c};'
+                       f'margin-right:5px"></span>{html.escape(label)}</div>' for label, c in items)  # fmt: skip
+        self.html = _js(rows + "<div><small>size: fatalities</small></div>")
+
+
+class Attribution(MacroElement):
+    """Adds credits to Leaflet's attribution control (GeoNames requires it)."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text }});
+    {% endmacro %}
+    """)
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.text = _js(html.escape(text))
+
+
+class PlaceLabels(MacroElement):
+    """Labels of the main places, so the map reads without a tile server."""
+
+    PLACES = (("Aleppo", 36.20124, 37.16117), ("Idlib", 35.93062, 36.63393), ("Hama", 35.13179, 36.75783),
+              ("Deir ez-Zor", 35.33588, 40.14084), ("Al-Bukamal", 34.45226, 40.91854), ("Mosul", 36.335, 43.11889),
+              ("Damascus", 33.5102, 36.29128), ("Raqqa", 35.95283, 39.00788), ("Baghdad", 33.34058, 44.40088))  # fmt: skip
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    (function() { var p = {{ this.places }};
+      p.forEach(function(x) { L.marker([x[1], x[2]], {interactive: false, icon: L.divIcon({className: 'place-label',
+        html: '<span style="font:11px sans-serif;color:#333;text-shadow:0 0 3px #fff">' + x[0] + '</span>',
+        iconSize: [90, 14], iconAnchor: [-4, 7]})}).addTo({{ this._parent.get_name() }}); });
+    })();
+    {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PlaceLabels"
+        self.places = _js([[html.escape(n), lat, lon] for n, lat, lon in self.PLACES])
+
+
+# ---------------------------------------------------------------------- whole maps
+
+
+def build_map(events: pd.DataFrame, query: Query, *, tiles: str = "none") -> tuple[folium.Map, str]:
+    """A complete map (base + event layer) for the standalone export and tests."""
+    m = base_map(tiles=tiles)
+    group, mode = event_layer(events, query)
+    group.add_to(m)
+    lat, lon, zoom = query.view or DEFAULT_VIEW
+    m.location, m.options["zoom"] = [lat, lon], zoom
+    return m, mode
+
+
+def map_html(m: folium.Map) -> str:
+    """The map as an HTML document (assets referenced by URL)."""
+    return m.get_root().render()
+
+
+def standalone_html(m: folium.Map) -> str:
+    """One self-contained HTML file: Leaflet and plugins inlined, opens offline."""
+    text = map_html(m)
+    for name in ("leaflet.js", "leaflet-heat.js"):
+        pattern = rf'<script src="[^"]*{re.escape(name)}"></script>'
+        inline = "<script>" + asset_text(name).replace("</script", "<\\/script") + "</script>"
+        text = re.sub(pattern, lambda _m, s=inline: s, text)
+    css = f"<style>{asset_text('leaflet.css')}</style>"
+    text = re.sub(r'<link rel="stylesheet" href="[^"]*leaflet\.css"/>', lambda _m: css, text)
+    return text
