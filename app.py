@@ -1,20 +1,114 @@
-"""Conflict map — entry page (placeholder until the map page lands): the bundled events, honestly."""
+"""Conflict map — the entry point: loads the data once, turns the URL and the sidebar into
+one ``Query``, writes it back to the URL, then runs the selected page.
 
-from pathlib import Path
+Pages read ``st.session_state["query"]`` and ``st.session_state["events"]``; all computing
+happens in ``geo``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
 
 import streamlit as st
 
-from geo.io import read_events
+from geo.actors import aliases_of
+from geo.areas import areas
+from geo.assets import ensure_static
+from geo.query import MODES, ROLES, Query, vocabulary, with_defaults
+from geo.settings import settings
+from geo.store import BUNDLED_ID, BUNDLED_LABEL, dataset_ids, load_dataset
+from geo.taxonomy import EVENT_TYPES
 
-BUNDLED = Path(__file__).parent / "data" / "events.parquet"
+st.set_page_config(page_title="Conflict map — Aleppo, Idlib, Iraq–Syria border", page_icon="🗺️", layout="wide")
+ensure_static()
+SETTINGS = settings()
 
-st.set_page_config(page_title="Conflict map", layout="wide")
-st.title("Aleppo, Idlib and the Iraq–Syria border")
-if not BUNDLED.exists():
-    st.warning(f"No bundled dataset at {BUNDLED.name} yet.")
-else:
-    result = read_events(BUNDLED)
-    events = result.events
-    st.metric("events", f"{len(events):,}")
-    st.caption(result.report.summary().replace("\n", "  \n"))
-    st.dataframe(events.drop(columns="geometry"), hide_index=True)
+
+@st.cache_resource(show_spinner="Loading events…")
+def cached_dataset(dataset_id: str):
+    """Loaded once per server process and shared by every session (never copied per rerun)."""
+    events = load_dataset(dataset_id, datasets_dir=SETTINGS.datasets_dir)
+    vocab = vocabulary(events, areas=[a.key for a in areas()], datasets=dataset_ids(datasets_dir=SETTINGS.datasets_dir))
+    return events, vocab
+
+
+def _url_query() -> Query:
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    ids = dataset_ids(datasets_dir=SETTINGS.datasets_dir)
+    dataset = params.get("dataset", [BUNDLED_ID])[0]
+    _, vocab = cached_dataset(dataset if dataset in ids else BUNDLED_ID)
+    return Query.from_params(params, vocab=vocab)
+
+
+def _seed_widgets(q: Query, vocab) -> None:
+    """First run of a session: the URL decides every widget's starting value."""
+    q = with_defaults(q, vocab)
+    st.session_state.update({
+        "w_range": (q.date_from, q.date_to), "w_actors": list(q.actors), "w_role": q.role,
+        "w_types": list(q.types), "w_subs": list(q.subs), "w_areas": list(q.areas), "w_fat": q.min_fatalities,
+        "w_text": q.text, "w_mode": q.mode, "w_step": q.step, "w_slice": q.slice_mode,
+        "w_day": q.day.isoformat() if q.day else "all", "view": q.view, "event": q.event, "dataset": q.dataset,
+        "ignored": q.ignored,
+    })  # fmt: skip
+
+
+if "w_range" not in st.session_state:
+    first = _url_query()
+    _seed_widgets(first, cached_dataset(first.dataset if not any(i.startswith("dataset") for i in first.ignored) else BUNDLED_ID)[1])
+
+events, vocab = cached_dataset(st.session_state["dataset"])
+actor_names = sorted(vocab.actors)
+
+with st.sidebar:
+    st.header("Filters")
+    dr = st.date_input("Date range", key="w_range", min_value=vocab.date_min, max_value=vocab.date_max)
+    st.multiselect(
+        "Actors", actor_names, key="w_actors",
+        format_func=lambda a: a if not aliases_of(a) else f"{a} ({', '.join(aliases_of(a)[1:3])})",
+        help="Search matches aliases too (HTS = Hay'at Tahrir al-Sham).",
+    )  # fmt: skip
+    st.radio("Actor role", ROLES, key="w_role", horizontal=True, format_func={"either": "either side", "actor1": "actor 1", "actor2": "actor 2"}.get)
+    st.multiselect("Event types", list(EVENT_TYPES), key="w_types")
+    st.multiselect(
+        "Sub-event types", [s for t in EVENT_TYPES for s in EVENT_TYPES[t]], key="w_subs",
+        format_func=lambda s: f"{s} · {next(t for t in EVENT_TYPES if s in EVENT_TYPES[t])}",
+    )  # fmt: skip
+    area_labels = {a.key: a.label for a in areas()}
+    st.multiselect("Areas", list(area_labels), key="w_areas", format_func=area_labels.get)
+    st.number_input("Minimum fatalities", min_value=0, max_value=100_000, step=1, key="w_fat")
+    st.text_input("Search location, notes, actors", key="w_text", max_chars=200)
+    st.selectbox("Map mode", MODES, key="w_mode")
+
+start, end = (dr if isinstance(dr, tuple) and len(dr) == 2 else (vocab.date_min, vocab.date_max))
+day_raw = st.session_state.get("w_day", "all")
+query = Query(
+    date_from=start, date_to=end, day=None if day_raw == "all" else date.fromisoformat(day_raw),
+    step=st.session_state["w_step"], slice_mode=st.session_state["w_slice"], actors=tuple(st.session_state["w_actors"]),
+    role=st.session_state["w_role"], types=tuple(st.session_state["w_types"]), subs=tuple(st.session_state["w_subs"]),
+    areas=tuple(st.session_state["w_areas"]), min_fatalities=int(st.session_state["w_fat"]),
+    text=st.session_state["w_text"].strip(), dataset=st.session_state["dataset"], mode=st.session_state["w_mode"],
+    view=st.session_state.get("view"), event=st.session_state.get("event"),
+)  # fmt: skip
+if query.day and not (start <= query.day <= end):
+    query = Query(**{**query.__dict__, "day": None})
+
+with st.sidebar:
+    st.caption("Current view")
+    st.markdown(f"**{query.describe()}**")
+    st.caption("Copy link (paste after this app's address):")
+    from urllib.parse import urlencode
+
+    st.code("?" + urlencode(query.to_params(), doseq=True), language=None, wrap_lines=True)
+    st.caption(f"Dataset: {BUNDLED_LABEL if query.dataset == BUNDLED_ID else query.dataset}")
+    st.caption("Places © GeoNames (CC BY 4.0) · Boundaries: Natural Earth · Events cite their sources.")
+
+if st.session_state.get("ignored"):
+    st.warning("Ignored link parameters (fell back to defaults): " + "; ".join(st.session_state["ignored"]))
+
+st.query_params.from_dict(query.to_params())
+st.session_state["query"] = query
+st.session_state["events"] = events
+st.session_state["vocab"] = vocab
+
+page = st.navigation([st.Page("pages/map.py", title="Map", icon="🗺️", default=True)])
+page.run()

@@ -75,7 +75,7 @@ def _add_overlays(m: folium.Map) -> None:
             continue
         style = {"color": "#7a3b69", "weight": 1.5, "dashArray": "4 4", "fillOpacity": 0.04}
         folium.GeoJson(area.geometry.__geo_interface__, style_function=lambda f, s=style: s,
-                       tooltip=html.escape(area.label), interactive=False).add_to(background)  # fmt: skip
+                       interactive=False).add_to(background)  # fmt: skip
     folium.GeoJson(layers.border().geometry.iloc[0].__geo_interface__,
                    style_function=lambda f: {"color": "#b2182b", "weight": 2.5}, interactive=False).add_to(background)  # fmt: skip
     for c in layers.crossings().itertuples():

@@ -82,4 +82,6 @@ def by_area(events: pd.DataFrame) -> pd.DataFrame:
 def latest(events: pd.DataFrame, *, n: int = 12) -> pd.DataFrame:
     """The most recent events, newest first, with the columns an analyst scans."""
     cols = ["event_id", "event_date", "event_type", "actor1", "actor2", "location", "fatalities"]
-    return events.sort_values(["event_date", "event_id"], ascending=False).head(n)[cols].reset_index(drop=True)
+    out = events.sort_values(["event_date", "event_id"], ascending=False).head(n)[cols].reset_index(drop=True)
+    out["event_date"] = out["event_date"].dt.strftime("%Y-%m-%d")
+    return out

@@ -1,0 +1,125 @@
+"""Map page: time-sliced offline map beside KPIs, daily chart, top actors, areas and latest events."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.export import safe_csv
+from geo.mapview import DEFAULT_VIEW, base_map, build_map, event_layer, standalone_html
+from geo.summary import by_area, by_governorate, daily_by_type, kpis, latest, top_actors
+from geo.taxonomy import EVENT_TYPE_COLORS
+
+query = st.session_state["query"]
+events = st.session_state["events"]
+settings_tiles = st.session_state.get("tiles", "none")
+
+
+st.title("Aleppo, Idlib and the Iraq–Syria border")
+st.caption(query.describe())
+
+# --- time slice: a slider over days/weeks, window or cumulative, with play ---
+step_days = 7 if query.step == "week" else 1
+slices = [query.date_from + timedelta(days=i) for i in range(0, (query.date_to - query.date_from).days + 1, step_days)]
+options = ["all", *[d.isoformat() for d in slices]]
+if st.session_state.get("w_day") not in options:
+    st.session_state["w_day"] = "all"
+c1, c2, c3, c4 = st.columns([6, 1.2, 1.6, 1])
+c1.select_slider("Time slice", options=options, key="w_day", format_func=lambda v: "whole range" if v == "all" else v)
+c2.radio("Step", ["day", "week"], key="w_step", horizontal=True)
+c3.radio("Slice", ["window", "cumulative"], key="w_slice", horizontal=True)
+playing = st.session_state.get("playing", False)
+if c4.button("⏸ Pause" if playing else "▶ Play", key="play"):
+    st.session_state["playing"] = not playing
+    if not playing and st.session_state["w_day"] == "all":
+        st.session_state["w_day"] = options[1] if len(options) > 1 else "all"
+    st.rerun()
+
+shown = query.apply(events)
+map_col, panel_col = st.columns([3, 2], gap="medium")
+
+with map_col:
+    lat, lon, zoom = query.view or DEFAULT_VIEW
+    layer, mode = event_layer(shown, query, zoom=zoom)
+    st.caption(f"{len(shown):,} events · map mode: {mode}")
+    out = st_folium(
+        base_map(tiles=settings_tiles), key="map", height=560, use_container_width=True, center=[lat, lon], zoom=zoom,
+        feature_group_to_add=layer, returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+    )  # fmt: skip
+    if out and out.get("center") and out.get("zoom"):
+        new_view = (round(out["center"]["lat"], 5), round(out["center"]["lng"], 5), int(out["zoom"]))
+        if new_view != (query.view or DEFAULT_VIEW):
+            st.session_state["view"] = new_view
+    tip = (out or {}).get("last_object_clicked_tooltip")
+    if tip and " · " in tip and tip.split(" · ")[0] != st.session_state.get("event"):
+        st.session_state["event"] = tip.split(" · ")[0]
+        st.rerun()
+    d1, d2 = st.columns(2)
+    d1.download_button("Download filtered events (CSV)", safe_csv(shown), "events.csv", "text/csv", key="dl_csv")
+    d2.download_button(
+        "Download standalone map (HTML)", standalone_html(build_map(shown, query)[0]), "map.html", "text/html", key="dl_map"
+    )
+
+with panel_col:
+    cols = st.columns(4)
+    for col, k in zip(cols, kpis(events, query), strict=True):
+        col.metric(k.label.capitalize(), f"{k.value:,}", None if k.delta is None else f"{k.delta:+,}")
+    daily = daily_by_type(query.apply(events, use_slice=False), freq="W-MON" if query.step == "week" else "D")
+    if not daily.empty:
+        chart = alt.Chart(daily).mark_bar().encode(
+            x=alt.X("date:T", title=None), y=alt.Y("events:Q", title="events"),
+            color=alt.Color("event_type:N", scale=alt.Scale(domain=list(EVENT_TYPE_COLORS), range=list(EVENT_TYPE_COLORS.values())), legend=None),
+            tooltip=["date:T", "event_type:N", "events:Q", "fatalities:Q"],
+        )  # fmt: skip
+        if query.day:
+            marker = pd.DataFrame({"date": [pd.Timestamp(query.day)]})
+            chart = chart + alt.Chart(marker).mark_rule(color="black", strokeWidth=2).encode(x="date:T")
+        st.altair_chart(chart.properties(height=170), use_container_width=True)
+    t1, t2, t3 = st.tabs(["Latest events", "Top actors", "Areas"])
+    with t1:
+        recent = latest(shown)
+        picked = st.dataframe(recent, hide_index=True, on_select="rerun", selection_mode="single-row", key="latest", height=260)
+        rows = picked.selection.rows if picked else []
+        if rows and recent.iloc[rows[0]]["event_id"] != st.session_state.get("event"):
+            st.session_state["event"] = recent.iloc[rows[0]]["event_id"]
+            st.rerun()
+    with t2:
+        st.dataframe(top_actors(shown), hide_index=True)
+    with t3:
+        st.dataframe(by_area(shown)[["label", "events"]], hide_index=True)
+        st.dataframe(by_governorate(shown), hide_index=True)
+
+selected = events[events["event_id"] == query.event] if query.event else events.iloc[0:0]
+if len(selected):
+    e = selected.iloc[0]
+    with st.container(border=True):
+        st.subheader(f"{e['event_type']} — {e['sub_event_type']}")
+        st.text(f"{e['event_date']:%d %b %Y} · {e['location']} (geo precision {e['geo_precision']}) · fatalities: "
+                f"{e['fatalities'] if pd.notna(e['fatalities']) else 'not reported'}")  # fmt: skip
+        st.text(f"Actors: {e['actor1']} vs {e['actor2'] if pd.notna(e['actor2']) else '—'}")
+        st.text(f"Source: {e['source']}")
+        if pd.notna(e["source_url"]):
+            for url in str(e["source_url"]).split(" || ")[:5]:
+                if url.startswith(("http://", "https://")):
+                    st.link_button(url[:80], url)
+        if pd.notna(e.get("sentence")):
+            st.text(f"Sentence: {e['sentence']}")
+        st.text(f"Notes: {e['notes']}")
+        if st.button("Close detail", key="close_event"):
+            st.session_state["event"] = None
+            st.rerun()
+
+if st.session_state.get("playing"):
+    current = st.session_state.get("w_day", "all")
+    nxt = options.index(current) + 1 if current in options else 1
+    time.sleep(1.0)
+    if nxt < len(options):
+        st.session_state["w_day"] = options[nxt]
+    else:
+        st.session_state["playing"] = False
+    st.rerun()
