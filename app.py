@@ -43,13 +43,15 @@ def _url_query() -> Query:
 def _seed_widgets(q: Query, vocab) -> None:
     """First run of a session: the URL decides every widget's starting value."""
     q = with_defaults(q, vocab)
-    st.session_state.update({
+    seeds = {
         "w_range": (q.date_from, q.date_to), "w_actors": list(q.actors), "w_role": q.role,
         "w_types": list(q.types), "w_subs": list(q.subs), "w_areas": list(q.areas), "w_fat": q.min_fatalities,
         "w_text": q.text, "w_mode": q.mode, "w_step": q.step, "w_slice": q.slice_mode,
         "w_day": q.day.isoformat() if q.day else "all", "view": q.view, "event": q.event, "dataset": q.dataset,
         "ignored": q.ignored,
-    })  # fmt: skip
+    }  # fmt: skip
+    for key, value in seeds.items():
+        st.session_state.setdefault(key, value)  # a value already set (by a test harness) wins
 
 
 if "w_range" not in st.session_state:

@@ -15,7 +15,7 @@ import folium
 import folium.plugins
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import layers
@@ -199,7 +199,7 @@ def _choropleth(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, 
     folium.GeoJson(
         gov,
         style_function=lambda f: {"color": "#444", "weight": 0.8, "fillColor": "#b2182b",
-                                  "fillOpacity": 0.05 + 0.75 * (f["properties"]["events"] / top) ** 0.5},  # fmt: skip
+                                  "fillOpacity": 0.05 + 0.75 * (f["properties"]["events"] / top) ** 0.5},
         tooltip=folium.GeoJsonTooltip(fields=["name", "events"], aliases=["governorate", "events"]),
     ).add_to(group)
 

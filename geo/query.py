@@ -191,10 +191,7 @@ class Query:
 
 
 def _values(params: Mapping[str, str | Iterable[str]], name: str) -> list[str]:
-    if hasattr(params, "get_all"):
-        raw = params.get_all(name)
-    else:
-        raw = params.get(name)
+    raw = params.get_all(name) if hasattr(params, "get_all") else params.get(name)
     if raw is None:
         return []
     items = [raw] if isinstance(raw, str) else list(raw)

@@ -60,9 +60,12 @@ with map_col:
         st.session_state["event"] = tip.split(" · ")[0]
         st.rerun()
     d1, d2 = st.columns(2)
-    d1.download_button("Download filtered events (CSV)", safe_csv(shown), "events.csv", "text/csv", key="dl_csv")
+    # Deferred: the files are built only when clicked, never on every rerun.
+    d1.download_button("Download filtered events (CSV)", lambda: safe_csv(shown), "events.csv", "text/csv", key="dl_csv",
+                       on_click="ignore")
     d2.download_button(
-        "Download standalone map (HTML)", standalone_html(build_map(shown, query)[0]), "map.html", "text/html", key="dl_map"
+        "Download standalone map (HTML)", lambda: standalone_html(build_map(shown, query)[0]), "map.html", "text/html",
+        key="dl_map", on_click="ignore",
     )
 
 with panel_col:

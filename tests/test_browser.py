@@ -1,0 +1,125 @@
+"""Real browser: `streamlit run app.py` in Debian Chromium via Playwright (never `playwright install`)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from geo.io import read_events
+from geo.paths import DATA
+from geo.query import Query
+from tests.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "var" / "screenshots"))
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian chromium not installed at {CHROMIUM} (.ci/run installs it)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.25)
+    else:
+        os.killpg(proc.pid, signal.SIGTERM)
+        pytest.fail("streamlit did not start")
+    yield url
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _map_frame(page, timeout_s: float = 40):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        for frame in page.frames[1:]:
+            try:
+                if frame.evaluate("typeof L !== 'undefined' && window.conflictMapEvents !== undefined"):
+                    return frame
+            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
+                pass
+        page.wait_for_timeout(250)
+    pytest.fail("Leaflet map did not render in the component iframe")
+
+
+def _metric(page, label: str) -> int:
+    loc = page.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')
+    return int(loc.first.inner_text().replace(",", ""))
+
+
+def test_map_renders_offline_with_every_event(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(server)
+    frame = _map_frame(page)
+    drawn = frame.evaluate("window.conflictMapEvents")
+    assert drawn == _metric(page, "Events") >= 150
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "map.png"), full_page=True)
+    page.close()
+
+
+def test_shared_link_reproduces_the_view(server, browser):
+    params = "from=2024-11-30&to=2024-11-30&actor=HTS&view=36.2,37.1,9"
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(f"{server}/?{params}")
+    frame = _map_frame(page)
+    events = read_events(DATA / "events.parquet").events
+    expected = len(Query(date_from=date(2024, 11, 30), date_to=date(2024, 11, 30), actors=("HTS",)).apply(events))
+    assert _metric(page, "Events") == expected == frame.evaluate("window.conflictMapEvents")
+    assert "actor=HTS" in page.url and "view=36.2" in page.url
+    page.close()
+
+
+def test_filter_change_updates_url(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(server)
+    _map_frame(page)
+    page.get_by_role("spinbutton", name="Minimum fatalities").fill("4")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.location.search.includes('fat=4')", timeout=20_000)
+    page.wait_for_timeout(1500)
+    assert _metric(page, "Events") < 30
+    page.close()
+
+
+def test_no_external_requests(server, browser):
+    page = browser.new_page()
+    external = []
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
+    page.goto(server)
+    _map_frame(page)
+    assert external == []
+    page.close()

@@ -1,0 +1,75 @@
+"""Map HTML: one layer per mode, bounded payload, escaped text, no remote asset URL."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from geo.io import read_events
+from geo.mapview import POINTS_LIMIT, build_map, choose_mode, grid_counts, map_html, standalone_html
+from geo.paths import DATA
+from geo.query import Query
+
+
+@pytest.fixture(scope="module")
+def bundled_events():
+    return read_events(DATA / "events.parquet").events
+
+
+def _points_in(html: str) -> int:
+    m = re.search(r'var d = (\{"lon".*?\});', html)
+    return len(m.group(1).split('"lat": [')[1].split("]")[0].split(",")) if m else 0
+
+
+@pytest.mark.parametrize(("mode", "marker"), [("points", "event-point"), ("grid", "event-cell"), ("clusters", "event-cluster"),
+                                              ("heatmap", "heatLayer"), ("choropleth", "fillOpacity")])  # fmt: skip
+def test_each_mode_draws_its_layer(bundled_events, mode, marker):
+    m, used = build_map(bundled_events, Query(mode=mode))
+    assert used == mode
+    assert marker in map_html(m)
+
+
+def test_points_mode_draws_one_marker_per_event(bundled_events):
+    m, _ = build_map(bundled_events, Query(mode="points"))
+    assert _points_in(map_html(m)) == len(bundled_events)
+
+
+def test_auto_switches_to_an_aggregate_for_large_results():
+    assert choose_mode(Query(), 100) == "points"
+    assert choose_mode(Query(), POINTS_LIMIT + 1) == "grid"
+
+
+def test_grid_counts_add_up(bundled_events):
+    counts = grid_counts(bundled_events, zoom=6)
+    assert counts["events"].sum() == len(bundled_events)
+
+
+def test_no_remote_assets_offline(bundled_events):
+    for mode in ("points", "heatmap", "grid"):
+        html = map_html(build_map(bundled_events, Query(mode=mode))[0])
+        assert not re.findall(r'(?:src|href)="https?://', html), mode
+        assert "/app/static/vendor/leaflet.js" in html
+
+
+def test_standalone_export_inlines_everything(bundled_events):
+    html = standalone_html(build_map(bundled_events, Query(mode="heatmap"))[0])
+    assert not re.findall(r"<script src=|<link rel=\"stylesheet\"", html)
+    assert "L.heatLayer" in html and "L.circleMarker" not in html and len(html) > 150_000
+
+
+def test_hostile_strings_are_escaped(bundled_events):
+    hostile = bundled_events.head(3).copy()
+    hostile["location"] = pd.array(["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "</script><b>x"], dtype="string")
+    hostile["actor1"] = hostile["actor1"].cat.add_categories(["<svg onload=alert(3)>"])
+    hostile.loc[hostile.index[0], "actor1"] = "<svg onload=alert(3)>"
+    html = map_html(build_map(hostile, Query(mode="points"))[0])
+    assert "<script>alert(1)" not in html and "<img src=x" not in html and "<svg onload" not in html
+    assert "&lt;script&gt;alert(1)" in html.replace("\\u0026", "&").replace("\\u003c", "<").replace("\\u003e", ">")
+
+
+def test_governorates_and_crossings_are_drawn_without_tiles(bundled_events):
+    html = map_html(build_map(bundled_events, Query())[0])
+    assert "Al-Waleed / Al-Tanf crossing" in html and "tile.openstreetmap" not in html
+    assert "GeoNames" in html  # attribution
