@@ -56,7 +56,7 @@ def test_no_remote_assets_offline(bundled_events):
 def test_standalone_export_inlines_everything(bundled_events):
     html = standalone_html(build_map(bundled_events, Query(mode="heatmap"))[0])
     assert not re.findall(r"<script src=|<link rel=\"stylesheet\"", html)
-    assert "L.heatLayer" in html and "L.circleMarker" not in html and len(html) > 150_000
+    assert "L.heatLayer" in html and "event-point" not in html and len(html) > 150_000
 
 
 def test_hostile_strings_are_escaped(bundled_events):
