@@ -7,6 +7,7 @@ happens in ``geo``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -37,7 +38,7 @@ def _url_query() -> Query:
     ids = dataset_ids(datasets_dir=SETTINGS.datasets_dir)
     dataset = params.get("dataset", [BUNDLED_ID])[0]
     _, vocab = cached_dataset(dataset if dataset in ids else BUNDLED_ID)
-    return Query.from_params(params, vocab=vocab)
+    return Query.from_params(params, vocab=replace(vocab, datasets=frozenset(ids)))
 
 
 def _seed_widgets(q: Query, vocab) -> None:
@@ -48,7 +49,7 @@ def _seed_widgets(q: Query, vocab) -> None:
         "w_types": list(q.types), "w_subs": list(q.subs), "w_areas": list(q.areas), "w_fat": q.min_fatalities,
         "w_text": q.text, "w_mode": q.mode, "w_step": q.step, "w_slice": q.slice_mode,
         "w_day": q.day.isoformat() if q.day else "all", "view": q.view, "event": q.event, "dataset": q.dataset,
-        "ignored": q.ignored,
+        "ignored": q.ignored, "w_border_km": q.border_km,
     }  # fmt: skip
     for key, value in seeds.items():
         st.session_state.setdefault(key, value)  # a value already set (by a test harness) wins
@@ -89,10 +90,10 @@ query = Query(
     role=st.session_state["w_role"], types=tuple(st.session_state["w_types"]), subs=tuple(st.session_state["w_subs"]),
     areas=tuple(st.session_state["w_areas"]), min_fatalities=int(st.session_state["w_fat"]),
     text=st.session_state["w_text"].strip(), dataset=st.session_state["dataset"], mode=st.session_state["w_mode"],
-    view=st.session_state.get("view"), event=st.session_state.get("event"),
+    view=st.session_state.get("view"), event=st.session_state.get("event"), border_km=int(st.session_state["w_border_km"]),
 )  # fmt: skip
 if query.day and not (start <= query.day <= end):
-    query = Query(**{**query.__dict__, "day": None})
+    query = replace(query, day=None)
 
 with st.sidebar:
     st.caption("Current view")
@@ -111,6 +112,14 @@ st.query_params.from_dict(query.to_params())
 st.session_state["query"] = query
 st.session_state["events"] = events
 st.session_state["vocab"] = vocab
+st.session_state["settings"] = SETTINGS
 
-page = st.navigation([st.Page("pages/map.py", title="Map", icon="🗺️", default=True)])
+page = st.navigation([
+    st.Page("pages/map_view.py", title="Map", icon="🗺️", default=True),
+    st.Page("pages/border_view.py", title="Border Watch", icon="🛂", url_path="border"),
+    st.Page("pages/timeline_view.py", title="Timeline", icon="📈", url_path="timeline"),
+    st.Page("pages/actors_view.py", title="Actors", icon="👥", url_path="actors"),
+    st.Page("pages/articles_view.py", title="Articles", icon="📰", url_path="articles"),
+    st.Page("pages/data_view.py", title="Data", icon="🗂️", url_path="data"),
+])
 page.run()

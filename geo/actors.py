@@ -79,3 +79,22 @@ def aliases_of(actor: str) -> list[str]:
     """Every alias of a canonical actor (for search across aliases)."""
     table = actor_table()
     return table.loc[table["actor"] == actor, "alias"].tolist()
+
+
+def merge_aliases(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Map actor names that are known aliases onto their canonical actor.
+
+    Returns the events and a table of what was merged (``alias, actor, events``).
+    """
+    out = events.copy()
+    merged = []
+    for col in ("actor1", "actor2"):
+        names = pd.Series(out[col].astype("string").dropna().unique())
+        mapping = {n: canonical_actor(n) for n in names}
+        mapping = {k: v for k, v in mapping.items() if v and v != k}
+        if mapping:
+            counts = out[col].astype("string").value_counts()
+            merged += [(k, v, int(counts.get(k, 0))) for k, v in mapping.items()]
+            out[col] = out[col].astype("string").replace(mapping).astype("category")
+    table = pd.DataFrame(merged, columns=["alias", "actor", "events"]).groupby(["alias", "actor"], as_index=False).sum()
+    return out, table

@@ -89,3 +89,30 @@ def _parse_date(value: str) -> date | None:
 def article_id_for(text: str) -> str:
     """A stable id for pasted text (content hash)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def highlight_html(article: Article, spans: list[tuple[int, int, str]], *, link_params: str = "") -> str:
+    """The body as HTML with each event sentence marked and linked to its event on the map.
+
+    Parameters
+    ----------
+    spans
+        ``(start, end, event_id)`` character spans in ``article.body``.
+    link_params
+        Extra URL parameters (the current filters) appended to each ``?event=`` link.
+
+    Every piece of article text is HTML-escaped; ids are URL-encoded.
+    """
+    import html
+    from urllib.parse import quote
+
+    out, pos = [], 0
+    for start, end, event_id in sorted(set(spans)):
+        if start < pos:
+            continue
+        out.append(html.escape(article.body[pos:start]))
+        href = f"./?event={quote(event_id)}" + (f"&{link_params}" if link_params else "")
+        out.append(f'<mark><a href="{html.escape(href)}" target="_self">{html.escape(article.body[start:end])}</a></mark>')
+        pos = end
+    out.append(html.escape(article.body[pos:]))
+    return "".join(out).replace("\n\n", "<br><br>")

@@ -4,7 +4,7 @@ round-trips to URL query parameters.
 URL parameters: ``from``, ``to``, ``day`` (current slice), ``step`` (day/week),
 ``slice`` (window/cumulative), ``actor`` (repeatable), ``role`` (either/actor1/actor2),
 ``type``, ``sub``, ``area`` (repeatable), ``fat``, ``q``, ``dataset``, ``mode``,
-``view`` (``lat,lon,zoom``), ``event``. A bad parameter never raises: it falls back to
+``view`` (``lat,lon,zoom``), ``event``, ``km`` (border zone width). A bad parameter never raises: it falls back to
 its default and :meth:`Query.from_params` reports which one was ignored.
 """
 
@@ -58,6 +58,7 @@ class Query:
     mode: str = "auto"
     view: tuple[float, float, int] | None = None
     event: str | None = None
+    border_km: int = 25
     _ignored: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     # ------------------------------------------------------------------ apply
@@ -162,6 +163,7 @@ class Query:
             p["view"] = f"{self.view[0]:.5f},{self.view[1]:.5f},{self.view[2]}"
         if self.event:
             p["event"] = self.event
+        p["km"] = str(self.border_km)
         return p
 
     @classmethod
@@ -248,6 +250,13 @@ def _view(raw: list[str], _vocab: Vocabulary | None) -> dict[str, object]:
     return {"view": (round(lat, 5), round(lon, 5), zoom)}
 
 
+def _km(raw: list[str], _vocab: Vocabulary | None) -> dict[str, object]:
+    if not raw[0].isdigit() or not 1 <= int(raw[0]) <= 300:
+        msg = f"expected a border zone width of 1–300 km, got {raw[0][:40]!r}"
+        raise ValueError(msg)
+    return {"border_km": int(raw[0])}
+
+
 def _text(raw: list[str], _vocab: Vocabulary | None) -> dict[str, object]:
     return {"text": raw[0][:200]}
 
@@ -281,6 +290,7 @@ _PARSERS = {
     "dataset": _dataset,
     "view": _view,
     "event": _event,
+    "km": _km,
 }
 
 

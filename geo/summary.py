@@ -85,3 +85,68 @@ def latest(events: pd.DataFrame, *, n: int = 12) -> pd.DataFrame:
     out = events.sort_values(["event_date", "event_id"], ascending=False).head(n)[cols].reset_index(drop=True)
     out["event_date"] = out["event_date"].dt.strftime("%Y-%m-%d")
     return out
+
+
+def series_by(events: pd.DataFrame, *, by: str, freq: str = "D") -> pd.DataFrame:
+    """Events and fatalities per day/week by ``event_type`` or by ``area``."""
+    if by == "area":
+        from geo.areas import areas, in_area
+
+        parts = [events[in_area(events, a.key)].assign(group=a.label) for a in areas()]
+        frame = pd.concat(parts, ignore_index=True) if parts else events.iloc[0:0].assign(group="")
+    else:
+        frame = events.assign(group=events[by].astype(str))
+    if frame.empty:
+        return pd.DataFrame(columns=["date", "group", "events", "fatalities"])
+    grouped = frame.groupby([pd.Grouper(key="event_date", freq=freq), "group"], observed=True)
+    out = grouped.agg(events=("event_id", "size"), fatalities=("fatalities", lambda s: int(s.fillna(0).sum())))
+    return out.reset_index().rename(columns={"event_date": "date"})
+
+
+def compare_periods(events: pd.DataFrame, a, b) -> pd.DataFrame:
+    """Two queries side by side: events and fatalities by event type."""
+    rows = []
+    for label, q in (("A", a), ("B", b)):
+        shown = q.apply(events, use_slice=False)
+        counts = shown.groupby(shown["event_type"].astype(str)).agg(events=("event_id", "size"),
+                                                                     fatalities=("fatalities", lambda s: int(s.fillna(0).sum())))  # fmt: skip
+        rows.append(counts.add_prefix(f"{label}_"))
+    table = pd.concat(rows, axis=1).fillna(0).astype(int)
+    table["change"] = table["B_events"] - table["A_events"]
+    return table.rename_axis("event_type").reset_index()
+
+
+def biggest_changes(events: pd.DataFrame, *, n: int = 3) -> pd.DataFrame:
+    """Days whose event count changed most from the day before (``date, events, change``)."""
+    daily = events.groupby(events["event_date"].dt.normalize()).size()
+    if daily.empty:
+        return pd.DataFrame(columns=["date", "events", "change"])
+    daily = daily.asfreq("D", fill_value=0)
+    change = daily.diff().fillna(daily)
+    top = change.abs().sort_values(ascending=False).head(n).index
+    return pd.DataFrame({"date": top, "events": daily[top].to_numpy(), "change": change[top].astype(int).to_numpy()}).sort_values("date")
+
+
+def actor_pairs(events: pd.DataFrame, *, n: int = 15) -> pd.DataFrame:
+    """Who fights whom: ``actor1, actor2, events`` (pairs with a named second actor)."""
+    pairs = events.dropna(subset=["actor2"])
+    grouped = pairs.groupby([pairs["actor1"].astype(str), pairs["actor2"].astype(str)], observed=True).size()
+    return grouped.rename("events").sort_values(ascending=False).head(n).reset_index()
+
+
+def actor_activity(events: pd.DataFrame, actor: str, *, freq: str = "D") -> pd.DataFrame:
+    """One actor's events per day/week on either side, by event type."""
+    mine = events[(events["actor1"] == actor) | (events["actor2"] == actor)]
+    return daily_by_type(mine, freq=freq)
+
+
+def quality(events: pd.DataFrame) -> dict[str, pd.DataFrame | int]:
+    """Data quality: geo-precision mix, date precision mix, admin1 disagreements, duplicate ids."""
+    geo_mix = events["geo_precision"].value_counts(dropna=False).sort_index().rename_axis("geo_precision").rename("events").reset_index()
+    time_mix = events["time_precision"].value_counts(dropna=False).sort_index().rename_axis("time_precision").rename("events").reset_index()
+    mismatch = int(events["admin1_mismatch"].fillna(False).sum()) if "admin1_mismatch" in events else 0
+    return {
+        "geo_precision": geo_mix, "time_precision": time_mix, "admin1_mismatch": mismatch,
+        "duplicate_ids": int(events["event_id"].duplicated().sum()),
+        "without_coordinates": int(events["latitude"].isna().sum()),
+    }  # fmt: skip

@@ -53,6 +53,7 @@ def test_describe(query, text):
         ({"from": "30/11/2024"}, "from:", "date_from", None),
         ({"dataset": "deadbeef"}, "dataset:", "dataset", "bundled"),
         ({"day": "2025-01-01", "from": "2024-11-27", "to": "2024-12-12"}, "day:", "day", None),
+        ({"km": "100000"}, "km:", "border_km", 25),
     ],
 )
 def test_tampered_parameters_fall_back_and_are_reported(params, ignored_prefix, field, value):
@@ -85,7 +86,7 @@ def queries(draw):
         dataset=draw(st.sampled_from(["bundled", "abc123"])), mode=draw(st.sampled_from(MODES)),
         view=draw(st.one_of(st.none(), st.tuples(st.floats(-90, 90).map(lambda v: round(v, 5)),
                                                   st.floats(-180, 180).map(lambda v: round(v, 5)), st.integers(3, 18)))),
-        event=draw(st.one_of(st.none(), names)),
+        event=draw(st.one_of(st.none(), names)), border_km=draw(st.integers(1, 300)),
     )  # fmt: skip
 
 

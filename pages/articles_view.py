@@ -1,0 +1,52 @@
+"""Articles: each article's text with the sentences that produced events highlighted and linked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from geo.articles import article_id_for, highlight_html, read_article
+from geo.build_data import article_paths
+from geo.errors import ReadError
+from geo.extract import extract, rejections_frame
+
+query = st.session_state["query"]
+st.title("Articles")
+st.caption("Rule-based extraction: every event points back to its sentence; rejected candidates say why.")
+
+with st.expander("Add an article (text or Markdown with front matter: title, date, outlet, url)"):
+    text = st.text_area("Article", key="art_text", height=160,
+                        placeholder="---\ntitle: ...\ndate: 2024-12-01\noutlet: ...\n---\nBody…")  # fmt: skip
+    if st.button("Extract", key="art_add") and text.strip():
+        st.session_state.setdefault("user_articles", {})[article_id_for(text)] = text
+
+paths = [(p.stem, p) for p in article_paths()]
+for art_id, body in st.session_state.get("user_articles", {}).items():
+    tmp = Path(st.session_state["settings"].datasets_dir) / "articles"
+    tmp.mkdir(parents=True, exist_ok=True)
+    path = tmp / f"{art_id}.md"
+    path.write_text(body, encoding="utf-8")
+    paths.append((art_id, path))
+
+link_params = urlencode({k: v for k, v in query.to_params().items() if k not in ("event", "view")}, doseq=True)
+for art_id, path in paths:
+    try:
+        article = read_article(path)
+    except ReadError as exc:
+        st.error(str(exc))
+        continue
+    events, rejected = extract(article)
+    with st.container(border=True):
+        st.subheader(article.title)
+        st.caption(f"{article.outlet} · {article.published:%d %b %Y} · id {art_id} · {len(events)} events, {len(rejected)} rejected")
+        spans = [(int(s.split(":")[0]), int(s.split(":")[1]), e) for s, e in zip(events["span"], events["event_id"], strict=True)]
+        st.markdown(highlight_html(article, spans, link_params=link_params), unsafe_allow_html=True)
+        cols = ["event_id", "event_date", "sub_event_type", "actor1", "location", "geo_precision", "confidence"]
+        st.dataframe(pd.DataFrame(events[cols]).assign(event_date=events["event_date"].dt.strftime("%Y-%m-%d")), hide_index=True)
+        rej = rejections_frame(rejected)
+        if len(rej):
+            st.caption("Rejected candidate sentences")
+            st.dataframe(rej[["reason", "trigger", "sentence"]], hide_index=True)

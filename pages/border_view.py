@@ -1,0 +1,60 @@
+"""Border Watch: is the war spilling into Iraq? Events near the Iraq–Syria border, crossings, approach."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.border import approach, border_events, by_actor, crossing_status, distance_histogram, trend
+from geo.mapview import base_map, event_layer
+
+query = st.session_state["query"]
+events = st.session_state["events"]
+
+st.title("Border Watch — Iraq–Syria")
+st.slider("Border zone: km either side of the line", 5, 100, key="w_border_km")
+km = query.border_km
+shown = query.apply(events)
+zone = border_events(shown, km=km)
+st.caption(f"{query.describe()} · {len(zone):,} events within {km} km of the border (both sides)")
+
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    layer, mode = event_layer(zone, query, zoom=7)
+    st_folium(base_map(), key="border_map", height=480, use_container_width=True, center=[34.9, 41.0], zoom=7,
+              feature_group_to_add=layer, returned_objects=[])  # fmt: skip
+with right:
+    st.subheader("Crossings")
+    for c in crossing_status(events[events["event_date"].dt.date.between(query.date_from, query.date_to)], radius_km=10):
+        with st.container(border=True):
+            st.markdown(f"**{c.name}** · {c.events} events within 10 km")
+            st.text(f"Status from events: {c.status}")
+            if c.latest:
+                st.text(f"Latest: {c.latest}")
+            if c.sources:
+                st.caption("Sources: " + " · ".join(c.sources[:3]))
+
+st.subheader("Trend: border-zone events by side, against the previous period")
+freq = "W-MON" if query.step == "week" else "D"
+tr = trend(events, query, km=km, freq=freq)
+if tr.empty:
+    st.info("No border-zone events in this range.")
+else:
+    chart = alt.Chart(tr).mark_bar().encode(x=alt.X("date:T", title=None), y="events:Q", color="side:N",
+                                            column=alt.Column("period:N", title=None), tooltip=["date:T", "side:N", "events:Q"])  # fmt: skip
+    st.altair_chart(chart.properties(height=160, width=320))
+a, b = st.columns(2)
+with a:
+    st.subheader("Approach: nearest event to the border, per day")
+    near = approach(query.apply(events, use_slice=False))
+    if len(near):
+        line = alt.Chart(near).mark_line(point=True).encode(x=alt.X("date:T", title=None), y=alt.Y("border_km:Q", title="km to border"),
+                                                            tooltip=["date:T", "border_km:Q", "location:N", "side:N", "event_id:N"])  # fmt: skip
+        st.altair_chart(line.properties(height=200), use_container_width=True)
+    st.dataframe(near, hide_index=True, height=180)
+with b:
+    st.subheader("Distance to the border")
+    st.bar_chart(distance_histogram(shown), x="km", y="events", height=200)
+    st.subheader("Border-zone events by actor")
+    st.dataframe(by_actor(shown, km=km), hide_index=True, height=180)

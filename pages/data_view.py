@@ -1,0 +1,101 @@
+"""Data: upload and share datasets, see what was rejected and why, check quality, export the view."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from geo.errors import ReadError
+from geo.export import geojson_bytes, geoparquet_bytes, safe_csv
+from geo.io import FORMATS
+from geo.io.formats import AUTO_COLUMNS
+from geo.mapview import build_map, standalone_html
+from geo.schema import schema_markdown
+from geo.store import BUNDLED_ID, list_datasets, save_dataset
+from geo.summary import quality
+
+query = st.session_state["query"]
+events = st.session_state["events"]
+settings = st.session_state["settings"]
+
+st.title("Data")
+st.subheader("Upload events")
+upload = st.file_uploader("ACLED, UCDP GED, GeoJSON, GeoParquet or any CSV", key="up_file",
+                          type=["csv", "txt", "json", "geojson", "parquet"])  # fmt: skip
+fmt = st.selectbox("Format", FORMATS, key="up_format")
+mapping: dict[str, str] = {}
+if upload is not None and fmt == "csv":
+    st.caption("Column mapping (leave empty to auto-detect lat/latitude/y, lon/lng/longitude/x, date/event_date)")
+    header = upload.getvalue()[:4096].decode("utf-8", "replace").splitlines()[0].split(",")
+    columns = ["", *[h.strip() for h in header]]
+    for canonical in AUTO_COLUMNS:
+        choice = st.selectbox(canonical, columns, key=f"map_{canonical}")
+        if choice:
+            mapping[canonical] = choice
+if upload is not None and st.button("Load and store", key="up_go"):
+    bar = st.progress(0.0, text="reading")
+    size = max(upload.size, 1)
+    try:
+        dataset_id, result = save_dataset(
+            upload.getvalue(), name=upload.name, datasets_dir=settings.datasets_dir, format=fmt, mapping=mapping or None,
+            progress=lambda rows, msg: bar.progress(min(0.95, rows * 120 / size), text=f"{msg}: {rows:,}"),
+        )  # fmt: skip
+    except ReadError as exc:
+        bar.empty()
+        st.error(str(exc))
+    else:
+        bar.progress(1.0, text="done")
+        st.session_state["last_report"] = (dataset_id, result.report)
+report_state = st.session_state.get("last_report")
+if report_state:
+    dataset_id, report = report_state
+    st.success(f"Stored as dataset {dataset_id} — {report.rows_loaded:,} of {report.rows_read:,} rows loaded ({report.format}: {report.detected}).")
+    st.json(report.to_dict())
+    if report.rows_rejected:
+        st.dataframe(report.rejected, hide_index=True, height=220)
+        st.download_button("Download rejected rows (CSV)", lambda: report.rejected.to_csv(index=False), "rejected.csv", "text/csv",
+                           key="dl_rejected", on_click="ignore")  # fmt: skip
+    if st.button(f"Open dataset {dataset_id}", key="up_open"):
+        st.session_state["dataset"] = dataset_id
+        for key in ("w_range", "w_actors", "w_day"):
+            st.session_state.pop(key, None)
+        st.query_params.clear()
+        st.query_params["dataset"] = dataset_id
+        st.rerun()
+
+st.subheader("Shared datasets on this server")
+stored = list_datasets(datasets_dir=settings.datasets_dir)
+st.caption(f"Stored in {settings.datasets_dir} (setting CONFLICT_MAP_DATASETS). A link with ?dataset=<id> opens the same data.")
+st.dataframe(stored, hide_index=True)
+
+st.subheader("Quality of the current dataset")
+q = quality(events)
+c1, c2, c3 = st.columns(3)
+c1.metric("Duplicate ids", q["duplicate_ids"])
+c2.metric("Without coordinates", q["without_coordinates"])
+c3.metric("admin1 disagrees with polygon", q["admin1_mismatch"])
+d1, d2 = st.columns(2)
+d1.dataframe(q["geo_precision"], hide_index=True)
+d2.dataframe(q["time_precision"], hide_index=True)
+
+st.subheader("Export the current view")
+shown = query.apply(events)
+st.caption(f"{query.describe()} · {len(shown):,} events")
+e1, e2, e3, e4 = st.columns(4)
+e1.download_button("CSV", lambda: safe_csv(shown), "events.csv", "text/csv", key="ex_csv", on_click="ignore")
+e2.download_button("GeoJSON", lambda: geojson_bytes(shown), "events.geojson", "application/geo+json", key="ex_geojson", on_click="ignore")
+e3.download_button("GeoParquet", lambda: geoparquet_bytes(shown), "events.parquet", "application/octet-stream", key="ex_parquet", on_click="ignore")
+e4.download_button("Map (HTML)", lambda: standalone_html(build_map(shown, query)[0]), "map.html", "text/html", key="ex_map", on_click="ignore")
+
+st.subheader("Sources and licences")
+if query.dataset == BUNDLED_ID:
+    st.markdown("The bundled events come from the sourced reference timeline (every row cites outlets, titles and URLs) "
+                "and from the articles in `seeds/` (every event points to its sentence).")  # fmt: skip
+st.markdown(
+    "- Places: © GeoNames (geonames.org), CC BY 4.0\n- Boundaries: Natural Earth (public domain); border line: GSHHG/WDB II\n"
+    "- Names learned from UCDP GED (CC BY 4.0; Sundberg & Melander 2013, Högbladh 2019)\n- Map library: Leaflet (BSD-2)"
+)
+with st.expander("Schema (generated from geo/schema.py)"):
+    st.markdown(schema_markdown())
+st.caption(json.dumps({"settings": {"tiles": settings.tiles, "border_km": settings.border_km}}))

@@ -1,0 +1,53 @@
+"""Timeline: events and fatalities per day/week by type or area, two periods side by side."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from geo.summary import biggest_changes, compare_periods, series_by
+
+query = st.session_state["query"]
+events = st.session_state["events"]
+
+st.title("Timeline")
+st.caption(query.describe())
+c1, c2 = st.columns(2)
+by = c1.radio("Split by", ["event_type", "area"], horizontal=True, key="tl_by", format_func={"event_type": "event type", "area": "area"}.get)
+measure = c2.radio("Measure", ["events", "fatalities"], horizontal=True, key="tl_measure")
+freq = "W-MON" if query.step == "week" else "D"
+ranged = query.apply(events, use_slice=False)
+series = series_by(ranged, by=by, freq=freq)
+changes = biggest_changes(ranged)
+if series.empty:
+    st.info("No events in this range.")
+else:
+    bars = alt.Chart(series).mark_bar().encode(x=alt.X("date:T", title=None), y=alt.Y(f"{measure}:Q"), color=alt.Color("group:N", title=by),
+                                                tooltip=["date:T", "group:N", "events:Q", "fatalities:Q"])  # fmt: skip
+    marks = alt.Chart(changes).mark_rule(color="black", strokeDash=[4, 3]).encode(x="date:T")
+    labels = alt.Chart(changes.assign(label=changes["change"].map(lambda c: f"{c:+d}"))).mark_text(dy=-8, align="left").encode(
+        x="date:T", y=alt.value(8), text="label:N")  # fmt: skip
+    st.altair_chart((bars + marks + labels).properties(height=300), use_container_width=True)
+    st.caption("Dashed lines: the days with the largest change in events from the day before.")
+
+st.subheader("Open a day on the map")
+days = [d.isoformat() for d in pd.date_range(query.date_from, query.date_to, freq="D").date]
+day = st.selectbox("Day", days, key="tl_day")
+if st.button("Show this day on the map", key="tl_open"):
+    st.session_state["w_day"] = day
+    st.session_state["w_step"] = "day"
+    st.switch_page("pages/map_view.py")
+
+st.subheader("Compare two periods")
+length = (query.date_to - query.date_from).days + 1
+default_b = (query.date_from - timedelta(days=length), query.date_from - timedelta(days=1))
+other = st.date_input("Period B", value=default_b, key="tl_period_b")
+if isinstance(other, tuple) and len(other) == 2:
+    b = replace(query, date_from=other[0], date_to=other[1], day=None)
+    a = replace(query, day=None)
+    st.caption(f"A: {a.describe()}  ·  B: {b.describe()}")
+    st.dataframe(compare_periods(events, a, b), hide_index=True)
