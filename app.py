@@ -47,13 +47,20 @@ def _seed_widgets(q: Query, vocab) -> None:
     seeds = {
         "w_range": (q.date_from, q.date_to), "w_actors": list(q.actors), "w_role": q.role,
         "w_types": list(q.types), "w_subs": list(q.subs), "w_areas": list(q.areas), "w_fat": q.min_fatalities,
-        "w_text": q.text, "w_mode": q.mode, "w_step": q.step, "w_slice": q.slice_mode,
-        "w_day": q.day.isoformat() if q.day else "all", "view": q.view, "event": q.event, "dataset": q.dataset,
-        "ignored": q.ignored, "w_border_km": q.border_km,
+        "w_text": q.text, "w_mode": q.mode, "step": q.step, "slice": q.slice_mode,
+        "day": q.day.isoformat() if q.day else "all", "view": q.view, "event": q.event, "dataset": q.dataset,
+        "ignored": q.ignored, "border_km": q.border_km,
     }  # fmt: skip
     for key, value in seeds.items():
         st.session_state.setdefault(key, value)  # a value already set (by a test harness) wins
 
+
+# Widgets that live on one page only are dropped by Streamlit when another page runs, so
+# their values are kept under plain keys ("step", "day"…) that every page reads.
+PAGE_WIDGETS = {"w_step": "step", "w_slice": "slice", "w_day": "day", "w_border_km": "border_km"}
+for widget_key, state_key in PAGE_WIDGETS.items():
+    if widget_key in st.session_state:
+        st.session_state[state_key] = st.session_state[widget_key]
 
 if "w_range" not in st.session_state:
     first = _url_query()
@@ -83,14 +90,14 @@ with st.sidebar:
     st.selectbox("Map mode", MODES, key="w_mode")
 
 start, end = (dr if isinstance(dr, tuple) and len(dr) == 2 else (vocab.date_min, vocab.date_max))
-day_raw = st.session_state.get("w_day", "all")
+day_raw = st.session_state.get("day", "all")
 query = Query(
     date_from=start, date_to=end, day=None if day_raw == "all" else date.fromisoformat(day_raw),
-    step=st.session_state["w_step"], slice_mode=st.session_state["w_slice"], actors=tuple(st.session_state["w_actors"]),
+    step=st.session_state["step"], slice_mode=st.session_state["slice"], actors=tuple(st.session_state["w_actors"]),
     role=st.session_state["w_role"], types=tuple(st.session_state["w_types"]), subs=tuple(st.session_state["w_subs"]),
     areas=tuple(st.session_state["w_areas"]), min_fatalities=int(st.session_state["w_fat"]),
     text=st.session_state["w_text"].strip(), dataset=st.session_state["dataset"], mode=st.session_state["w_mode"],
-    view=st.session_state.get("view"), event=st.session_state.get("event"), border_km=int(st.session_state["w_border_km"]),
+    view=st.session_state.get("view"), event=st.session_state.get("event"), border_km=int(st.session_state["border_km"]),
 )  # fmt: skip
 if query.day and not (start <= query.day <= end):
     query = replace(query, day=None)

@@ -23,7 +23,11 @@ def safe_csv(events: pd.DataFrame) -> bytes:
 
 def geojson_bytes(events: gpd.GeoDataFrame) -> bytes:
     """The events as a GeoJSON FeatureCollection."""
-    return events.to_json(drop_id=True, na="null").encode("utf-8")
+    frame = events.copy()
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    return frame.to_json(drop_id=True, na="null").encode("utf-8")
 
 
 def geoparquet_bytes(events: gpd.GeoDataFrame) -> bytes:

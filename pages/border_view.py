@@ -13,6 +13,7 @@ query = st.session_state["query"]
 events = st.session_state["events"]
 
 st.title("Border Watch — Iraq–Syria")
+st.session_state.setdefault("w_border_km", st.session_state["border_km"])
 st.slider("Border zone: km either side of the line", 5, 100, key="w_border_km")
 km = query.border_km
 shown = query.apply(events)

@@ -27,6 +27,8 @@ st.caption(query.describe())
 step_days = 7 if query.step == "week" else 1
 slices = [query.date_from + timedelta(days=i) for i in range(0, (query.date_to - query.date_from).days + 1, step_days)]
 options = ["all", *[d.isoformat() for d in slices]]
+for key in ("step", "slice", "day"):  # widgets start from the shared view state
+    st.session_state.setdefault(f"w_{key}", st.session_state[key])
 if st.session_state.get("w_day") not in options:
     st.session_state["w_day"] = "all"
 c1, c2, c3, c4 = st.columns([6, 1.2, 1.6, 1])
@@ -37,7 +39,7 @@ playing = st.session_state.get("playing", False)
 if c4.button("⏸ Pause" if playing else "▶ Play", key="play"):
     st.session_state["playing"] = not playing
     if not playing and st.session_state["w_day"] == "all":
-        st.session_state["w_day"] = options[1] if len(options) > 1 else "all"
+        st.session_state["w_day"] = st.session_state["day"] = options[1] if len(options) > 1 else "all"
     st.rerun()
 
 shown = query.apply(events)
@@ -122,7 +124,7 @@ if st.session_state.get("playing"):
     nxt = options.index(current) + 1 if current in options else 1
     time.sleep(1.0)
     if nxt < len(options):
-        st.session_state["w_day"] = options[nxt]
+        st.session_state["w_day"] = st.session_state["day"] = options[nxt]
     else:
         st.session_state["playing"] = False
     st.rerun()

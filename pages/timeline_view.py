@@ -38,8 +38,8 @@ st.subheader("Open a day on the map")
 days = [d.isoformat() for d in pd.date_range(query.date_from, query.date_to, freq="D").date]
 day = st.selectbox("Day", days, key="tl_day")
 if st.button("Show this day on the map", key="tl_open"):
-    st.session_state["w_day"] = day
-    st.session_state["w_step"] = "day"
+    st.session_state["day"] = st.session_state["w_day"] = day
+    st.session_state["step"] = st.session_state["w_step"] = "day"
     st.switch_page("pages/map_view.py")
 
 st.subheader("Compare two periods")

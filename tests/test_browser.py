@@ -123,3 +123,33 @@ def test_no_external_requests(server, browser):
     _map_frame(page)
     assert external == []
     page.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "title", "has_map"),
+    [("border?km=40", "Border Watch", True), ("timeline", "Timeline", False), ("actors", "Actors", True),
+     ("articles", "Articles", False), ("data", "Data", False)],
+)  # fmt: skip
+def test_each_page_in_the_browser(server, browser, path, title, has_map):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(f"{server}/{path}")
+    page.get_by_role("heading", name=title).first.wait_for(timeout=40_000)
+    if has_map:
+        _map_frame(page)
+    page.wait_for_timeout(1500)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "from=2024-11-27" in page.url  # the page states the query in its URL
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{path.split('?')[0]}.png"), full_page=True)
+    page.close()
+
+
+def test_navigation_keeps_the_filters(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(f"{server}/?type=Battles&from=2024-11-29&to=2024-12-03")
+    _map_frame(page)
+    page.get_by_role("link", name="Timeline").first.click()
+    page.get_by_role("heading", name="Timeline").first.wait_for(timeout=30_000)
+    page.wait_for_function("() => window.location.search.includes('type=Battles')", timeout=20_000)
+    assert "from=2024-11-29" in page.url and "/timeline" in page.url
+    page.close()

@@ -1,0 +1,78 @@
+"""One AppTest per page (switched to from the entry point, as st.navigation runs it)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def _page(page: str, params: dict | None = None, state: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    return at.switch_page(page).run()
+
+
+def test_border_watch_uses_km_from_the_url():
+    at = _page("pages/border_view.py", {"km": "50"})
+    assert not at.exception
+    assert at.slider(key="w_border_km").value == 50
+    assert any("within 50 km of the border" in c.value for c in at.caption)
+    texts = " ".join(t.value for t in at.text)
+    assert "Status from events:" in texts and "closed" in texts
+
+
+def test_timeline_page_compares_periods_and_opens_a_day():
+    at = _page("pages/timeline_view.py")
+    assert not at.exception
+    assert len(at.dataframe) >= 1
+    at.selectbox(key="tl_day").set_value("2024-11-30")
+    at.button(key="tl_open").click().run()
+    assert not at.exception
+    assert at.session_state["day"] == "2024-11-30"
+
+
+def test_actors_page_lists_top_actors_and_pairs():
+    at = _page("pages/actors_view.py", {"actor": "HTS"})
+    assert not at.exception
+    top = at.dataframe[0].value
+    assert top.iloc[0]["actor"] == "HTS"
+    assert any("Known as:" in c.value and "Hay'at Tahrir al-Sham" in c.value for c in at.caption)
+
+
+def test_articles_page_highlights_and_rejects():
+    at = _page("pages/articles_view.py")
+    assert not at.exception
+    html = " ".join(m.value for m in at.markdown)
+    assert "<mark>" in html and "?event=000_01c4ab2752bbdb4c-" in html
+    reasons = " ".join(" ".join(map(str, df.value.get("reason", []))) for df in at.dataframe)
+    assert "background (mentions 2016)" in reasons
+
+
+def test_articles_page_escapes_a_hostile_article():
+    hostile = "---\ntitle: <script>alert(1)</script>\ndate: 2024-12-01\noutlet: x\n---\nOn Monday HTS captured Saraqib. <img src=x onerror=alert(1)>\n"
+    at = _page("pages/articles_view.py", state={"user_articles": {"hostile": hostile}})
+    assert not at.exception
+    html = " ".join(m.value for m in at.markdown)
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_data_page_shows_quality_and_schema():
+    at = _page("pages/data_view.py")
+    assert not at.exception
+    assert {m.label for m in at.metric} >= {"Duplicate ids", "Without coordinates", "admin1 disagrees with polygon"}
+    assert any("`event_id`" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("page", ["pages/border_view.py", "pages/timeline_view.py", "pages/actors_view.py", "pages/data_view.py"])
+def test_pages_keep_the_query_in_the_url(page):
+    at = _page(page, {"type": "Battles", "from": "2024-11-29", "to": "2024-12-02"})
+    assert not at.exception
+    assert at.query_params["type"] == "Battles" and at.query_params["from"] == "2024-11-29"
