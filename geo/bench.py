@@ -149,7 +149,7 @@ def format_table(rows: list[Row]) -> str:
             ratio = f"{r.rows_per_s / naive_any[r.case].rows_per_s:.0f}× the naive rows/s"
         lines.append(
             f"| {r.case} | {r.n:,} | {r.method} | {r.seconds:.3f} | {_fmt(r.rows_per_s)} | "
-            f"{_fmt(r.html_bytes)} | {'' if r.peak_mb is None else f'{r.peak_mb:.0f}'} | {ratio} |"
+            f"{_fmt(r.html_bytes)} | {'' if r.peak_mb is None else f'{r.peak_mb:.0f}'} | {ratio or r.note} |"
         )
     return "\n".join(lines)
 
@@ -170,6 +170,10 @@ def run(cases: tuple[str, ...], *, sizes: tuple[int, ...]) -> list[Row]:
             from geo.bench_map import bench_map
 
             rows += bench_map(sizes)
+        if "browser" in cases:
+            from geo.bench_browser import bench_browser
+
+            rows += bench_browser((max(sizes),))
     return rows
 
 

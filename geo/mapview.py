@@ -26,6 +26,9 @@ from geo.taxonomy import EVENT_TYPE_COLORS, UNKNOWN_COLOR
 
 DEFAULT_VIEW = (35.6, 39.3, 6)  # Aleppo, Idlib and the whole Iraq–Syria border in one frame
 POINTS_LIMIT = 3000  # above this, "auto" aggregates server-side (bounded payload)
+POINTS_HARD_LIMIT = 4000  # even an explicit "points" request aggregates above this (~1.9 MB of HTML)
+MAX_HEAT_CELLS = 20_000  # heatmap weights are coarsened until they fit
+MAP_PX = (900, 560)  # the map's size on the page, for the view's bounding box
 TILES = {
     "none": None,
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
@@ -98,6 +101,26 @@ def _governorates_json() -> dict:
 # ---------------------------------------------------------------------- event layers
 
 
+def view_bounds(view: tuple[float, float, int], *, size_px: tuple[int, int] = MAP_PX, margin: float = 0.5) -> tuple[float, float, float, float]:
+    """``(min_lon, min_lat, max_lon, max_lat)`` the map shows at ``view``, plus a margin (Web Mercator)."""
+    import math
+
+    lat, lon, zoom = view
+    deg_per_px = 360.0 / (256 * 2**zoom)
+    half_w = size_px[0] / 2 * deg_per_px * (1 + margin)
+    half_h = size_px[1] / 2 * deg_per_px * math.cos(math.radians(lat)) * (1 + margin)
+    return lon - half_w, max(lat - half_h, -85), lon + half_w, min(lat + half_h, 85)
+
+
+def in_view(events: pd.DataFrame, view: tuple[float, float, int] | None) -> pd.DataFrame:
+    """Events inside the map's current view (all of them at overview zooms)."""
+    if view is None or view[2] <= DEFAULT_VIEW[2]:
+        return events
+    x0, y0, x1, y1 = view_bounds(view)
+    lon, lat = events["longitude"].to_numpy(), events["latitude"].to_numpy()
+    return events[(lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)]
+
+
 def choose_mode(query: Query, n: int) -> str:
     """``auto`` picks points for small results and a grid for large ones."""
     if query.mode != "auto":
@@ -105,14 +128,22 @@ def choose_mode(query: Query, n: int) -> str:
     return "points" if n <= POINTS_LIMIT else "grid"
 
 
-def event_layer(events: pd.DataFrame, query: Query, *, zoom: int | None = None) -> tuple[folium.FeatureGroup, str]:
-    """The events of the view as one feature group; returns it and the mode used."""
-    mode = choose_mode(query, len(events))
-    if mode == "points" and len(events) > POINTS_LIMIT * 10:
-        mode = "grid"  # never ship an unbounded payload, whatever was asked
+def event_layer(
+    events: pd.DataFrame, query: Query, *, zoom: int | None = None, cells: pd.DataFrame | None = None
+) -> tuple[folium.FeatureGroup, str]:
+    """The events of the view as one feature group; returns it and the mode used.
+
+    ``cells`` are pre-computed grid counts (see :func:`cells_for_window`) used instead of
+    aggregating ``events`` again, so stepping through time slices costs milliseconds.
+    """
+    mode = resolve_mode(query, len(events))
     group = folium.FeatureGroup(name="events", control=False)
-    builder = {"points": _points, "clusters": _clusters, "heatmap": _heatmap, "choropleth": _choropleth, "grid": _grid}[mode]
-    builder(events, group, zoom=zoom or (query.view[2] if query.view else DEFAULT_VIEW[2]), selected=query.event)
+    zoom = zoom or (query.view[2] if query.view else DEFAULT_VIEW[2])
+    if mode == "grid" and cells is not None:
+        _draw_grid(cells, group)
+    else:
+        builder = {"points": _points, "clusters": _clusters, "heatmap": _heatmap, "choropleth": _choropleth, "grid": _grid}[mode]
+        builder(events, group, zoom=zoom, selected=query.event)
     if mode in ("points", "clusters"):
         Legend(list(EVENT_TYPE_COLORS.items())).add_to(group)
     return group, mode
@@ -142,7 +173,7 @@ def _popup(row) -> str:
         f"{row.event_date:%d %b %Y} · {e(str(row.location))} (precision {e(str(row.geo_precision))})",
         f"{e(str(row.actor1))} vs {e(str(row.actor2)) if pd.notna(row.actor2) else '—'}",
         f"fatalities: {e(str(row.fatalities)) if pd.notna(row.fatalities) else 'not reported'}",
-        f"<small>{e(str(row.source))[:300]}</small>",
+        f"<small>{e(str(row.source)[:160])}</small>",
         f"<small>id {e(str(row.event_id))}</small>",
     ]
     return "<br>".join(parts)
@@ -161,8 +192,44 @@ def grid_counts(events: pd.DataFrame, *, zoom: int, cell_px: int = 48) -> pd.Dat
     return out
 
 
+def resolve_mode(query: Query, n: int) -> str:
+    """The mode actually drawn: the requested one, or an aggregate where points would be unbounded."""
+    mode = choose_mode(query, n)
+    return "grid" if mode == "points" and n > POINTS_HARD_LIMIT else mode
+
+
+def daily_cells(events: pd.DataFrame, *, zoom: int, cell_px: int = 48) -> pd.DataFrame:
+    """Grid counts per day and cell, computed once for a whole date range (for time playback)."""
+    cell = 360.0 / (256 * 2**zoom) * cell_px
+    frame = pd.DataFrame({
+        "day": events["event_date"].to_numpy(), "ix": np.floor(events["longitude"].to_numpy(float) / cell).astype(np.int64),
+        "iy": np.floor(events["latitude"].to_numpy(float) / cell).astype(np.int64),
+        "f": events["fatalities"].fillna(0).to_numpy(float),
+    })  # fmt: skip
+    out = frame.groupby(["day", "ix", "iy"]).agg(events=("f", "size"), fatalities=("f", "sum")).reset_index()
+    out["cell"] = cell
+    return out
+
+
+def cells_for_window(daily: pd.DataFrame, start, end, *, view: tuple[float, float, int] | None = None) -> pd.DataFrame:
+    """Grid counts for the days ``start``–``end`` (inclusive) from :func:`daily_cells`, within the view."""
+    days = daily["day"].to_numpy()
+    lo, hi = np.searchsorted(days, np.datetime64(start)), np.searchsorted(days, np.datetime64(end) + np.timedelta64(1, "D"))
+    window = daily.iloc[lo:hi]
+    if view is not None and view[2] > DEFAULT_VIEW[2] and len(window):
+        x0, y0, x1, y1 = view_bounds(view)
+        cell = float(daily["cell"].iloc[0])
+        window = window[(window["ix"] * cell >= x0 - cell) & (window["ix"] * cell <= x1) & (window["iy"] * cell >= y0 - cell) & (window["iy"] * cell <= y1)]
+    out = window.groupby(["ix", "iy"]).agg(events=("events", "sum"), fatalities=("fatalities", "sum")).reset_index()
+    out["cell"] = daily["cell"].iloc[0] if len(daily) else 1.0
+    return out
+
+
 def _grid(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, selected: str | None) -> None:
-    counts = grid_counts(events, zoom=zoom)
+    _draw_grid(grid_counts(events, zoom=zoom), group)
+
+
+def _draw_grid(counts: pd.DataFrame, group: folium.FeatureGroup) -> None:
     top = max(int(counts["events"].max()), 1) if len(counts) else 1
     cells = {
         "x0": (counts["ix"] * counts["cell"]).round(5).tolist(), "y0": (counts["iy"] * counts["cell"]).round(5).tolist(),
@@ -181,7 +248,11 @@ def _clusters(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, se
 
 
 def _heatmap(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, selected: str | None) -> None:
-    counts = grid_counts(events, zoom=zoom, cell_px=8)  # weights per small cell: bounded payload
+    cell_px = 8
+    counts = grid_counts(events, zoom=zoom, cell_px=cell_px)  # weights per small cell: bounded payload
+    while len(counts) > MAX_HEAT_CELLS:
+        cell_px *= 2
+        counts = grid_counts(events, zoom=zoom, cell_px=cell_px)
     data = counts[["lat", "lon", "events"]].round(5).to_numpy().tolist()
     heat = folium.plugins.HeatMap(data, radius=18, blur=14, min_opacity=0.3, max_zoom=12)
     heat.default_js = [("leaflet_heat", asset_url("leaflet-heat.js"))]
@@ -219,7 +290,8 @@ class EventPoints(MacroElement):
     {% macro script(this, kwargs) %}
     (function() {
       var d = {{ this.payload }};
-      window.conflictMapEvents = (window.conflictMapEvents || 0) + d.lat.length;  // read by browser tests
+      window.conflictMapEvents = d.lat.length;  // read by browser tests and benchmarks
+      window.conflictMapRenderedAt = Date.now();
       for (var i = 0; i < d.lat.length; i++) {
         var m = L.circleMarker([d.lat[i], d.lon[i]], {radius: d.r[i], color: d.sel[i] ? '#000' : '#333',
           weight: d.sel[i] ? 3 : 0.6, fillColor: d.c[i], fillOpacity: 0.8, fill: true, className: 'event-point'});
@@ -244,6 +316,7 @@ class GridCells(MacroElement):
     {% macro script(this, kwargs) %}
     (function() {
       var d = {{ this.payload }};
+      window.conflictMapCells = d.n.length; window.conflictMapRenderedAt = Date.now();
       for (var i = 0; i < d.n.length; i++) {
         L.rectangle([[d.y0[i], d.x0[i]], [d.y0[i] + d.d, d.x0[i] + d.d]], {color: '#67001f', weight: 0.4,
           fillColor: '#b2182b', fillOpacity: d.o[i], className: 'event-cell'})
@@ -266,6 +339,7 @@ class ClusterBubbles(MacroElement):
     {% macro script(this, kwargs) %}
     (function() {
       var d = {{ this.payload }};
+      window.conflictMapCells = d.n.length; window.conflictMapRenderedAt = Date.now();
       for (var i = 0; i < d.n.length; i++) {
         var size = 18 + Math.min(30, 6 * Math.log(1 + d.n[i]));
         L.marker([d.lat[i], d.lon[i]], {icon: L.divIcon({className: 'event-cluster', iconSize: [size, size],

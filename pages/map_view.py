@@ -11,13 +11,29 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.export import safe_csv
-from geo.mapview import DEFAULT_VIEW, base_map, build_map, event_layer, standalone_html
+from geo.mapview import (
+    DEFAULT_VIEW,
+    base_map,
+    build_map,
+    cells_for_window,
+    daily_cells,
+    event_layer,
+    in_view,
+    resolve_mode,
+    standalone_html,
+)
 from geo.summary import by_area, by_governorate, daily_by_type, kpis, latest, top_actors
 from geo.taxonomy import EVENT_TYPE_COLORS
 
 query = st.session_state["query"]
 events = st.session_state["events"]
 settings_tiles = st.session_state.get("tiles", "none")
+
+
+@st.cache_resource(max_entries=16)
+def cached_daily_cells(key: str, zoom: int, _events):
+    """Per-day grid counts for the whole range, computed once per filter set and zoom (playback)."""
+    return daily_cells(_events, zoom=zoom)
 
 
 st.title("Aleppo, Idlib and the Iraq–Syria border")
@@ -47,19 +63,32 @@ map_col, panel_col = st.columns([3, 2], gap="medium")
 
 with map_col:
     lat, lon, zoom = query.view or DEFAULT_VIEW
-    layer, mode = event_layer(shown, query, zoom=zoom)
-    st.caption(f"{len(shown):,} events · map mode: {mode}")
+    on_map = in_view(shown, query.view)
+    cells = None
+    if query.day and resolve_mode(query, len(on_map)) == "grid":
+        params = {k: v for k, v in query.to_params().items() if k not in ("day", "view", "event", "mode")}
+        daily = cached_daily_cells(repr(sorted(params.items())), zoom, query.apply(events, use_slice=False))
+        cells = cells_for_window(daily, *query.window(), view=query.view)
+    layer, mode = event_layer(on_map, query, zoom=zoom, cells=cells)
+    st.caption(f"{len(shown):,} events · {len(on_map):,} in view · map mode: {mode}"
+               + (" · zoom in or click a cell to drill down" if mode in ("grid", "clusters") else ""))  # fmt: skip
     out = st_folium(
         base_map(tiles=settings_tiles), key="map", height=560, use_container_width=True, center=[lat, lon], zoom=zoom,
-        feature_group_to_add=layer, returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+        feature_group_to_add=layer, returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
     )  # fmt: skip
     if out and out.get("center") and out.get("zoom"):
         new_view = (round(out["center"]["lat"], 5), round(out["center"]["lng"], 5), int(out["zoom"]))
         if new_view != (query.view or DEFAULT_VIEW):
             st.session_state["view"] = new_view
     tip = (out or {}).get("last_object_clicked_tooltip")
+    clicked = (out or {}).get("last_object_clicked")
     if tip and " · " in tip and tip.split(" · ")[0] != st.session_state.get("event"):
         st.session_state["event"] = tip.split(" · ")[0]
+        st.rerun()
+    if tip and tip.endswith("fatalities") and clicked and st.session_state.get("drilled") != clicked:
+        # A grid cell was clicked: drill down by zooming in on it.
+        st.session_state["drilled"] = clicked
+        st.session_state["view"] = (round(clicked["lat"], 5), round(clicked["lng"], 5), min(zoom + 2, 18))
         st.rerun()
     d1, d2 = st.columns(2)
     # Deferred: the files are built only when clicked, never on every rerun.
