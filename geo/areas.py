@@ -239,9 +239,10 @@ def _join_keys(members: list[tuple[str, np.ndarray]], n: int) -> np.ndarray:
 
 
 def in_area(events: pd.DataFrame, key: str) -> pd.Series:
-    """Boolean mask of events tagged with area ``key``."""
-    tagged = events["areas"].astype("string").fillna("")
-    return (";" + tagged + ";").str.contains(f";{key};", regex=False)
+    """Boolean mask of events tagged with area ``key`` (tests each distinct combination once)."""
+    codes, combos = pd.factorize(events["areas"].astype("string").fillna(""))
+    wanted = np.array([key in str(c).split(";") for c in combos] + [False])
+    return pd.Series(wanted[codes], index=events.index)
 
 
 @cache

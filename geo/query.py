@@ -97,11 +97,10 @@ class Query:
             s = events["sub_event_type"].isin(self.subs).to_numpy() if self.subs else np.zeros(len(events), bool)
             masks.append(t | s)
         if self.areas:
-            tagged = (";" + events["areas"].astype("string").fillna("") + ";").to_numpy(dtype=object)
-            hit = np.zeros(len(events), bool)
-            for key in self.areas:
-                hit |= pd.Series(tagged).str.contains(f";{key};", regex=False).to_numpy()
-            masks.append(hit)
+            # Few distinct area combinations: test those, then map back by code.
+            codes, combos = pd.factorize(events["areas"].astype("string").fillna(""))
+            wanted = np.array([any(k in str(c).split(";") for k in self.areas) for c in combos] + [False])
+            masks.append(wanted[codes])
         if self.min_fatalities > 0:
             masks.append((events["fatalities"].fillna(0) >= self.min_fatalities).to_numpy())
         if self.text:

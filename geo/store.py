@@ -35,12 +35,20 @@ def load_dataset(dataset_id: str, *, datasets_dir: Path) -> gpd.GeoDataFrame:
         When no stored dataset has that id.
     """
     if dataset_id == BUNDLED_ID:
-        return read_events(DATA / "events.parquet").events
+        return _read_canonical(DATA / "events.parquet")
     path = datasets_dir / f"{dataset_id}.parquet"
     if not dataset_id.isalnum() or not path.exists():
         msg = f"dataset: expected 'bundled' or a stored dataset id, got {dataset_id!r}"
         raise KeyError(msg)
-    return read_events(path).events
+    return _read_canonical(path)
+
+
+def _read_canonical(path: Path) -> gpd.GeoDataFrame:
+    """Read a GeoParquet this project wrote (already validated, typed and tagged): no re-parsing."""
+    events = gpd.read_parquet(path)
+    if not events["event_date"].is_monotonic_increasing:
+        events = events.sort_values("event_date", kind="stable").reset_index(drop=True)
+    return events
 
 
 def dataset_ids(*, datasets_dir: Path) -> list[str]:

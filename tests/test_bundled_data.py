@@ -24,9 +24,12 @@ def test_every_event_has_a_source(bundled):
     events = bundled.events
     assert events["source"].notna().all() and (events["source"].str.len() > 10).all()
     timeline = events[events["dataset"] == "timeline-2024"]
+    assert len(timeline) == 148
     assert (timeline["source_url"].str.startswith("http")).all()
     articles = events[events["dataset"] == "articles"]
+    assert len(articles) >= 8
     assert articles["sentence"].notna().all() and articles["article_id"].notna().all()
+    assert set(events["source_format"].astype(str)) == {"timeline", "article"}
 
 
 def test_dates_in_range_and_types_known(bundled):

@@ -171,8 +171,9 @@ def _typed(
     for col in ("fatalities", "fatalities_low", "fatalities_high"):
         frame[col] = _int(frame, col, "Int64")
     frame["source_line"] = lines.astype("Int64")
-    frame["source_format"] = fmt
-    frame["dataset"] = dataset
+    # A canonical file keeps its own dataset / source_format; other formats get the reader's.
+    for col, value in (("source_format", fmt), ("dataset", dataset)):
+        frame[col] = frame[col].astype("string").fillna(value) if col in frame else value
     if "event_id" not in frame or frame["event_id"].isna().any():
         generated = dataset + "-" + lines.astype("string")
         frame["event_id"] = _get(frame, "event_id").fillna(generated) if "event_id" in frame else generated
