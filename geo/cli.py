@@ -42,6 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     data = sub.add_parser("build-data", help="rebuild data/events.parquet and data/events.csv (deterministic)")
     data.add_argument("--timeline", type=Path, default=None, help="default: ../shared/reference/timeline-2024.tsv")
     data.set_defaults(func=cmd_build_data)
+    mp = sub.add_parser("map", help="standalone offline map HTML of a query (same filters as the URL)")
+    mp.add_argument("input", nargs="?", type=Path, help="event file (default: the bundled dataset)")
+    mp.add_argument("--out", type=Path, required=True)
+    for name in ("from", "to", "day", "step", "slice", "role", "fat", "q", "mode", "view", "event", "km"):
+        mp.add_argument(f"--{name}", dest=f"p_{name}")
+    for name in ("actor", "type", "sub", "area"):
+        mp.add_argument(f"--{name}", dest=f"p_{name}", action="append")
+    mp.set_defaults(func=cmd_map)
     bench = sub.add_parser("bench", help="benchmarks against the naive approach (prints a table)")
     bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map, browser")
     bench.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated event counts")
@@ -90,6 +98,32 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     for path in write_dataset(events, rejected):
         print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
     print(f"{len(events)} events; by source: {events['dataset'].value_counts().to_dict()}")
+    return 0
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    """Write one self-contained HTML map (Leaflet inlined) for the query given as URL-style options."""
+    from geo.areas import tag_events
+    from geo.mapview import build_map, standalone_html
+    from geo.query import Query, with_defaults
+    from geo.query import vocabulary as make_vocabulary
+    from geo.settings import settings
+    from geo.store import BUNDLED_ID, load_dataset
+
+    if args.input:
+        events = read_events(args.input).events
+        if events["areas"].isna().all():
+            events = tag_events(events)
+    else:
+        events = load_dataset(BUNDLED_ID, datasets_dir=settings().datasets_dir)
+    params = {k[2:]: v for k, v in vars(args).items() if k.startswith("p_") and v is not None}
+    query = Query.from_params(params)
+    for ignored in query.ignored:
+        print(f"ignored: {ignored}", file=sys.stderr)
+    query = with_defaults(query, make_vocabulary(events, areas=[], datasets=[]))
+    m, mode = build_map(query.apply(events), query)
+    args.out.write_text(standalone_html(m), encoding="utf-8")
+    print(f"{query.describe()} · {len(query.apply(events)):,} events · mode {mode} -> {args.out}")
     return 0
 
 

@@ -73,3 +73,20 @@ def test_governorates_and_crossings_are_drawn_without_tiles(bundled_events):
     html = map_html(build_map(bundled_events, Query())[0])
     assert "Al-Waleed / Al-Tanf crossing" in html and "tile.openstreetmap" not in html
     assert "GeoNames" in html  # attribution
+
+
+def test_map_cli_writes_a_standalone_file(tmp_path, capsys):
+    from geo.cli import main
+
+    out = tmp_path / "map.html"
+    assert main(["map", "--out", str(out), "--actor", "HTS", "--from", "2024-11-29", "--to", "2024-12-01", "--mode", "points"]) == 0
+    html = out.read_text()
+    assert "<script src=" not in html and "event-point" in html
+    assert "Events involving HTS, 29 Nov – 1 Dec 2024" in capsys.readouterr().out
+
+
+def test_map_cli_reports_ignored_parameters(tmp_path, capsys):
+    from geo.cli import main
+
+    assert main(["map", "--out", str(tmp_path / "m.html"), "--view", "1,2,999"]) == 0
+    assert "ignored: view" in capsys.readouterr().err
