@@ -126,3 +126,10 @@ def distance_histogram(events: pd.DataFrame, *, bins: tuple[int, ...] = (0, 5, 1
     """Events by distance-to-border band."""
     cut = pd.cut(events["border_km"], bins=list(bins), right=True, include_lowest=True)
     return cut.value_counts().sort_index().rename_axis("km").rename("events").reset_index().assign(km=lambda f: f["km"].astype(str))
+
+
+def crossing_series(events: pd.DataFrame, *, key: str, radius_km: float) -> pd.DataFrame:
+    """Events per day within ``radius_km`` of crossing ``key`` (``date, events``)."""
+    near = crossing_events(events, key=key, radius_km=radius_km)
+    counts = near.groupby(near["event_date"].dt.normalize()).size()
+    return counts.rename_axis("date").rename("events").reset_index()

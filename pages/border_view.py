@@ -6,7 +6,7 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.border import approach, border_events, by_actor, crossing_status, distance_histogram, trend
+from geo.border import approach, border_events, by_actor, crossing_series, crossing_status, distance_histogram, trend
 from geo.mapview import base_map, event_layer
 
 query = st.session_state["query"]
@@ -27,9 +27,14 @@ with left:
               feature_group_to_add=layer, returned_objects=[])  # fmt: skip
 with right:
     st.subheader("Crossings")
-    for c in crossing_status(events[events["event_date"].dt.date.between(query.date_from, query.date_to)], radius_km=10):
+    ranged = query.apply(events, use_slice=False)
+    for c in crossing_status(ranged, radius_km=10):
         with st.container(border=True):
             st.markdown(f"**{c.name}** · {c.events} events within 10 km")
+            series = crossing_series(ranged, key=c.key, radius_km=10)
+            if len(series):
+                st.altair_chart(alt.Chart(series).mark_bar().encode(x=alt.X("date:T", title=None), y=alt.Y("events:Q", title=None))
+                                .properties(height=70), use_container_width=True)  # fmt: skip
             st.text(f"Status from events: {c.status}")
             if c.latest:
                 st.text(f"Latest: {c.latest}")

@@ -26,13 +26,21 @@ changes = biggest_changes(ranged)
 if series.empty:
     st.info("No events in this range.")
 else:
+    pick = alt.selection_point(fields=["date"], name="day", on="click")
     bars = alt.Chart(series).mark_bar().encode(x=alt.X("date:T", title=None), y=alt.Y(f"{measure}:Q"), color=alt.Color("group:N", title=by),
-                                                tooltip=["date:T", "group:N", "events:Q", "fatalities:Q"])  # fmt: skip
+                                                tooltip=["date:T", "group:N", "events:Q", "fatalities:Q"]).add_params(pick)  # fmt: skip
     marks = alt.Chart(changes).mark_rule(color="black", strokeDash=[4, 3]).encode(x="date:T")
     labels = alt.Chart(changes.assign(label=changes["change"].map(lambda c: f"{c:+d}"))).mark_text(dy=-8, align="left").encode(
         x="date:T", y=alt.value(8), text="label:N")  # fmt: skip
-    st.altair_chart((bars + marks + labels).properties(height=300), use_container_width=True)
-    st.caption("Dashed lines: the days with the largest change in events from the day before.")
+    clicked = st.altair_chart((bars + marks + labels).properties(height=300), use_container_width=True, on_select="rerun",
+                              key="tl_chart", selection_mode="day")  # fmt: skip
+    st.caption("Dashed lines: the days with the largest change in events from the day before. Click a bar to open that day on the map.")
+    chosen = (clicked or {}).get("selection", {}).get("day") if clicked else None
+    if chosen and chosen[0].get("date") is not None:
+        when = pd.Timestamp(chosen[0]["date"], unit="ms").date().isoformat()
+        st.session_state["day"] = st.session_state["w_day"] = when
+        st.session_state["step"] = st.session_state["w_step"] = "day"
+        st.switch_page("pages/map_view.py")
 
 st.subheader("Open a day on the map")
 days = [d.isoformat() for d in pd.date_range(query.date_from, query.date_to, freq="D").date]
