@@ -36,7 +36,7 @@ TILES = {
 ATTRIBUTION = "Boundaries: Natural Earth · GSHHG · Places: © GeoNames (CC BY 4.0) · Events: sources cited per event"
 
 
-def base_map(*, tiles: str = "none", static_base: str | None = None) -> folium.Map:
+def base_map(*, tiles: str = "none", static_base: str | None = None, view: tuple[float, float, int] | None = None) -> folium.Map:
     """The base map: local Leaflet, no CDN, bundled boundaries so it reads without tiles.
 
     Parameters
@@ -46,8 +46,10 @@ def base_map(*, tiles: str = "none", static_base: str | None = None) -> folium.M
         of a self-hosted server (``https://tiles.example/{z}/{x}/{y}.png``).
     static_base
         Where the app serves assets; ``None`` for the default ``/app/static/vendor``.
+    view
+        Initial ``(lat, lon, zoom)``; keep it fixed for a session so panning never remounts the map.
     """
-    lat, lon, zoom = DEFAULT_VIEW
+    lat, lon, zoom = view or DEFAULT_VIEW
     m = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, prefer_canvas=True, control_scale=True,
                    max_zoom=18, min_zoom=3)  # fmt: skip
     _use_local_assets(m, static_base)

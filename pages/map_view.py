@@ -72,8 +72,11 @@ with map_col:
     layer, mode = event_layer(on_map, query, zoom=zoom, cells=cells)
     st.caption(f"{len(shown):,} events · {len(on_map):,} in view · map mode: {mode}"
                + (" · zoom in or click a cell to drill down" if mode in ("grid", "clusters") else ""))  # fmt: skip
+    # The base map starts where the session's first URL pointed and never changes afterwards: its
+    # first reported centre then equals the link's view, and panning never remounts it.
+    initial_view = st.session_state.setdefault("initial_view", query.view or DEFAULT_VIEW)
     out = st_folium(
-        base_map(tiles=settings_tiles), key="map", height=560, use_container_width=True, center=[lat, lon], zoom=zoom,
+        base_map(tiles=settings_tiles, view=initial_view), key="map", height=560, use_container_width=True, center=[lat, lon], zoom=zoom,
         feature_group_to_add=layer, returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
     )  # fmt: skip
     if out and out.get("center") and out.get("zoom"):
