@@ -285,7 +285,16 @@ def _js(data: object) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class EventPoints(MacroElement):
+class _JsonLayer(MacroElement):
+    """A layer drawn by a small script from column arrays embedded as safe JSON."""
+
+    def __init__(self, payload: dict) -> None:
+        super().__init__()
+        self._name = type(self).__name__
+        self.payload = _js(payload)
+
+
+class EventPoints(_JsonLayer):
     """Canvas circle markers from column arrays, with escaped popups and tooltips."""
 
     _template = Template("""
@@ -305,13 +314,7 @@ class EventPoints(MacroElement):
     {% endmacro %}
     """)
 
-    def __init__(self, features: dict) -> None:
-        super().__init__()
-        self._name = "EventPoints"
-        self.payload = _js(features)
-
-
-class GridCells(MacroElement):
+class GridCells(_JsonLayer):
     """Aggregated grid cells (count per cell) drawn as rectangles with a count tooltip."""
 
     _template = Template("""
@@ -328,13 +331,7 @@ class GridCells(MacroElement):
     {% endmacro %}
     """)
 
-    def __init__(self, cells: dict) -> None:
-        super().__init__()
-        self._name = "GridCells"
-        self.payload = _js(cells)
-
-
-class ClusterBubbles(MacroElement):
+class ClusterBubbles(_JsonLayer):
     """Server-side clusters: a circle sized by count, labelled with the count."""
 
     _template = Template("""
@@ -352,12 +349,6 @@ class ClusterBubbles(MacroElement):
     })();
     {% endmacro %}
     """)
-
-    def __init__(self, clusters: dict) -> None:
-        super().__init__()
-        self._name = "ClusterBubbles"
-        self.payload = _js(clusters)
-
 
 class Legend(MacroElement):
     """Event-type colour legend (labels escaped)."""
