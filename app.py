@@ -15,6 +15,7 @@ import streamlit as st
 from geo.actors import aliases_of
 from geo.areas import areas
 from geo.assets import ensure_static
+from geo.escape import markdown_text
 from geo.query import MODES, ROLES, Query, vocabulary, with_defaults
 from geo.settings import settings
 from geo.store import BUNDLED_ID, BUNDLED_LABEL, dataset_ids, load_dataset
@@ -64,7 +65,7 @@ for widget_key, state_key in PAGE_WIDGETS.items():
 
 if "w_range" not in st.session_state:
     first = _url_query()
-    _seed_widgets(first, cached_dataset(first.dataset if not any(i.startswith("dataset") for i in first.ignored) else BUNDLED_ID)[1])
+    _seed_widgets(first, cached_dataset(first.dataset)[1])
 
 events, vocab = cached_dataset(st.session_state["dataset"])
 actor_names = sorted(vocab.actors)
@@ -104,7 +105,7 @@ if query.day and not (start <= query.day <= end):
 
 with st.sidebar:
     st.caption("Current view")
-    st.markdown(f"**{query.describe()}**")
+    st.markdown(f"**{markdown_text(query.describe())}**")
     st.caption("Copy link (paste after this app's address):")
     from urllib.parse import urlencode
 
@@ -113,7 +114,7 @@ with st.sidebar:
     st.caption("Places © GeoNames (CC BY 4.0) · Boundaries: Natural Earth · Events cite their sources.")
 
 if st.session_state.get("ignored"):
-    st.warning("Ignored link parameters (fell back to defaults): " + "; ".join(st.session_state["ignored"]))
+    st.warning("Ignored link parameters (fell back to defaults): " + markdown_text("; ".join(st.session_state["ignored"])))
 
 st.query_params.from_dict(query.to_params())
 st.session_state["query"] = query

@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.actors import aliases_of, merge_aliases
+from geo.escape import markdown_text
 from geo.mapview import base_map, event_layer
 from geo.summary import actor_activity, actor_pairs, top_actors
 
@@ -14,7 +15,7 @@ query = st.session_state["query"]
 events = st.session_state["events"]
 
 st.title("Actors")
-st.caption(query.describe())
+st.caption(markdown_text(query.describe()))
 shown, merged = merge_aliases(query.apply(events))
 a, b = st.columns(2)
 with a:

@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.border import approach, border_events, by_actor, crossing_series, crossing_status, distance_histogram, trend
+from geo.escape import markdown_text
 from geo.mapview import base_map, event_layer
 
 query = st.session_state["query"]
@@ -18,7 +19,7 @@ st.slider("Border zone: km either side of the line", 5, 100, key="w_border_km")
 km = query.border_km
 shown = query.apply(events)
 zone = border_events(shown, km=km)
-st.caption(f"{query.describe()} · {len(zone):,} events within {km} km of the border (both sides)")
+st.caption(f"{markdown_text(query.describe())} · {len(zone):,} events within {km} km of the border (both sides)")
 
 left, right = st.columns([3, 2], gap="medium")
 with left:

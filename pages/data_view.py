@@ -7,6 +7,7 @@ import json
 import streamlit as st
 
 from geo.errors import ReadError
+from geo.escape import markdown_text
 from geo.export import geojson_bytes, geoparquet_bytes, safe_csv
 from geo.io import FORMATS
 from geo.io.formats import AUTO_COLUMNS
@@ -81,7 +82,7 @@ d2.dataframe(q["time_precision"], hide_index=True)
 
 st.subheader("Export the current view")
 shown = query.apply(events)
-st.caption(f"{query.describe()} · {len(shown):,} events")
+st.caption(f"{markdown_text(query.describe())} · {len(shown):,} events")
 e1, e2, e3, e4 = st.columns(4)
 e1.download_button("CSV", lambda: safe_csv(shown), "events.csv", "text/csv", key="ex_csv", on_click="ignore")
 e2.download_button("GeoJSON", lambda: geojson_bytes(shown), "events.geojson", "application/geo+json", key="ex_geojson", on_click="ignore")

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.escape import markdown_text
 from geo.export import safe_csv
 from geo.mapview import (
     DEFAULT_VIEW,
@@ -37,7 +38,7 @@ def cached_daily_cells(key: str, zoom: int, _events):
 
 
 st.title("Aleppo, Idlib and the Iraq–Syria border")
-st.caption(query.describe())
+st.caption(markdown_text(query.describe()))
 
 # --- time slice: a slider over days/weeks, window or cumulative, with play ---
 step_days = 7 if query.step == "week" else 1
@@ -135,7 +136,7 @@ selected = events[events["event_id"] == query.event] if query.event else events.
 if len(selected):
     e = selected.iloc[0]
     with st.container(border=True):
-        st.subheader(f"{e['event_type']} — {e['sub_event_type']}")
+        st.subheader(markdown_text(f"{e['event_type']} — {e['sub_event_type']}"))
         st.text(f"{e['event_date']:%d %b %Y} · {e['location']} (geo precision {e['geo_precision']}) · fatalities: "
                 f"{e['fatalities'] if pd.notna(e['fatalities']) else 'not reported'}")  # fmt: skip
         st.text(f"Actors: {e['actor1']} vs {e['actor2'] if pd.notna(e['actor2']) else '—'}")

@@ -9,13 +9,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from geo.escape import markdown_text
 from geo.summary import biggest_changes, compare_periods, series_by
 
 query = st.session_state["query"]
 events = st.session_state["events"]
 
 st.title("Timeline")
-st.caption(query.describe())
+st.caption(markdown_text(query.describe()))
 c1, c2 = st.columns(2)
 by = c1.radio("Split by", ["event_type", "area"], horizontal=True, key="tl_by", format_func={"event_type": "event type", "area": "area"}.get)
 measure = c2.radio("Measure", ["events", "fatalities"], horizontal=True, key="tl_measure")
@@ -57,5 +58,5 @@ other = st.date_input("Period B", value=default_b, key="tl_period_b")
 if isinstance(other, tuple) and len(other) == 2:
     b = replace(query, date_from=other[0], date_to=other[1], day=None)
     a = replace(query, day=None)
-    st.caption(f"A: {a.describe()}  ·  B: {b.describe()}")
+    st.caption(markdown_text(f"A: {a.describe()}  ·  B: {b.describe()}"))
     st.dataframe(compare_periods(events, a, b), hide_index=True)

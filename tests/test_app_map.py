@@ -71,3 +71,10 @@ def test_selected_event_shows_its_source():
     assert not at.exception
     texts = " ".join(t.value for t in at.text)
     assert "Source:" in texts and "Aleppo International Airport" in texts
+
+
+def test_hostile_search_text_is_not_rendered_as_markdown():
+    at = _run({"q": "[click](javascript:alert(1)) <img src=x onerror=alert(1)>"})
+    assert not at.exception
+    described = " ".join(m.value for m in at.markdown if "mentioning" in m.value)
+    assert "\\[click\\]\\(javascript" in described and "\\<img" in described
