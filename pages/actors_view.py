@@ -40,7 +40,7 @@ else:
         activity = actor_activity(shown, actor, freq="W-MON" if query.step == "week" else "D")
         if len(activity):
             chart = alt.Chart(activity).mark_bar().encode(x=alt.X("date:T", title=None), y="events:Q", color="event_type:N")
-            st.altair_chart(chart.properties(height=260), use_container_width=True)
+            st.altair_chart(chart.properties(height=260), width="stretch")
     with right:
         layer, _ = event_layer(mine, query, zoom=6)
         st_folium(base_map(), key="actor_map", height=300, use_container_width=True, center=[35.6, 39.3], zoom=6,

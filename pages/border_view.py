@@ -35,7 +35,7 @@ with right:
             series = crossing_series(ranged, key=c.key, radius_km=10)
             if len(series):
                 st.altair_chart(alt.Chart(series).mark_bar().encode(x=alt.X("date:T", title=None), y=alt.Y("events:Q", title=None))
-                                .properties(height=70), use_container_width=True)  # fmt: skip
+                                .properties(height=70), width="stretch")  # fmt: skip
             st.text(f"Status from events: {c.status}")
             if c.latest:
                 st.text(f"Latest: {c.latest}")
@@ -58,7 +58,7 @@ with a:
     if len(near):
         line = alt.Chart(near).mark_line(point=True).encode(x=alt.X("date:T", title=None), y=alt.Y("border_km:Q", title="km to border"),
                                                             tooltip=["date:T", "border_km:Q", "location:N", "side:N", "event_id:N"])  # fmt: skip
-        st.altair_chart(line.properties(height=200), use_container_width=True)
+        st.altair_chart(line.properties(height=200), width="stretch")
     st.dataframe(near, hide_index=True, height=180)
 with b:
     st.subheader("Distance to the border")

@@ -117,7 +117,7 @@ with panel_col:
         if query.day:
             marker = pd.DataFrame({"date": [pd.Timestamp(query.day)]})
             chart = chart + alt.Chart(marker).mark_rule(color="black", strokeWidth=2).encode(x="date:T")
-        st.altair_chart(chart.properties(height=170), use_container_width=True)
+        st.altair_chart(chart.properties(height=170), width="stretch")
     t1, t2, t3 = st.tabs(["Latest events", "Top actors", "Areas"])
     with t1:
         recent = latest(shown)

@@ -33,7 +33,7 @@ else:
     marks = alt.Chart(changes).mark_rule(color="black", strokeDash=[4, 3]).encode(x="date:T")
     labels = alt.Chart(changes.assign(label=changes["change"].map(lambda c: f"{c:+d}"))).mark_text(dy=-8, align="left").encode(
         x="date:T", y=alt.value(8), text="label:N")  # fmt: skip
-    clicked = st.altair_chart((bars + marks + labels).properties(height=300), use_container_width=True, on_select="rerun",
+    clicked = st.altair_chart((bars + marks + labels).properties(height=300), width="stretch", on_select="rerun",
                               key="tl_chart", selection_mode="day")  # fmt: skip
     st.caption("Dashed lines: the days with the largest change in events from the day before. Click a bar to open that day on the map.")
     chosen = (clicked or {}).get("selection", {}).get("day") if clicked else None
