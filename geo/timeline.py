@@ -112,7 +112,10 @@ def _near(found: Match, place: str) -> Match:
 
 
 def _actors(text: str) -> tuple[str | None, str | None]:
-    names = list(dict.fromkeys(m.actor for m in find_actors(text) if m.kind != "civilians" or len(find_actors(text)) == 1))
+    # "Russian and Syrian air forces" names two actors: "Russian air forces and Syrian air forces".
+    text = re.sub(r"\b(\w+) and (\w+) (air forces|forces|aircraft)\b", r"\1 \3 and \2 \3", text)
+    found = find_actors(text)
+    names = list(dict.fromkeys(m.actor for m in found if m.kind != "civilians" or len(found) == 1))
     if not names:
         return (text.strip() or None), None
     return names[0], ";".join(names[1:]) or None
