@@ -7,6 +7,7 @@ happens in ``geo``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import date
 
@@ -21,6 +22,7 @@ from geo.settings import settings
 from geo.store import BUNDLED_ID, BUNDLED_LABEL, dataset_ids, load_dataset
 from geo.taxonomy import EVENT_TYPES
 
+STARTED = time.perf_counter()
 st.set_page_config(page_title="Conflict map — Aleppo, Idlib, Iraq–Syria border", page_icon="🗺️", layout="wide")
 ensure_static()
 SETTINGS = settings()
@@ -131,3 +133,4 @@ page = st.navigation([
     st.Page("pages/data_view.py", title="Data", icon="🗂️", url_path="data"),
 ])
 page.run()
+st.sidebar.caption(f"Server time of this view: {1000 * (time.perf_counter() - STARTED):.0f} ms")
