@@ -143,6 +143,7 @@ def format_table(rows: list[Row]) -> str:
     for r in rows:
         ratio = ""
         base = naive.get((r.case, r.n))
+        base = base or naive.get((r.case.replace("naive", ""), r.n))
         if not r.method.startswith("naive") and base is not None:
             ratio = f"{base.seconds / r.seconds:.1f}× faster"
         elif not r.method.startswith("naive") and r.case in naive_any and r.rows_per_s:
