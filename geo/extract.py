@@ -18,7 +18,6 @@ import pandas as pd
 from geo.actors import ActorMention, find_actors
 from geo.articles import Article
 from geo.gazetteer import Match, default_gazetteer
-from geo.normalize import normalize
 from geo.schema import CRS, coerce
 from geo.taxonomy import DISORDER_TYPES
 
@@ -199,7 +198,7 @@ def _capitalised_ngrams(sentence: str, longest: int = 4) -> list[tuple[tuple[int
 
 def _exact(gaz, phrase: str) -> Match | None:
     """A place only on an exact normalised match in Syria or Iraq (free text is noisy)."""
-    if normalize(phrase) not in gaz._by_key:
+    if not gaz.knows(phrase):
         return None
     for cc in ("SY", "IQ"):
         result = gaz.lookup(phrase, country=cc)

@@ -117,6 +117,10 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` matches an entry exactly after normalisation (cheap pre-check for free text)."""
+        return normalize(name) in self._by_key
+
     def lookup(self, name: str, *, country: str | None = None, admin1: str | None = None) -> Match | Unresolved:
         """Resolve ``name``, using ``country`` (name or ISO2) and ``admin1`` as context."""
         cc = COUNTRY_CODES.get(str(country).strip().lower()) if country else None

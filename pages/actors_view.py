@@ -43,7 +43,7 @@ else:
             st.altair_chart(chart.properties(height=260), width="stretch")
     with right:
         layer, _ = event_layer(mine, query, zoom=6)
-        st_folium(base_map(), key="actor_map", height=300, use_container_width=True, center=[35.6, 39.3], zoom=6,
+        st_folium(base_map(tiles=st.session_state["settings"].tiles), key="actor_map", height=300, use_container_width=True, center=[35.6, 39.3], zoom=6,
                   feature_group_to_add=layer, returned_objects=[])  # fmt: skip
 
 st.subheader("Aliases merged")

@@ -24,7 +24,7 @@ st.caption(f"{markdown_text(query.describe())} · {len(zone):,} events within {k
 left, right = st.columns([3, 2], gap="medium")
 with left:
     layer, mode = event_layer(zone, query, zoom=7)
-    st_folium(base_map(), key="border_map", height=480, use_container_width=True, center=[34.9, 41.0], zoom=7,
+    st_folium(base_map(tiles=st.session_state["settings"].tiles), key="border_map", height=480, use_container_width=True, center=[34.9, 41.0], zoom=7,
               feature_group_to_add=layer, returned_objects=[])  # fmt: skip
 with right:
     st.subheader("Crossings")

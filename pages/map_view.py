@@ -28,7 +28,7 @@ from geo.taxonomy import EVENT_TYPE_COLORS
 
 query = st.session_state["query"]
 events = st.session_state["events"]
-settings_tiles = st.session_state.get("tiles", "none")
+settings_tiles = st.session_state["settings"].tiles
 
 
 @st.cache_resource(max_entries=16)

@@ -90,3 +90,24 @@ def test_map_cli_reports_ignored_parameters(tmp_path, capsys):
 
     assert main(["map", "--out", str(tmp_path / "m.html"), "--view", "1,2,999"]) == 0
     assert "ignored: view" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("tiles", "expected"),
+    [("none", None), ("osm", "tile.openstreetmap.org"), ("https://tiles.example.org/{z}/{x}/{y}.png", "tiles.example.org")],
+)
+def test_tiles_are_a_setting(tiles, expected):
+    from geo.mapview import base_map
+
+    html = map_html(base_map(tiles=tiles))
+    if expected is None:
+        assert "tileLayer" not in html
+    else:
+        assert expected in html and "tileLayer" in html
+
+
+def test_settings_read_tiles_from_the_environment(monkeypatch):
+    from geo.settings import settings
+
+    monkeypatch.setenv("CONFLICT_MAP_TILES", "osm")
+    assert settings().tiles == "osm"
