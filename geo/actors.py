@@ -75,10 +75,15 @@ def canonical_actor(name: str) -> str | None:
     return hit[0] if hit else None
 
 
-def aliases_of(actor: str) -> list[str]:
-    """Every alias of a canonical actor (for search across aliases)."""
+@cache
+def _aliases_by_actor() -> dict[str, tuple[str, ...]]:
     table = actor_table()
-    return table.loc[table["actor"] == actor, "alias"].tolist()
+    return {actor: tuple(group["alias"]) for actor, group in table.groupby("actor", sort=False)}
+
+
+def aliases_of(actor: str) -> list[str]:
+    """Every alias of a canonical actor (for search across aliases); empty for unknown names."""
+    return list(_aliases_by_actor().get(actor, ()))
 
 
 def merge_aliases(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
