@@ -11,6 +11,7 @@ import streamlit as st
 from geo.articles import article_id_for, highlight_html, read_article
 from geo.build_data import article_paths
 from geo.errors import ReadError
+from geo.escape import markdown_text
 from geo.extract import extract, rejections_frame
 
 query = st.session_state["query"]
@@ -28,25 +29,32 @@ for art_id, body in st.session_state.get("user_articles", {}).items():
     tmp = Path(st.session_state["settings"].datasets_dir) / "articles"
     tmp.mkdir(parents=True, exist_ok=True)
     path = tmp / f"{art_id}.md"
-    path.write_text(body, encoding="utf-8")
+    if not path.exists():  # the id is the content hash: an existing file already holds this text
+        path.write_text(body, encoding="utf-8")
     paths.append((art_id, path))
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_extract(path: str, text: str):
+    """Extraction of one article, cached by its text (reruns do not extract again)."""
+    article = read_article(path)
+    events, rejected = extract(article)
+    return article, events.drop(columns="geometry"), rejections_frame(rejected)
+
 
 link_params = urlencode({k: v for k, v in query.to_params().items() if k not in ("event", "view")}, doseq=True)
 for art_id, path in paths:
     try:
-        article = read_article(path)
+        article, events, rej = cached_extract(str(path), path.read_text(encoding="utf-8"))
     except ReadError as exc:
         st.error(str(exc))
         continue
-    events, rejected = extract(article)
     with st.container(border=True):
-        st.subheader(article.title)
-        st.caption(f"{article.outlet} · {article.published:%d %b %Y} · id {art_id} · {len(events)} events, {len(rejected)} rejected")
+        st.subheader(markdown_text(article.title))
+        st.caption(markdown_text(f"{article.outlet} · {article.published:%d %b %Y} · id {art_id} · {len(events)} events, {len(rej)} rejected"))
         spans = [(int(s.split(":")[0]), int(s.split(":")[1]), e) for s, e in zip(events["span"], events["event_id"], strict=True)]
         st.markdown(highlight_html(article, spans, link_params=link_params), unsafe_allow_html=True)
         cols = ["event_id", "event_date", "sub_event_type", "actor1", "location", "geo_precision", "confidence"]
         st.dataframe(pd.DataFrame(events[cols]).assign(event_date=events["event_date"].dt.strftime("%Y-%m-%d")), hide_index=True)
-        rej = rejections_frame(rejected)
         if len(rej):
             st.caption("Rejected candidate sentences")
             st.dataframe(rej[["reason", "trigger", "sentence"]], hide_index=True)

@@ -62,6 +62,7 @@ def test_articles_page_escapes_a_hostile_article():
     assert not at.exception
     html = " ".join(m.value for m in at.markdown)
     assert "<img src=x" not in html and "&lt;img src=x" in html
+    assert any("\\<script\\>" in h.value for h in at.subheader)  # the title is shown as text
 
 
 def test_data_page_shows_quality_and_schema():
