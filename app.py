@@ -58,12 +58,18 @@ def _seed_widgets(q: Query, vocab) -> None:
         st.session_state.setdefault(key, value)  # a value already set (by a test harness) wins
 
 
-# Widgets that live on one page only are dropped by Streamlit when another page runs, so
-# their values are kept under plain keys ("step", "day"…) that every page reads.
+# Streamlit drops a widget's state when a run does not draw it (another page, or a page that
+# runs this file as its frame). Every widget's value is therefore mirrored under a plain key
+# and restored from it: the view survives navigation, and the URL always states it.
+SIDEBAR_WIDGETS = {"w_range": "range", "w_actors": "actors", "w_role": "role", "w_types": "types", "w_subs": "subs",
+                   "w_areas": "areas", "w_fat": "fat", "w_text": "text", "w_mode": "mode"}  # fmt: skip
 PAGE_WIDGETS = {"w_step": "step", "w_slice": "slice", "w_day": "day", "w_border_km": "border_km"}
-for widget_key, state_key in PAGE_WIDGETS.items():
+for widget_key, state_key in {**SIDEBAR_WIDGETS, **PAGE_WIDGETS}.items():
     if widget_key in st.session_state:
         st.session_state[state_key] = st.session_state[widget_key]
+    if state_key in st.session_state and widget_key in SIDEBAR_WIDGETS:
+        # Re-set in this run, so a widget re-created in another page's context keeps the value.
+        st.session_state[widget_key] = st.session_state[state_key]
 
 if "w_range" not in st.session_state:
     first = _url_query()
@@ -124,13 +130,15 @@ st.session_state["events"] = events
 st.session_state["vocab"] = vocab
 st.session_state["settings"] = SETTINGS
 
-page = st.navigation([
-    st.Page("pages/map_view.py", title="Map", icon="🗺️", default=True),
-    st.Page("pages/border_view.py", title="Border Watch", icon="🛂", url_path="border"),
-    st.Page("pages/timeline_view.py", title="Timeline", icon="📈", url_path="timeline"),
-    st.Page("pages/actors_view.py", title="Actors", icon="👥", url_path="actors"),
-    st.Page("pages/articles_view.py", title="Articles", icon="📰", url_path="articles"),
-    st.Page("pages/data_view.py", title="Data", icon="🗂️", url_path="data"),
-])
-page.run()
-st.sidebar.caption(f"Server time of this view: {1000 * (time.perf_counter() - STARTED):.0f} ms")
+st.session_state["_frame_active"] = True  # each page pops it: "the entry script ran in this run"
+if __name__ == "__main__":  # Streamlit runs the entry script as __main__; a page may run it as its frame
+    page = st.navigation([
+        st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
+        st.Page("pages/border.py", title="Border Watch", icon="🛂", url_path="border"),
+        st.Page("pages/timeline.py", title="Timeline", icon="📈", url_path="timeline"),
+        st.Page("pages/actors.py", title="Actors", icon="👥", url_path="actors"),
+        st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
+        st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
+    ])
+    page.run()
+    st.sidebar.caption(f"Server time of this view: {1000 * (time.perf_counter() - STARTED):.0f} ms")

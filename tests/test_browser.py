@@ -153,3 +153,24 @@ def test_navigation_keeps_the_filters(server, browser):
     page.wait_for_function("() => window.location.search.includes('type=Battles')", timeout=20_000)
     assert "from=2024-11-29" in page.url and "/timeline" in page.url
     page.close()
+
+
+def test_upload_is_shared_by_its_link(server, browser):
+    from tests.conftest import FIXTURES
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(f"{server}/data")
+    page.get_by_role("heading", name="Upload events").wait_for(timeout=40_000)
+    page.locator('input[type="file"]').set_input_files(str(FIXTURES / "acled_new_text_inter.csv"))
+    page.get_by_role("button", name="Load and store").click()
+    page.get_by_text("Stored as dataset").wait_for(timeout=40_000)
+    page.get_by_role("button", name="Open dataset").click()
+    page.wait_for_function("() => /dataset=[0-9a-f]{16}/.test(window.location.search)", timeout=30_000)
+    dataset_id = page.url.split("dataset=")[1].split("&")[0]
+    assert len(dataset_id) == 16
+    colleague = browser.new_page(viewport={"width": 1500, "height": 1100})
+    colleague.goto(f"{server}/?dataset={dataset_id}")
+    _map_frame(colleague)
+    assert _metric(colleague, "Events") == 3
+    page.close()
+    colleague.close()

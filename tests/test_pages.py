@@ -21,7 +21,7 @@ def _page(page: str, params: dict | None = None, state: dict | None = None) -> A
 
 
 def test_border_watch_uses_km_from_the_url():
-    at = _page("pages/border_view.py", {"km": "50"})
+    at = _page("pages/border.py", {"km": "50"})
     assert not at.exception
     assert at.slider(key="w_border_km").value == 50
     assert any("within 50 km of the border" in c.value for c in at.caption)
@@ -30,7 +30,7 @@ def test_border_watch_uses_km_from_the_url():
 
 
 def test_timeline_page_compares_periods_and_opens_a_day():
-    at = _page("pages/timeline_view.py")
+    at = _page("pages/timeline.py")
     assert not at.exception
     assert len(at.dataframe) >= 1
     at.selectbox(key="tl_day").set_value("2024-11-30")
@@ -40,7 +40,7 @@ def test_timeline_page_compares_periods_and_opens_a_day():
 
 
 def test_actors_page_lists_top_actors_and_pairs():
-    at = _page("pages/actors_view.py", {"actor": "HTS"})
+    at = _page("pages/actors.py", {"actor": "HTS"})
     assert not at.exception
     top = at.dataframe[0].value
     assert top.iloc[0]["actor"] == "HTS"
@@ -48,7 +48,7 @@ def test_actors_page_lists_top_actors_and_pairs():
 
 
 def test_articles_page_highlights_and_rejects():
-    at = _page("pages/articles_view.py")
+    at = _page("pages/articles.py")
     assert not at.exception
     html = " ".join(m.value for m in at.markdown)
     assert "<mark>" in html and "?event=000_01c4ab2752bbdb4c-" in html
@@ -58,7 +58,7 @@ def test_articles_page_highlights_and_rejects():
 
 def test_articles_page_escapes_a_hostile_article():
     hostile = "---\ntitle: <script>alert(1)</script>\ndate: 2024-12-01\noutlet: x\n---\nOn Monday HTS captured Saraqib. <img src=x onerror=alert(1)>\n"
-    at = _page("pages/articles_view.py", state={"user_articles": {"hostile": hostile}})
+    at = _page("pages/articles.py", state={"user_articles": {"hostile": hostile}})
     assert not at.exception
     html = " ".join(m.value for m in at.markdown)
     assert "<img src=x" not in html and "&lt;img src=x" in html
@@ -66,13 +66,13 @@ def test_articles_page_escapes_a_hostile_article():
 
 
 def test_data_page_shows_quality_and_schema():
-    at = _page("pages/data_view.py")
+    at = _page("pages/data.py")
     assert not at.exception
     assert {m.label for m in at.metric} >= {"Duplicate ids", "Without coordinates", "admin1 disagrees with polygon"}
     assert any("`event_id`" in m.value for m in at.markdown)
 
 
-@pytest.mark.parametrize("page", ["pages/border_view.py", "pages/timeline_view.py", "pages/actors_view.py", "pages/data_view.py"])
+@pytest.mark.parametrize("page", ["pages/border.py", "pages/timeline.py", "pages/actors.py", "pages/data.py"])
 def test_pages_keep_the_query_in_the_url(page):
     at = _page(page, {"type": "Battles", "from": "2024-11-29", "to": "2024-12-02"})
     assert not at.exception

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import runpy
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from geo.escape import markdown_text
 from geo.summary import biggest_changes, compare_periods, series_by
+
+# Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
+# before any st.navigation call): run the entry script as this page's frame, so the URL still
+# decides the whole view. Under st.navigation the entry script has already run (flag set).
+if PagesManager.uses_pages_directory and not st.session_state.pop("_frame_active", False):
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="frame")
+st.session_state.pop("_frame_active", None)
 
 query = st.session_state["query"]
 events = st.session_state["events"]
@@ -41,7 +51,7 @@ else:
         when = pd.Timestamp(chosen[0]["date"], unit="ms").date().isoformat()
         st.session_state["day"] = st.session_state["w_day"] = when
         st.session_state["step"] = st.session_state["w_step"] = "day"
-        st.switch_page("pages/map_view.py")
+        st.switch_page("pages/map.py")
 
 st.subheader("Open a day on the map")
 days = [d.isoformat() for d in pd.date_range(query.date_from, query.date_to, freq="D").date]
@@ -49,7 +59,7 @@ day = st.selectbox("Day", days, key="tl_day")
 if st.button("Show this day on the map", key="tl_open"):
     st.session_state["day"] = st.session_state["w_day"] = day
     st.session_state["step"] = st.session_state["w_step"] = "day"
-    st.switch_page("pages/map_view.py")
+    st.switch_page("pages/map.py")
 
 st.subheader("Compare two periods")
 length = (query.date_to - query.date_from).days + 1

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import runpy
+from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from geo.errors import ReadError
 from geo.escape import markdown_text
@@ -15,6 +18,13 @@ from geo.mapview import build_map, standalone_html
 from geo.schema import schema_markdown
 from geo.store import BUNDLED_ID, list_datasets, save_dataset
 from geo.summary import quality
+
+# Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
+# before any st.navigation call): run the entry script as this page's frame, so the URL still
+# decides the whole view. Under st.navigation the entry script has already run (flag set).
+if PagesManager.uses_pages_directory and not st.session_state.pop("_frame_active", False):
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="frame")
+st.session_state.pop("_frame_active", None)
 
 query = st.session_state["query"]
 events = st.session_state["events"]
@@ -59,7 +69,7 @@ if report_state:
                            key="dl_rejected", on_click="ignore")  # fmt: skip
     if st.button(f"Open dataset {dataset_id}", key="up_open"):
         st.session_state["dataset"] = dataset_id
-        for key in ("w_range", "w_actors", "w_day", "day"):
+        for key in ("w_range", "range", "w_actors", "actors", "w_day", "day", "view", "initial_view", "event"):
             st.session_state.pop(key, None)
         st.query_params.clear()
         st.query_params["dataset"] = dataset_id

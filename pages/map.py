@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import runpy
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit_folium import st_folium
 
 from geo.escape import markdown_text
@@ -25,6 +28,13 @@ from geo.mapview import (
 )
 from geo.summary import by_area, by_governorate, daily_by_type, kpis, latest, top_actors
 from geo.taxonomy import EVENT_TYPE_COLORS
+
+# Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
+# before any st.navigation call): run the entry script as this page's frame, so the URL still
+# decides the whole view. Under st.navigation the entry script has already run (flag set).
+if PagesManager.uses_pages_directory and not st.session_state.pop("_frame_active", False):
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="frame")
+st.session_state.pop("_frame_active", None)
 
 query = st.session_state["query"]
 events = st.session_state["events"]
