@@ -143,3 +143,17 @@ def test_evaluation_on_real_ucdp_split(ucdp_eval_csv):
     assert summary["within_10km"] >= 0.795
     exact_geonames, _ = evaluate(test, build_gazetteer(include_shipped_learned=False))
     assert exact_geonames["within_10km"] < summary["within_10km"] - 0.2
+
+
+def test_evaluate_cli_refuses_to_learn_from_the_tested_rows(ucdp_eval_csv, capsys):
+    code = main(["evaluate-geocoder", str(ucdp_eval_csv), "--learn-from", str(ucdp_eval_csv)])
+    assert code == 2
+    assert "disjoint from the tested rows" in capsys.readouterr().err
+
+
+def test_geocode_cli_reads_names_from_a_file(tmp_path, capsys):
+    names = tmp_path / "names.txt"
+    names.write_text("Manbij\nTell Rifaat\n")
+    assert main(["geocode", "--input", str(names), "--country", "SY"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["admin1"] for line in lines] == ["Aleppo", "Aleppo"]
