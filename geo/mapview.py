@@ -415,11 +415,9 @@ class PlaceLabels(MacroElement):
 
 def build_map(events: pd.DataFrame, query: Query, *, tiles: str = "none") -> tuple[folium.Map, str]:
     """A complete map (base + event layer) for the standalone export and tests."""
-    m = base_map(tiles=tiles)
+    m = base_map(tiles=tiles, view=query.view)
     group, mode = event_layer(events, query)
     group.add_to(m)
-    lat, lon, zoom = query.view or DEFAULT_VIEW
-    m.location, m.options["zoom"] = [lat, lon], zoom
     return m, mode
 
 

@@ -11,7 +11,7 @@ its default and :meth:`Query.from_params` reports which one was ignored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -354,5 +354,3 @@ def _date_range(start: date, end: date) -> str:
         return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
     return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
 
-
-QUERY_FIELDS = tuple(f.name for f in fields(Query) if not f.name.startswith("_"))

@@ -13,21 +13,6 @@ from geo.dates import parse_dates
 from geo.schema import COLUMNS, CRS, FIELD_BY_NAME, coerce
 from geo.taxonomy import EVENT_TYPES
 
-REASONS: dict[str, str] = {
-    "missing date": "the date cell is empty",
-    "unparseable date": "the date is in none of the accepted styles (2024-11-30, 30 November 2024, 30-11-2024)",
-    "missing coordinates": "latitude or longitude is empty",
-    "non-numeric coordinates": "latitude or longitude is not a number",
-    "probable lat/lon swap": "the values look like longitude, latitude; reported, never silently swapped",
-    "latitude out of range": "latitude outside -90..90",
-    "longitude out of range": "longitude outside -180..180",
-    "null island (0, 0)": "both coordinates are 0, a typical placeholder for a missing location",
-    "non-point geometry": "a GeoJSON/GeoParquet feature whose geometry is not a point",
-    "place not geocoded": "the row names a place but no coordinates, and the gazetteer could not place it safely",
-    "negative fatalities": "a fatality count below zero",
-    "duplicate event_id": "the same event_id appeared earlier in the file; the first one is kept",
-}
-
 
 def build_events(
     raw: pd.DataFrame, *, original: pd.DataFrame, lines: pd.Series, fmt: str, dataset: str
