@@ -277,7 +277,7 @@ def _km_to_governorate(cand: pd.DataFrame, gov: str) -> np.ndarray:
 
 GENERIC_WORDS = frozenset(
     "military airbase air base airport mountain hill dam river field fields farms farm road bridge school "
-    "hospital factory prison station crossing roundabout square junction highway mosque".split()
+    "hospital factory prison station border crossing roundabout square junction highway mosque".split()
 )
 
 

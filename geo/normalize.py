@@ -14,7 +14,7 @@ from functools import lru_cache
 FEATURE_WORDS: frozenset[str] = frozenset(
     "town village city area district neighbourhood neighborhood governorate province camp camps "
     "checkpoint suburb suburbs countryside outskirts vicinity quarter region subdistrict nahiya "
-    "municipality".split()
+    "municipality locality".split()
 )
 
 _MARKS = "ʿʾʼʻʽ'’‘`´ˈ"  # ʿayn / hamza marks and apostrophes, all dropped

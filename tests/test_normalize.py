@@ -44,6 +44,7 @@ from geo.normalize import light_key, normalize, skeleton, variants
         ("Hajin area", "Hajin", "feature word area"),
         ("Dana district", "Dana", "feature word district"),
         ("Idlib governorate", "Idlib", "feature word governorate"),
+        ("Tall al-Jayer locality", "Tal Jayer", "feature word locality (UCDP)"),
         ("مَعَرَّةُ النُّعْمَان", "معرة النعمان", "Arabic diacritics"),
         ("إدلب", "ادلب", "Arabic alef forms"),
         ("الرقة", "الرقه", "Arabic ta marbuta and article"),
