@@ -144,10 +144,10 @@ def test_encodings(tmp_path, encoding):
     [
         (b"", "empty file"),
         (b"\x00\x01\x02PKbinary", "binary data"),
-        (b"\xff\xfe\x00h\x00i", "binary data"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00", "binary data"),
         (b"just one column\nvalue\n", "expected a CSV header with event columns"),
         (b"a,b,c\n1,2,3\n", "expected columns for event_date, latitude, longitude"),
-        (b'{"type": "FeatureCollection", "features": [', "expected a GeoJSON FeatureCollection"),
+        (b'{"type": "FeatureCollection", "features": [', "expected GeoJSON, got invalid JSON"),
         (b"PAR1garbage", "expected a readable Parquet file"),
     ],
 )

@@ -45,7 +45,7 @@ def test_bad_row_rejected_with_reason(tmp_path, row, reason):
 
 def test_duplicate_names_the_row_kept(tmp_path):
     report = _load(tmp_path, "E0,2024-12-01,36.2,37.1,0,Battles\n").report
-    assert report.rejected["detail"].iloc[0] == "event_id=E0 kept from line 2"
+    assert report.rejected["detail"].iloc[0].startswith("event_id=E0 kept from line 2; different content in ")
 
 
 def test_swap_detected_against_the_bulk_of_the_file(tmp_path):

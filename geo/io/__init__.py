@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from geo.errors import ReadError
+from geo.io.csvfile import CsvRows, Progress, read_csv
 from geo.io.formats import CONSUMED, from_acled, from_generic, from_ucdp
 from geo.io.geocode import geocode_missing
-from geo.io.sniff import ACLED_MARKERS, UCDP_COLUMNS, UCDP_MARKERS, Sniffed, sniff
+from geo.io.geojson import read_geojson
+from geo.io.sniff import ACLED_MARKERS, UCDP_MARKERS, Sniffed, sniff
 from geo.io.validate import build_events
 from geo.report import LoadReport, LoadResult
-from geo.schema import CRS, FIELD_BY_NAME
+from geo.schema import FIELD_BY_NAME
+from geo.settings import settings
+
+DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", "|": "pipes", ",": "commas"}
 
 FORMATS: tuple[str, ...] = ("auto", "acled", "ucdp", "geojson", "parquet", "csv")
-
-Progress = Callable[[int, str], None]
 
 
 def read_events(
@@ -34,6 +31,8 @@ def read_events(
     dataset: str | None = None,
     progress: Progress | None = None,
     geocode: bool = True,
+    max_file_mb: float | None = None,
+    max_rows: float | None = None,
 ) -> LoadResult:
     """Load an event file into the canonical GeoDataFrame, accounting for every row.
 
@@ -52,6 +51,9 @@ def read_events(
     geocode
         Geocode rows that name a place but have no coordinates (gazetteer; unresolved
         names are rejected with the reason, never guessed).
+    max_file_mb, max_rows
+        Limits past which the file is refused with a clear error (default: the settings
+        ``CONFLICT_MAP_MAX_FILE_MB`` / ``CONFLICT_MAP_MAX_ROWS``; ``math.inf`` for none).
 
     Returns
     -------
@@ -67,22 +69,28 @@ def read_events(
         msg = f"format: expected one of {FORMATS}, got {format!r}"
         raise ValueError(msg)
     path = Path(path)
-    sniffed = sniff(path, format=format)
-    table = _table(path, sniffed, progress=progress)
+    limits = settings()
+    max_file_mb = limits.max_file_mb if max_file_mb is None else max_file_mb
+    max_rows = limits.max_rows if max_rows is None else max_rows
+    sniffed = sniff(path, format=format, max_file_mb=max_file_mb)
+    rows, read_warnings = _table(path, sniffed, progress=progress, max_rows=max_rows)
+    table = rows.table
     fmt, raw = _to_canonical(table, sniffed.format, mapping=mapping, name=path.name)
     if geocode and "location" in raw:
         raw = geocode_missing(raw)
-    lines = pd.Series(range(2, len(table) + 2) if sniffed.header else range(1, len(table) + 1), index=table.index)
+    lines = rows.lines.set_axis(table.index)
     events, rejected, warnings = build_events(
         raw, original=table, lines=lines, fmt=fmt, dataset=dataset or path.stem
     )
+    if not rows.ragged.empty:
+        rejected = pd.concat([rejected, rows.ragged], ignore_index=True).sort_values("line", kind="stable").reset_index(drop=True)
     report = LoadReport(
         format=fmt,
-        detected=sniffed.detected,
-        rows_read=len(table),
+        detected=sniffed.detected + ("" if sniffed.delimiter == "," else f"; fields separated by {DELIMITER_NAMES[sniffed.delimiter]}"),
+        rows_read=len(table) + len(rows.ragged),
         rows_loaded=len(events),
         rejected=rejected,
-        warnings=warnings,
+        warnings=read_warnings | warnings,
         encoding=sniffed.encoding,
         date_min=events["event_date"].min() if len(events) else None,
         date_max=events["event_date"].max() if len(events) else None,
@@ -90,64 +98,31 @@ def read_events(
     return LoadResult(events=events, report=report)
 
 
-def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None) -> pd.DataFrame:
-    """The file's rows as a frame of strings (empty cells as ``""``), lower-cased column names."""
-    if sniffed.format == "parquet":
-        table = _stringify(_read_parquet(path))
-    elif sniffed.format == "geojson":
-        table = _stringify(_read_geojson(sniffed.text or "", name=path.name))
+def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows: float) -> tuple[CsvRows, dict[str, int]]:
+    """The file's rows as text columns (empty cells ``""``, lower-cased names), their lines, ragged rows."""
+    warnings: dict[str, int] = {}
+    if sniffed.format in ("parquet", "geojson"):
+        if sniffed.format == "parquet":
+            table = _stringify(_read_parquet(path))
+        else:
+            table, warnings = read_geojson(sniffed.text or "", name=path.name)
+        if len(table) > max_rows:
+            msg = f"{path.name}: expected at most {max_rows:,.0f} rows (setting CONFLICT_MAP_MAX_ROWS), got {len(table):,}"
+            raise ReadError(msg)
+        # Parquet rows and GeoJSON features are numbered from 1 (there is no header line).
+        rows = CsvRows(table.reset_index(drop=True), pd.Series(range(1, len(table) + 1), dtype="int64"), pd.DataFrame())
     else:
-        table = _read_csv(sniffed, name=path.name, progress=progress)
-    if table.empty and not len(table.columns):
+        rows = read_csv(sniffed, name=path.name, progress=progress, max_rows=max_rows)
+    if rows.table.empty and not len(rows.table.columns):
         msg = f"{path.name}: expected rows of events, got no columns"
         raise ReadError(msg)
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    return table.reset_index(drop=True)
-
-
-def _read_csv(sniffed: Sniffed, *, name: str, progress: Progress | None) -> pd.DataFrame:
-    """Parse CSV text with pyarrow's multi-threaded reader, every column as text."""
-    data = sniffed.data if sniffed.data is not None else (sniffed.text or "").encode("utf-8")
-    header = None if sniffed.header else list(UCDP_COLUMNS)
-    try:
-        names = header or next(csv.reader(io.StringIO(sniffed.text[:65536] if sniffed.text else "")))
-        names = _unique_names(names)
-        reader = pacsv.open_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=0 if header else 1, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
-            ),
-        )
-        batches = []
-        rows = 0
-        for batch in reader:
-            batches.append(batch)
-            rows += batch.num_rows
-            if progress is not None:
-                progress(rows, "reading rows")
-    except (pa.ArrowInvalid, StopIteration) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        msg = f"{name}: expected a well-formed CSV, got a parse error ({first})"
-        raise ReadError(msg) from None
-    table = pa.Table.from_batches(batches, schema=reader.schema)
-    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-
-
-def _unique_names(names: list[str]) -> list[str]:
-    """Column names made unique (``a``, ``a.1``), as pandas would, so no column is lost."""
-    seen: dict[str, int] = {}
-    out = []
-    for raw in names:
-        name = raw.strip()
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        else:
-            seen[name] = 0
-        out.append(name)
-    return out
+    if rows.table.empty and rows.ragged.empty:
+        msg = f"{path.name}: expected rows of events below the header, got none (columns: {list(rows.table.columns)[:12]!r})"
+        raise ReadError(msg)
+    rows.table.columns = [str(c).strip().lower() for c in rows.table.columns]
+    if not rows.ragged.empty:
+        rows.ragged.columns = [str(c).strip().lower() for c in rows.ragged.columns]
+    return rows, warnings
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -159,16 +134,6 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         except Exception as exc:  # noqa: BLE001 - any pyarrow failure means "unreadable"
             msg = f"{path.name}: expected a readable Parquet file, got {type(exc).__name__}: {str(exc)[:120]}"
             raise ReadError(msg) from None
-
-
-def _read_geojson(text: str, *, name: str) -> gpd.GeoDataFrame:
-    try:
-        data = json.loads(text)
-        features = data["features"] if data.get("type") == "FeatureCollection" else [data]
-        return gpd.GeoDataFrame.from_features(features, crs=CRS)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        msg = f"{name}: expected a GeoJSON FeatureCollection, got {type(exc).__name__}: {str(exc)[:120]}"
-        raise ReadError(msg) from None
 
 
 def _stringify(frame: pd.DataFrame) -> pd.DataFrame:

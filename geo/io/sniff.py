@@ -11,6 +11,27 @@ from geo.errors import ReadError
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252")
 
+#: Byte-order marks of the UTF-16/32 encodings Excel and Windows tools write.
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)  # fmt: skip
+
+#: Magic bytes of files analysts upload by mistake, named in the error message.
+MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a ZIP archive (or an .xlsx/.docx file): export the sheet as CSV first"),
+    (b"\x1f\x8b", "a gzip archive: decompress it first"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel/Word file (.xls/.doc): export the sheet as CSV first"),
+    (b"SQLite format 3", "an SQLite database"),
+)
+
+#: Field separators recognised in a header row, most common first.
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+
 ACLED_MARKERS = frozenset({"event_id_cnty", "event_type", "sub_event_type", "actor1", "inter1"})
 UCDP_MARKERS = frozenset({"type_of_violence", "where_prec", "side_a", "side_b", "best", "date_start"})
 
@@ -38,9 +59,10 @@ class Sniffed:
     encoding: str | None = None
     header: bool = True
     data: bytes | None = None  # the file as UTF-8 bytes (the original bytes when already UTF-8)
+    delimiter: str = ","
 
 
-def sniff(path: Path, *, format: str = "auto") -> Sniffed:
+def sniff(path: Path, *, format: str = "auto", max_file_mb: float = float("inf")) -> Sniffed:
     """Decode ``path`` (when text) and decide which reader should load it.
 
     Parameters
@@ -49,13 +71,15 @@ def sniff(path: Path, *, format: str = "auto") -> Sniffed:
         The event file.
     format
         ``auto`` to decide from the content, or a reader name to force it.
+    max_file_mb
+        Larger files are refused before they are read (the setting ``max_file_mb``).
 
     Returns
     -------
     Sniffed
         The format, a sentence saying why, and the decoded text for text formats.
     """
-    raw = _read_bytes(path)
+    raw = _read_bytes(path, max_file_mb=max_file_mb)
     if raw[:4] == b"PAR1":
         return Sniffed("parquet", "Parquet magic bytes")
     if format == "parquet":
@@ -65,26 +89,43 @@ def sniff(path: Path, *, format: str = "auto") -> Sniffed:
     stripped = text.lstrip()
     if stripped.startswith("{") or format == "geojson":
         return Sniffed("geojson", "JSON object", text, encoding)
-    head = _first_row(text)
+    delimiter = detect_delimiter(text)
+    head = _first_row(text, delimiter=delimiter)
     sniffed = _classify(head, format=format, text=text, encoding=encoding, name=path.name)
     data = raw.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8" else text.encode("utf-8")
-    return replace(sniffed, data=data)
+    return replace(sniffed, data=data, delimiter=delimiter)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, *, max_file_mb: float) -> bytes:
     try:
+        size = path.stat().st_size
+        if size > max_file_mb * 1e6:
+            msg = (f"{path.name}: expected a file of at most {max_file_mb:,.0f} MB (setting CONFLICT_MAP_MAX_FILE_MB), "
+                   f"got {size / 1e6:,.1f} MB; split it by date or raise the limit")  # fmt: skip
+            raise ReadError(msg)
         raw = path.read_bytes()
     except OSError as exc:
         msg = f"cannot open {str(path)!r}: {exc.strerror or exc}"
         raise ReadError(msg) from None
-    if not raw[:4096].strip() and not raw.strip():
+    if not raw.strip():
         msg = f"{path.name}: expected an event file, got an empty file"
         raise ReadError(msg)
     return raw
 
 
 def decode(raw: bytes, *, name: str) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM), then cp1252; refuse binary data."""
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16/32 (with BOM), then cp1252; refuse binary data."""
+    for bom, encoding in BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                msg = f"{name}: expected {encoding.upper()} text after its byte-order mark, got undecodable bytes at byte {exc.start:,}"
+                raise ReadError(msg) from None
+    kind = next((label for magic, label in MAGIC if raw.startswith(magic)), None)
+    if kind is not None:
+        msg = f"{name}: expected a CSV, GeoJSON or Parquet file, got {kind}"
+        raise ReadError(msg)
     if b"\x00" in raw[:8192]:
         msg = f"{name}: expected a text file (CSV or GeoJSON) or Parquet, got binary data"
         raise ReadError(msg)
@@ -97,8 +138,16 @@ def decode(raw: bytes, *, name: str) -> tuple[str, str]:
     raise ReadError(msg)
 
 
-def _first_row(text: str) -> list[str]:
-    reader = csv.reader(io.StringIO(text[:65536]))
+def detect_delimiter(text: str) -> str:
+    """The separator of the header row: the one of :data:`DELIMITERS` splitting it most (``,`` on a tie)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] > 1 else ","
+
+
+def _first_row(text: str, *, delimiter: str = ",") -> list[str]:
+    reader = csv.reader(io.StringIO(text[:65536]), delimiter=delimiter)
     return [c.strip().lower() for c in next(reader, [])]
 
 

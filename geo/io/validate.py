@@ -9,7 +9,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.dates import parse_dates
+from geo.dates import EARLIEST_DATE, EXCEL_STYLE, parse_dates
+from geo.io.coords import STYLE_WARNINGS, non_finite, parse_coordinates
 from geo.schema import COLUMNS, CRS, FIELD_BY_NAME, coerce
 from geo.taxonomy import EVENT_TYPES
 
@@ -38,12 +39,12 @@ def build_events(
         with ``line``, ``reason`` and ``detail``, and warning counts.
     """
     raw = raw.fillna("")
-    dates = parse_dates(raw["event_date"])
-    lat = to_number(raw["latitude"])
-    lon = to_number(raw["longitude"])
+    dates, date_styles = parse_dates(raw["event_date"], styles=True)
+    lat, lat_style = parse_coordinates(raw["latitude"])
+    lon, lon_style = parse_coordinates(raw["longitude"])
     fat = to_number(_get(raw, "fatalities"))
     reason, detail = _row_rules(raw, dates, lat, lon, fat)
-    reason, detail = _duplicate_rule(_get(raw, "event_id"), lines, reason, detail)
+    reason, detail = _duplicate_rule(raw, lines, reason, detail)
     ok = reason.isna().to_numpy()
     rejected = original.loc[~ok].copy()
     rejected.insert(0, "detail", detail[~ok].astype("string"))
@@ -53,7 +54,7 @@ def build_events(
         events = _typed(raw, dates, lat, lon, lines, fmt=fmt, dataset=dataset)
     else:
         events = _typed(raw.loc[ok], dates[ok], lat[ok], lon[ok], lines[ok], fmt=fmt, dataset=dataset)
-    warnings = _warnings(events)
+    warnings = _warnings(events) | _style_warnings(ok, lat_style, lon_style, date_styles)
     return events, rejected.reset_index(drop=True), warnings
 
 
@@ -67,18 +68,25 @@ def _row_rules(
     date_text = raw["event_date"].str.strip()
     lat_text, lon_text = raw["latitude"].str.strip(), raw["longitude"].str.strip()
     coords = "lat=" + raw["latitude"].astype("string") + ", lon=" + raw["longitude"].astype("string")
+    fat_text = _get(raw, "fatalities").str.strip()
     reader_reason, reader_detail = _reader_reasons(raw)
+    today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+    non_finite_coords = non_finite(raw["latitude"], lat) | non_finite(raw["longitude"], lon)
     rules: list[tuple[str, pd.Series, pd.Series]] = [
         ("_reader", reader_reason.str.len() > 0, reader_detail),
         ("missing date", date_text.str.len() == 0, date_text),
         ("unparseable date", dates.isna(), "date=" + date_text),
+        ("date in the future", dates > today + pd.Timedelta(days=1), "date=" + date_text + f" (today is {today:%Y-%m-%d})"),
+        (f"date before {EARLIEST_DATE:%Y}", dates < EARLIEST_DATE, "date=" + date_text + " (UCDP GED begins 1989; ACLED 1997)"),
         ("missing coordinates", (lat_text.str.len() == 0) | (lon_text.str.len() == 0), coords),
+        ("non-finite coordinates (NaN or infinity)", non_finite_coords, coords),
         ("non-numeric coordinates", lat.isna() | lon.isna(), coords),
         ("probable lat/lon swap", _swapped(lat, lon), coords),
         ("latitude out of range", lat.abs() > 90, coords),
         ("longitude out of range", lon.abs() > 180, coords),
         ("null island (0, 0)", (lat == 0) & (lon == 0), coords),
-        ("negative fatalities", fat < 0, "fatalities=" + _get(raw, "fatalities")),
+        ("non-numeric fatalities", (fat_text.str.len() > 0) & (fat.isna() | np.isinf(fat)), "fatalities=" + fat_text),
+        ("negative fatalities", fat < 0, "fatalities=" + fat_text),
     ]
     reason = pd.Series(pd.NA, index=raw.index, dtype="string")
     detail = pd.Series(pd.NA, index=raw.index, dtype="string")
@@ -117,9 +125,10 @@ def _swapped(lat: pd.Series, lon: pd.Series) -> pd.Series:
 
 
 def _duplicate_rule(
-    ids: pd.Series, lines: pd.Series, reason: pd.Series, detail: pd.Series
+    raw: pd.DataFrame, lines: pd.Series, reason: pd.Series, detail: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
-    """Among rows still valid, reject repeats of an event_id, naming the line kept."""
+    """Among rows still valid, reject repeats of an event_id, naming the line kept and what differs."""
+    ids = _get(raw, "event_id")
     has_id = (ids.str.strip().str.len() > 0) & reason.isna()
     candidates = ids[has_id]
     dup = candidates.duplicated(keep="first")
@@ -131,8 +140,19 @@ def _duplicate_rule(
     detail = detail.copy()
     reason.loc[idx] = "duplicate event_id"
     kept = "event_id=" + candidates[idx] + " kept from line " + first_line[idx].astype("string")
-    detail.loc[idx] = kept
+    detail.loc[idx] = kept + _differences(raw, candidates, idx)
     return reason, detail
+
+
+def _differences(raw: pd.DataFrame, ids: pd.Series, idx: pd.Index) -> pd.Series:
+    """``; same content`` or ``; different content in notes, fatalities`` for each repeat."""
+    cols = [c for c in raw.columns if not c.startswith("_")]
+    first_pos = pd.Series(ids.index, index=ids.index).groupby(ids.to_numpy()).transform("first")
+    mine = raw.loc[idx, cols].astype("string").to_numpy()
+    kept = raw.loc[first_pos[idx].to_numpy(), cols].astype("string").to_numpy()
+    differs = mine != kept
+    text = [", ".join(c for c, d in zip(cols, row, strict=True) if d) for row in differs]
+    return pd.Series(["; same content" if not t else f"; different content in {t}" for t in text], index=idx, dtype="string")
 
 
 def _typed(
@@ -193,6 +213,22 @@ def to_number(values: pd.Series) -> pd.Series:
     out = parsed.to_numpy()[codes]
     out[codes < 0] = np.nan
     return pd.Series(out, index=values.index)
+
+
+def _style_warnings(ok: np.ndarray, lat_style: pd.Series, lon_style: pd.Series, date_styles: pd.Series) -> dict[str, int]:
+    """Conversions applied to loaded rows (decimal commas, DMS, Excel serials, mixed date styles)."""
+    out: dict[str, int] = {}
+    for style, message in STYLE_WARNINGS.items():
+        n = int((((lat_style == style) | (lon_style == style)) & ok).sum())
+        if n:
+            out[message] = n
+    loaded_styles = date_styles[ok].value_counts()
+    if EXCEL_STYLE in loaded_styles:
+        out["Excel serial dates converted (kept)"] = int(loaded_styles[EXCEL_STYLE])
+    if len(loaded_styles) > 1:
+        listed = ", ".join(f"like {s} ×{n}" for s, n in loaded_styles.items())
+        out[f"dates written in {len(loaded_styles)} styles ({listed}); day-first where ambiguous"] = int(loaded_styles.sum())
+    return out
 
 
 def _warnings(events: gpd.GeoDataFrame) -> dict[str, int]:

@@ -1,0 +1,131 @@
+"""Read GeoJSON feature by feature, so one bad geometry rejects one event, not the file.
+
+Each feature becomes a row of text columns (its properties) plus ``latitude`` /
+``longitude`` from a Point geometry. Features without a usable point keep their
+properties and carry a reason (``_reject``). A legacy ``crs`` member naming another
+CRS is honoured: coordinates are transformed to WGS 84 and the report says so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pandas as pd
+import pyproj
+from pyproj.exceptions import CRSError
+
+from geo.errors import ReadError
+
+WGS84_NAMES = frozenset({"epsg:4326", "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:epsg::4326", "crs84", "ogc:crs84"})
+
+
+def read_geojson(text: str, *, name: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Rows of a GeoJSON FeatureCollection (or single Feature) and warning counts.
+
+    Raises
+    ------
+    ReadError
+        When the text is not JSON, not GeoJSON, declares an unknown CRS, or has no features.
+    """
+    data = _parse(text, name=name)
+    features = data.get("features") if data.get("type") == "FeatureCollection" else [data] if data.get("type") == "Feature" else None
+    if not isinstance(features, list):
+        msg = f"{name}: expected a GeoJSON FeatureCollection or Feature, got a JSON object of type {str(data.get('type'))[:40]!r}"
+        raise ReadError(msg)
+    if not features:
+        msg = f"{name}: expected events, got a FeatureCollection of 0 features"
+        raise ReadError(msg)
+    rows = [_feature_row(f, i) for i, f in enumerate(features, start=1)]
+    frame = pd.DataFrame(rows).fillna("").astype("string")
+    warnings: dict[str, int] = {}
+    crs = _declared_crs(data, name=name)
+    if crs is not None:
+        frame = _to_wgs84(frame, crs)
+        warnings[f"coordinates transformed from {crs.to_string()} to WGS 84"] = int((frame["_reject"] == "").sum())
+    return frame, warnings
+
+
+def _parse(text: str, *, name: str) -> dict:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        msg = f"{name}: expected GeoJSON, got invalid JSON ({exc})"
+        raise ReadError(msg) from None
+    if not isinstance(data, dict):
+        msg = f"{name}: expected a GeoJSON object, got a JSON {type(data).__name__}"
+        raise ReadError(msg)
+    return data
+
+
+def _feature_row(feature: object, number: int) -> dict[str, str]:
+    """Properties as text plus the point; a reason in ``_reject`` when there is no usable point."""
+    if not isinstance(feature, dict):
+        return {"_reject": f"invalid geometry\x1ffeature {number} is a JSON {type(feature).__name__}, not a Feature"}
+    props = feature.get("properties")
+    row = {str(k).strip().lower(): _text(v) for k, v in props.items()} if isinstance(props, dict) else {}
+    row.pop("latitude", None), row.pop("longitude", None)  # the geometry is the location
+    geometry = feature.get("geometry")
+    problem = _geometry_problem(geometry)
+    row["_geometry_type"] = str(geometry.get("type")) if isinstance(geometry, dict) else "none"
+    if problem:
+        reason, why = problem
+        row["_reject"] = f"{reason}\x1ffeature {number}: {why}; geometry {json.dumps(geometry)[:200]}"
+        return row
+    row["longitude"], row["latitude"] = (repr(float(c)) for c in geometry["coordinates"][:2])
+    row["_reject"] = ""
+    return row
+
+
+def _geometry_problem(geometry: object) -> tuple[str, str] | None:
+    """``(reason, explanation)`` when the geometry gives no usable point."""
+    if geometry is None:
+        return "missing geometry", "geometry is null"
+    if not isinstance(geometry, dict) or "type" not in geometry:
+        return "invalid geometry", "expected an object with a type"
+    if geometry["type"] != "Point":
+        return "non-point geometry", f"a {str(geometry['type'])[:30]}; events are points"
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or len(coords) < 2:
+        return "invalid geometry", "a Point needs [longitude, latitude]"
+    if not all(isinstance(c, int | float) and not isinstance(c, bool) and math.isfinite(c) for c in coords[:2]):
+        return "invalid geometry", "non-numeric or non-finite coordinates"
+    return None
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _declared_crs(data: dict, *, name: str) -> pyproj.CRS | None:
+    """The legacy ``crs`` member (GeoJSON 2008), or None for WGS 84 / no declaration."""
+    member = data.get("crs")
+    if not isinstance(member, dict):
+        return None
+    label = str((member.get("properties") or {}).get("name", "")).strip()
+    if not label or label.lower() in WGS84_NAMES:
+        return None
+    code = re.search(r"EPSG:{1,2}(\d+)$", label, re.IGNORECASE)
+    try:
+        crs = pyproj.CRS.from_epsg(int(code.group(1))) if code else pyproj.CRS.from_user_input(label)
+    except (CRSError, ValueError):
+        msg = f"{name}: expected a CRS pyproj knows (e.g. EPSG:4326), got {label[:80]!r}"
+        raise ReadError(msg) from None
+    return None if crs.to_epsg() == 4326 else crs
+
+
+def _to_wgs84(frame: pd.DataFrame, crs: pyproj.CRS) -> pd.DataFrame:
+    ok = frame["_reject"] == ""
+    transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    x = pd.to_numeric(frame.loc[ok, "longitude"], errors="coerce").to_numpy()
+    y = pd.to_numeric(frame.loc[ok, "latitude"], errors="coerce").to_numpy()
+    lon, lat = transformer.transform(x, y)
+    frame = frame.copy()
+    frame.loc[ok, "longitude"] = pd.Series(lon, index=frame.index[ok]).round(6).astype("string")
+    frame.loc[ok, "latitude"] = pd.Series(lat, index=frame.index[ok]).round(6).astype("string")
+    return frame
