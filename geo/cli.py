@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", type=Path, help="write the canonical GeoParquet here")
     ingest.add_argument("--rejects", type=Path, help="write rejected rows (with reasons) here as CSV")
     ingest.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    ingest.add_argument("--max-mb", type=float, help="refuse larger files (default: setting CONFLICT_MAP_MAX_FILE_MB, 200)")
+    ingest.add_argument("--max-rows", type=int, help="refuse files with more rows (default: setting CONFLICT_MAP_MAX_ROWS)")
     ingest.set_defaults(func=cmd_ingest)
     schema = sub.add_parser("schema", help="print the canonical schema as a Markdown table")
     schema.add_argument("--update-readme", action="store_true", help="rewrite the table in data/README.md")
@@ -237,7 +239,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Load, validate and optionally write events and rejects."""
     mapping = json.loads(args.mapping.read_text(encoding="utf-8")) if args.mapping else None
-    result = read_events(args.path, format=args.format, mapping=mapping, progress=_progress_bar())
+    result = read_events(args.path, format=args.format, mapping=mapping, progress=_progress_bar(),
+                         max_file_mb=args.max_mb, max_rows=args.max_rows)  # fmt: skip
     _end_progress()
     if args.out:
         result.events.to_parquet(args.out)

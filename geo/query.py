@@ -10,6 +10,7 @@ its default and :meth:`Query.from_params` reports which one was ignored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -168,16 +169,21 @@ class Query:
     @classmethod
     def from_params(cls, params: Mapping[str, str | Iterable[str]], *, vocab: Vocabulary | None = None) -> Query:
         """Parse URL parameters; anything invalid falls back to its default and is listed in ``ignored``."""
-        ignored: list[str] = []
+        ignored = [f"{str(k)[:40]!r}: unknown parameter" for k in list(params)[:MAX_NOTES] if k not in _PARSERS]
         values: dict[str, object] = {}
         for name, parser in _PARSERS.items():
             raw = _values(params, name)
             if not raw:
                 continue
+            if name not in MULTI_VALUED and len(raw) > 1:
+                ignored.append(f"{name}: given {len(raw)} times, used the first")
             try:
-                values.update(parser(raw, vocab))
+                parsed = parser(raw, vocab)
             except (ValueError, TypeError) as exc:
                 ignored.append(f"{name}: {exc}")
+                continue
+            ignored += [f"{name}: {note}" for note in parsed.pop("_ignored", [])]
+            values.update(parsed)
         query = cls(**values)
         query, more = _check_dates(query, vocab)
         return replace(query, _ignored=tuple(ignored + more))
@@ -218,13 +224,20 @@ def _choice(options: tuple[str, ...], key: str):
 
 
 def _members(known_from, key: str, label: str):
+    """A multi-valued parameter: known values are kept, unknown ones noted (the rest of the link still applies)."""
+
     def parse(raw: list[str], vocab: Vocabulary | None) -> dict[str, object]:
         known = known_from(vocab)
-        unknown = [v for v in raw if known is not None and v not in known]
+        values = list(dict.fromkeys(v[:200] for v in raw))
+        notes = []
+        if len(values) > MAX_MEMBERS:
+            notes.append(f"{len(values):,} values, kept the first {MAX_MEMBERS}")
+            values = values[:MAX_MEMBERS]
+        unknown = [v for v in values if known is not None and v not in known]
         if unknown:
-            msg = f"unknown {label} {', '.join(repr(u[:40]) for u in unknown)}"
-            raise ValueError(msg)
-        return {key: tuple(dict.fromkeys(raw))}
+            shown = ", ".join(repr(u[:40]) for u in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            notes.append(f"unknown {label} {shown}")
+        return {key: tuple(v for v in values if v not in unknown), "_ignored": notes}
 
     return parse
 
@@ -266,11 +279,20 @@ def _event(raw: list[str], _vocab: Vocabulary | None) -> dict[str, object]:
 
 def _dataset(raw: list[str], vocab: Vocabulary | None) -> dict[str, object]:
     value = raw[0][:100]
+    if not DATASET_ID.fullmatch(value):
+        msg = f"expected 'bundled' or a 16-hex-digit dataset id, got {value[:40]!r}"
+        raise ValueError(msg)
     if vocab is not None and vocab.datasets and value not in vocab.datasets:
         msg = f"unknown dataset {value!r}"
         raise ValueError(msg)
     return {"dataset": value}
 
+
+#: Parameters that may repeat (``?actor=A&actor=B``); any other repeat uses the first value.
+MULTI_VALUED = frozenset({"actor", "type", "sub", "area"})
+MAX_MEMBERS = 50  # values per multi-valued parameter: more is not a view anyone shares
+MAX_NOTES = 10  # unknown parameters listed by name (a fuzzed link can carry thousands)
+DATASET_ID = re.compile(r"bundled|[0-9a-f]{16}")
 
 _PARSERS = {
     "from": lambda raw, v: _date(raw, v, "date_from"),

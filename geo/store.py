@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,11 +21,14 @@ import pandas as pd
 
 from geo.actors import merge_aliases
 from geo.areas import tag_events
+from geo.errors import ReadError
 from geo.io import Progress, read_events
 from geo.paths import DATA
 from geo.report import LoadResult
+from geo.settings import settings
 
 BUNDLED_ID = "bundled"
+DATASET_ID = re.compile(r"[0-9a-f]{16}")  # what content_id returns
 BUNDLED_LABEL = "Aleppo, Idlib & Iraq–Syria border, 27 Nov – 12 Dec 2024 (bundled)"
 
 
@@ -36,9 +42,14 @@ def load_dataset(dataset_id: str, *, datasets_dir: Path) -> gpd.GeoDataFrame:
     """
     if dataset_id == BUNDLED_ID:
         return _read_canonical(DATA / "events.parquet")
+    # The id is checked against its pattern before it is used in a path: "../../etc/passwd"
+    # never reaches the filesystem.
+    if not isinstance(dataset_id, str) or not DATASET_ID.fullmatch(dataset_id):
+        msg = f"dataset: expected 'bundled' or a 16-hex-digit dataset id, got {str(dataset_id)[:40]!r}"
+        raise KeyError(msg)
     path = datasets_dir / f"{dataset_id}.parquet"
-    if not dataset_id.isalnum() or not path.exists():
-        msg = f"dataset: expected 'bundled' or a stored dataset id, got {dataset_id!r}"
+    if not path.exists():
+        msg = f"dataset: expected a stored dataset id, got {dataset_id!r} (not on this server)"
         raise KeyError(msg)
     return _read_canonical(path)
 
@@ -52,9 +63,9 @@ def _read_canonical(path: Path) -> gpd.GeoDataFrame:
 
 
 def dataset_ids(*, datasets_dir: Path) -> list[str]:
-    """Every dataset id the server knows."""
-    stored = sorted(p.stem for p in datasets_dir.glob("*.parquet")) if datasets_dir.exists() else []
-    return [BUNDLED_ID, *stored]
+    """Every dataset id the server knows (complete datasets only: the parquet is written last)."""
+    found = datasets_dir.glob("*.parquet") if datasets_dir.exists() else []
+    return [BUNDLED_ID, *sorted(p.stem for p in found if DATASET_ID.fullmatch(p.stem))]
 
 
 def content_id(content: bytes) -> str:
@@ -70,41 +81,61 @@ def save_dataset(
     format: str = "auto",
     mapping: dict[str, str] | None = None,
     progress: Progress | None = None,
+    max_file_mb: float | None = None,
+    max_rows: float | None = None,
 ) -> tuple[str, LoadResult]:
-    """Load an uploaded file, merge actor aliases, tag areas and store it under its content hash."""
+    """Load an uploaded file, merge actor aliases, tag areas and store it under its content hash.
+
+    Writes go to unique temporary files renamed into place, metadata first and the
+    GeoParquet last: a crash mid-write leaves no dataset visible, and two sessions
+    uploading the same file at once end with one dataset.
+
+    Raises
+    ------
+    ReadError
+        When the file is over ``max_file_mb`` / ``max_rows`` or unreadable.
+    """
+    limit = settings()
+    max_file_mb = limit.max_file_mb if max_file_mb is None else max_file_mb
+    if len(content) > max_file_mb * 1e6:
+        msg = (f"{name}: expected a file of at most {max_file_mb:,.0f} MB (setting CONFLICT_MAP_MAX_FILE_MB), "
+               f"got {len(content) / 1e6:,.1f} MB")  # fmt: skip
+        raise ReadError(msg)
     dataset_id = content_id(content + json.dumps(mapping or {}, sort_keys=True).encode())
     datasets_dir.mkdir(parents=True, exist_ok=True)
-    suffix = Path(name).suffix or ".csv"
+    suffix = Path(name).suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix) else ".csv"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(content)
-        result = read_events(path, format=format, mapping=mapping, dataset=Path(name).stem, progress=progress)
+        result = read_events(path, format=format, mapping=mapping, dataset=Path(name).stem, progress=progress,
+                             max_file_mb=max_file_mb, max_rows=max_rows)  # fmt: skip
     events, _ = merge_aliases(result.events)
     events = tag_events(events).sort_values("event_date", kind="stable").reset_index(drop=True)
     meta_path = datasets_dir / f"{dataset_id}.json"
     added = json.loads(meta_path.read_text())["added"] if meta_path.exists() else datetime.now(UTC).isoformat(timespec="seconds")
-    _atomic_parquet(events, datasets_dir / f"{dataset_id}.parquet")
-    meta = {"id": dataset_id, "name": name, "rows": len(events), "rejected": result.report.rows_rejected,
+    meta = {"id": dataset_id, "name": name[:200], "rows": len(events), "rejected": result.report.rows_rejected,
             "format": result.report.format, "date_min": result.report.to_dict()["date_min"],
             "date_max": result.report.to_dict()["date_max"], "added": added}  # fmt: skip
-    _atomic_text(json.dumps(meta, indent=1), meta_path)
+    _atomic_write(lambda tmp: tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8"), meta_path)
+    _atomic_write(lambda tmp: events.to_parquet(tmp, index=False), datasets_dir / f"{dataset_id}.parquet")
     return dataset_id, result
 
 
 def list_datasets(*, datasets_dir: Path) -> pd.DataFrame:
     """Stored datasets: id, name, rows, date range, when added (newest first)."""
-    metas = [json.loads(p.read_text()) for p in sorted(datasets_dir.glob("*.json"))] if datasets_dir.exists() else []
+    ids = set(dataset_ids(datasets_dir=datasets_dir))
+    metas = [json.loads(p.read_text()) for p in sorted(datasets_dir.glob("*.json")) if p.stem in ids] if datasets_dir.exists() else []
     cols = ["id", "name", "rows", "rejected", "format", "date_min", "date_max", "added"]
     return pd.DataFrame(metas, columns=cols).sort_values("added", ascending=False).reset_index(drop=True)
 
 
-def _atomic_parquet(events: gpd.GeoDataFrame, path: Path) -> None:
-    tmp = path.with_suffix(".parquet.tmp")
-    events.to_parquet(tmp, index=False)
-    tmp.replace(path)
-
-
-def _atomic_text(text: str, path: Path) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+def _atomic_write(write: Callable[[Path], object], path: Path) -> None:
+    """Write through a temporary file unique to this call, then rename over ``path`` (atomic on POSIX)."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

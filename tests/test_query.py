@@ -83,7 +83,7 @@ def queries(draw):
         subs=tuple(dict.fromkeys(draw(st.lists(st.sampled_from(list(SUB_EVENT_TYPES)), max_size=2)))),
         areas=tuple(dict.fromkeys(draw(st.lists(st.sampled_from(["aleppo", "idlib", "border", "qaim"]), max_size=2)))),
         min_fatalities=draw(st.integers(0, 1000)), text=draw(st.one_of(st.just(""), names)),
-        dataset=draw(st.sampled_from(["bundled", "abc123"])), mode=draw(st.sampled_from(MODES)),
+        dataset=draw(st.sampled_from(["bundled", "0123456789abcdef"])), mode=draw(st.sampled_from(MODES)),
         view=draw(st.one_of(st.none(), st.tuples(st.floats(-90, 90).map(lambda v: round(v, 5)),
                                                   st.floats(-180, 180).map(lambda v: round(v, 5)), st.integers(3, 18)))),
         event=draw(st.one_of(st.none(), names)), border_km=draw(st.integers(1, 300)),

@@ -34,7 +34,7 @@ def test_stored_dataset_merges_actor_aliases(tmp_path):
 def test_unknown_dataset_id_is_a_clear_error(tmp_path):
     import pytest
 
-    with pytest.raises(KeyError, match="expected 'bundled' or a stored dataset id"):
+    with pytest.raises(KeyError, match="expected 'bundled' or a 16-hex-digit dataset id"):
         load_dataset("../../etc/passwd", datasets_dir=tmp_path)
 
 
