@@ -101,18 +101,21 @@ def highlight_html(article: Article, spans: list[tuple[int, int, str]], *, link_
     link_params
         Extra URL parameters (the current filters) appended to each ``?event=`` link.
 
-    Every piece of article text is HTML-escaped; ids are URL-encoded.
+    Every piece of article text is escaped for HTML *and* Markdown (Streamlit renders
+    this through Markdown); ids are URL-encoded.
     """
     import html
     from urllib.parse import quote
+
+    from geo.escape import html_text
 
     out, pos = [], 0
     for start, end, event_id in sorted(set(spans)):
         if start < pos:
             continue
-        out.append(html.escape(article.body[pos:start]))
+        out.append(html_text(article.body[pos:start]))
         href = f"./?event={quote(event_id)}" + (f"&{link_params}" if link_params else "")
-        out.append(f'<mark><a href="{html.escape(href)}" target="_self">{html.escape(article.body[start:end])}</a></mark>')
+        out.append(f'<mark><a href="{html.escape(href)}" target="_self">{html_text(article.body[start:end])}</a></mark>')
         pos = end
-    out.append(html.escape(article.body[pos:]))
-    return "".join(out).replace("\n\n", "<br><br>")
+    out.append(html_text(article.body[pos:]))
+    return "".join(out)

@@ -21,6 +21,7 @@ from jinja2 import Template
 from geo import layers
 from geo.areas import areas
 from geo.assets import asset_text, asset_url
+from geo.escape import link_html, source_urls
 from geo.query import Query
 from geo.taxonomy import EVENT_TYPE_COLORS, UNKNOWN_COLOR
 
@@ -176,6 +177,7 @@ def _popup(row) -> str:
         f"{e(str(row.actor1))} vs {e(str(row.actor2)) if pd.notna(row.actor2) else '—'}",
         f"fatalities: {e(str(row.fatalities)) if pd.notna(row.fatalities) else 'not reported'}",
         f"<small>{e(str(row.source)[:160])}</small>",
+        *[f"<small>{link_html(u, limit=60)}</small>" for u in source_urls(getattr(row, "source_url", None), limit=3)],
         f"<small>id {e(str(row.event_id))}</small>",
     ]
     return "<br>".join(parts)

@@ -13,7 +13,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from geo.articles import article_id_for, highlight_html, read_article
 from geo.build_data import article_paths
 from geo.errors import ReadError
-from geo.escape import markdown_text
+from geo.escape import link_html, markdown_text, safe_url
 from geo.extract import extract, rejections_frame
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
@@ -55,11 +55,13 @@ for art_id, path in paths:
     try:
         article, events, rej = cached_extract(str(path), path.read_text(encoding="utf-8"))
     except ReadError as exc:
-        st.error(str(exc))
+        st.error(markdown_text(str(exc)))
         continue
     with st.container(border=True):
         st.subheader(markdown_text(article.title))
         st.caption(markdown_text(f"{article.outlet} · {article.published:%d %b %Y} · id {art_id} · {len(events)} events, {len(rej)} rejected"))
+        if safe_url(article.url):
+            st.markdown("Source: " + link_html(article.url), unsafe_allow_html=True)
         spans = [(int(s.split(":")[0]), int(s.split(":")[1]), e) for s, e in zip(events["span"], events["event_id"], strict=True)]
         st.markdown(highlight_html(article, spans, link_params=link_params), unsafe_allow_html=True)
         cols = ["event_id", "event_date", "sub_event_type", "actor1", "location", "geo_precision", "confidence"]

@@ -14,6 +14,7 @@ from geo.escape import markdown_text
 from geo.export import geojson_bytes, geoparquet_bytes, safe_csv
 from geo.io import FORMATS
 from geo.io.formats import AUTO_COLUMNS
+from geo.io.sniff import peek_columns
 from geo.mapview import build_map, standalone_html
 from geo.schema import schema_markdown
 from geo.store import BUNDLED_ID, list_datasets, save_dataset
@@ -38,8 +39,11 @@ fmt = st.selectbox("Format", FORMATS, key="up_format")
 mapping: dict[str, str] = {}
 if upload is not None and fmt == "csv":
     st.caption("Column mapping (leave empty to auto-detect lat/latitude/y, lon/lng/longitude/x, date/event_date)")
-    header = upload.getvalue()[:4096].decode("utf-8", "replace").splitlines()[0].split(",")
-    columns = ["", *[h.strip() for h in header]]
+    try:
+        columns = ["", *peek_columns(upload.getvalue(), name=upload.name)]
+    except ReadError as exc:
+        st.error(markdown_text(str(exc)))
+        columns = [""]
     for canonical in AUTO_COLUMNS:
         choice = st.selectbox(canonical, columns, key=f"map_{canonical}")
         if choice:
@@ -54,18 +58,19 @@ if upload is not None and st.button("Load and store", key="up_go"):
         )  # fmt: skip
     except ReadError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(markdown_text(str(exc)))
     else:
         bar.progress(1.0, text="done")
         st.session_state["last_report"] = (dataset_id, result.report)
 report_state = st.session_state.get("last_report")
 if report_state:
     dataset_id, report = report_state
-    st.success(f"Stored as dataset {dataset_id} — {report.rows_loaded:,} of {report.rows_read:,} rows loaded ({report.format}: {report.detected}).")
+    st.success(markdown_text(f"Stored as dataset {dataset_id} — {report.rows_loaded:,} of {report.rows_read:,} rows loaded "
+                             f"({report.format}: {report.detected})."))  # fmt: skip
     st.json(report.to_dict())
     if report.rows_rejected:
         st.dataframe(report.rejected, hide_index=True, height=220)
-        st.download_button("Download rejected rows (CSV)", lambda: report.rejected.to_csv(index=False), "rejected.csv", "text/csv",
+        st.download_button("Download rejected rows (CSV)", lambda: safe_csv(report.rejected), "rejected.csv", "text/csv",
                            key="dl_rejected", on_click="ignore")  # fmt: skip
     if st.button(f"Open dataset {dataset_id}", key="up_open"):
         st.session_state["dataset"] = dataset_id

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit_folium import st_folium
 
-from geo.escape import markdown_text
+from geo.escape import link_html, markdown_text, source_urls
 from geo.export import safe_csv
 from geo.mapview import (
     DEFAULT_VIEW,
@@ -151,10 +151,9 @@ if len(selected):
                 f"{e['fatalities'] if pd.notna(e['fatalities']) else 'not reported'}")  # fmt: skip
         st.text(f"Actors: {e['actor1']} vs {e['actor2'] if pd.notna(e['actor2']) else '—'}")
         st.text(f"Source: {e['source']}")
-        if pd.notna(e["source_url"]):
-            for url in str(e["source_url"]).split(" || ")[:5]:
-                if url.startswith(("http://", "https://")):
-                    st.link_button(url[:80], url)
+        links = source_urls(e["source_url"])
+        if links:  # only http(s) links, escaped, opening with rel="noopener noreferrer"
+            st.markdown("Links: " + " · ".join(link_html(u) for u in links), unsafe_allow_html=True)
         if pd.notna(e.get("sentence")):
             st.text(f"Sentence: {e['sentence']}")
         st.text(f"Notes: {e['notes']}")

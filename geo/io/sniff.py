@@ -138,6 +138,25 @@ def decode(raw: bytes, *, name: str) -> tuple[str, str]:
     raise ReadError(msg)
 
 
+def peek_columns(content: bytes, *, name: str) -> list[str]:
+    """The header's column names of an uploaded CSV (any supported encoding and separator), for a mapping form.
+
+    Raises
+    ------
+    ReadError
+        When the bytes are not decodable text.
+    """
+    if content[:4] == b"PAR1":
+        return []
+    head = content[:65536]
+    if any(head.startswith(bom) for bom, _ in BOMS):
+        head = head[: len(head) // 4 * 4]
+    else:
+        head = head[: head.rfind(b"\n") + 1] or head  # whole lines only: never cut a character in two
+    text, _ = decode(head, name=name)
+    return [c.strip() for c in next(csv.reader(io.StringIO(text), delimiter=detect_delimiter(text)), []) if c.strip()]
+
+
 def detect_delimiter(text: str) -> str:
     """The separator of the header row: the one of :data:`DELIMITERS` splitting it most (``,`` on a tie)."""
     first = text.lstrip("\ufeff").split("\n", 1)[0]
