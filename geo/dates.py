@@ -51,14 +51,14 @@ def parse_dates(values: pd.Series, *, styles: bool = False) -> pd.Series | tuple
     for fmt in DATE_FORMATS:
         if not todo.any():
             break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        out.loc[parsed.index] = parsed.astype("datetime64[ns]")
+        parsed = _in_range(pd.to_datetime(text[todo], format=fmt, errors="coerce"))
+        out.loc[parsed.index] = parsed
         style.loc[parsed.index[parsed.notna()]] = STYLE_EXAMPLE.strftime(fmt)
         todo &= out.isna()
     if todo.any():
         # Timestamps with a time part ("2024-11-30T04:43:00", "2024-11-30 04:43").
-        parsed = pd.to_datetime(text[todo], format="ISO8601", errors="coerce", utc=True)
-        out.loc[parsed.index] = parsed.dt.tz_localize(None).astype("datetime64[ns]")
+        parsed = _in_range(pd.to_datetime(text[todo], format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None))
+        out.loc[parsed.index] = parsed
         style.loc[parsed.index[parsed.notna()]] = "2024-11-30T04:43 (ISO 8601)"
         todo &= out.isna()
     if todo.any():
@@ -67,6 +67,14 @@ def parse_dates(values: pd.Series, *, styles: bool = False) -> pd.Series | tuple
         style.loc[serial.index] = EXCEL_STYLE
     out = out.dt.normalize()
     return (out, style) if styles else out
+
+
+def _in_range(parsed: pd.Series) -> pd.Series:
+    """Parsed dates as nanosecond timestamps; years pandas cannot hold ("0000-01-01") become NaT."""
+    if parsed.dtype == "datetime64[ns]":
+        return parsed
+    ok = parsed.notna() & (parsed >= pd.Timestamp.min) & (parsed <= pd.Timestamp.max)
+    return parsed.where(ok).astype("datetime64[ns]")
 
 
 def _excel_serials(text: pd.Series) -> pd.Series:

@@ -98,7 +98,7 @@ def save_dataset(
     limit = settings()
     max_file_mb = limit.max_file_mb if max_file_mb is None else max_file_mb
     if len(content) > max_file_mb * 1e6:
-        msg = (f"{name}: expected a file of at most {max_file_mb:,.0f} MB (setting CONFLICT_MAP_MAX_FILE_MB), "
+        msg = (f"{name}: expected a file of at most {max_file_mb:,g} MB (setting CONFLICT_MAP_MAX_FILE_MB), "
                f"got {len(content) / 1e6:,.1f} MB")  # fmt: skip
         raise ReadError(msg)
     dataset_id = content_id(content + json.dumps(mapping or {}, sort_keys=True).encode())

@@ -100,7 +100,7 @@ def _read_bytes(path: Path, *, max_file_mb: float) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_file_mb * 1e6:
-            msg = (f"{path.name}: expected a file of at most {max_file_mb:,.0f} MB (setting CONFLICT_MAP_MAX_FILE_MB), "
+            msg = (f"{path.name}: expected a file of at most {max_file_mb:,g} MB (setting CONFLICT_MAP_MAX_FILE_MB), "
                    f"got {size / 1e6:,.1f} MB; split it by date or raise the limit")  # fmt: skip
             raise ReadError(msg)
         raw = path.read_bytes()
