@@ -12,7 +12,7 @@ from geo.io.csvfile import CsvRows, Progress, read_csv
 from geo.io.formats import CONSUMED, from_acled, from_generic, from_ucdp
 from geo.io.geocode import geocode_missing
 from geo.io.geojson import read_geojson
-from geo.io.sniff import ACLED_MARKERS, UCDP_MARKERS, Sniffed, sniff
+from geo.io.sniff import UCDP_MARKERS, Sniffed, is_acled, sniff
 from geo.io.validate import build_events
 from geo.report import LoadReport, LoadResult
 from geo.schema import FIELD_BY_NAME
@@ -179,7 +179,7 @@ def _to_canonical(
     if fmt in ("geojson", "parquet", "csv") and not mapping:
         if cols >= CANONICAL_MARKERS:
             kind = "canonical"  # a file this project wrote: columns already canonical
-        elif len(ACLED_MARKERS & cols) >= 3:
+        elif is_acled(cols):
             kind = "acled"
         elif len(UCDP_MARKERS & cols) >= 3:
             kind = "ucdp"
@@ -204,7 +204,11 @@ def _to_canonical(
         raise ReadError(msg)
     if "_reject" in table:
         raw["_reject"] = table["_reject"]
-    # Columns the mapping did not use are kept under their own names, never dropped.
+    # Canonical columns the format's mapping does not set (an ACLED file with a source_url
+    # column) are taken as they are; other unused columns are kept under their own names.
+    for col in table.columns:
+        if col in FIELD_BY_NAME and col not in raw and col != "geometry" and kind in ("acled", "ucdp"):
+            raw[col] = table[col]
     used = CONSUMED.get(kind, frozenset())
     extras = [c for c in table.columns if c not in raw and c not in FIELD_BY_NAME and c not in used and not c.startswith("_")]
     for col in extras:

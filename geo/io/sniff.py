@@ -170,9 +170,14 @@ def _first_row(text: str, *, delimiter: str = ",") -> list[str]:
     return [c.strip().lower() for c in next(reader, [])]
 
 
+def is_acled(columns: set[str]) -> bool:
+    """ACLED's header: ``event_id_cnty`` plus two more of its columns (a canonical file shares the rest)."""
+    return "event_id_cnty" in columns and len(ACLED_MARKERS & columns) >= 3
+
+
 def _classify(head: list[str], *, format: str, text: str, encoding: str, name: str) -> Sniffed:
     cols = set(head)
-    if format in ("auto", "acled") and len(ACLED_MARKERS & cols) >= 3:
+    if format in ("auto", "acled") and is_acled(cols):
         return Sniffed("acled", f"ACLED columns in header: {', '.join(sorted(ACLED_MARKERS & cols))}", text, encoding)
     if format in ("auto", "ucdp") and len(UCDP_MARKERS & cols) >= 3:
         return Sniffed("ucdp", f"UCDP GED columns in header: {', '.join(sorted(UCDP_MARKERS & cols))}", text, encoding)
