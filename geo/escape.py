@@ -56,8 +56,12 @@ def safe_url(value: object) -> str | None:
 
 
 def link_html(url: object, text: object | None = None, *, limit: int = 80) -> str:
-    """An ``<a>`` opening ``url`` in a new tab with ``rel="noopener noreferrer"``; plain text when unsafe."""
-    shown = str(text if text is not None else url)
+    """An ``<a>`` opening ``url`` in a new tab with ``rel="noopener noreferrer"``; plain text when unsafe.
+
+    Without ``text`` the link shows the URL without its scheme: Streamlit's Markdown would
+    otherwise auto-link a bare ``https://…`` inside the anchor (a nested, empty link).
+    """
+    shown = str(text) if text is not None else re.sub(r"^https?://(www\.)?", "", str(url), flags=re.IGNORECASE)
     shown = shown if len(shown) <= limit else shown[: limit - 1] + "…"
     href = safe_url(url)
     if href is None:

@@ -174,3 +174,87 @@ def test_upload_is_shared_by_its_link(server, browser):
     assert _metric(colleague, "Events") == 3
     page.close()
     colleague.close()
+
+
+OPEN_EVERY_POPUP = """() => {
+  const contents = [];
+  for (const key of Object.keys(window)) {
+    if (!key.startsWith('map_')) continue;
+    const m = window[key];
+    if (!(m instanceof L.Map)) continue;
+    m.eachLayer(layer => {
+      if (layer.getTooltip && layer.getTooltip()) { layer.openTooltip(); layer.closeTooltip(); }
+      if (layer.getPopup && layer.getPopup()) { layer.openPopup(); contents.push(layer.getPopup().getContent()); }
+    });
+  }
+  return contents;
+}"""
+INJECTED = "document.querySelectorAll('[onerror], [onload], [onmouseover], svg[onload], img[src=\"x\"]').length"
+BAD_LINKS = "document.querySelectorAll('a[href^=\"javascript\" i], a[href^=\"data:\" i], a[href^=\"vbscript\" i]').length"
+
+
+def _assert_clean(target) -> None:
+    assert target.evaluate(INJECTED) == 0
+    assert target.evaluate(BAD_LINKS) == 0
+
+
+def test_hostile_strings_never_run_in_the_browser(server, browser, tmp_path):
+    """The XSS test: payloads in every field of a stored dataset, on every page, in popups and the export."""
+    from geo.areas import tag_events
+    from geo.mapview import build_map, standalone_html
+    from geo.settings import settings
+    from geo.store import save_dataset
+    from tests.conftest import FIXTURES
+
+    hostile = FIXTURES / "hostile_events.csv"
+    dataset_id, _ = save_dataset(hostile.read_bytes(), name="hostile_events.csv", datasets_dir=settings().datasets_dir)
+    dialogs: list[str] = []
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    page.goto(f"{server}/?dataset={dataset_id}&event=X2&mode=points")
+    frame = _map_frame(page)
+    popups = frame.evaluate(OPEN_EVERY_POPUP)
+    page.wait_for_timeout(500)
+    assert len(popups) == 3 and any("&lt;script&gt;alert('actor1')" in p or "&lt;script&gt;alert(&#x27;actor1" in p for p in popups)
+    _assert_clean(frame)
+    _assert_clean(page)
+    link = page.locator('a[href="https://example.org/ok"]').first
+    link.wait_for(timeout=20_000)
+    assert link.get_attribute("rel") == "noopener noreferrer" and link.get_attribute("target") == "_blank"
+    popup_links = [p for p in popups if 'href="https://example.org/ok"' in p]
+    assert len(popup_links) == 1 and 'rel="noopener noreferrer"' in popup_links[0]
+    page.screenshot(path=str(SCREENSHOTS / "hostile_map.png"), full_page=True)
+
+    page.goto(f"{server}/?dataset={dataset_id}&event=X1&mode=points")
+    page.get_by_text("Actors: <script>alert('actor1')</script>", exact=False).wait_for(timeout=30_000)  # shown as text
+
+    for path in ("actors", "timeline", "border", "data"):
+        page.goto(f"{server}/{path}?dataset={dataset_id}")
+        page.locator("h1").first.wait_for(timeout=40_000)
+        page.wait_for_timeout(2500)
+        _assert_clean(page)
+        for f in page.frames[1:]:
+            _assert_clean(f)
+
+    page.goto(f"{server}/articles")
+    page.get_by_text("Add an article").click()
+    page.get_by_role("textbox", name="Article").fill("---\ntitle: <script>alert('title')</script>\ndate: 2024-12-01\noutlet: <b>x</b>\n"
+                                      "url: javascript:alert('url')\n---\nOn Monday HTS captured Saraqib. "
+                                      "<img src=x onerror=alert('body')> [link](javascript:alert('md'))\n")  # fmt: skip
+    page.get_by_role("button", name="Extract").click()
+    page.get_by_text("<script>alert('title')</script>").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    _assert_clean(page)
+
+    m, _ = build_map(tag_events(read_events(hostile).events), Query(mode="points"))
+    export = browser.new_page()
+    export.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    export.set_content(standalone_html(m))
+    export.wait_for_function("() => window.conflictMapEvents === 3", timeout=20_000)
+    assert len(export.evaluate(OPEN_EVERY_POPUP)) == 3
+    export.wait_for_timeout(500)
+    _assert_clean(export)
+    assert dialogs == []
+    page.close()
+    export.close()
