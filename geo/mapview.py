@@ -173,7 +173,7 @@ def _popup(row) -> str:
     e = html.escape
     parts = [
         f"<b>{e(str(row.event_type))}</b> — {e(str(row.sub_event_type))}",
-        f"{row.event_date:%d %b %Y} · {e(str(row.location))} (precision {e(str(row.geo_precision))})",
+        f"{row.event_date:%d %b %Y} · {e(str(row.location))} (precision {e(str(row.geo_precision)) if pd.notna(row.geo_precision) else 'not given'})",
         f"{e(str(row.actor1))} vs {e(str(row.actor2)) if pd.notna(row.actor2) else '—'}",
         f"fatalities: {e(str(row.fatalities)) if pd.notna(row.fatalities) else 'not reported'}",
         f"<small>{e(str(row.source)[:160])}</small>",

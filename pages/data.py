@@ -35,6 +35,9 @@ st.title("Data")
 st.subheader("Upload events")
 upload = st.file_uploader("ACLED, UCDP GED, GeoJSON, GeoParquet or any CSV", key="up_file",
                           type=["csv", "txt", "json", "geojson", "parquet"])  # fmt: skip
+st.caption(f"Limits: {settings.max_file_mb:,g} MB per file (setting CONFLICT_MAP_MAX_FILE_MB; the upload widget's own limit is "
+           f"Streamlit's server.maxUploadSize), {settings.max_rows:,} rows (CONFLICT_MAP_MAX_ROWS). Rejected rows are kept with "
+           "their line and reason, and can be downloaded.")  # fmt: skip
 fmt = st.selectbox("Format", FORMATS, key="up_format")
 mapping: dict[str, str] = {}
 if upload is not None and fmt == "csv":
@@ -54,11 +57,16 @@ if upload is not None and st.button("Load and store", key="up_go"):
     try:
         dataset_id, result = save_dataset(
             upload.getvalue(), name=upload.name, datasets_dir=settings.datasets_dir, format=fmt, mapping=mapping or None,
+            max_file_mb=settings.max_file_mb, max_rows=settings.max_rows,
             progress=lambda rows, msg: bar.progress(min(0.95, rows * 120 / size), text=f"{msg}: {rows:,}"),
         )  # fmt: skip
     except ReadError as exc:
         bar.empty()
         st.error(markdown_text(str(exc)))
+    except Exception as exc:  # noqa: BLE001 - a hostile file must never take the page down
+        bar.empty()
+        st.error(markdown_text(f"{upload.name}: could not be loaded ({type(exc).__name__}: {str(exc)[:200]}). "
+                               "This is a bug in the reader; the file was not stored."))  # fmt: skip
     else:
         bar.progress(1.0, text="done")
         st.session_state["last_report"] = (dataset_id, result.report)

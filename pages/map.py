@@ -147,7 +147,7 @@ if len(selected):
     e = selected.iloc[0]
     with st.container(border=True):
         st.subheader(markdown_text(f"{e['event_type']} — {e['sub_event_type']}"))
-        st.text(f"{e['event_date']:%d %b %Y} · {e['location']} (geo precision {e['geo_precision']}) · fatalities: "
+        st.text(f"{e['event_date']:%d %b %Y} · {e['location']} (geo precision {e['geo_precision'] if pd.notna(e['geo_precision']) else 'not given'}) · fatalities: "
                 f"{e['fatalities'] if pd.notna(e['fatalities']) else 'not reported'}")  # fmt: skip
         st.text(f"Actors: {e['actor1']} vs {e['actor2'] if pd.notna(e['actor2']) else '—'}")
         st.text(f"Source: {e['source']}")

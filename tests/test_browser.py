@@ -258,3 +258,30 @@ def test_hostile_strings_never_run_in_the_browser(server, browser, tmp_path):
     assert dialogs == []
     page.close()
     export.close()
+
+
+def test_hostile_uploads_on_the_data_page(server, browser, tmp_path):
+    """Through the upload widget: a broken file gets its message; a partly bad file keeps its rejected rows."""
+    png = tmp_path / "photo.csv"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    ragged = tmp_path / "ragged <img src=x onerror=alert(1)>.csv"
+    ragged.write_text("event_id,event_date,latitude,longitude,actor1\nr1,2024-11-30,36.2,37.1,HTS\nr2,2024-11-30\n"
+                      "r3,2099-01-01,36.2,37.1,=cmd\n", encoding="utf-8")  # fmt: skip
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{server}/data")
+    page.get_by_role("heading", name="Upload events").wait_for(timeout=40_000)
+    page.locator('input[type="file"]').set_input_files(str(png))
+    page.get_by_role("button", name="Load and store").click()
+    page.get_by_text("expected a CSV, GeoJSON or Parquet file, got a PNG image").wait_for(timeout=30_000)
+    page.locator('input[type="file"]').set_input_files(str(ragged))
+    page.get_by_role("button", name="Load and store").click()
+    page.get_by_text("1 of 3 rows loaded").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Download rejected rows (CSV)").wait_for(timeout=10_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download rejected rows (CSV)").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "ragged row" in text and "date in the future" in text and "'=cmd" in text
+    assert dialogs == []
+    page.close()
