@@ -301,3 +301,23 @@ def test_date_parser_never_raises(texts):
 
     dates = parse_dates(pd.Series(texts, dtype="string"))
     assert len(dates) == len(texts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet='ab ,"\n;', max_size=8), min_size=3, max_size=3), min_size=1, max_size=15),
+       st.sampled_from(["\n", "\r\n"]))
+def test_record_lines_from_quote_parity_match_the_csv_module(rows, terminator):
+    import csv
+
+    from geo.io.csvfile import record_lines
+
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator=terminator).writerows(rows)
+    text = buf.getvalue()
+    reader = csv.reader(io.StringIO(text))
+    expected, start = [], 1
+    for record in reader:
+        if record:
+            expected.append(start)
+        start = reader.line_num + 1
+    assert record_lines(text.encode()).tolist() == expected

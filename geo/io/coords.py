@@ -80,5 +80,9 @@ def _dms_value(match: re.Match[str]) -> float:
 
 def non_finite(texts: pd.Series, numbers: pd.Series) -> pd.Series:
     """Texts that spell NaN or infinity (``NaN``, ``inf``, ``-Infinity``)."""
-    spelled = texts.astype("string").str.strip().str.lower().str.lstrip("+-").isin(["nan", "inf", "infinity"])
-    return spelled.fillna(False) | np.isinf(numbers)
+    out = pd.Series(np.isinf(numbers.to_numpy()), index=numbers.index)
+    unparsed = numbers.isna()
+    if unparsed.any():  # only texts that did not parse can spell NaN
+        spelled = texts[unparsed].astype("string").str.strip().str.lower().str.lstrip("+-").isin(["nan", "inf", "infinity"])
+        out[unparsed] = spelled.fillna(False).to_numpy(bool)
+    return out

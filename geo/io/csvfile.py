@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -55,6 +56,10 @@ def read_csv(sniffed: Sniffed, *, name: str, progress: Progress | None, max_rows
     if not invalid and _one_line_per_record(data, len(table) + first):
         lines = pd.Series(range(first + 1, first + 1 + len(table)), dtype="int64")
         return CsvRows(table, lines, _ragged_frame([], names))
+    if not invalid:
+        starts = record_lines(data)[first:]
+        if len(starts) == len(table):
+            return CsvRows(table, pd.Series(starts, dtype="int64"), _ragged_frame([], names))
     return _python_pass(sniffed, names, table=table if not invalid else None)
 
 
@@ -99,9 +104,29 @@ def _one_line_per_record(data: bytes, records: int) -> bool:
     return newlines == records
 
 
+def record_lines(data: bytes) -> np.ndarray:
+    """The line each CSV record starts on, from quote parity (RFC 4180), without parsing fields.
+
+    A newline ends a record when the quotes before it are balanced (``""`` inside a quoted
+    field counts twice, so parity holds); blank lines are not records. Memory stays at the
+    number of quotes and newlines, not the file size.
+    """
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    quotes = np.flatnonzero(buf == 34)
+    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+    starts = np.concatenate([[0], ends + 1])
+    starts = starts[starts < len(buf)]
+    first_byte = buf[starts]
+    second_byte = buf[np.minimum(starts + 1, len(buf) - 1)]
+    blank = (first_byte == 10) | ((first_byte == 13) & (second_byte == 10))
+    return np.searchsorted(newlines, starts[~blank]) + 1
+
+
 def _python_pass(sniffed: Sniffed, names: list[str], *, table: pd.DataFrame | None) -> CsvRows:
     """Line numbers of each record, and the ragged records, from one pass of :mod:`csv`."""
     reader = csv.reader(io.StringIO(sniffed.text or ""), delimiter=sniffed.delimiter)
+    width = len(names)
     good: list[list[str]] = []
     lines: list[int] = []
     ragged: list[tuple[int, list[str]]] = []
@@ -109,12 +134,11 @@ def _python_pass(sniffed: Sniffed, names: list[str], *, table: pd.DataFrame | No
         next(reader, None)
     start = reader.line_num + 1
     for record in reader:
-        if (record and any(f.strip() for f in record)) or len(record) == len(names):
-            if len(record) == len(names):
-                good.append(record)
-                lines.append(start)
-            else:
-                ragged.append((start, record))
+        if len(record) == width:
+            lines.append(start)
+            good.append(record)
+        elif record and any(f.strip() for f in record):  # blank lines are skipped, as pyarrow does
+            ragged.append((start, record))
         start = reader.line_num + 1
     if table is None or len(table) != len(good):
         table = pd.DataFrame(good, columns=names, dtype=pd.StringDtype("pyarrow"))
@@ -122,6 +146,8 @@ def _python_pass(sniffed: Sniffed, names: list[str], *, table: pd.DataFrame | No
 
 
 def _ragged_frame(ragged: list[tuple[int, list[str]]], names: list[str], delimiter: str = ",") -> pd.DataFrame:
+    if not ragged:
+        return pd.DataFrame()
     rows = []
     for line, record in ragged:
         row = {"line": line, "reason": "ragged row", "detail": f"expected {len(names)} fields, got {len(record)}: " + delimiter.join(record)}
