@@ -40,6 +40,12 @@ def _url_query() -> Query:
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     ids = dataset_ids(datasets_dir=SETTINGS.datasets_dir)
     dataset = params.get("dataset", [BUNDLED_ID])[0]
+    if dataset in ids and dataset != BUNDLED_ID:
+        try:
+            cached_dataset(dataset)
+        except KeyError as exc:  # a damaged stored file: the link falls back to the bundled data, and says why
+            st.session_state["dataset_error"] = exc.args[0]
+            ids = [i for i in ids if i != dataset]
     _, vocab = cached_dataset(dataset if dataset in ids else BUNDLED_ID)
     return Query.from_params(params, vocab=replace(vocab, datasets=frozenset(ids)))
 
@@ -75,7 +81,14 @@ if "w_range" not in st.session_state:
     first = _url_query()
     _seed_widgets(first, cached_dataset(first.dataset)[1])
 
-events, vocab = cached_dataset(st.session_state["dataset"])
+try:
+    events, vocab = cached_dataset(st.session_state["dataset"])
+except KeyError as exc:  # damaged or removed while this session had it open
+    st.session_state["dataset_error"] = exc.args[0]
+    st.session_state["dataset"] = BUNDLED_ID
+    events, vocab = cached_dataset(BUNDLED_ID)
+if st.session_state.get("dataset_error"):
+    st.error(markdown_text(st.session_state.pop("dataset_error")) + " — showing the bundled dataset.")
 actor_names = sorted(vocab.actors)
 
 with st.sidebar:

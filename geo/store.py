@@ -38,7 +38,7 @@ def load_dataset(dataset_id: str, *, datasets_dir: Path) -> gpd.GeoDataFrame:
     Raises
     ------
     KeyError
-        When no stored dataset has that id.
+        When the id is malformed, no stored dataset has it, or its file is damaged.
     """
     if dataset_id == BUNDLED_ID:
         return _read_canonical(DATA / "events.parquet")
@@ -51,7 +51,11 @@ def load_dataset(dataset_id: str, *, datasets_dir: Path) -> gpd.GeoDataFrame:
     if not path.exists():
         msg = f"dataset: expected a stored dataset id, got {dataset_id!r} (not on this server)"
         raise KeyError(msg)
-    return _read_canonical(path)
+    try:
+        return _read_canonical(path)
+    except Exception as exc:  # noqa: BLE001 - a damaged file on disk is "no such dataset", not a crash
+        msg = f"dataset {dataset_id}: its stored file is unreadable ({type(exc).__name__}); upload the file again"
+        raise KeyError(msg) from None
 
 
 def _read_canonical(path: Path) -> gpd.GeoDataFrame:

@@ -283,5 +283,6 @@ def test_hostile_uploads_on_the_data_page(server, browser, tmp_path):
         page.get_by_role("button", name="Download rejected rows (CSV)").click()
     text = Path(info.value.path()).read_text(encoding="utf-8")
     assert "ragged row" in text and "date in the future" in text and "'=cmd" in text
+    page.screenshot(path=str(SCREENSHOTS / "data_rejected.png"), full_page=True)
     assert dialogs == []
     page.close()

@@ -81,3 +81,21 @@ def test_hostile_upload_names_are_only_labels(tmp_path, name):
 def test_malformed_ids_are_refused(tmp_path, dataset_id):
     with pytest.raises(KeyError):
         load_dataset(dataset_id, datasets_dir=tmp_path)
+
+
+def test_damaged_stored_dataset_is_an_error_not_a_crash(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    dataset_id, _ = save_dataset(ACLED, name="acled.csv", datasets_dir=tmp_path)
+    (tmp_path / f"{dataset_id}.parquet").write_bytes(b"PAR1 damaged on disk")
+    with pytest.raises(KeyError, match="its stored file is unreadable"):
+        load_dataset(dataset_id, datasets_dir=tmp_path)
+    monkeypatch.setenv("CONFLICT_MAP_DATASETS", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["dataset"] = dataset_id
+    at.run()
+    assert not at.exception
+    assert any("stored file is unreadable" in e.value for e in at.error)
+    assert at.session_state["dataset"] == "bundled"
