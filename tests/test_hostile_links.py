@@ -106,3 +106,15 @@ def test_app_renders_hostile_links_and_says_what_it_ignored(params):
     assert re.search(r"(?<!\\)<(script|img|svg)", warnings) is None  # Markdown-escaped: shown as text
     assert at.query_params["type"] == ["Battles"] or at.query_params["type"] == "Battles"  # the rest of the link kept
     assert at.multiselect(key="w_types").value == ["Battles"]
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.dictionaries(keys, values, min_size=1, max_size=6))
+def test_app_renders_any_fuzzed_link(params):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        if key.strip():
+            at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert at.session_state["query"].dataset == "bundled"  # no fuzzed value reaches another dataset
