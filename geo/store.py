@@ -21,8 +21,8 @@ import pandas as pd
 
 from geo.actors import merge_aliases
 from geo.areas import tag_events
-from geo.errors import ReadError
 from geo.io import Progress, read_events
+from geo.io.limits import check_size
 from geo.paths import DATA
 from geo.report import LoadResult
 from geo.settings import settings
@@ -101,10 +101,7 @@ def save_dataset(
     """
     limit = settings()
     max_file_mb = limit.max_file_mb if max_file_mb is None else max_file_mb
-    if len(content) > max_file_mb * 1e6:
-        msg = (f"{name}: expected a file of at most {max_file_mb:,g} MB (setting CONFLICT_MAP_MAX_FILE_MB), "
-               f"got {len(content) / 1e6:,.1f} MB")  # fmt: skip
-        raise ReadError(msg)
+    check_size(name, len(content), max_file_mb)
     dataset_id = content_id(content + json.dumps(mapping or {}, sort_keys=True).encode())
     datasets_dir.mkdir(parents=True, exist_ok=True)
     suffix = Path(name).suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix) else ".csv"

@@ -12,6 +12,7 @@ from geo.io.csvfile import CsvRows, Progress, read_csv
 from geo.io.formats import CONSUMED, from_acled, from_generic, from_ucdp
 from geo.io.geocode import geocode_missing
 from geo.io.geojson import read_geojson
+from geo.io.limits import check_rows
 from geo.io.sniff import UCDP_MARKERS, Sniffed, is_acled, sniff
 from geo.io.validate import build_events
 from geo.report import LoadReport, LoadResult
@@ -106,9 +107,7 @@ def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows:
             table = _stringify(_read_parquet(path))
         else:
             table, warnings = read_geojson(sniffed.text or "", name=path.name)
-        if len(table) > max_rows:
-            msg = f"{path.name}: expected at most {max_rows:,.0f} rows (setting CONFLICT_MAP_MAX_ROWS), got {len(table):,}"
-            raise ReadError(msg)
+        check_rows(path.name, len(table), max_rows)
         # Parquet rows and GeoJSON features are numbered from 1 (there is no header line).
         rows = CsvRows(table.reset_index(drop=True), pd.Series(range(1, len(table) + 1), dtype="int64"), pd.DataFrame())
     else:

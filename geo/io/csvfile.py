@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from geo.errors import ReadError
+from geo.io.limits import check_rows
 from geo.io.sniff import UCDP_COLUMNS, Sniffed
 
 Progress = Callable[[int, str], None]
@@ -84,10 +85,7 @@ def _arrow_table(
         for batch in reader:
             batches.append(batch)
             rows += batch.num_rows
-            if rows > max_rows:
-                msg = (f"{name}: expected at most {max_rows:,.0f} rows (setting CONFLICT_MAP_MAX_ROWS), got more; "
-                       "split the file by date or raise the limit")  # fmt: skip
-                raise ReadError(msg)
+            check_rows(name, rows, max_rows, complete=False)
             if progress is not None:
                 progress(rows, "reading rows")
     except pa.ArrowInvalid as exc:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from geo.errors import ReadError
+from geo.io.limits import check_size
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252")
 
@@ -98,11 +99,7 @@ def sniff(path: Path, *, format: str = "auto", max_file_mb: float = float("inf")
 
 def _read_bytes(path: Path, *, max_file_mb: float) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > max_file_mb * 1e6:
-            msg = (f"{path.name}: expected a file of at most {max_file_mb:,g} MB (setting CONFLICT_MAP_MAX_FILE_MB), "
-                   f"got {size / 1e6:,.1f} MB; split it by date or raise the limit")  # fmt: skip
-            raise ReadError(msg)
+        check_size(path.name, path.stat().st_size, max_file_mb)
         raw = path.read_bytes()
     except OSError as exc:
         msg = f"cannot open {str(path)!r}: {exc.strerror or exc}"
