@@ -24,7 +24,8 @@ class LoadReport:
     rows_loaded
         Rows that became events.
     rejected
-        The rejected rows with their raw values, ``line`` (header = line 1), ``reason`` and ``detail``.
+        The rejected rows with their raw values, ``line`` (the line a CSV record starts on, header = 1;
+        the feature or row number in GeoJSON and Parquet), ``reason`` and ``detail``.
     warnings
         Counts of rows loaded with a warning (e.g. unknown event type).
     encoding
