@@ -246,6 +246,10 @@ def _pick(query: str, cand: pd.DataFrame, *, method: str) -> Match | Unresolved:
         if same_spelling["place_id"].nunique() == 1:
             clear, top = same_spelling, same_spelling.iloc[0]
             far = clear.iloc[0:0]
+    # A coded file used this name in this governorate for one point, and GeoNames has a place of
+    # that name there too: two independent sources agree on which namesake is meant.
+    if len(far) and top["origin"] == "learned" and ((clear["origin"] != "learned") & (_km(clear, top) < 1)).any():
+        far = far.iloc[0:0]
     if len(far):
         by_pop = clear.sort_values("population", ascending=False)
         # A much larger namesake (10x the population) is what a source means by the bare name.
@@ -281,9 +285,13 @@ GENERIC_WORDS = frozenset(
 )
 
 
+#: The generic words as they appear in normalised keys ("crossing" → "crosing", "mountain" → "muntain").
+GENERIC_KEYS = frozenset(normalize(w, drop_feature_words=False) for w in GENERIC_WORDS)
+
+
 def _core(key: str) -> str:
     """A normalised key without generic feature words, for fuzzy comparison."""
-    return " ".join(w for w in key.split() if w not in GENERIC_WORDS)
+    return " ".join(w for w in key.split() if w not in GENERIC_KEYS)
 
 
 def _str(value: object) -> str | None:
@@ -549,6 +557,7 @@ def _summary(table: pd.DataFrame) -> dict[str, object]:
         "resolved": round(placed.mean(), 4) if n else 0.0,
         "within_5km": round(within5.mean(), 4) if n else 0.0,
         "within_10km": round(within10.mean(), 4) if n else 0.0,
+        "rows_resolved": int(placed.sum()), "rows_within_5km": int(within5.sum()), "rows_within_10km": int(within10.sum()),
         "precision_10km": round(within10.sum() / max(placed.sum(), 1), 4),
         "median_error_km": round(float(table.loc[placed, "error_km"].median()), 2) if placed.any() else None,
         "by_method": {str(k): int(v) for k, v in table.loc[placed, "method"].value_counts().items()},
@@ -559,11 +568,12 @@ def _summary(table: pd.DataFrame) -> dict[str, object]:
 
 def format_evaluation(summary: dict[str, object]) -> str:
     """The evaluation as a Markdown table plus the worklist of unresolved names."""
-    pct = lambda v: f"{100 * float(v):.1f} %"  # noqa: E731 - tiny local formatter
+    pct = lambda v: f"{100 * float(v):.2f} %"  # noqa: E731 - tiny local formatter
     lines = [
         "| rows (where_prec 1-2) | resolved | within 5 km | within 10 km | precision (placed within 10 km) | median error |",
         "|---|---|---|---|---|---|",
-        f"| {summary['rows']:,} | {pct(summary['resolved'])} | {pct(summary['within_5km'])} | {pct(summary['within_10km'])} "
+        f"| {summary['rows']:,} | {pct(summary['resolved'])} ({summary['rows_resolved']:,}) "
+        f"| {pct(summary['within_5km'])} ({summary['rows_within_5km']:,}) | {pct(summary['within_10km'])} ({summary['rows_within_10km']:,}) "
         f"| {pct(summary['precision_10km'])} | {summary['median_error_km']} km |",
         "",
         "placed by method: " + ", ".join(f"{k} {v:,}" for k, v in summary["by_method"].items()),

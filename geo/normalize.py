@@ -39,6 +39,7 @@ LATIN_RULES: tuple[tuple[str, str, str], ...] = (
     ("doubled letters are single", r"([a-z])\1+", r"\1"),
     ("-iyah / -iyeh / -iya", r"iy(?:ah|eh|a|e)\b", "iya"),
     ("final -ah / -eh / -a / -e", r"(?<=\w\w)(?:ah|eh|e)\b", "a"),
+    ("final -w after a consonant is -u (Qabw / Qabu)", r"(?<=[b-df-hj-np-tv-z])w\b", "u"),
     ("spaces", r"\s+", " "),
 )
 _COMPILED = tuple((re.compile(p), r) for _, p, r in LATIN_RULES)

@@ -157,3 +157,31 @@ def test_geocode_cli_reads_names_from_a_file(tmp_path, capsys):
     assert main(["geocode", "--input", str(names), "--country", "SY"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["admin1"] for line in lines] == ["Aleppo", "Aleppo"]
+
+
+def _coded(name: str, lat: float, lon: float, admin1: str, n: int = 3) -> pd.DataFrame:
+    """Synthetic coded rows placing ``name`` at one point ``n`` times."""
+    rows = [(name, lat, lon, admin1)] * n
+    return pd.DataFrame(rows, columns=["location", "latitude", "longitude", "admin1"]).assign(country="Syria", geo_precision=1)
+
+
+def test_learned_name_confirmed_by_geonames_picks_that_namesake():
+    # GeoNames has two Qabbasin in Aleppo governorate (54 km apart): alone, the name is ambiguous.
+    bare = build_gazetteer(include_shipped_learned=False).lookup("Qabbasin town", country="Syria", admin1="Aleppo")
+    assert isinstance(bare, Unresolved) and bare.reason == "ambiguous"
+    learned = learn(_coded("Qabbasin town", 36.43274, 37.56857, "Aleppo"), dataset="fixture")
+    match = build_gazetteer(learned=learned, include_shipped_learned=False).lookup("Qabbasin town", country="Syria", admin1="Aleppo")
+    assert isinstance(match, Match) and _km(match.lat, match.lon, 36.43274, 37.56857) < 1
+
+
+def test_learned_name_far_from_every_geonames_namesake_stays_ambiguous():
+    learned = learn(_coded("Qabbasin town", 36.0, 37.9, "Aleppo"), dataset="fixture")  # confirmed by nothing
+    result = build_gazetteer(learned=learned, include_shipped_learned=False).lookup("Qabbasin town", country="Syria", admin1="Aleppo")
+    assert isinstance(result, Unresolved) and result.reason == "ambiguous"
+
+
+def test_generic_words_are_ignored_after_normalisation():
+    # "crossing" normalises to "crosing" (doubled letters): it must still count as a generic word.
+    learned = learn(_coded("Nasib town", 32.55175, 36.18586, "Daraa"), dataset="fixture")
+    match = build_gazetteer(learned=learned, include_shipped_learned=False).lookup("Nasib border crossing", country="Syria", admin1="Daraa")
+    assert isinstance(match, Match) and match.name == "Nasib" and match.method == "fuzzy"

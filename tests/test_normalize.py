@@ -45,6 +45,7 @@ from geo.normalize import light_key, normalize, skeleton, variants
         ("Dana district", "Dana", "feature word district"),
         ("Idlib governorate", "Idlib", "feature word governorate"),
         ("Tall al-Jayer locality", "Tal Jayer", "feature word locality (UCDP)"),
+        ("Al Qabw", "Al Qabu", "final -w after a consonant"),
         ("مَعَرَّةُ النُّعْمَان", "معرة النعمان", "Arabic diacritics"),
         ("إدلب", "ادلب", "Arabic alef forms"),
         ("الرقة", "الرقه", "Arabic ta marbuta and article"),
