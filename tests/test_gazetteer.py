@@ -131,7 +131,7 @@ def test_geocode_cli_json_lines(capsys):
 
 
 def test_evaluation_on_real_ucdp_split(ucdp_eval_csv):
-    """Learn from 2016 only, test on 2017: high precision, ~80 % of rows within 10 km."""
+    """Learn from 2016 only, test on 2017: precision ≥ 98 % and ≥ 80 % of rows within 10 km (the issue's targets)."""
     from geo import read_events
 
     events = read_events(ucdp_eval_csv).events
@@ -140,7 +140,7 @@ def test_evaluation_on_real_ucdp_split(ucdp_eval_csv):
     summary, _ = evaluate(test, build_gazetteer(learned=learn(train, dataset="2016"), include_shipped_learned=False))
     assert summary["rows"] == 5058
     assert summary["precision_10km"] >= 0.98
-    assert summary["within_10km"] >= 0.795
+    assert summary["within_10km"] >= 0.80
     exact_geonames, _ = evaluate(test, build_gazetteer(include_shipped_learned=False))
     assert exact_geonames["within_10km"] < summary["within_10km"] - 0.2
 
