@@ -7,9 +7,11 @@ through ``python -m geo ingest`` and through ``save_dataset`` (what the Data pag
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
+import re
 import subprocess
 import sys
 import zipfile
@@ -172,8 +174,6 @@ def test_acled_with_columns_reordered_and_renamed_in_case(tmp_path, fixtures_dir
     lines = (fixtures_dir / "acled_new_text_inter.csv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     order = list(reversed(range(len(header))))
-    import csv
-
     rows = list(csv.reader(lines))
     shuffled = [[row[i] for i in order] for row in rows]
     shuffled[0] = [c.upper() if i % 2 else c.title() for i, c in enumerate(shuffled[0])]
@@ -235,8 +235,6 @@ def test_ingest_cli_exits_2_with_the_message(tmp_path, case, content, suffix, ma
     proc = subprocess.run([sys.executable, "-m", "geo", "ingest", str(path)], capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
-    import re
-
     assert re.search(match, proc.stderr)
 
 
@@ -267,8 +265,6 @@ csv_cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_siz
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(csv_cell, min_size=0, max_size=9), min_size=1, max_size=12), st.sampled_from([",", ";", "\t"]))
 def test_any_csv_text_loads_or_raises_read_error_and_accounts_for_every_row(tmp_path, rows, delimiter):
-    import csv
-
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter)
     writer.writerow(["event_id", "event_date", "latitude", "longitude", "fatalities", "notes", "actor1"])
@@ -307,8 +303,6 @@ def test_date_parser_never_raises(texts):
 @given(st.lists(st.lists(st.text(alphabet='ab ,"\n;', max_size=8), min_size=3, max_size=3), min_size=1, max_size=15),
        st.sampled_from(["\n", "\r\n"]))
 def test_record_lines_from_quote_parity_match_the_csv_module(rows, terminator):
-    import csv
-
     from geo.io.csvfile import record_lines
 
     buf = io.StringIO(newline="")

@@ -56,11 +56,11 @@ def read_csv(sniffed: Sniffed, *, name: str, progress: Progress | None, max_rows
     first = 1 if sniffed.header else 0
     if not invalid and _one_line_per_record(data, len(table) + first):
         lines = pd.Series(range(first + 1, first + 1 + len(table)), dtype="int64")
-        return CsvRows(table, lines, _ragged_frame([], names))
+        return CsvRows(table, lines, pd.DataFrame())
     if not invalid:
         starts = record_lines(data)[first:]
         if len(starts) == len(table):
-            return CsvRows(table, pd.Series(starts, dtype="int64"), _ragged_frame([], names))
+            return CsvRows(table, pd.Series(starts, dtype="int64"), pd.DataFrame())
     return _python_pass(sniffed, names, table=table if not invalid else None)
 
 

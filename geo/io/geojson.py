@@ -65,7 +65,8 @@ def _feature_row(feature: object, number: int) -> dict[str, str]:
         return {"_reject": f"invalid geometry\x1ffeature {number} is a JSON {type(feature).__name__}, not a Feature"}
     props = feature.get("properties")
     row = {str(k).strip().lower(): _text(v) for k, v in props.items()} if isinstance(props, dict) else {}
-    row.pop("latitude", None), row.pop("longitude", None)  # the geometry is the location
+    for key in ("latitude", "longitude"):  # the geometry is the location
+        row.pop(key, None)
     geometry = feature.get("geometry")
     problem = _geometry_problem(geometry)
     row["_geometry_type"] = str(geometry.get("type")) if isinstance(geometry, dict) else "none"
