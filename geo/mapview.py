@@ -362,7 +362,12 @@ class Legend(MacroElement):
       legend.onAdd = function() { var div = L.DomUtil.create('div', 'event-legend');
         div.style.cssText = 'background:#fff;padding:6px 8px;font:12px sans-serif;border-radius:4px;box-shadow:0 0 4px #999';
         div.innerHTML = {{ this.html }}; return div; };
-      legend.addTo({{ this._parent._parent.get_name() if this._parent._parent else this._parent.get_name() }});
+      var map = {{ this._parent._parent.get_name() if this._parent._parent else this._parent.get_name() }};
+      // One legend per map: the event layer is replaced on every filter change or playback step.
+      if (map._conflictLegend) { map.removeControl(map._conflictLegend); }
+      map._conflictLegend = legend; legend.addTo(map);
+      {{ this._parent.get_name() }}.on('remove', function() { if (map._conflictLegend === legend) {
+        map.removeControl(legend); map._conflictLegend = null; } });
     })();
     {% endmacro %}
     """)

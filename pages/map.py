@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import runpy
-import time
-from datetime import timedelta
 from pathlib import Path
 
 import altair as alt
@@ -26,6 +24,7 @@ from geo.mapview import (
     resolve_mode,
     standalone_html,
 )
+from geo.playback import DEFAULT_SPEED, SPEEDS, WHOLE_RANGE, first_slice, interval_seconds, next_slice, slice_options
 from geo.summary import by_area, by_governorate, daily_by_type, kpis, latest, top_actors
 from geo.taxonomy import EVENT_TYPE_COLORS
 
@@ -50,24 +49,49 @@ def cached_daily_cells(key: str, zoom: int, _events):
 st.title("Aleppo, Idlib and the Iraq–Syria border")
 st.caption(markdown_text(query.describe()))
 
-# --- time slice: a slider over days/weeks, window or cumulative, with play ---
-step_days = 7 if query.step == "week" else 1
-slices = [query.date_from + timedelta(days=i) for i in range(0, (query.date_to - query.date_from).days + 1, step_days)]
-options = ["all", *[d.isoformat() for d in slices]]
+# --- time slice: a slider over days/weeks, window or cumulative, with playback ---
+options = slice_options(query)
 for key in ("step", "slice", "day"):  # widgets start from the shared view state
     st.session_state.setdefault(f"w_{key}", st.session_state[key])
 if st.session_state.get("w_day") not in options:
-    st.session_state["w_day"] = "all"
-c1, c2, c3, c4 = st.columns([6, 1.2, 1.6, 1])
-c1.select_slider("Time slice", options=options, key="w_day", format_func=lambda v: "whole range" if v == "all" else v)
-c2.radio("Step", ["day", "week"], key="w_step", horizontal=True)
-c3.radio("Slice", ["window", "cumulative"], key="w_slice", horizontal=True)
+    st.session_state["w_day"] = WHOLE_RANGE
+
+
+def _play(options: list[str]) -> None:
+    """▶ Play (a callback: it runs before the script, so it may move the slider)."""
+    st.session_state["playing"] = True
+    st.session_state["w_day"] = st.session_state["day"] = first_slice(options, st.session_state.get("w_day"))
+
+
+def _pause() -> None:
+    st.session_state["playing"] = False
+
+
+def _tick(options: list[str]) -> None:
+    """One playback step, run by the fragment's timer; the page's own run only draws it."""
+    if st.session_state.pop("_map_page_run", False) or not st.session_state.get("playing"):
+        return
+    nxt = next_slice(options, st.session_state.get("w_day"), loop=st.session_state.get("play_loop", False))
+    if nxt is None:
+        st.session_state["playing"] = False
+    else:  # the slider is not drawn in a fragment run, so its value may change here
+        st.session_state["w_day"] = st.session_state["day"] = nxt
+    st.rerun(scope="app")
+
+
+st.select_slider("Time slice", options=options, key="w_day", format_func=lambda v: "whole range" if v == WHOLE_RANGE else v)
+c1, c2, c3, c4, c5 = st.columns([1.3, 1.8, 1, 1.2, 1.2], vertical_alignment="bottom")
+c1.radio("Step", ["day", "week"], key="w_step", horizontal=True)
+c2.radio("Slice", ["window", "cumulative"], key="w_slice", horizontal=True)
 playing = st.session_state.get("playing", False)
-if c4.button("⏸ Pause" if playing else "▶ Play", key="play"):
-    st.session_state["playing"] = not playing
-    if not playing and st.session_state["w_day"] == "all":
-        st.session_state["w_day"] = st.session_state["day"] = options[1] if len(options) > 1 else "all"
-    st.rerun()
+if playing:
+    c3.button("⏸ Pause", key="pause", on_click=_pause, width="stretch")
+else:
+    c3.button("▶ Play", key="play", on_click=_play, args=(options,), width="stretch", disabled=len(options) < 2)
+c4.selectbox("Speed", list(SPEEDS), key="play_speed", index=list(SPEEDS).index(DEFAULT_SPEED), format_func=SPEEDS.get)
+c5.toggle("Loop", key="play_loop", help="At the last slice start again from the first; off: stop there.")
+st.session_state["_map_page_run"] = True
+st.fragment(run_every=interval_seconds(st.session_state["play_speed"]) if playing else None)(_tick)(options)
 
 shown = query.apply(events)
 map_col, panel_col = st.columns([3, 2], gap="medium")
@@ -160,13 +184,3 @@ if len(selected):
         if st.button("Close detail", key="close_event"):
             st.session_state["event"] = None
             st.rerun()
-
-if st.session_state.get("playing"):
-    current = st.session_state.get("w_day", "all")
-    nxt = options.index(current) + 1 if current in options else 1
-    time.sleep(1.0)
-    if nxt < len(options):
-        st.session_state["w_day"] = st.session_state["day"] = options[nxt]
-    else:
-        st.session_state["playing"] = False
-    st.rerun()

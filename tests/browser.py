@@ -1,0 +1,170 @@
+"""Real-browser helpers: a `streamlit run app.py` server, Debian Chromium via Playwright, and
+waits on conditions (a script run finished, a URL parameter, an element) — never fixed sleeps.
+
+Waiting for "the app is idle" needs more than the DOM: right after a click the page still says
+"not running" until the server answers. :class:`Runs` counts the ``script_finished`` messages
+on the app's websocket, so an action can wait for the run it caused to end.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from tests.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run",
+        "--disable-sync"]  # fmt: skip
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "var" / "screenshots"))
+LOGS = ROOT / "var" / "logs"
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+EXCEPTION = '[data-testid="stException"]'
+
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                    reason=f"Debian chromium not installed at {CHROMIUM} (.ci/run installs it)")  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(script: Path, *, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Iterator[tuple[str, Path]]:
+    """Run ``streamlit run script`` on a free port; yield its URL and the log file of its output."""
+    port = _free_port()
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS / f"streamlit-{port}.log"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.headless", "true"]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                env={**os.environ, **(env or {})})  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log_path)
+        yield url, log_path
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                return
+        except OSError:
+            time.sleep(0.2)  # polling the health endpoint, not waiting on the page
+    pytest.fail(f"streamlit did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+
+
+class Runs:
+    """Counts finished script runs of a page (from its websocket) and the page's own errors."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.finished = 0
+        self.errors: list[str] = []
+        page.on("websocket", self._watch)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _watch(self, ws) -> None:
+        ws.on("framereceived", self._frame)
+
+    def _frame(self, payload) -> None:
+        if isinstance(payload, bytes | bytearray):
+            msg = ForwardMsg()
+            try:
+                msg.ParseFromString(bytes(payload))
+            except Exception:  # noqa: BLE001 - not every frame is a ForwardMsg we can read
+                return
+            if msg.WhichOneof("type") == "script_finished":
+                self.finished += 1
+
+    def wait_idle(self, timeout_ms: float = 60_000) -> None:
+        """Until the app says no script is running (and the connection is up)."""
+        self.page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+    def act(self, action: Callable[[], object], *, timeout_ms: float = 60_000) -> None:
+        """Do ``action``, then wait until the run it caused has finished and the app is idle."""
+        before = self.finished
+        action()
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.finished <= before:
+            if time.monotonic() > deadline:
+                pytest.fail("the action caused no script run")
+            self.page.wait_for_timeout(50)  # lets Playwright deliver websocket events (a poll, not a sleep to sync on)
+        self.wait_idle(timeout_ms)
+
+    def check(self) -> None:
+        """No exception element on the page and no uncaught script error in it."""
+        assert self.page.locator(EXCEPTION).count() == 0, self.page.locator(EXCEPTION).first.inner_text()
+        assert self.errors == []
+
+
+def params(page) -> dict[str, list[str]]:
+    """The page URL's query parameters."""
+    return parse_qs(urlsplit(page.url).query)
+
+
+def wait_param(page, name: str, value: str | None, *, timeout_ms: float = 60_000) -> None:
+    """Until the URL has ``name=value`` (``value=None``: until ``name`` is absent)."""
+    if value is None:
+        script = f"() => !new URLSearchParams(location.search).has({name!r})"
+    else:
+        script = f"() => new URLSearchParams(location.search).getAll({name!r}).includes({value!r})"
+    page.wait_for_function(script, timeout=timeout_ms)
+
+
+MAP_READY = "typeof L !== 'undefined' && (window.conflictMapEvents !== undefined || window.conflictMapCells !== undefined)"
+
+
+def map_frame(page, timeout_s: float = 60):
+    """The component iframe that holds the Leaflet map, once it has drawn its event layer."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames[1:]:
+            try:
+                if frame.evaluate(MAP_READY):
+                    return frame
+            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
+                pass
+        page.wait_for_timeout(100)  # a poll over frames, not a sleep to sync on
+    pytest.fail("Leaflet map did not render in the component iframe")
+
+
+def metric(page, label: str) -> int:
+    loc = page.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')
+    return int(loc.first.inner_text().replace(",", ""))
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def upload(page, runs: Runs, path: Path) -> None:
+    """Choose ``path`` in the page's file uploader and wait until the app has run with it.
+
+    The upload is an HTTP request followed by a rerun; a button pressed before that run ends
+    acts on the previous file.
+    """
+    runs.act(lambda: page.locator('input[type="file"]').set_input_files(str(path)))
+    page.locator('[data-testid="stFileChipName"]').filter(has_text=path.name[:6]).first.wait_for(timeout=30_000)
