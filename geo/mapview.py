@@ -66,7 +66,9 @@ def base_map(*, tiles: str = "none", static_base: str | None = None, view: tuple
 
 def _use_local_assets(m: folium.Map, static_base: str | None) -> None:
     kwargs = {} if static_base is None else {"base": static_base}
-    m.default_js = [("leaflet", asset_url("leaflet.js", **kwargs))]
+    # Leaflet.heat is loaded with the base map: in the app the event layer is swapped into a map
+    # that is never remounted, so a plugin the first layer did not need would otherwise be missing.
+    m.default_js = [("leaflet", asset_url("leaflet.js", **kwargs)), ("leaflet_heat", asset_url("leaflet-heat.js", **kwargs))]
     m.default_css = [("leaflet_css", asset_url("leaflet.css", **kwargs))]
 
 
@@ -149,6 +151,7 @@ def event_layer(
         builder(events, group, zoom=zoom, selected=query.event)
     if mode in ("points", "clusters"):
         Legend(list(EVENT_TYPE_COLORS.items())).add_to(group)
+    LayerMark(mode).add_to(group)
     return group, mode
 
 
@@ -351,6 +354,21 @@ class ClusterBubbles(_JsonLayer):
     })();
     {% endmacro %}
     """)
+
+class LayerMark(MacroElement):
+    """Says which mode the event layer was drawn in and when (read by browser tests and benchmarks)."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    window.conflictMapMode = {{ this.mode }}; window.conflictMapRenderedAt = Date.now();
+    {% endmacro %}
+    """)
+
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        self._name = "LayerMark"
+        self.mode = _js(mode)
+
 
 class Legend(MacroElement):
     """Event-type colour legend (labels escaped)."""

@@ -114,7 +114,7 @@ class Runs:
     def check(self) -> None:
         """No exception element on the page and no uncaught script error in it."""
         assert self.page.locator(EXCEPTION).count() == 0, self.page.locator(EXCEPTION).first.inner_text()
-        assert self.errors == []
+        assert self.errors == [], self.errors
 
 
 def params(page) -> dict[str, list[str]]:
@@ -131,16 +131,17 @@ def wait_param(page, name: str, value: str | None, *, timeout_ms: float = 60_000
     page.wait_for_function(script, timeout=timeout_ms)
 
 
-MAP_READY = "typeof L !== 'undefined' && (window.conflictMapEvents !== undefined || window.conflictMapCells !== undefined)"
+MAP_READY = "typeof L !== 'undefined' && window.conflictMapMode !== undefined"
 
 
-def map_frame(page, timeout_s: float = 60):
-    """The component iframe that holds the Leaflet map, once it has drawn its event layer."""
+def map_frame(page, timeout_s: float = 60, *, mode: str | None = None):
+    """The component iframe that holds the Leaflet map, once it has drawn its event layer (in ``mode``)."""
+    ready = MAP_READY + ("" if mode is None else f" && window.conflictMapMode === {mode!r}")
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for frame in page.frames[1:]:
             try:
-                if frame.evaluate(MAP_READY):
+                if frame.evaluate(ready):
                     return frame
             except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
                 pass
