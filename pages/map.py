@@ -120,14 +120,17 @@ with map_col:
             st.session_state["view"] = new_view
     tip = (out or {}).get("last_object_clicked_tooltip")
     clicked = (out or {}).get("last_object_clicked")
-    if tip and " · " in tip and tip.split(" · ")[0] != st.session_state.get("event"):
-        st.session_state["event"] = tip.split(" · ")[0]
-        st.rerun()
-    if tip and tip.endswith("fatalities") and clicked and st.session_state.get("drilled") != clicked:
-        # A grid cell was clicked: drill down by zooming in on it.
-        st.session_state["drilled"] = clicked
-        st.session_state["view"] = (round(clicked["lat"], 5), round(clicked["lng"], 5), min(zoom + 2, 18))
-        st.rerun()
+    # streamlit-folium keeps reporting the last click on every rerun: act on a click once, so
+    # "Close detail" stays closed and a drill-down is not repeated.
+    click = (tip, clicked.get("lat"), clicked.get("lng")) if tip and clicked else None
+    if click and click != st.session_state.get("map_click"):
+        st.session_state["map_click"] = click
+        if " · " in tip:  # an event point: open its detail
+            st.session_state["event"] = tip.split(" · ")[0]
+            st.rerun()
+        if tip.endswith("fatalities"):  # a grid cell: drill down by zooming in on it
+            st.session_state["view"] = (round(clicked["lat"], 5), round(clicked["lng"], 5), min(zoom + 2, 18))
+            st.rerun()
     d1, d2 = st.columns(2)
     # Deferred: the files are built only when clicked, never on every rerun.
     d1.download_button("Download filtered events (CSV)", lambda: safe_csv(shown), "events.csv", "text/csv", key="dl_csv",
@@ -157,8 +160,9 @@ with panel_col:
         recent = latest(shown)
         picked = st.dataframe(recent, hide_index=True, on_select="rerun", selection_mode="single-row", key="latest", height=260)
         rows = picked.selection.rows if picked else []
-        if rows and recent.iloc[rows[0]]["event_id"] != st.session_state.get("event"):
-            st.session_state["event"] = recent.iloc[rows[0]]["event_id"]
+        row_id = recent.iloc[rows[0]]["event_id"] if rows and rows[0] < len(recent) else None
+        if row_id is not None and row_id != st.session_state.get("table_pick"):  # a new selection, acted on once
+            st.session_state["table_pick"] = st.session_state["event"] = row_id
             st.rerun()
     with t2:
         st.dataframe(top_actors(shown), hide_index=True)
