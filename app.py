@@ -154,4 +154,5 @@ if __name__ == "__main__":  # Streamlit runs the entry script as __main__; a pag
         st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
     ])
     page.run()
+    st.session_state["page"] = page.url_path or "map"  # the map page checks it: "was I the last page?"
     st.sidebar.caption(f"Server time of this view: {1000 * (time.perf_counter() - STARTED):.0f} ms")

@@ -109,6 +109,9 @@ with map_col:
                + (" · zoom in or click a cell to drill down" if mode in ("grid", "clusters") else ""))  # fmt: skip
     # The base map starts where the session's first URL pointed and never changes afterwards: its
     # first reported centre then equals the link's view, and panning never remounts it.
+    # Coming back from another page mounts a new map: it starts at the current view, not the first.
+    if st.session_state.get("page") != "map":
+        st.session_state["initial_view"] = query.view or DEFAULT_VIEW
     initial_view = st.session_state.setdefault("initial_view", query.view or DEFAULT_VIEW)
     out = st_folium(
         base_map(tiles=settings_tiles, view=initial_view), key="map", height=560, use_container_width=True, center=[lat, lon], zoom=zoom,
