@@ -313,8 +313,9 @@ class EventPoints(_JsonLayer):
           weight: d.sel[i] ? 3 : 0.6, fillColor: d.c[i], fillOpacity: 0.8, fill: true, className: 'event-point'});
         m.bindPopup(d.p[i]); m.bindTooltip(d.t[i]);
         m.addTo({{ this._parent.get_name() }});
-        if (d.sel[i]) { m.openPopup(); }
       }
+      // The selected event is outlined, not opened: a popup opened on every redraw pans the map,
+      // the new centre reruns the app, which redraws and pans again (a rerun loop).
     })();
     {% endmacro %}
     """)

@@ -97,7 +97,7 @@ shown = query.apply(events)
 map_col, panel_col = st.columns([3, 2], gap="medium")
 
 with map_col:
-    lat, lon, zoom = query.view or DEFAULT_VIEW
+    zoom = (query.view or DEFAULT_VIEW)[2]
     on_map = in_view(shown, query.view)
     cells = None
     if query.day and resolve_mode(query, len(on_map)) == "grid":
@@ -111,10 +111,14 @@ with map_col:
     # first reported centre then equals the link's view, and panning never remounts it.
     # Coming back from another page mounts a new map: it starts at the current view, not the first.
     if st.session_state.get("page") != "map":
-        st.session_state["initial_view"] = query.view or DEFAULT_VIEW
+        st.session_state["initial_view"] = st.session_state["map_target"] = query.view or DEFAULT_VIEW
     initial_view = st.session_state.setdefault("initial_view", query.view or DEFAULT_VIEW)
+    # The map is told where to go only when the app moves it (a link, a drill-down); a view the map
+    # reported itself is never sent back, or its own popup pans and the echo rerun the app forever.
+    target = st.session_state.setdefault("map_target", initial_view)
     out = st_folium(
-        base_map(tiles=settings_tiles, view=initial_view), key="map", height=560, use_container_width=True, center=[lat, lon], zoom=zoom,
+        base_map(tiles=settings_tiles, view=initial_view), key="map", height=560, use_container_width=True,
+        center=list(target[:2]), zoom=target[2],
         feature_group_to_add=layer, returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
     )  # fmt: skip
     if out and out.get("center") and out.get("zoom"):
@@ -132,7 +136,7 @@ with map_col:
             st.session_state["event"] = tip.split(" · ")[0]
             st.rerun()
         if tip.endswith("fatalities"):  # a grid cell: drill down by zooming in on it
-            st.session_state["view"] = (round(clicked["lat"], 5), round(clicked["lng"], 5), min(zoom + 2, 18))
+            st.session_state["view"] = st.session_state["map_target"] = (round(clicked["lat"], 5), round(clicked["lng"], 5), min(zoom + 2, 18))
             st.rerun()
     d1, d2 = st.columns(2)
     # Deferred: the files are built only when clicked, never on every rerun.

@@ -100,6 +100,22 @@ class Runs:
         """Until the app says no script is running (and the connection is up)."""
         self.page.wait_for_selector(IDLE, timeout=timeout_ms)
 
+    def settle(self, *, quiet_ms: float = 1500, timeout_ms: float = 60_000) -> None:
+        """Until the app is idle and has started no run for ``quiet_ms``.
+
+        A map reports its centre and zoom after it is drawn, and that report is one more run
+        that nothing on the page announces; a click that lands in it can be lost.
+        """
+        deadline = time.monotonic() + timeout_ms / 1000
+        while time.monotonic() < deadline:
+            self.wait_idle(timeout_ms)
+            seen, quiet_until = self.finished, time.monotonic() + quiet_ms / 1000
+            while time.monotonic() < quiet_until and self.finished == seen:
+                self.page.wait_for_timeout(100)  # a poll for new runs, not a sleep to sync on
+            if self.finished == seen and self.page.locator(IDLE).count():
+                return
+        pytest.fail(f"the app kept rerunning for {timeout_ms / 1000:.0f} s")
+
     def act(self, action: Callable[[], object], *, timeout_ms: float = 60_000) -> None:
         """Do ``action``, then wait until the run it caused has finished and the app is idle."""
         before = self.finished

@@ -55,7 +55,7 @@ def _open(browser, server, query: str = "", *, path: str = "") -> tuple[object, 
     page.locator("h1").first.wait_for(timeout=60_000)
     if path in ("", "border", "actors"):
         map_frame(page)
-    runs.wait_idle()
+    runs.settle()
     runs.check()
     return page, runs
 
@@ -118,8 +118,10 @@ def test_every_sidebar_control(server, browser, dataset):
     page, runs = _open(browser, server, f"dataset={dataset['id']}")
     sb = _sidebar(page)
     start = dataset["from"] + timedelta(days=1)
-    sb.get_by_role("spinbutton", name="day, Date range start date").click()
+    day_field = sb.get_by_role("spinbutton", name="day, Date range start date")
+    day_field.click()
     page.keyboard.type(f"{start.day:02d}")
+    day_field.locator(f"text={start.day:02d}").wait_for()  # typed into the field before it is left
     _step(page, runs, lambda: page.locator("h1").first.click(), **{"from": start.isoformat()})  # a date commits on blur
 
     _step(page, runs, lambda: _pick(page, sb, "Actors", "HTS"), actor="HTS")
@@ -339,13 +341,18 @@ def test_point_click_table_row_and_detail(server, browser):
     page.get_by_role("button", name="Close detail").wait_for(timeout=30_000)
     runs.wait_idle()
     runs.check()
+    runs.settle()
     _step(page, runs, lambda: page.get_by_role("button", name="Close detail").click(), event=None)
 
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    first_id = frame_first_latest(page)
-    _step(page, runs, lambda: page.mouse.click(box["x"] + 14, box["y"] + 35 + 17), event=first_id)
+    listed = frame_latest_ids(page)
+    runs.act(lambda: page.mouse.click(box["x"] + 14, box["y"] + 35 + 17))
+    page.wait_for_function("() => new URLSearchParams(location.search).has('event')", timeout=30_000)
+    runs.wait_idle()
+    runs.check()
+    assert params(page)["event"][0] in listed
     assert page.get_by_text("Source:").first.is_visible()
     for tab in ("Top actors", "Areas", "Latest events"):
         page.get_by_role("tab", name=tab).click()
@@ -354,13 +361,13 @@ def test_point_click_table_row_and_detail(server, browser):
     page.close()
 
 
-def frame_first_latest(page) -> str:
-    """The event id in the first row of the latest-events table, from the data it was built from."""
+def frame_latest_ids(page) -> set[str]:
+    """The event ids the latest-events table lists, from the data it was built from."""
     from geo.summary import latest
 
     q = Query.from_params(params(page))
     events = read_events(DATA / "events.parquet").events
-    return str(latest(q.apply(events)).iloc[0]["event_id"])
+    return set(latest(q.apply(events))["event_id"].astype(str))
 
 
 def test_grid_cell_click_drills_down(server, browser, datasets):
@@ -377,6 +384,7 @@ def test_grid_cell_click_drills_down(server, browser, datasets):
 
 
 def _download(page, runs: Runs, name: str) -> bytes:
+    runs.settle()
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=name, exact=True).click()
     content = Path(info.value.path()).read_bytes()
