@@ -185,3 +185,31 @@ def upload(page, runs: Runs, path: Path) -> None:
     """
     runs.act(lambda: page.locator('input[type="file"]').set_input_files(str(path)))
     page.locator('[data-testid="stFileChipName"]').filter(has_text=path.name[:6]).first.wait_for(timeout=30_000)
+
+
+WATCH = """(name) => {
+  window.__seen = window.__seen || {};
+  const seen = window.__seen[name] = [new URLSearchParams(location.search).get(name)];
+  const record = () => { const v = new URLSearchParams(location.search).get(name); if (seen[seen.length - 1] !== v) seen.push(v); };
+  for (const f of ['pushState', 'replaceState']) {
+    const original = history[f].bind(history);
+    history[f] = (...args) => { const r = original(...args); record(); return r; };
+  }
+}"""
+
+
+def watch_param(page, name: str) -> None:
+    """Record every value URL parameter ``name`` takes from now on (the app writes the URL through
+    the History API), so a fast sequence — playback steps — is checked without missing one."""
+    page.evaluate(WATCH, name)
+
+
+def seen_values(page, name: str) -> list[str | None]:
+    """The values :func:`watch_param` recorded, in order, consecutive repeats collapsed."""
+    return page.evaluate(f"() => window.__seen[{name!r}].slice()")
+
+
+def wait_seen(page, name: str, count: int, *, timeout_ms: float = 60_000) -> list[str | None]:
+    """Until ``name`` has taken at least ``count`` recorded values; returns them."""
+    page.wait_for_function(f"() => window.__seen[{name!r}].length >= {count}", timeout=timeout_ms)
+    return seen_values(page, name)

@@ -22,7 +22,19 @@ from geo.query import Query
 from geo.settings import settings
 from geo.store import BUNDLED_ID, load_dataset, save_dataset
 from geo.synthetic import write_synthetic_acled
-from tests.browser import Runs, map_frame, metric, needs_chromium, params, screenshot, wait_param
+from tests.browser import (
+    IDLE,
+    Runs,
+    map_frame,
+    metric,
+    needs_chromium,
+    params,
+    screenshot,
+    seen_values,
+    wait_param,
+    wait_seen,
+    watch_param,
+)
 
 pytestmark = needs_chromium
 VIEWPORT = {"width": 1500, "height": 1100}
@@ -210,65 +222,73 @@ def test_play_pause_and_play_again(server, browser, dataset):
     to = dataset["from"] + timedelta(days=9)
     page, runs = _open(browser, server, f"dataset={dataset['id']}&to={to.isoformat()}")
     options = slice_options(Query(date_from=dataset["from"], date_to=to))
+    watch_param(page, "day")
     _step(page, runs, lambda: _pick(page, page, "Speed", "2 steps/s"))
-    _step(page, runs, lambda: page.get_by_role("button", name="▶ Play").click(), day=options[1])
-    seen = [_day(page)]
-    for _ in range(2):
-        seen.append(_wait_day_after(page, seen[-1]))
-    assert seen == options[1:4]  # one slice after the other, in order, from the first
+    _step(page, runs, lambda: page.get_by_role("button", name="▶ Play").click())
+    assert wait_seen(page, "day", 4)[:4] == [None, *options[1:4]]  # one slice after the other, from the first
     runs.check()
     _step(page, runs, lambda: page.get_by_role("button", name="⏸ Pause").click())
     paused = _day(page)
     page.get_by_role("button", name="▶ Play").wait_for()
     with pytest.raises(PlaywrightTimeout):  # paused: no further step in four intervals
         _wait_day_after(page, paused, timeout_ms=2_000)
+    count = len(seen_values(page, "day"))
     _step(page, runs, lambda: page.get_by_role("button", name="▶ Play").click())
-    resumed = _wait_day_after(page, paused)
+    resumed = wait_seen(page, "day", count + 1)[count]
     assert options.index(resumed) == options.index(paused) + 1  # Play again continues where it paused
     _step(page, runs, lambda: page.get_by_role("button", name="⏸ Pause").click())
     page.close()
 
 
+def _snapshot(page, runs: Runs, *, attempts: int = 40) -> dict:
+    """Slider, URL day, caption, KPI and map read between two runs of a playing app (retried until
+    no run started while reading), so they describe one moment."""
+    for _ in range(attempts):
+        runs.wait_idle()
+        before = runs.finished
+        frame = map_frame(page)
+        shot = {"url": _day(page), "slider": _slider_text(page), "kpi": metric(page, "Events"),
+                "drawn": frame.evaluate("window.conflictMapEvents"),
+                "legends": frame.evaluate("document.querySelectorAll('.event-legend').length")}  # fmt: skip
+        shot["caption"] = page.get_by_text(f"Events, {int(shot['url'][-2:])} Dec 2024").count()
+        path = screenshot(page, "map_playing.png")
+        if runs.finished == before and page.locator(IDLE).count():
+            return shot | {"path": path}
+    pytest.fail("the app never stood still between two playback steps")
+
+
 def test_play_runs_the_whole_range(server, browser):
     page, runs = _open(browser, server)
     options = slice_options(Query(date_from=date(2024, 11, 27), date_to=date(2024, 12, 12)))
+    watch_param(page, "day")
     _step(page, runs, lambda: _pick(page, page, "Speed", "2 steps/s"))
-    _step(page, runs, lambda: page.get_by_role("button", name="▶ Play").click(), day=options[1])
-    seen = [_day(page)]
-    while seen[-1] != options[-1]:
-        seen.append(_wait_day_after(page, seen[-1]))
-        if seen[-1] == "2024-12-04":  # mid-playback: slider, KPIs, map and caption show the same day
-            frame = map_frame(page)
-            runs.wait_idle()
-            day = _day(page)
-            assert _slider_text(page) == day
-            drawn = frame.evaluate("window.conflictMapEvents")
-            assert metric(page, "Events") == drawn
-            assert page.get_by_text(f"Events, {int(day[-2:])} Dec 2024").first.is_visible()
-            assert frame.evaluate("document.querySelectorAll('.event-legend').length") == 1
-            screenshot(page, "map_playing.png")
-        runs.check()
-    assert seen == options[1:]  # every day of the range, in order, none skipped
+    _step(page, runs, lambda: page.get_by_role("button", name="▶ Play").click())
+    wait_seen(page, "day", options.index("2024-12-04") + 1)
+    shot = _snapshot(page, runs)  # mid-playback: slider, caption, KPIs and map on the same day
+    assert shot["url"] == shot["slider"] and shot["kpi"] == shot["drawn"] and shot["caption"] >= 1 and shot["legends"] == 1
+    assert "2024-12-04" <= shot["url"] < options[-1]
+    seen = wait_seen(page, "day", len(options), timeout_ms=120_000)
+    assert seen == [None, *options[1:]]  # every day of the range, in order, none skipped
     page.get_by_role("button", name="▶ Play").wait_for(timeout=30_000)  # stopped at the end (loop off)
     runs.wait_idle()
     runs.check()
-    assert _day(page) == options[-1]
+    assert _day(page) == options[-1] and seen_values(page, "day") == seen
     page.close()
 
 
 def test_play_loops_and_other_controls_work_while_playing(server, browser):
     page, runs = _open(browser, server, "from=2024-11-27&to=2024-11-30&day=2024-11-29")
+    watch_param(page, "day")
     _step(page, runs, lambda: page.get_by_text("Loop", exact=True).click())
     _step(page, runs, lambda: _pick(page, page, "Speed", "2 steps/s"))
-    _step(page, runs, lambda: page.get_by_role("button", name="▶ Play").click(), day="2024-11-29")
-    assert _wait_day_after(page, "2024-11-29") == "2024-11-30"
-    assert _wait_day_after(page, "2024-11-30") == "2024-11-27"  # looped to the first slice
+    _step(page, runs, lambda: page.get_by_role("button", name="▶ Play").click())
+    assert wait_seen(page, "day", 3)[:3] == ["2024-11-29", "2024-11-30", "2024-11-27"]  # looped to the first slice
     fat = _sidebar(page).get_by_role("spinbutton", name="Minimum fatalities")
     fat.fill("1")
     page.keyboard.press("Enter")
     wait_param(page, "fat", "1")  # a filter applies while playing …
-    day = _day(page)
-    assert _wait_day_after(page, day) != day  # … and playback goes on
+    count = len(seen_values(page, "day"))
+    wait_seen(page, "day", count + 1)  # … and playback goes on
     runs.check()
     _step(page, runs, lambda: page.get_by_role("button", name="⏸ Pause").click())
     page.close()
