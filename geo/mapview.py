@@ -117,6 +117,16 @@ def view_bounds(view: tuple[float, float, int], *, size_px: tuple[int, int] = MA
     return lon - half_w, max(lat - half_h, -85), lon + half_w, min(lat + half_h, 85)
 
 
+def same_view(a: tuple[float, float, int], b: tuple[float, float, int]) -> bool:
+    """Whether two map views differ by less than a screen pixel at their zoom.
+
+    A map reports its centre recomputed from pixels, a few 1e-5 degrees away from the one it was
+    given; such a change is not a move, and writing it to the URL would add a history entry.
+    """
+    pixel = 360 / (256 * 2 ** a[2])  # degrees of longitude per pixel at zoom a[2]
+    return a[2] == b[2] and abs(a[0] - b[0]) < pixel and abs(a[1] - b[1]) < pixel
+
+
 def in_view(events: pd.DataFrame, view: tuple[float, float, int] | None) -> pd.DataFrame:
     """Events inside the map's current view (all of them at overview zooms)."""
     if view is None or view[2] <= DEFAULT_VIEW[2]:

@@ -82,7 +82,7 @@ if report_state:
                            key="dl_rejected", on_click="ignore")  # fmt: skip
     if st.button(f"Open dataset {dataset_id}", key="up_open"):
         st.session_state["dataset"] = dataset_id
-        for key in ("w_range", "range", "w_actors", "actors", "w_day", "day", "view", "initial_view", "map_target", "event"):
+        for key in ("w_range", "range", "w_actors", "actors", "w_day", "day", "view", "initial_view", "map_target", "map_reported", "event"):
             st.session_state.pop(key, None)
         st.query_params.clear()
         st.query_params["dataset"] = dataset_id

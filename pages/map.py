@@ -22,6 +22,7 @@ from geo.mapview import (
     event_layer,
     in_view,
     resolve_mode,
+    same_view,
     standalone_html,
 )
 from geo.playback import DEFAULT_SPEED, SPEEDS, WHOLE_RANGE, first_slice, interval_seconds, next_slice, slice_options
@@ -107,11 +108,12 @@ with map_col:
     layer, mode = event_layer(on_map, query, zoom=zoom, cells=cells)
     st.caption(f"{len(shown):,} events · {len(on_map):,} in view · map mode: {mode}"
                + (" · zoom in or click a cell to drill down" if mode in ("grid", "clusters") else ""))  # fmt: skip
-    # The base map starts where the session's first URL pointed and never changes afterwards: its
-    # first reported centre then equals the link's view, and panning never remounts it.
-    # Coming back from another page mounts a new map: it starts at the current view, not the first.
+    # The base map starts at the view of the run that mounts it (a session's first URL, or the
+    # current view when coming back from another page) and is not changed while the page stays
+    # open, so panning and filtering never remount it.
     if st.session_state.get("page") != "map":
         st.session_state["initial_view"] = st.session_state["map_target"] = query.view or DEFAULT_VIEW
+        st.session_state["map_reported"] = None
     initial_view = st.session_state.setdefault("initial_view", query.view or DEFAULT_VIEW)
     # The map is told where to go only when the app moves it (a link, a drill-down); a view the map
     # reported itself is never sent back, or its own popup pans and the echo rerun the app forever.
@@ -122,9 +124,14 @@ with map_col:
         feature_group_to_add=layer, returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
     )  # fmt: skip
     if out and out.get("center") and out.get("zoom"):
-        new_view = (round(out["center"]["lat"], 5), round(out["center"]["lng"], 5), int(out["zoom"]))
-        if new_view != (query.view or DEFAULT_VIEW):
-            st.session_state["view"] = new_view
+        reported = (round(out["center"]["lat"], 5), round(out["center"]["lng"], 5), int(out["zoom"]))
+        last = st.session_state.get("map_reported")
+        # Only a report that changed means the map moved (a pan, a zoom, or reaching a drill-down
+        # target); a repeated one is stale and must not undo a move the app just asked for.
+        if last is None or not same_view(reported, last):
+            st.session_state["map_reported"] = reported
+            if not same_view(reported, query.view or DEFAULT_VIEW):
+                st.session_state["view"] = reported
     tip = (out or {}).get("last_object_clicked_tooltip")
     clicked = (out or {}).get("last_object_clicked")
     # streamlit-folium keeps reporting the last click on every rerun: act on a click once, so

@@ -111,3 +111,12 @@ def test_settings_read_tiles_from_the_environment(monkeypatch):
 
     monkeypatch.setenv("CONFLICT_MAP_TILES", "osm")
     assert settings().tiles == "osm"
+
+
+def test_same_view_ignores_sub_pixel_centre_changes():
+    from geo.mapview import same_view
+
+    assert same_view((35.6, 39.3, 6), (35.60372, 39.30908, 6))  # 1 px at zoom 6 is 0.022°
+    assert not same_view((35.6, 39.3, 6), (35.7, 39.3, 6))
+    assert not same_view((36.2, 37.1, 12), (36.2005, 37.1, 12))  # 1 px at zoom 12 is 0.00034°
+    assert not same_view((35.6, 39.3, 6), (35.6, 39.3, 7))
