@@ -17,6 +17,7 @@ from geo.actors import aliases_of
 from geo.areas import areas
 from geo.assets import ensure_static
 from geo.escape import markdown_text
+from geo.playback import WHOLE_RANGE
 from geo.query import MODES, ROLES, Query, vocabulary, with_defaults
 from geo.settings import settings
 from geo.store import BUNDLED_ID, BUNDLED_LABEL, dataset_ids, load_dataset
@@ -57,7 +58,7 @@ def _seed_widgets(q: Query, vocab) -> None:
         "w_range": (q.date_from, q.date_to), "w_actors": list(q.actors), "w_role": q.role,
         "w_types": list(q.types), "w_subs": list(q.subs), "w_areas": list(q.areas), "w_fat": q.min_fatalities,
         "w_text": q.text, "w_mode": q.mode, "step": q.step, "slice": q.slice_mode,
-        "day": q.day.isoformat() if q.day else "all", "view": q.view, "event": q.event, "dataset": q.dataset,
+        "day": q.day.isoformat() if q.day else WHOLE_RANGE, "view": q.view, "event": q.event, "dataset": q.dataset,
         "ignored": q.ignored, "border_km": q.border_km,
     }  # fmt: skip
     for key, value in seeds.items():
@@ -112,9 +113,9 @@ with st.sidebar:
     st.selectbox("Map mode", MODES, key="w_mode")
 
 start, end = (dr if isinstance(dr, tuple) and len(dr) == 2 else (vocab.date_min, vocab.date_max))
-day_raw = st.session_state.get("day", "all")
+day_raw = st.session_state.get("day", WHOLE_RANGE)
 query = Query(
-    date_from=start, date_to=end, day=None if day_raw == "all" else date.fromisoformat(day_raw),
+    date_from=start, date_to=end, day=None if day_raw == WHOLE_RANGE else date.fromisoformat(day_raw),
     step=st.session_state["step"], slice_mode=st.session_state["slice"], actors=tuple(st.session_state["w_actors"]),
     role=st.session_state["w_role"], types=tuple(st.session_state["w_types"]), subs=tuple(st.session_state["w_subs"]),
     areas=tuple(st.session_state["w_areas"]), min_fatalities=int(st.session_state["w_fat"]),
