@@ -1,86 +1,262 @@
-"""Vectorised date parsing for the date styles event files use."""
+"""Dates as event files write them, parsed one column at a time.
+
+Each distinct text of a column is matched once against the shapes in :data:`DATE_SHAPES`
+(vectorised regular expressions, no per-row Python). Numeric dates such as ``05/04/2015``
+fit both day-first and month-first: the order is decided for the **whole column** from the
+values that prove it (a first field over 12 proves day-first, a second field over 12
+proves month-first), then from a ``year`` column, then from the file format's convention
+— and the decision, with its reason, is returned so the load report can state it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
-#: Tried in order; each format only parses what the earlier ones left unparsed.
-DATE_FORMATS: tuple[str, ...] = (
-    "%Y-%m-%d",
-    "%d %B %Y",
-    "%d-%m-%Y",
-    "%d/%m/%Y",
-    "%d %b %Y",
-    "%B %d, %Y",
-    "%Y/%m/%d",
-    "%B %d %Y",
-    "%d.%m.%Y",
-)
+#: Orders a numeric date can be read in, and how the report names them.
+DATE_ORDERS: dict[str, str] = {
+    "dmy": "day first (30/11/2024)",
+    "mdy": "month first (11/30/2024)",
+    "ymd": "year first (24/11/30)",
+}
+
+#: Each source format's convention when no value of a column decides the order.
+ORDER_CONVENTIONS: dict[str, str] = {"acled": "dmy", "ucdp": "mdy"}
+DEFAULT_ORDER = "dmy"
 
 #: Earliest plausible event date: UCDP GED begins in 1989 (ACLED's Middle East data in 2016).
 EARLIEST_DATE = pd.Timestamp("1989-01-01")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-STYLE_EXAMPLE = pd.Timestamp("2024-11-30")
 EXCEL_STYLE = "45626 (Excel serial)"
 
+_MONTH_NAMES = ("january february march april may june july august september october november december").split()
+MONTHS: dict[str, int] = {name: i for i, full in enumerate(_MONTH_NAMES, start=1) for name in (full, full[:3])} | {"sept": 9}
 
-def parse_dates(values: pd.Series, *, styles: bool = False) -> pd.Series | tuple[pd.Series, pd.Series]:
-    """Parse a column of date strings in any of :data:`DATE_FORMATS` (or ISO 8601 with time).
+_TIME = r"(?P<time>[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?\s*(?:Z|[+-]\d{2}:?\d{2})?)?"
+_YEAR = r"(?P<y>\d{4}|\d{2})"
 
-    ``30-11-2024`` is read day-first, as ACLED exports write it; ambiguous
-    US-style month-first dates are not guessed. Whole numbers between 1989 and today's
-    Excel serial (``45626``) are Excel's day numbers, as spreadsheets export dates.
+#: (style, full-match pattern) tried in order; each only sees the texts earlier shapes left.
+DATE_SHAPES: tuple[tuple[str, str], ...] = (
+    ("2024-11-30 (ISO 8601)", r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})" + _TIME),
+    ("2024/11/30", r"(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})" + _TIME),
+    ("20241130", r"(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)"),
+    ("30 November 2024", r"(?P<d>\d{1,2})(?:st|nd|rd|th)?(?P<s1>[ \-/.]+)(?P<mon>[A-Za-z]{3,9})\.?(?P<s2>[ \-/.,]+)" + _YEAR + _TIME),
+    ("November 30, 2024", r"(?P<mon>[A-Za-z]{3,9})\.?[ \-]+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?[ \-]+(?P<y>\d{4})" + _TIME),
+    ("numeric", r"(?P<a>\d{1,2})(?P<s1>[/.\-])(?P<b>\d{1,2})(?P=s1)" + _YEAR + _TIME),
+    (EXCEL_STYLE, r"(?P<serial>\d{5}(?:\.\d+)?)"),
+)
+
+
+@dataclass(frozen=True)
+class ParsedDates:
+    """One date column, parsed.
+
+    Attributes
+    ----------
+    dates
+        ``datetime64[ns]`` at midnight; ``NaT`` where nothing parsed or the value contradicts ``order``.
+    styles
+        Per row, the style it was written in (``30/11/2024 (day first)``, :data:`EXCEL_STYLE` …; ``""`` unparsed).
+    order
+        ``dmy`` / ``mdy`` / ``ymd`` used for numeric dates; ``None`` when the column has none.
+    decided_by
+        How ``order`` was decided, in a sentence (empty when ``order`` is None).
+    ambiguous
+        Rows whose value fits more than one order (read in ``order``).
+    contradicts
+        Rows whose value proves another order than ``order`` (rejected by validation).
+    """
+
+    dates: pd.Series
+    styles: pd.Series
+    order: str | None
+    decided_by: str
+    ambiguous: int
+    contradicts: pd.Series
+    convention: bool = False
+
+
+def parse_date_column(
+    values: pd.Series, *, order: str | None = None, convention: str = DEFAULT_ORDER,
+    year: pd.Series | None = None, column: str = "event_date",
+) -> ParsedDates:  # fmt: skip
+    """Parse a date column, deciding day/month order for the whole column.
 
     Parameters
     ----------
     values
-        Strings such as ``2024-11-30``, ``30 November 2024`` or ``30-11-2024``.
-    styles
-        Also return, per value, the style it was read in (30 Nov 2024 written that way,
-        or :data:`EXCEL_STYLE`; ``""`` when unparsed), so a report can name mixed or converted dates.
-
-    Returns
-    -------
-    pandas.Series
-        ``datetime64[ns]`` values normalised to midnight; ``NaT`` where nothing parsed.
+        Date texts in any of :data:`DATE_SHAPES`, mixed freely (``01/01/2014`` beside ``8/2/16``).
+    order
+        Force ``dmy``, ``mdy`` or ``ymd`` (the analyst's ``--date-order``); values that
+        cannot be read in it are flagged in ``contradicts``.
+    convention
+        The order used when neither the values nor ``year`` decide (the format's convention).
+    year
+        The file's ``year`` column, aligned with ``values``: it decides between orders
+        that the values leave open (``16/05/08``).
+    column
+        The column's name, for the sentence in ``decided_by``.
     """
-    text = values.astype("string").str.strip()
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    style = pd.Series("", index=values.index, dtype=object)
+    if order is not None and order not in DATE_ORDERS:
+        msg = f"order: expected one of {tuple(DATE_ORDERS)}, got {order!r}"
+        raise ValueError(msg)
+    codes, uniques = pd.factorize(values.astype("string").str.strip(), use_na_sentinel=True)
+    shapes = _match_shapes(pd.Series(uniques, dtype="string"))
+    counts = np.bincount(codes[codes >= 0], minlength=len(shapes))
+    numeric = shapes["style"] == "numeric"
+    decided, reason, conv = _decide_order(shapes, counts, codes, order=order, convention=convention, year=year, column=column)
+    unique_dates, styles, contradicts = _assemble(shapes, decided)
+    rows = codes >= 0
+    take = np.where(rows, codes, 0)
+    dates = pd.Series(np.where(rows, unique_dates.to_numpy()[take], np.datetime64("NaT")), index=values.index, dtype="datetime64[ns]")
+    style = pd.Series(np.where(rows, styles.to_numpy(object)[take], ""), index=values.index, dtype=object)
+    bad = pd.Series(rows & contradicts.to_numpy()[take], index=values.index)
+    ambiguous = int(counts[(numeric & _fits_both(shapes)).to_numpy()].sum()) if numeric.any() else 0
+    return ParsedDates(dates, style, decided if numeric.any() else None, reason if numeric.any() else "", ambiguous, bad, conv)
+
+
+def parse_dates(values: pd.Series, *, order: str | None = None, convention: str = DEFAULT_ORDER) -> pd.Series:
+    """The dates of a column (``NaT`` where unparsed), as :func:`parse_date_column` reads them."""
+    return parse_date_column(values, order=order, convention=convention).dates
+
+
+def _match_shapes(text: pd.Series) -> pd.DataFrame:
+    """Per distinct text: its style and the fields its shape captured (``""`` where absent)."""
+    fields = ["y", "m", "d", "mon", "a", "b", "s1", "s2", "serial", "time"]
+    out = pd.DataFrame("", index=text.index, columns=["style", *fields], dtype=object)
     todo = text.notna() & (text.str.len() > 0)
-    for fmt in DATE_FORMATS:
+    for style, pattern in DATE_SHAPES:
         if not todo.any():
             break
-        parsed = _in_range(pd.to_datetime(text[todo], format=fmt, errors="coerce"))
-        out.loc[parsed.index] = parsed
-        style.loc[parsed.index[parsed.notna()]] = STYLE_EXAMPLE.strftime(fmt)
-        todo &= out.isna()
-    if todo.any():
-        # Timestamps with a time part ("2024-11-30T04:43:00", "2024-11-30 04:43").
-        parsed = _in_range(pd.to_datetime(text[todo], format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None))
-        out.loc[parsed.index] = parsed
-        style.loc[parsed.index[parsed.notna()]] = "2024-11-30T04:43 (ISO 8601)"
-        todo &= out.isna()
-    if todo.any():
-        serial = _excel_serials(text[todo])
-        out.loc[serial.index] = serial
-        style.loc[serial.index] = EXCEL_STYLE
-    out = out.dt.normalize()
-    return (out, style) if styles else out
+        found = text[todo].str.extract(f"^{pattern}$")
+        hit = found.notna().any(axis=1) & found.iloc[:, 0].notna()
+        if not hit.any():
+            continue
+        idx = hit[hit].index
+        out.loc[idx, "style"] = style
+        for col in found.columns:
+            out.loc[idx, col] = found.loc[idx, col].fillna("").to_numpy()
+        todo &= out["style"] == ""
+    return out
 
 
-def _in_range(parsed: pd.Series) -> pd.Series:
-    """Parsed dates as nanosecond timestamps; years pandas cannot hold ("0000-01-01") become NaT."""
-    if parsed.dtype == "datetime64[ns]":
-        return parsed
-    ok = parsed.notna() & (parsed >= pd.Timestamp.min) & (parsed <= pd.Timestamp.max)
-    return parsed.where(ok).astype("datetime64[ns]")
+def _ints(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values.where(values != ""), errors="coerce")
+
+
+def _fits_both(shapes: pd.DataFrame) -> pd.Series:
+    a, b = _ints(shapes["a"]), _ints(shapes["b"])
+    return (a <= 12) & (b <= 12) & (a >= 1) & (b >= 1) & (a != b)
+
+
+def _decide_order(
+    shapes: pd.DataFrame, counts: np.ndarray, codes: np.ndarray, *, order: str | None, convention: str,
+    year: pd.Series | None, column: str,
+) -> tuple[str, str, bool]:  # fmt: skip
+    """``(order, sentence, from_convention)`` for the column's numeric dates."""
+    if order is not None:
+        return order, f"{column}: read {DATE_ORDERS[order]}, as chosen (date order {order})", False
+    numeric = (shapes["style"] == "numeric").to_numpy()
+    a, b = _ints(shapes["a"]).to_numpy(), _ints(shapes["b"]).to_numpy()
+    day_first = int(counts[numeric & (a > 12) & (b <= 12)].sum())
+    month_first = int(counts[numeric & (b > 12) & (a <= 12)].sum())
+    if day_first or month_first:
+        winner = "dmy" if day_first >= month_first else "mdy"
+        proof = f"{max(day_first, month_first):,} values have a {'first' if winner == 'dmy' else 'second'} field over 12"
+        against = min(day_first, month_first)
+        tail = f"; {against:,} values prove the other order and are rejected" if against else ""
+        return winner, f"{column}: read {DATE_ORDERS[winner]}, decided by the column ({proof}){tail}", False
+    by_year = _order_from_year(shapes, codes, year)
+    if by_year is not None:
+        return by_year, f"{column}: read {DATE_ORDERS[by_year]}, decided by the year column", False
+    return convention, f"{column}: read {DATE_ORDERS[convention]}, the format's convention (no value decides)", True
+
+
+def _order_from_year(shapes: pd.DataFrame, codes: np.ndarray, year: pd.Series | None) -> str | None:
+    """The one order whose years agree with the ``year`` column on the most rows, if one does."""
+    if year is None:
+        return None
+    given = pd.to_numeric(year.astype("string").str.strip(), errors="coerce").to_numpy()
+    rows = (codes >= 0) & ~np.isnan(given)
+    if not rows.any():
+        return None
+    agree = {}
+    for candidate in DATE_ORDERS:
+        parsed, _, _ = _assemble(shapes, candidate)
+        years = parsed.dt.year.to_numpy(dtype=float, na_value=np.nan)[np.where(rows, codes, 0)]
+        agree[candidate] = int((rows & (years == given)).sum())
+    best = max(agree.values())
+    winners = [k for k, v in agree.items() if v == best]
+    return winners[0] if len(winners) == 1 and best > 0 else None
+
+
+def _assemble(shapes: pd.DataFrame, order: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per distinct text: its date (``order`` for numeric ones), its style, whether it contradicts ``order``."""
+    style = shapes["style"].copy()
+    y, m, d = shapes["y"].copy(), shapes["m"].copy(), shapes["d"].copy()
+    named = shapes["mon"] != ""
+    m[named] = shapes.loc[named, "mon"].str.lower().map(MONTHS).fillna(0).astype(int).astype(str)
+    numeric = style == "numeric"
+    a, b, last = shapes["a"], shapes["b"], shapes["y"]
+    if order == "dmy":
+        d[numeric], m[numeric] = a[numeric], b[numeric]
+    elif order == "mdy":
+        m[numeric], d[numeric] = a[numeric], b[numeric]
+    else:
+        y[numeric], m[numeric], d[numeric] = a[numeric], b[numeric], last[numeric].where(last[numeric].str.len() == 2, "99")
+    dates = _from_fields(_full_year(_ints(y)), _ints(m), _ints(d))
+    serial = style == EXCEL_STYLE
+    if serial.any():
+        dates[serial] = _excel_serials(shapes.loc[serial, "serial"])
+    style = _style_names(shapes, style, order)
+    contradicts = numeric & dates.isna() & _proves_other(shapes, order)
+    return dates, style.where(dates.notna(), ""), contradicts
+
+
+def _proves_other(shapes: pd.DataFrame, order: str) -> pd.Series:
+    a, b = _ints(shapes["a"]), _ints(shapes["b"])
+    day_first, month_first = (a > 12) & (b <= 12), (b > 12) & (a <= 12)
+    return {"dmy": month_first, "mdy": day_first, "ymd": day_first | month_first}[order].fillna(False)
+
+
+def _full_year(y: pd.Series) -> pd.Series:
+    """Two-digit years: 89–99 are 1989–1999, the rest 2000s (events begin in 1989)."""
+    return y.where(y >= 100, np.where(y >= EARLIEST_DATE.year % 100, 1900 + y, 2000 + y))
+
+
+def _from_fields(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
+    valid = y.between(1800, 2200) & m.between(1, 12) & d.between(1, 31)  # inside what datetime64[ns] holds
+    parts = pd.DataFrame({"year": y.where(valid, 2000), "month": m.where(valid, 1), "day": d.where(valid, 1)}).astype(int)
+    out = pd.to_datetime(parts, errors="coerce")  # 31 February → NaT
+    return out.where(valid).astype("datetime64[ns]")
+
+
+def _style_names(shapes: pd.DataFrame, style: pd.Series, order: str) -> pd.Series:
+    """A readable example of each text's style (``9-May-20`` is ``30-Nov-24``)."""
+    out = style.copy()
+    named = style == "30 November 2024"
+    if named.any():
+        month = np.where(shapes.loc[named, "mon"].str.len() > 3, "November", "Nov")
+        year = np.where(shapes.loc[named, "y"].str.len() == 2, "24", "2024")
+        out[named] = "30" + shapes.loc[named, "s1"] + month + shapes.loc[named, "s2"] + year
+    numeric = style == "numeric"
+    if numeric.any():
+        sep = shapes.loc[numeric, "s1"]
+        year = np.where(shapes.loc[numeric, "y"].str.len() == 2, "24", "2024")
+        first, second = {"dmy": ("30", "11"), "mdy": ("11", "30"), "ymd": ("24", "11")}[order]
+        tail = "30" if order == "ymd" else year
+        out[numeric] = first + sep + second + sep + tail + f" ({DATE_ORDERS[order].split(' (')[0]})"
+    timed = shapes["time"].str.len() > 0
+    out[timed] = out[timed] + " with a time"
+    return out
 
 
 def _excel_serials(text: pd.Series) -> pd.Series:
-    """Excel day numbers (days since 1899-12-30) that fall between 1989 and today."""
-    number = pd.to_numeric(text.where(text.str.fullmatch(r"\d{5}(?:\.\d+)?")), errors="coerce")
+    """Excel day numbers (days since 1899-12-30) that fall between 1989 and today; NaT otherwise."""
+    number = pd.to_numeric(text, errors="coerce")
     low = (EARLIEST_DATE - EXCEL_EPOCH).days
     high = (pd.Timestamp.now(tz="UTC").tz_localize(None) - EXCEL_EPOCH).days + 1
-    number = number[number.between(low, high)]
-    return (EXCEL_EPOCH + pd.to_timedelta(number.astype(float).round(), unit="D")).astype("datetime64[ns]")
+    number = number.where(number.between(low, high))
+    return (EXCEL_EPOCH + pd.to_timedelta(number.round(), unit="D")).astype("datetime64[ns]")

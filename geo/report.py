@@ -30,6 +30,18 @@ class LoadReport:
         Counts of rows loaded with a warning (e.g. unknown event type).
     encoding
         Text encoding the file was decoded with (``None`` for binary formats).
+    delimiter
+        Field separator of a delimited file (``commas``, ``semicolons`` …; ``None`` otherwise).
+    date_order, date_order_decided_by
+        How numeric dates were read (``dmy`` / ``mdy`` / ``ymd``) and why; ``None`` / ``""``
+        when the file has no numeric dates.
+    notes
+        What the reader found and did: the member or sheet read, lines skipped, columns
+        dropped, monadic rows merged.
+    mapped
+        Canonical column → the file's column, for each column the analyst's mapping set.
+    merged_rows
+        Rows folded into another row's event (monadic exports: one row per actor).
     """
 
     format: str
@@ -39,6 +51,12 @@ class LoadReport:
     rejected: pd.DataFrame
     warnings: dict[str, int] = field(default_factory=dict)
     encoding: str | None = None
+    delimiter: str | None = None
+    date_order: str | None = None
+    date_order_decided_by: str = ""
+    notes: list[str] = field(default_factory=list)
+    mapped: dict[str, str] = field(default_factory=dict)
+    merged_rows: int = 0
     date_min: pd.Timestamp | None = None
     date_max: pd.Timestamp | None = None
     crs: str = "EPSG:4326"
@@ -59,9 +77,17 @@ class LoadReport:
         """The report as the JSON object ``python -m geo ingest --json`` prints."""
         return {
             "format": self.format,
+            "detected": self.detected,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "date_order": self.date_order,
+            "date_order_decided_by": self.date_order_decided_by,
+            "notes": self.notes,
+            "mapped": self.mapped,
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected,
+            "rows_merged": self.merged_rows,
             "reasons": self.reasons,
             "warnings": self.warnings,
             "date_min": _iso(self.date_min),
@@ -71,11 +97,16 @@ class LoadReport:
 
     def summary(self) -> str:
         """A few lines an analyst reads after a load."""
+        text = ", ".join(p for p in (self.encoding and f"encoding {self.encoding}", self.delimiter and f"fields separated by {self.delimiter}") if p)
+        merged = f"  merged: {self.merged_rows:,}" if self.merged_rows else ""
         lines = [
-            f"format: {self.format} ({self.detected})",
-            f"rows read: {self.rows_read:,}  loaded: {self.rows_loaded:,}  rejected: {self.rows_rejected:,}",
+            f"format: {self.format} ({self.detected})" + (f"; {text}" if text else ""),
+            f"rows read: {self.rows_read:,}  loaded: {self.rows_loaded:,}  rejected: {self.rows_rejected:,}{merged}",
             f"dates: {_iso(self.date_min)} to {_iso(self.date_max)}  crs: {self.crs}",
         ]
+        lines += [f"  dates — {self.date_order_decided_by}"] if self.date_order_decided_by else []
+        lines += [f"  mapped — {canonical} ← {source}" for canonical, source in self.mapped.items()]
+        lines += [f"  note — {note}" for note in self.notes]
         lines += [f"  rejected — {reason}: {n:,}" for reason, n in self.reasons.items()]
         lines += [f"  warning — {w}: {n:,}" for w, n in self.warnings.items()]
         return "\n".join(lines)

@@ -52,6 +52,19 @@ DISORDER_TYPES: dict[str, str] = {
     "Strategic developments": "Strategic developments",
 }
 
+#: ACLED's event types before the 2019 revision → (today's event type, sub-event type or "").
+#: ``Riots/Protests`` is split by actor codes (:func:`geo.io.acled.old_event_types`).
+ACLED_OLD_EVENT_TYPES: dict[str, tuple[str, str]] = {
+    "Battle-No change of territory": ("Battles", "Armed clash"),
+    "Battle-Government regains territory": ("Battles", "Government regains territory"),
+    "Battle-Non-state actor overtakes territory": ("Battles", "Non-state actor overtakes territory"),
+    "Remote violence": ("Explosions/Remote violence", ""),
+    "Riots/Protests": ("Protests", ""),
+    "Non-violent transfer of territory": ("Strategic developments", "Non-violent transfer of territory"),
+    "Headquarters or base established": ("Strategic developments", "Headquarters or base established"),
+    "Strategic development": ("Strategic developments", ""),
+}
+
 #: UCDP ``type_of_violence`` → (event type, sub-event type, meaning). The code is kept as ``ucdp:N``.
 UCDP_VIOLENCE: dict[str, tuple[str, str, str]] = {
     "1": ("Battles", "Armed clash", "state-based conflict"),

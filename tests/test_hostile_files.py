@@ -31,10 +31,11 @@ HEADER = "event_id,event_date,latitude,longitude,fatalities,actor1,notes\n"
 GOOD = "e1,2024-11-30,36.2,37.16,3,HTS,ok\n"
 
 
-def _zip() -> bytes:
+def _zip(**members: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("events.csv", HEADER + GOOD)
+        for name, text in members.items():
+            zf.writestr(name.replace("__", "/").replace("_dot_", "."), text)
     return buf.getvalue()
 
 
@@ -53,7 +54,10 @@ UNREADABLE = [
     ("empty file", b"", ".csv", "got an empty file"),
     ("whitespace only", b"  \n\n \r\n", ".csv", "got an empty file"),
     ("header only", HEADER.encode(), ".csv", "expected rows of events below the header, got none"),
-    ("zip renamed .csv", _zip(), ".csv", "got a ZIP archive"),
+    ("zip without an event file", _zip(word__document_dot_xml="<w/>"), ".csv", "expected one event file .* got none"),
+    ("zip with two CSVs", _zip(a_dot_csv=HEADER + GOOD, b_dot_csv=HEADER + GOOD), ".zip", "expected one event file .* got 2"),
+    ("damaged zip", _zip(a_dot_csv=HEADER + GOOD)[:40], ".zip", "expected a readable ZIP archive"),
+    ("workbook without an event sheet", _zip(xl__workbook_dot_xml="<x/>"), ".xlsx", "expected a readable Excel workbook"),
     ("png renamed .csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), ".csv", "got a PNG image"),
     ("jpeg renamed .csv", b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(64), ".csv", "got a JPEG image"),
     ("pdf renamed .csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", ".csv", "got a PDF document"),
@@ -225,7 +229,7 @@ def test_malformed_setting_names_the_variable(monkeypatch, tmp_path):
         read_events(path)
 
 
-CLI_CASES = [c for c in UNREADABLE if c[0] in ("empty file", "zip renamed .csv", "header only")]
+CLI_CASES = [c for c in UNREADABLE if c[0] in ("empty file", "zip without an event file", "header only")]
 
 
 @pytest.mark.parametrize(("case", "content", "suffix", "match"), CLI_CASES, ids=[c[0] for c in CLI_CASES])

@@ -48,14 +48,6 @@ def test_duplicate_names_the_row_kept(tmp_path):
     assert report.rejected["detail"].iloc[0].startswith("event_id=E0 kept from line 2; different content in ")
 
 
-def test_swap_detected_against_the_bulk_of_the_file(tmp_path):
-    # Bulk along the Euphrates near the border; the swapped Al-Bukamal point lands in Turkmenistan.
-    rows = [f"E{i},2024-11-30,{34.2 + i / 100:.2f},{40.2 + i / 100:.2f},0,Battles\n" for i in range(1, 60)]
-    result = _load(tmp_path, *rows, "S1,2024-11-30,40.91854,34.45226,0,Battles\n")
-    assert result.report.reasons == {"probable lat/lon swap": 1}
-    assert "S1" not in set(result.events["event_id"])
-
-
 def test_unknown_event_type_is_kept_with_a_warning(tmp_path):
     result = _load(tmp_path, "E1,2024-11-30,36.2,37.1,0,Skirmish\n")
     assert result.report.rows_loaded == 2

@@ -7,21 +7,26 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.dates import DATE_ORDERS, DEFAULT_ORDER, ORDER_CONVENTIONS
 from geo.errors import ReadError
+from geo.io.acled import merge_monadic
 from geo.io.csvfile import CsvRows, Progress, read_csv
-from geo.io.formats import CONSUMED, from_acled, from_generic, from_ucdp
+from geo.io.formats import CONSUMED, from_acled, from_generic, from_ucdp, resolve_mapping
 from geo.io.geocode import geocode_missing
 from geo.io.geojson import read_geojson
+from geo.io.layout import hxl_row, tidy_columns
 from geo.io.limits import check_rows
 from geo.io.sniff import UCDP_MARKERS, Sniffed, is_acled, sniff
 from geo.io.validate import build_events
 from geo.report import LoadReport, LoadResult
-from geo.schema import FIELD_BY_NAME
+from geo.schema import CRS, FIELD_BY_NAME
 from geo.settings import settings
 
 DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", "|": "pipes", ",": "commas"}
 
 FORMATS: tuple[str, ...] = ("auto", "acled", "ucdp", "geojson", "parquet", "csv")
+#: Readers of tables that arrive read already: a workbook sheet, a GDAL vector layer.
+TABLE_FORMATS: tuple[str, ...] = ("xlsx", "vector")
 
 
 def read_events(
@@ -34,6 +39,7 @@ def read_events(
     geocode: bool = True,
     max_file_mb: float | None = None,
     max_rows: float | None = None,
+    date_order: str | None = None,
 ) -> LoadResult:
     """Load an event file into the canonical GeoDataFrame, accounting for every row.
 
@@ -55,6 +61,9 @@ def read_events(
     max_file_mb, max_rows
         Limits past which the file is refused with a clear error (default: the settings
         ``CONFLICT_MAP_MAX_FILE_MB`` / ``CONFLICT_MAP_MAX_ROWS``; ``math.inf`` for none).
+    date_order
+        ``dmy``, ``mdy`` or ``ymd`` to read numeric dates in that order; ``None`` decides
+        from the column (see :mod:`geo.dates`), and the report says how.
 
     Returns
     -------
@@ -69,59 +78,94 @@ def read_events(
     if format not in FORMATS:
         msg = f"format: expected one of {FORMATS}, got {format!r}"
         raise ValueError(msg)
+    if date_order is not None and date_order not in DATE_ORDERS:
+        msg = f"date_order: expected one of {tuple(DATE_ORDERS)}, got {date_order!r}"
+        raise ValueError(msg)
     path = Path(path)
     limits = settings()
     max_file_mb = limits.max_file_mb if max_file_mb is None else max_file_mb
     max_rows = limits.max_rows if max_rows is None else max_rows
     sniffed = sniff(path, format=format, max_file_mb=max_file_mb)
-    rows, read_warnings = _table(path, sniffed, progress=progress, max_rows=max_rows)
-    table = rows.table
-    fmt, raw = _to_canonical(table, sniffed.format, mapping=mapping, name=path.name)
+    rows, read_warnings, notes = _table(path, sniffed, progress=progress, max_rows=max_rows)
+    table, lines = rows.table, rows.lines.set_axis(rows.table.index)
+    kind = _kind(table, sniffed.format, mapping=mapping)
+    merged = ""
+    if kind == "acled":
+        table, lines, merged = merge_monadic(table, lines)
+    fmt, raw, mapped = _to_canonical(table, sniffed.format, kind, mapping=mapping, name=path.name)
     if geocode and "location" in raw:
         raw = geocode_missing(raw)
-    lines = rows.lines.set_axis(table.index)
-    events, rejected, warnings = build_events(
-        raw, original=table, lines=lines, fmt=fmt, dataset=dataset or path.stem
-    )
+    events, rejected, warnings, dates = build_events(
+        raw, original=table, lines=lines, fmt=fmt, dataset=dataset or path.stem,
+        date_order=date_order, convention=ORDER_CONVENTIONS.get(kind, DEFAULT_ORDER),
+    )  # fmt: skip
     if not rows.ragged.empty:
         rejected = pd.concat([rejected, rows.ragged], ignore_index=True).sort_values("line", kind="stable").reset_index(drop=True)
     report = LoadReport(
         format=fmt,
-        detected=sniffed.detected + ("" if sniffed.delimiter == "," else f"; fields separated by {DELIMITER_NAMES[sniffed.delimiter]}"),
-        rows_read=len(table) + len(rows.ragged),
+        detected=sniffed.detected + ("" if kind in (fmt, sniffed.format) else f"; {kind.upper()} columns"),
+        rows_read=len(rows.table) + len(rows.ragged),
         rows_loaded=len(events),
         rejected=rejected,
         warnings=read_warnings | warnings,
         encoding=sniffed.encoding,
+        delimiter=DELIMITER_NAMES[sniffed.delimiter] if sniffed.format in ("acled", "ucdp", "csv") else None,
+        date_order=dates.order,
+        date_order_decided_by=dates.decided_by,
+        notes=[*notes, *([merged] if merged else [])],
+        mapped=mapped,
+        merged_rows=len(rows.table) - len(table),
         date_min=events["event_date"].min() if len(events) else None,
         date_max=events["event_date"].max() if len(events) else None,
     )
     return LoadResult(events=events, report=report)
 
 
-def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows: float) -> tuple[CsvRows, dict[str, int]]:
-    """The file's rows as text columns (empty cells ``""``, lower-cased names), their lines, ragged rows."""
+def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows: float) -> tuple[CsvRows, dict[str, int], list[str]]:
+    """The file's rows as text columns (empty cells ``""``, lower-cased names), their lines, ragged rows, notes."""
     warnings: dict[str, int] = {}
-    if sniffed.format in ("parquet", "geojson"):
+    notes = list(sniffed.notes)
+    if sniffed.format in ("parquet", "geojson", *TABLE_FORMATS):
         if sniffed.format == "parquet":
             table = _stringify(_read_parquet(path))
+        elif sniffed.format in TABLE_FORMATS:
+            table, warnings = _table_frame(sniffed.frame, notes)
         else:
             table, warnings = read_geojson(sniffed.text or "", name=path.name)
         check_rows(path.name, len(table), max_rows)
-        # Parquet rows and GeoJSON features are numbered from 1 (there is no header line).
-        rows = CsvRows(table.reset_index(drop=True), pd.Series(range(1, len(table) + 1), dtype="int64"), pd.DataFrame())
+        # Parquet rows, sheet rows and features are numbered from 1 (a sheet's header is row 1).
+        first = 2 if sniffed.format == "xlsx" else 1
+        rows = CsvRows(table.reset_index(drop=True), pd.Series(range(first, len(table) + first), dtype="int64"), pd.DataFrame())
     else:
         rows = read_csv(sniffed, name=path.name, progress=progress, max_rows=max_rows)
     if rows.table.empty and not len(rows.table.columns):
         msg = f"{path.name}: expected rows of events, got no columns"
         raise ReadError(msg)
-    if rows.table.empty and rows.ragged.empty:
-        msg = f"{path.name}: expected rows of events below the header, got none (columns: {list(rows.table.columns)[:12]!r})"
+    table, tidy = tidy_columns(rows.table)
+    notes += tidy
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    lines = rows.lines
+    if hxl_row(table):
+        notes.append(f"HXL hashtag row on line {int(lines.iat[0])} skipped ({', '.join(table.iloc[0][:3])} …)")
+        table, lines = table.iloc[1:].reset_index(drop=True), lines.iloc[1:].reset_index(drop=True)
+    if table.empty and rows.ragged.empty:
+        msg = f"{path.name}: expected rows of events below the header, got none (columns: {list(table.columns)[:12]!r})"
         raise ReadError(msg)
-    rows.table.columns = [str(c).strip().lower() for c in rows.table.columns]
-    if not rows.ragged.empty:
-        rows.ragged.columns = [str(c).strip().lower() for c in rows.ragged.columns]
-    return rows, warnings
+    ragged = rows.ragged
+    if not ragged.empty:
+        ragged.columns = [str(c).strip().lower() for c in ragged.columns]
+    return CsvRows(table, lines, ragged), warnings, notes
+
+
+def _table_frame(frame: pd.DataFrame | None, notes: list[str]) -> tuple[pd.DataFrame, dict[str, int]]:
+    """A workbook sheet (text already) or a vector layer (typed, in its own CRS) as text columns."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return frame.astype("string").fillna(""), {}
+    warnings = {}
+    if frame.crs is not None and not frame.crs.equals(CRS):
+        warnings[f"coordinates transformed from {frame.crs.to_string()} to WGS 84"] = len(frame)
+        frame = frame.to_crs(CRS)
+    return _stringify(frame), warnings
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -170,35 +214,46 @@ def _point_columns(out: pd.DataFrame, geometry: gpd.GeoSeries) -> pd.DataFrame:
 CANONICAL_MARKERS = frozenset({"event_id", "event_date", "latitude", "longitude", "source_format"})
 
 
-def _to_canonical(
-    table: pd.DataFrame, fmt: str, *, mapping: dict[str, str] | None, name: str
-) -> tuple[str, pd.DataFrame]:
+def _kind(table: pd.DataFrame, fmt: str, *, mapping: dict[str, str] | None) -> str:
+    """Whose columns a file has: a sniffed CSV says so; GeoJSON, Parquet and sheets are recognised by column."""
     cols = set(table.columns)
-    kind = fmt
-    if fmt in ("geojson", "parquet", "csv") and not mapping:
-        if cols >= CANONICAL_MARKERS:
-            kind = "canonical"  # a file this project wrote: columns already canonical
-        elif is_acled(cols):
-            kind = "acled"
-        elif len(UCDP_MARKERS & cols) >= 3:
-            kind = "ucdp"
-    if kind == "acled":
-        raw = from_acled(table)
-    elif kind == "ucdp":
-        raw = from_ucdp(table)
-    else:
-        try:
+    if fmt not in ("geojson", "parquet", "csv", *TABLE_FORMATS):
+        return fmt
+    if cols >= CANONICAL_MARKERS and not mapping:
+        return "canonical"  # a file this project wrote: columns already canonical
+    if is_acled(cols):
+        return "acled"
+    if len(UCDP_MARKERS & cols) >= 3:
+        return "ucdp"
+    return "csv" if fmt in TABLE_FORMATS else fmt
+
+
+def _to_canonical(
+    table: pd.DataFrame, fmt: str, kind: str, *, mapping: dict[str, str] | None, name: str
+) -> tuple[str, pd.DataFrame, dict[str, str]]:
+    """``(source_format, canonical string columns, what the mapping mapped)``."""
+    mapped: dict[str, str] = {}
+    try:
+        if kind in ("acled", "ucdp"):
+            raw = from_acled(table) if kind == "acled" else from_ucdp(table)
+            mapped = resolve_mapping(list(table.columns), mapping, auto=False)
+            for canonical, source in mapped.items():  # the analyst's mapping overrides the format's
+                raw[canonical] = table[source]
+        else:
+            mapped = resolve_mapping(list(table.columns), mapping, auto=False)
             raw = from_generic(table, mapping=mapping)
-        except KeyError as exc:
-            raise ReadError(f"{name}: {exc.args[0]}") from None
+    except KeyError as exc:
+        raise ReadError(f"{name}: {exc.args[0]}") from None
     if "location" in raw and "latitude" not in raw and "longitude" not in raw:
         # Place names only: coordinates come from the gazetteer (geocode_missing).
         raw["latitude"] = raw["longitude"] = pd.Series("", index=raw.index, dtype="string")
     missing = [c for c in ("event_date", "latitude", "longitude") if c not in raw]
     if missing:
+        numbered = all(str(c).isdigit() for c in table.columns)
+        hint = 'a --mapping by column number, e.g. {"event_date": "2", "latitude": "40"}' if numbered else "a --mapping"
         msg = (
             f"{name}: expected columns for {', '.join(missing)} (e.g. event_date/date, latitude/lat/y, "
-            f"longitude/lon/lng/x) or a --mapping, got {list(table.columns)[:12]!r}"
+            f"longitude/lon/lng/x) or {hint}, got {list(table.columns)[:12]!r}"
         )
         raise ReadError(msg)
     if "_reject" in table:
@@ -208,8 +263,8 @@ def _to_canonical(
     for col in table.columns:
         if col in FIELD_BY_NAME and col not in raw and col != "geometry" and kind in ("acled", "ucdp"):
             raw[col] = table[col]
-    used = CONSUMED.get(kind, frozenset())
+    used = CONSUMED.get(kind, frozenset()) | set(mapped.values())
     extras = [c for c in table.columns if c not in raw and c not in FIELD_BY_NAME and c not in used and not c.startswith("_")]
     for col in extras:
         raw[col] = table[col]
-    return fmt, raw
+    return fmt, raw, mapped

@@ -20,7 +20,7 @@ import pyarrow.csv as pacsv
 
 from geo.errors import ReadError
 from geo.io.limits import check_rows
-from geo.io.sniff import UCDP_COLUMNS, Sniffed
+from geo.io.sniff import Sniffed
 
 Progress = Callable[[int, str], None]
 
@@ -48,20 +48,23 @@ class CsvRows:
 def read_csv(sniffed: Sniffed, *, name: str, progress: Progress | None, max_rows: float) -> CsvRows:
     """Parse the sniffed text, refusing files past ``max_rows`` before they fill memory."""
     data = sniffed.data if sniffed.data is not None else (sniffed.text or "").encode("utf-8")
-    header = None if sniffed.header else list(UCDP_COLUMNS)
-    text_head = sniffed.text[:65536] if sniffed.text else ""
-    names = unique_names(header or next(csv.reader(io.StringIO(text_head), delimiter=sniffed.delimiter), []))
+    names = list(sniffed.names)
     invalid: list[str] = []
     table = _arrow_table(data, names, sniffed, invalid=invalid, name=name, progress=progress, max_rows=max_rows)
     first = 1 if sniffed.header else 0
+    skip = sniffed.skip_lines  # preamble lines: line numbers count them, as the analyst's editor does
     if not invalid and _one_line_per_record(data, len(table) + first):
-        lines = pd.Series(range(first + 1, first + 1 + len(table)), dtype="int64")
+        lines = pd.Series(range(skip + first + 1, skip + first + 1 + len(table)), dtype="int64")
         return CsvRows(table, lines, pd.DataFrame())
     if not invalid:
         starts = record_lines(data)[first:]
         if len(starts) == len(table):
-            return CsvRows(table, pd.Series(starts, dtype="int64"), pd.DataFrame())
-    return _python_pass(sniffed, names, table=table if not invalid else None)
+            return CsvRows(table, pd.Series(starts + skip, dtype="int64"), pd.DataFrame())
+    rows = _python_pass(sniffed, names, table=table if not invalid else None)
+    if not skip:
+        return rows
+    ragged = rows.ragged.assign(line=rows.ragged["line"] + skip) if not rows.ragged.empty else rows.ragged
+    return CsvRows(rows.table, rows.lines + skip, ragged)
 
 
 def _arrow_table(
@@ -152,18 +155,3 @@ def _ragged_frame(ragged: list[tuple[int, list[str]]], names: list[str], delimit
         row |= dict(zip(names, record, strict=False))
         rows.append(row)
     return pd.DataFrame(rows, columns=["line", "reason", "detail", *names]).astype({"line": "int64"})
-
-
-def unique_names(names: list[str]) -> list[str]:
-    """Column names made unique (``a``, ``a.1``), as pandas would, so no column is lost."""
-    seen: dict[str, int] = {}
-    out = []
-    for raw in names:
-        name = raw.strip()
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        else:
-            seen[name] = 0
-        out.append(name)
-    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo.io.acled import OLD_COLUMNS, disorder_types, old_event_types
 from geo.taxonomy import (
     DISORDER_TYPES,
     UCDP_DATE_PREC,
@@ -26,11 +27,17 @@ ACLED_DIRECT = (
 
 #: Source columns each mapping consumes (not kept again as extra columns).
 CONSUMED: dict[str, frozenset[str]] = {
-    "acled": frozenset({"event_id_cnty"}),
+    "acled": frozenset({"event_id_cnty", "ally_actor_1", "ally_actor_2"}),
     "ucdp": frozenset({
         "id", "date_start", "date_end", "date_prec", "type_of_violence", "side_a", "side_b", "adm_1",
         "adm_2", "where_coordinates", "geom_wkt", "where_prec", "best", "low", "high", "source_article",
+        "best_est", "low_est", "high_est",
     }),
+}  # fmt: skip
+
+#: UCDP's web download and API name some columns differently from the GED release.
+UCDP_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "relid"), "best": ("best", "best_est"), "low": ("low", "low_est"), "high": ("high", "high_est"),
 }  # fmt: skip
 
 #: Accepted spellings of the columns a generic CSV needs, in order of preference.
@@ -50,6 +57,15 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series("", index=frame.index, dtype="string")
 
 
+def _first_of(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.Series:
+    """The first of ``names`` the file has, filled per row from the next ones where empty."""
+    out = _col(frame, names[0])
+    for name in names[1:]:
+        if name in frame:
+            out = out.where(out.str.strip().str.len() > 0, frame[name])
+    return out
+
+
 def _map_codes(values: pd.Series, table: dict[str, object]) -> pd.Series:
     return values.str.strip().map(table).astype("string").fillna("")
 
@@ -57,6 +73,11 @@ def _map_codes(values: pd.Series, table: dict[str, object]) -> pd.Series:
 def from_acled(frame: pd.DataFrame) -> pd.DataFrame:
     """Map an ACLED export (old numeric or new text ``inter`` codes) to canonical columns."""
     out = pd.DataFrame({c: _col(frame, c) for c in ACLED_DIRECT}, index=frame.index)
+    for old, new in OLD_COLUMNS.items():
+        if old in frame and new not in frame:
+            out[new] = frame[old]
+    out["event_type"], out["sub_event_type"], out["source_event_type"] = old_event_types(frame)
+    out["disorder_type"] = disorder_types(out["event_type"], out["disorder_type"])
     out["event_id"] = _col(frame, "event_id_cnty")
     for col in ("inter1", "inter2", "interaction"):
         codes = _col(frame, col)
@@ -72,7 +93,7 @@ def from_ucdp(frame: pd.DataFrame) -> pd.DataFrame:
     tov = _col(frame, "type_of_violence").str.strip()
     etype = tov.map({k: v[0] for k, v in UCDP_VIOLENCE.items()}).astype("string").fillna("")
     out = pd.DataFrame(index=frame.index)
-    out["event_id"] = _col(frame, "id")
+    out["event_id"] = _first_of(frame, UCDP_ALIASES["id"])
     out["event_date"] = _col(frame, "date_start")
     out["event_date_end"] = _col(frame, "date_end")
     out["time_precision"] = _map_codes(_col(frame, "date_prec"), UCDP_DATE_PREC)
@@ -92,9 +113,9 @@ def from_ucdp(frame: pd.DataFrame) -> pd.DataFrame:
     out["longitude"] = lon.where(lon.str.len() > 0, wkt[0].fillna(""))
     out["geo_precision"] = _map_codes(_col(frame, "where_prec"), UCDP_WHERE_PREC)
     out["geo_precision_source"] = _col(frame, "where_prec")
-    out["fatalities"] = _col(frame, "best")
-    out["fatalities_low"] = _col(frame, "low")
-    out["fatalities_high"] = _col(frame, "high")
+    out["fatalities"] = _first_of(frame, UCDP_ALIASES["best"])
+    out["fatalities_low"] = _first_of(frame, UCDP_ALIASES["low"])
+    out["fatalities_high"] = _first_of(frame, UCDP_ALIASES["high"])
     article = _col(frame, "source_article")
     office_line = _col(frame, "source_office") + " " + _col(frame, "source_date") + " " + _col(frame, "source_headline")
     out["source"] = article.where(article.str.len() > 0, office_line.str.strip())
@@ -129,8 +150,11 @@ def from_generic(frame: pd.DataFrame, *, mapping: dict[str, str] | None = None) 
     return out
 
 
-def resolve_mapping(columns: list[str], mapping: dict[str, str] | None) -> dict[str, str]:
+def resolve_mapping(columns: list[str], mapping: dict[str, str] | None, *, auto: bool = True) -> dict[str, str]:
     """Decide which source column feeds each canonical column (explicit first, then auto).
+
+    A mapping names a column by its header name (any case) or by its number from 1
+    (``"7"``), as a headerless file is mapped.
 
     Raises
     ------
@@ -140,12 +164,16 @@ def resolve_mapping(columns: list[str], mapping: dict[str, str] | None) -> dict[
     lower = {c.lower(): c for c in columns}
     chosen: dict[str, str] = {}
     for canonical, source in (mapping or {}).items():
-        if source.lower() not in lower:
-            msg = f"mapping for {canonical!r}: expected one of the file's columns {columns!r}, got {source!r}"
+        key = str(source).strip().lower()
+        if key in lower:
+            chosen[canonical] = lower[key]
+        elif key.isdigit() and 1 <= int(key) <= len(columns):
+            chosen[canonical] = columns[int(key) - 1]
+        else:
+            msg = f"mapping for {canonical!r}: expected one of the file's columns (or a number 1–{len(columns)}) {columns[:40]!r}, got {source!r}"
             raise KeyError(msg)
-        chosen[canonical] = lower[source.lower()]
     for canonical, names in AUTO_COLUMNS.items():
-        if canonical in chosen:
+        if canonical in chosen or not auto:
             continue
         found = next((lower[n] for n in names if n in lower), None)
         if found is not None:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pandas as pd
+
 from geo.errors import ReadError
+from geo.io.containers import open_source
+from geo.io.layout import (
+    is_data_row,
+    locate_header,
+    numbered_names,
+    records,
+    trailing_delimiter,
+    wkt_point_column,
+)
 from geo.io.limits import check_size
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252")
@@ -20,7 +30,6 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 
 #: Magic bytes of files analysts upload by mistake, named in the error message.
 MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a ZIP archive (or an .xlsx/.docx file): export the sheet as CSV first"),
     (b"\x1f\x8b", "a gzip archive: decompress it first"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -30,13 +39,10 @@ MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"SQLite format 3", "an SQLite database"),
 )
 
-#: Field separators recognised in a header row, most common first.
-DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
-
 ACLED_MARKERS = frozenset({"event_id_cnty", "event_type", "sub_event_type", "actor1", "inter1"})
 UCDP_MARKERS = frozenset({"type_of_violence", "where_prec", "side_a", "side_b", "best", "date_start"})
 
-#: UCDP GED's full 49-column layout, used when a candidate release has no header row.
+#: UCDP GED's 49-column layout (GED 20.1 on), used when a release has no header row.
 UCDP_COLUMNS: tuple[str, ...] = (
     "id", "relid", "year", "active_year", "code_status", "type_of_violence",
     "conflict_dset_id", "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id",
@@ -47,6 +53,22 @@ UCDP_COLUMNS: tuple[str, ...] = (
     "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec",
     "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown",
     "best", "high", "low", "gwnoa", "gwnob",
+)  # fmt: skip
+
+#: GED's 42-column layout up to 19.1 (``gwnoa``/``gwnob`` inside, ``low, best, high`` last).
+UCDP_COLUMNS_191: tuple[str, ...] = (
+    "id", "year", "active_year", "type_of_violence", "conflict_new_id", "conflict_name", "dyad_new_id",
+    "dyad_name", "side_a_new_id", "gwnoa", "side_a", "side_b_new_id", "gwnob", "side_b", "number_of_sources",
+    "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec",
+    "where_coordinates", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt", "priogrid_gid", "country",
+    "country_id", "region", "event_clarity", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b",
+    "deaths_civilians", "deaths_unknown", "low", "best", "high",
+)  # fmt: skip
+UCDP_LAYOUTS: tuple[tuple[str, ...], ...] = (UCDP_COLUMNS, UCDP_COLUMNS_191)
+#: The columns every GED layout has, in this order, from ``latitude`` on: found around ``geom_wkt``.
+UCDP_ANCHORED: tuple[str, ...] = (
+    "latitude", "longitude", "geom_wkt", "priogrid_gid", "country", "country_id", "region", "event_clarity",
+    "date_prec", "date_start", "date_end",
 )  # fmt: skip
 
 
@@ -61,6 +83,10 @@ class Sniffed:
     header: bool = True
     data: bytes | None = None  # the file as UTF-8 bytes (the original bytes when already UTF-8)
     delimiter: str = ","
+    names: tuple[str, ...] = ()  # column names (the header's, or given to a headerless file)
+    skip_lines: int = 0  # preamble lines above the header
+    frame: pd.DataFrame | None = None  # a table read already (workbook sheet, vector layer)
+    notes: tuple[str, ...] = ()  # what the reader found and did, for the load report
 
 
 def sniff(path: Path, *, format: str = "auto", max_file_mb: float = float("inf")) -> Sniffed:
@@ -86,15 +112,21 @@ def sniff(path: Path, *, format: str = "auto", max_file_mb: float = float("inf")
     if format == "parquet":
         msg = f"{path.name}: expected a Parquet file (starting with PAR1), got {raw[:8]!r}"
         raise ReadError(msg)
-    text, encoding = decode(raw, name=path.name)
-    stripped = text.lstrip()
-    if stripped.startswith("{") or format == "geojson":
-        return Sniffed("geojson", "JSON object", text, encoding)
-    delimiter = detect_delimiter(text)
-    head = _first_row(text, delimiter=delimiter)
-    sniffed = _classify(head, format=format, text=text, encoding=encoding, name=path.name)
-    data = raw.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8" else text.encode("utf-8")
-    return replace(sniffed, data=data, delimiter=delimiter)
+    source = open_source(path, raw)
+    notes = (f"read {source.note}",) if source.note else ()
+    if source.frame is not None:
+        return Sniffed(source.kind, source.note, frame=source.frame, notes=notes)
+    text, encoding = decode(source.data or b"", name=source.name)
+    if text.lstrip().startswith("{") or format == "geojson":
+        return Sniffed("geojson", "JSON object", text, encoding, notes=notes)
+    skip, delimiter = locate_header(text)
+    if skip:
+        text = text.split("\n", skip)[-1]
+        notes += (f"{skip} line(s) above the header skipped (a title or preamble)",)
+    sniffed = _classify(records(text, delimiter=delimiter, limit=50), format=format, name=path.name)
+    sniffed = replace(sniffed, text=text, encoding=encoding, delimiter=delimiter, skip_lines=skip, notes=notes + sniffed.notes)
+    utf8 = encoding == "utf-8" and not skip
+    return replace(sniffed, data=(source.data or b"").removeprefix(b"\xef\xbb\xbf") if utf8 else text.encode("utf-8"))
 
 
 def _read_bytes(path: Path, *, max_file_mb: float) -> bytes:
@@ -136,35 +168,23 @@ def decode(raw: bytes, *, name: str) -> tuple[str, str]:
 
 
 def peek_columns(content: bytes, *, name: str) -> list[str]:
-    """The header's column names of an uploaded CSV (any supported encoding and separator), for a mapping form.
+    """The column names an uploaded file offers a mapping form (header names, or ``1``…``N`` without a header).
 
     Raises
     ------
     ReadError
-        When the bytes are not decodable text.
+        When the bytes are not a readable event file.
     """
-    if content[:4] == b"PAR1":
-        return []
-    head = content[:65536]
-    if any(head.startswith(bom) for bom, _ in BOMS):
-        head = head[: len(head) // 4 * 4]
-    else:
-        head = head[: head.rfind(b"\n") + 1] or head  # whole lines only: never cut a character in two
-    text, _ = decode(head, name=name)
-    return [c.strip() for c in next(csv.reader(io.StringIO(text), delimiter=detect_delimiter(text)), []) if c.strip()]
+    import tempfile
 
-
-def detect_delimiter(text: str) -> str:
-    """The separator of the header row: the one of :data:`DELIMITERS` splitting it most (``,`` on a tie)."""
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
-    counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in DELIMITERS}
-    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
-    return best if counts[best] > 1 else ","
-
-
-def _first_row(text: str, *, delimiter: str = ",") -> list[str]:
-    reader = csv.reader(io.StringIO(text[:65536]), delimiter=delimiter)
-    return [c.strip().lower() for c in next(reader, [])]
+    suffix = Path(name).suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix) else ".csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(content)
+        sniffed = sniff(path)
+    if sniffed.frame is not None:
+        return [str(c) for c in sniffed.frame.columns if not str(c).startswith("_")]
+    return [c for c in sniffed.names if not c.lower().startswith("unnamed: ")]
 
 
 def is_acled(columns: set[str]) -> bool:
@@ -172,18 +192,81 @@ def is_acled(columns: set[str]) -> bool:
     return "event_id_cnty" in columns and len(ACLED_MARKERS & columns) >= 3
 
 
-def _classify(head: list[str], *, format: str, text: str, encoding: str, name: str) -> Sniffed:
+def _classify(recs: list[list[str]], *, format: str, name: str) -> Sniffed:
+    """Format, header and column names from the first records."""
+    first = recs[0] if recs else []
+    if is_data_row(first) and format in ("auto", "ucdp", "csv"):
+        layout = ucdp_headerless(first) if format != "csv" else None
+        if layout is not None:
+            return Sniffed("ucdp", f"no header row; {len(first)} fields in UCDP GED's layout (a WKT point in field "
+                           f"{layout.index('geom_wkt') + 1})", header=False, names=layout)  # fmt: skip
+        names = tuple(numbered_names(len(first)))
+        note = f"no header row (the first row is data): columns are numbered 1–{len(first)} for a mapping"
+        return Sniffed("csv", "generic CSV without a header", header=False, names=names, notes=(note,))
+    head = [c.strip().lower() for c in first]
+    names = [c.strip() or f"unnamed: {i}" for i, c in enumerate(first)]
+    notes: tuple[str, ...] = ()
+    if trailing_delimiter(first, recs[1:]):
+        names.append(f"unnamed: {len(names)}")
+        notes = ("every row ends with a delimiter (one field more than the header): the empty last field is dropped",)
+    sniffed = Sniffed("csv", "generic CSV (no ACLED or UCDP header)", names=tuple(unique_names(names)), notes=notes)
     cols = set(head)
     if format in ("auto", "acled") and is_acled(cols):
-        return Sniffed("acled", f"ACLED columns in header: {', '.join(sorted(ACLED_MARKERS & cols))}", text, encoding)
+        return replace(sniffed, format="acled", detected=f"ACLED columns in header: {', '.join(sorted(ACLED_MARKERS & cols))}")
     if format in ("auto", "ucdp") and len(UCDP_MARKERS & cols) >= 3:
-        return Sniffed("ucdp", f"UCDP GED columns in header: {', '.join(sorted(UCDP_MARKERS & cols))}", text, encoding)
-    if format in ("auto", "ucdp") and len(head) == len(UCDP_COLUMNS) and head[0].isdigit():
-        return Sniffed("ucdp", "no header row; 49 fields, the UCDP GED layout", text, encoding, header=False)
+        return replace(sniffed, format="ucdp", detected=f"UCDP GED columns in header: {', '.join(sorted(UCDP_MARKERS & cols))}")
     if format in ("acled", "ucdp"):
         msg = f"{name}: expected {format.upper()} columns in the header, got {head[:8]!r}"
         raise ReadError(msg)
     if len(head) < 2:
         msg = f"{name}: expected a CSV header with event columns, got {head!r}"
         raise ReadError(msg)
-    return Sniffed("csv", "generic CSV (no ACLED or UCDP header)", text, encoding)
+    return sniffed
+
+
+def ucdp_headerless(first: list[str]) -> tuple[str, ...] | None:
+    """Column names for a headerless GED record, recognised by content, or None.
+
+    A GED record has a WKT point (``geom_wkt``) right after its latitude and longitude, and
+    its start and end dates eight and nine fields later. A known layout of the same width
+    with ``geom_wkt`` in the same place gives every name; another width gets the anchored
+    names and its other columns numbered.
+    """
+    at = wkt_point_column(first)
+    if at is None or at < 2 or at + 8 >= len(first):
+        return None
+    lat, lon, start = first[at - 2].strip(), first[at - 1].strip(), first[at + 7].strip()
+    point = first[at].split("(", 1)[-1].rstrip(") ").split()
+    if point[:2] != [lon, lat] and [_num(p) for p in point[:2]] != [_num(lon), _num(lat)]:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(?: .*)?", start):
+        return None
+    for layout in UCDP_LAYOUTS:
+        if len(layout) == len(first) and layout.index("geom_wkt") == at:
+            return layout
+    names = [str(i + 1) for i in range(len(first))]
+    names[0] = "id"
+    names[at - 2 : at - 2 + len(UCDP_ANCHORED)] = UCDP_ANCHORED
+    return tuple(names[: len(first)])
+
+
+def _num(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Column names made unique (``a``, ``a.1``), as pandas would, so no column is lost."""
+    seen: dict[str, int] = {}
+    out = []
+    for raw in names:
+        name = raw.strip()
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out

@@ -9,15 +9,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.dates import EARLIEST_DATE, EXCEL_STYLE, parse_dates
+from geo.countries import probable_swaps
+from geo.dates import DATE_ORDERS, EARLIEST_DATE, EXCEL_STYLE, ParsedDates, parse_date_column, parse_dates
 from geo.io.coords import STYLE_WARNINGS, non_finite, parse_coordinates
 from geo.schema import COLUMNS, CRS, FIELD_BY_NAME, coerce
 from geo.taxonomy import EVENT_TYPES
 
 
 def build_events(
-    raw: pd.DataFrame, *, original: pd.DataFrame, lines: pd.Series, fmt: str, dataset: str
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame, dict[str, int]]:
+    raw: pd.DataFrame, *, original: pd.DataFrame, lines: pd.Series, fmt: str, dataset: str,
+    date_order: str | None = None, convention: str = "dmy",
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, dict[str, int], ParsedDates]:  # fmt: skip
     """Turn canonical string columns into the canonical GeoDataFrame.
 
     Parameters
@@ -31,19 +33,24 @@ def build_events(
         Line number of each row in the file (header = line 1).
     fmt, dataset
         Written into ``source_format`` and ``dataset``.
+    date_order, convention
+        The analyst's choice of day/month order (``None``: decide from the column), and the
+        order the format uses when nothing in the column decides (:mod:`geo.dates`).
 
     Returns
     -------
     tuple
-        ``(events, rejected, warnings)``: events sorted by date, the rejected rows
-        with ``line``, ``reason`` and ``detail``, and warning counts.
+        ``(events, rejected, warnings, parsed)``: events sorted by date, the rejected rows
+        with ``line``, ``reason`` and ``detail``, warning counts, and how the dates were read.
     """
     raw = raw.fillna("")
-    dates, date_styles = parse_dates(raw["event_date"], styles=True)
+    year = raw.get("year")
+    parsed = parse_date_column(raw["event_date"], order=date_order, convention=convention, year=year)
+    dates, date_styles = parsed.dates, parsed.styles
     lat, lat_style = parse_coordinates(raw["latitude"])
     lon, lon_style = parse_coordinates(raw["longitude"])
     fat = to_number(_get(raw, "fatalities"))
-    reason, detail = _row_rules(raw, dates, lat, lon, fat)
+    reason, detail = _row_rules(raw, parsed, lat, lon, fat)
     reason, detail = _duplicate_rule(raw, lines, reason, detail)
     ok = reason.isna().to_numpy()
     rejected = original.loc[~ok].copy()
@@ -51,11 +58,11 @@ def build_events(
     rejected.insert(0, "reason", reason[~ok].astype("string"))
     rejected.insert(0, "line", lines[~ok].astype("int64"))
     if ok.all():  # the common case: no row selection (it copies every column)
-        events = _typed(raw, dates, lat, lon, lines, fmt=fmt, dataset=dataset)
+        events = _typed(raw, dates, lat, lon, lines, fmt=fmt, dataset=dataset, order=parsed.order)
     else:
-        events = _typed(raw.loc[ok], dates[ok], lat[ok], lon[ok], lines[ok], fmt=fmt, dataset=dataset)
-    warnings = _warnings(events) | _style_warnings(ok, lat_style, lon_style, date_styles)
-    return events, rejected.reset_index(drop=True), warnings
+        events = _typed(raw.loc[ok], dates[ok], lat[ok], lon[ok], lines[ok], fmt=fmt, dataset=dataset, order=parsed.order)
+    warnings = _warnings(events) | _style_warnings(ok, lat_style, lon_style, date_styles) | _order_warning(parsed, ok)
+    return events, rejected.reset_index(drop=True), warnings, parsed
 
 
 def _get(raw: pd.DataFrame, name: str) -> pd.Series:
@@ -63,8 +70,9 @@ def _get(raw: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _row_rules(
-    raw: pd.DataFrame, dates: pd.Series, lat: pd.Series, lon: pd.Series, fat: pd.Series
+    raw: pd.DataFrame, parsed: ParsedDates, lat: pd.Series, lon: pd.Series, fat: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
+    dates = parsed.dates
     date_text = raw["event_date"].str.strip()
     lat_text, lon_text = raw["latitude"].str.strip(), raw["longitude"].str.strip()
     coords = "lat=" + raw["latitude"].astype("string") + ", lon=" + raw["longitude"].astype("string")
@@ -75,13 +83,15 @@ def _row_rules(
     rules: list[tuple[str, pd.Series, pd.Series]] = [
         ("_reader", reader_reason.str.len() > 0, reader_detail),
         ("missing date", date_text.str.len() == 0, date_text),
+        ("date contradicts the column's date order", parsed.contradicts, "date=" + date_text + f" ({parsed.decided_by})"),
         ("unparseable date", dates.isna(), "date=" + date_text),
+        ("date disagrees with the year column", _year_mismatch(raw, dates), "date=" + date_text + ", year=" + _get(raw, "year")),
         ("date in the future", dates > today + pd.Timedelta(days=1), "date=" + date_text + f" (today is {today:%Y-%m-%d})"),
         (f"date before {EARLIEST_DATE:%Y}", dates < EARLIEST_DATE, "date=" + date_text + " (UCDP GED begins 1989; ACLED 1997)"),
         ("missing coordinates", (lat_text.str.len() == 0) | (lon_text.str.len() == 0), coords),
         ("non-finite coordinates (NaN or infinity)", non_finite_coords, coords),
         ("non-numeric coordinates", lat.isna() | lon.isna(), coords),
-        ("probable lat/lon swap", _swapped(lat, lon), coords),
+        ("probable lat/lon swap", _swapped(raw, lat, lon), coords),
         ("latitude out of range", lat.abs() > 90, coords),
         ("longitude out of range", lon.abs() > 180, coords),
         ("null island (0, 0)", (lat == 0) & (lon == 0), coords),
@@ -97,6 +107,24 @@ def _row_rules(
     return reason, detail
 
 
+def _year_mismatch(raw: pd.DataFrame, dates: pd.Series) -> pd.Series:
+    """Rows whose date's year is not the file's own ``year`` value (a misread order, a typo)."""
+    if "year" not in raw:
+        return pd.Series(False, index=raw.index)
+    year = to_number(raw["year"])
+    return year.notna() & dates.notna() & (dates.dt.year != year)
+
+
+def _order_warning(parsed: ParsedDates, ok: np.ndarray) -> dict[str, int]:
+    """The warning an analyst must see when the order of day and month was assumed, not proven."""
+    if not parsed.convention or not parsed.ambiguous:
+        return {}
+    other = next(o for o in DATE_ORDERS if o not in (parsed.order, "ymd"))
+    msg = (f"{parsed.decided_by}: dates such as 05/04/2015 could be read either way — if that is wrong, "
+           f"load again with `ingest --date-order {other}` (Data page: Date order)")  # fmt: skip
+    return {msg: parsed.ambiguous}
+
+
 def _reader_reasons(raw: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Reasons a reader decided itself (``reason\x1fdetail``), split; empty when there are none."""
     empty = pd.Series("", index=raw.index, dtype="string")
@@ -106,22 +134,16 @@ def _reader_reasons(raw: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return parts.str[0].astype("string"), parts.str[-1].astype("string")
 
 
-def _swapped(lat: pd.Series, lon: pd.Series) -> pd.Series:
-    """Rows whose (lat, lon) look like (lon, lat).
-
-    Either latitude is impossible but would be a valid longitude and vice versa,
-    or the point lies outside the box holding the file's bulk (1st–99th
-    percentile, ±1°) while its swap lies inside it.
-    """
+def _swapped(raw: pd.DataFrame, lat: pd.Series, lon: pd.Series) -> pd.Series:
+    """Rows whose (lat, lon) are (lon, lat): an impossible latitude that is a valid longitude,
+    or the evidence of :func:`geo.countries.probable_swaps` (the row's country, or no country)."""
     impossible = (lat.abs() > 90) & (lon.abs() <= 90)
-    valid = lat.between(-90, 90) & lon.between(-180, 180) & ~((lat == 0) & (lon == 0))
-    if valid.sum() < 50:
-        return impossible
-    lat_lo, lat_hi = np.nanpercentile(lat[valid], [1, 99]) + (-1, 1)
-    lon_lo, lon_hi = np.nanpercentile(lon[valid], [1, 99]) + (-1, 1)
-    inside = lat.between(lat_lo, lat_hi) & lon.between(lon_lo, lon_hi)
-    swap_inside = lon.between(lat_lo, lat_hi) & lat.between(lon_lo, lon_hi)
-    return impossible | (valid & ~inside & swap_inside)
+    country = None
+    for col in ("country", "iso", "iso3"):
+        if col in raw:
+            given = raw[col].astype("string").fillna("").str.strip()
+            country = given if country is None else country.where(country.str.len() > 0, given)
+    return impossible | probable_swaps(lat, lon, country)
 
 
 def _duplicate_rule(
@@ -164,11 +186,12 @@ def _typed(
     *,
     fmt: str,
     dataset: str,
+    order: str | None = None,
 ) -> gpd.GeoDataFrame:
     frame = raw.drop(columns=[c for c in raw.columns if c.startswith("_")]).copy()
     frame = frame.replace("", pd.NA) if len(frame) else frame
     frame["event_date"] = dates
-    end = parse_dates(_get(raw, "event_date_end"))
+    end = parse_dates(_get(raw, "event_date_end"), order=order)
     frame["event_date_end"] = end.fillna(dates)
     frame["latitude"], frame["longitude"] = lat.astype("float64"), lon.astype("float64")
     for col, dtype in (("time_precision", "Int8"), ("geo_precision", "Int8")):
@@ -227,7 +250,7 @@ def _style_warnings(ok: np.ndarray, lat_style: pd.Series, lon_style: pd.Series, 
         out["Excel serial dates converted (kept)"] = int(loaded_styles[EXCEL_STYLE])
     if len(loaded_styles) > 1:
         listed = ", ".join(f"like {s} ×{n}" for s, n in loaded_styles.items())
-        out[f"dates written in {len(loaded_styles)} styles ({listed}); day-first where ambiguous"] = int(loaded_styles.sum())
+        out[f"dates written in {len(loaded_styles)} styles ({listed})"] = int(loaded_styles.sum())
     return out
 
 

@@ -1,0 +1,98 @@
+"""Which country a point lies in, for the lat/lon swap check (Natural Earth 1:10m admin-0).
+
+A row is a probable swap only with evidence: its point lies outside the country the row
+names while the swapped point lies inside it; a row that names no known country only
+when its point is in no country at all and the swapped point is in one. A correct point
+at the edge of a file's extent (Dakar in an Africa-wide file) is never rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.paths import REFERENCE_DIR
+
+WORLD_PATH = REFERENCE_DIR / "world.geojson"
+#: A point this close to a country (degrees) counts as inside it: the layer is simplified by 0.05°.
+TOLERANCE_DEG = 0.1
+
+
+@lru_cache(maxsize=1)
+def world() -> gpd.GeoDataFrame:
+    """Every country: ``iso_a2``, ``iso_a3``, ``iso_n3``, ``name``, ``names`` and its polygon (EPSG:4326)."""
+    return gpd.read_file(WORLD_PATH)
+
+
+@lru_cache(maxsize=1)
+def _keys() -> dict[str, int]:
+    """Lower-case country name or ISO code (alpha-2, alpha-3, numeric without leading zeros) → row."""
+    out: dict[str, int] = {}
+    for pos, row in enumerate(world().itertuples(index=False)):
+        names = row.names if isinstance(row.names, list | tuple | np.ndarray) else [row.name]
+        for key in [*names, row.iso_a2, row.iso_a3, str(row.iso_n3).lstrip("0")]:
+            if key and str(key) not in ("-99", "99", "nan"):
+                out.setdefault(_key(str(key)), pos)
+    return out
+
+
+def _key(text: str) -> str:
+    """``Myanmar (Burma)`` → ``myanmar``; ``Côte d’Ivoire`` keeps its letters, loses case and punctuation."""
+    return re.sub(r"\s+", " ", re.sub(r"\([^)]*\)|[.'’]", "", text.lower())).strip()
+
+
+def country_positions(values: pd.Series) -> np.ndarray:
+    """Row of :func:`world` each value names (name or ISO code), ``-1`` when none."""
+    codes, uniques = pd.factorize(values.astype("string").fillna("").str.strip())
+    keys = _keys()
+    found = np.array([keys.get(_key(str(u)).lstrip("0") if str(u).isdigit() else _key(str(u)), -1) for u in uniques], dtype=int)
+    return np.where(codes >= 0, found[np.maximum(codes, 0)] if len(found) else -1, -1)
+
+
+def probable_swaps(lat: pd.Series, lon: pd.Series, country: pd.Series | None) -> pd.Series:
+    """Rows whose (lat, lon) are very probably (lon, lat), by the evidence in the module docstring."""
+    out = np.zeros(len(lat), dtype=bool)
+    y, x = lat.to_numpy(float), lon.to_numpy(float)
+    swappable = (np.abs(y) <= 90) & (np.abs(x) <= 90) & ~np.isnan(y) & ~np.isnan(x) & (y != x)
+    pos = country_positions(country) if country is not None else np.full(len(lat), -1)
+    named = swappable & (pos >= 0)
+    if named.any():
+        out[named] = _outside_named(y[named], x[named], pos[named])
+    anonymous = swappable & (pos < 0)
+    if anonymous.any():
+        out[anonymous] = _outside_all(y[anonymous], x[anonymous])
+    return pd.Series(out, index=lat.index)
+
+
+def _outside_named(y: np.ndarray, x: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Point outside its named country, swapped point inside it (bounding boxes first: cheap)."""
+    bounds = world().geometry.bounds.to_numpy()[pos]  # minx, miny, maxx, maxy
+    swap_box = (y >= bounds[:, 0]) & (y <= bounds[:, 2]) & (x >= bounds[:, 1]) & (x <= bounds[:, 3])
+    out = np.zeros(len(y), dtype=bool)
+    todo = np.flatnonzero(swap_box)
+    if len(todo):
+        shapes = world().geometry.to_numpy()[pos[todo]]
+        near = shapely.dwithin(shapes, shapely.points(x[todo], y[todo]), TOLERANCE_DEG)
+        swapped_in = shapely.contains_xy(shapes, y[todo], x[todo])
+        out[todo] = ~near & swapped_in
+    return out
+
+
+def _outside_all(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Point in no country (nor near one), swapped point inside one."""
+    tree = shapely.STRtree(world().geometry.to_numpy())
+    points, inverse = np.unique(np.round(np.column_stack([x, y]), 5), axis=0, return_inverse=True)
+    hits = tree.query(shapely.points(points), predicate="dwithin", distance=TOLERANCE_DEG)
+    on_land = np.zeros(len(points), dtype=bool)
+    on_land[hits[0]] = True
+    out = np.zeros(len(points), dtype=bool)
+    sea = np.flatnonzero(~on_land)
+    if len(sea):
+        swapped = tree.query(shapely.points(points[sea, 1], points[sea, 0]), predicate="intersects")
+        out[sea[np.unique(swapped[0])]] = True
+    return out[inverse.ravel()]

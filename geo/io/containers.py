@@ -1,0 +1,144 @@
+"""Event files inside containers: a zipped CSV or Shapefile, an Excel workbook, GDAL vector files.
+
+:func:`open_source` turns whatever the analyst has into either bytes of a text format
+(CSV, GeoJSON) or a table already read (a workbook sheet, a vector layer), and says
+in a sentence which member, sheet or layer it read.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+
+from geo.errors import ReadError
+
+#: Members of a zip that are never data: macOS resource forks, hidden files, folders.
+IGNORED_MEMBER_PREFIXES = ("__MACOSX/", ".")
+#: Extensions of members a zip may hold, in order of preference.
+TEXT_MEMBERS = (".csv", ".tsv", ".txt", ".geojson", ".json")
+VECTOR_SUFFIXES = (".gpkg", ".kml", ".shp", ".fgb", ".gml")
+#: Column names of a sheet that counts events instead of listing them (HDX's aggregated workbooks).
+COUNT_COLUMNS = frozenset({"events", "fatalities", "count", "number of events"})
+PERIOD_COLUMNS = frozenset({"month", "year", "week", "period"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """What to read: bytes of a text format, or a table read already, and where it came from."""
+
+    name: str
+    kind: str = "text"  # text, xlsx or vector
+    data: bytes | None = None
+    frame: pd.DataFrame | None = None
+    note: str = ""
+
+
+def open_source(path: Path, raw: bytes) -> Source:
+    """The readable content of ``path`` (``raw`` are its bytes).
+
+    Raises
+    ------
+    ReadError
+        For an archive without a data member, a workbook without an event sheet, or an
+        aggregated workbook (counts, not events).
+    """
+    suffix = path.suffix.lower()
+    if suffix in VECTOR_SUFFIXES or (raw[:16] == b"SQLite format 3\x00" and suffix == ".gpkg"):
+        return _vector(path, note=f"layer of {path.name}")
+    if raw[:4] != b"PK\x03\x04":
+        return Source(path.name, data=raw)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile:
+        msg = f"{path.name}: expected a readable ZIP archive or workbook, got a damaged one"
+        raise ReadError(msg) from None
+    names = archive.namelist()
+    if "xl/workbook.xml" in names:
+        return _workbook(path, raw)
+    return _zip_member(path, archive)
+
+
+def _zip_member(path: Path, archive: zipfile.ZipFile) -> Source:
+    members = [n for n in archive.namelist() if not n.endswith("/") and not _ignored(n)]
+    shapefiles = [n for n in members if n.lower().endswith(".shp")]
+    if shapefiles:
+        if len(shapefiles) > 1:
+            msg = f"{path.name}: expected one Shapefile in the archive, got {len(shapefiles)}: {shapefiles[:5]!r}"
+            raise ReadError(msg)
+        return _vector(Path(f"/vsizip/{path}/{shapefiles[0]}"), note=f"Shapefile {shapefiles[0]} in {path.name}")
+    data = [n for n in members if PurePosixPath(n).suffix.lower() in TEXT_MEMBERS + VECTOR_SUFFIXES]
+    if len(data) != 1:
+        got = f"{len(data)}: {data[:5]!r}" if data else f"none (members: {members[:5]!r})"
+        msg = f"{path.name}: expected one event file (CSV, GeoJSON, GeoPackage…) in the archive, got {got}"
+        raise ReadError(msg)
+    member = data[0]
+    if PurePosixPath(member).suffix.lower() in VECTOR_SUFFIXES:
+        return _vector(Path(f"/vsizip/{path}/{member}"), note=f"{member} in {path.name}")
+    return Source(PurePosixPath(member).name, data=archive.read(member), note=f"member {member} of {path.name}")
+
+
+def _ignored(member: str) -> bool:
+    return any(part.startswith(p.rstrip("/")) for part in PurePosixPath(member).parts for p in IGNORED_MEMBER_PREFIXES)
+
+
+def _vector(path: Path, *, note: str) -> Source:
+    import pyogrio
+
+    try:
+        layers = pyogrio.list_layers(str(path))
+        frame = pyogrio.read_dataframe(str(path), layer=layers[0][0] if len(layers) else None)
+    except Exception as exc:  # noqa: BLE001 - GDAL's errors vary by driver; all mean "unreadable"
+        msg = f"{path.name}: expected a vector file GDAL can read, got {type(exc).__name__}: {str(exc)[:160]}"
+        raise ReadError(msg) from None
+    layer = f" (layer {layers[0][0]!r} of {len(layers)})" if len(layers) > 1 else ""
+    return Source(path.name, kind="vector", frame=frame, note=note + layer)
+
+
+def _workbook(path: Path, raw: bytes) -> Source:
+    """The sheet whose header row is an event header; an aggregated workbook is refused."""
+    try:
+        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None, dtype=str, engine="openpyxl")
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged workbooks
+        msg = f"{path.name}: expected a readable Excel workbook, got {type(exc).__name__}: {str(exc)[:160]}"
+        raise ReadError(msg) from None
+    counts = []
+    for title, sheet in sheets.items():
+        row = _header_row(sheet)
+        if row is None:
+            continue
+        header = [str(c).strip() for c in sheet.iloc[row].fillna("")]
+        lower = {h.lower() for h in header}
+        if _is_event_header(lower):
+            table = sheet.iloc[row + 1 :].reset_index(drop=True).fillna("")
+            table.columns = header
+            note = f"sheet {title!r} of {len(sheets)}" + (f", header on row {row + 1}" if row else "")
+            return Source(path.name, kind="xlsx", frame=table.astype("string"), note=note)
+        if lower & COUNT_COLUMNS and lower & PERIOD_COLUMNS:
+            counts.append(f"{title!r} ({', '.join(h for h in header if h)})")
+    if counts:
+        msg = (f"{path.name}: expected a sheet of events (one row per event, with a date and coordinates), got "
+               f"counts per period and area in {'; '.join(counts[:3])}: this is an aggregated workbook — "
+               "load the event export instead")  # fmt: skip
+        raise ReadError(msg)
+    msg = f"{path.name}: expected a sheet with an event header (a date and latitude/longitude columns), got sheets {list(sheets)[:8]!r}"
+    raise ReadError(msg)
+
+
+def _header_row(sheet: pd.DataFrame) -> int | None:
+    """The first of the sheet's first 30 rows that has two or more named cells."""
+    for i in range(min(30, len(sheet))):
+        if sheet.iloc[i].notna().sum() >= 2:
+            return i
+    return None
+
+
+def _is_event_header(columns: set[str]) -> bool:
+    from geo.io.formats import AUTO_COLUMNS
+
+    has = {key for key, names in AUTO_COLUMNS.items() if columns & set(names)}
+    dated = "event_date" in has or bool(columns & {"date_start", "sqldate"})
+    return dated and ({"latitude", "longitude"} <= has or "location" in has or "geom_wkt" in columns)
