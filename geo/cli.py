@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from geo.dates import DATE_ORDERS
 from geo.errors import GeoError
 from geo.io import FORMATS, read_events
 
@@ -26,7 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("path", type=Path)
     ingest.add_argument("--format", choices=FORMATS, default="auto")
     ingest.add_argument("--mapping", type=Path, help="JSON file: canonical column -> file column")
-    ingest.add_argument("--out", type=Path, help="write the canonical GeoParquet here")
+    ingest.add_argument("--out", type=Path, help="write the canonical, tagged GeoParquet here (as the dashboard stores it)")
+    ingest.add_argument("--date-order", choices=tuple(DATE_ORDERS), default=None,
+                        help="read numeric dates day-first (dmy), month-first (mdy) or year-first (ymd); "
+                             "default: decided from the column, and the report says how")  # fmt: skip
     ingest.add_argument("--rejects", type=Path, help="write rejected rows (with reasons) here as CSV")
     ingest.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     ingest.add_argument("--max-mb", type=float, help="refuse larger files (default: setting CONFLICT_MAP_MAX_FILE_MB, 200)")
@@ -240,10 +244,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Load, validate and optionally write events and rejects."""
     mapping = json.loads(args.mapping.read_text(encoding="utf-8")) if args.mapping else None
     result = read_events(args.path, format=args.format, mapping=mapping, progress=_progress_bar(),
-                         max_file_mb=args.max_mb, max_rows=args.max_rows)  # fmt: skip
+                         max_file_mb=args.max_mb, max_rows=args.max_rows, date_order=args.date_order)  # fmt: skip
     _end_progress()
     if args.out:
-        result.events.to_parquet(args.out)
+        from geo.store import canonical_events
+
+        canonical_events(result.events).to_parquet(args.out)
     if args.rejects:
         result.report.write_rejects(args.rejects)
     if args.json:

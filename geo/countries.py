@@ -9,7 +9,7 @@ at the edge of a file's extent (Dakar in an Africa-wide file) is never rejected.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -70,17 +70,31 @@ def probable_swaps(lat: pd.Series, lon: pd.Series, country: pd.Series | None) ->
 
 
 def _outside_named(y: np.ndarray, x: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """Point outside its named country, swapped point inside it (bounding boxes first: cheap)."""
+    """Point outside its named country, swapped point inside it (bounding boxes first, then per country)."""
     bounds = world().geometry.bounds.to_numpy()[pos]  # minx, miny, maxx, maxy
     swap_box = (y >= bounds[:, 0]) & (y <= bounds[:, 2]) & (x >= bounds[:, 1]) & (x <= bounds[:, 3])
     out = np.zeros(len(y), dtype=bool)
-    todo = np.flatnonzero(swap_box)
-    if len(todo):
-        shapes = world().geometry.to_numpy()[pos[todo]]
-        near = shapely.dwithin(shapes, shapely.points(x[todo], y[todo]), TOLERANCE_DEG)
-        swapped_in = shapely.contains_xy(shapes, y[todo], x[todo])
-        out[todo] = ~near & swapped_in
+    for country in np.unique(pos[swap_box]):
+        rows = np.flatnonzero(swap_box & (pos == country))
+        swapped_in = shapely.contains_xy(_prepared(int(country)), y[rows], x[rows])
+        rows = rows[swapped_in]
+        out[rows] = ~shapely.contains_xy(_near(int(country)), x[rows], y[rows])
     return out
+
+
+@cache
+def _prepared(pos: int) -> shapely.Geometry:
+    shape = world().geometry.iat[pos]
+    shapely.prepare(shape)
+    return shape
+
+
+@cache
+def _near(pos: int) -> shapely.Geometry:
+    """The country grown by :data:`TOLERANCE_DEG`: coasts and borders the simplified layer cuts stay inside."""
+    shape = world().geometry.iat[pos].buffer(TOLERANCE_DEG, quad_segs=2)
+    shapely.prepare(shape)
+    return shape
 
 
 def _outside_all(y: np.ndarray, x: np.ndarray) -> np.ndarray:

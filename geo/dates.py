@@ -106,7 +106,9 @@ def parse_date_column(
     shapes = _match_shapes(pd.Series(uniques, dtype="string"))
     counts = np.bincount(codes[codes >= 0], minlength=len(shapes))
     numeric = shapes["style"] == "numeric"
-    decided, reason, conv = _decide_order(shapes, counts, codes, order=order, convention=convention, year=year, column=column)
+    decided, reason, conv = order or convention, "", False
+    if numeric.any():  # only numeric dates need an order
+        decided, reason, conv = _decide_order(shapes, counts, codes, order=order, convention=convention, year=year, column=column)
     unique_dates, styles, contradicts = _assemble(shapes, decided)
     rows = codes >= 0
     take = np.where(rows, codes, 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 CRS = "EPSG:4326"
@@ -145,8 +146,17 @@ def coerce(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _cast(col: pd.Series, dtype: str) -> pd.Series:
     if dtype == "category":
-        col = col.astype("string")
-        return col.where(col.str.len() > 0).astype("category")
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            return col.cat.remove_categories([""]) if "" in col.cat.categories else col
+        # Factorise once: a million rows hold a few hundred actors; "" means missing.
+        codes, uniques = pd.factorize(col.astype("string"), use_na_sentinel=True)
+        uniques = pd.Index(uniques, dtype="string")
+        blank = np.flatnonzero(uniques == "")
+        if len(blank):
+            codes = np.where(codes == blank[0], -1, codes)
+            codes = codes - (codes > blank[0])
+            uniques = uniques.delete(blank[0])
+        return pd.Series(pd.Categorical.from_codes(codes, categories=uniques), index=col.index)
     if dtype == "string":
         return col.astype("string")
     if dtype.startswith("datetime"):

@@ -110,8 +110,7 @@ def save_dataset(
         path.write_bytes(content)
         result = read_events(path, format=format, mapping=mapping, dataset=Path(name).stem, progress=progress,
                              max_file_mb=max_file_mb, max_rows=max_rows)  # fmt: skip
-    events, _ = merge_aliases(result.events)
-    events = tag_events(events).sort_values("event_date", kind="stable").reset_index(drop=True)
+    events = canonical_events(result.events)
     meta_path = datasets_dir / f"{dataset_id}.json"
     added = json.loads(meta_path.read_text())["added"] if meta_path.exists() else datetime.now(UTC).isoformat(timespec="seconds")
     meta = {"id": dataset_id, "name": name[:200], "rows": len(events), "rejected": result.report.rows_rejected,
@@ -120,6 +119,15 @@ def save_dataset(
     _atomic_write(lambda tmp: tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8"), meta_path)
     _atomic_write(lambda tmp: events.to_parquet(tmp, index=False), datasets_dir / f"{dataset_id}.parquet")
     return dataset_id, result
+
+
+def canonical_events(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Loaded events as the dashboard stores them: actor aliases merged, areas and border distance tagged.
+
+    ``python -m geo ingest --out`` writes the same, so a file tagged once opens anywhere.
+    """
+    merged, _ = merge_aliases(events)
+    return tag_events(merged).sort_values("event_date", kind="stable").reset_index(drop=True)
 
 
 def list_datasets(*, datasets_dir: Path) -> pd.DataFrame:

@@ -58,22 +58,26 @@ def old_event_types(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Serie
     today's type and, where it implies one, sub-event type. ``Riots/Protests`` splits by
     the actor codes: rioters make it a riot, otherwise a protest.
     """
-    etype = frame["event_type"].astype("string").fillna("").str.strip() if "event_type" in frame else pd.Series("", index=frame.index, dtype="string")
-    sub = frame["sub_event_type"].astype("string").fillna("") if "sub_event_type" in frame else pd.Series("", index=frame.index, dtype="string")
-    key = etype.str.lower().str.replace(r"\s*-\s*", "-", regex=True)
+    empty = pd.Series("", index=frame.index, dtype="string")
+    etype = frame["event_type"].astype("string").fillna("") if "event_type" in frame else empty
+    sub = frame["sub_event_type"].astype("string").fillna("") if "sub_event_type" in frame else empty
+    # Translate each distinct type once: a million rows carry a handful of types.
+    codes, uniques = pd.factorize(etype)
+    keys = pd.Series(uniques, dtype="string").str.strip().str.lower().str.replace(r"\s*-\s*", "-", regex=True)
     table = {k.lower(): v for k, v in ACLED_OLD_EVENT_TYPES.items()}
-    known = key.isin(list(table))
-    if not known.any():
-        return etype, sub, pd.Series("", index=frame.index, dtype="string")
-    new_type = key.map({k: v[0] for k, v in table.items()})
-    new_sub = key.map({k: v[1] for k, v in table.items()})
-    riot = key == "riots/protests"
+    if not keys.isin(list(table)).any():
+        return etype, sub, empty
+    old = keys.map({k: v[0] for k, v in table.items()})
+    known = pd.Series(old.notna().to_numpy()[codes], index=frame.index)
+    new_type = pd.Series(old.to_numpy()[codes], index=frame.index, dtype="string")
+    new_sub = pd.Series(keys.map({k: v[1] for k, v in table.items()}).to_numpy()[codes], index=frame.index, dtype="string")
+    riot = pd.Series((keys == "riots/protests").to_numpy()[codes], index=frame.index)
     if riot.any():
         rioters = _is_rioter(frame, "inter1") | _is_rioter(frame, "inter2")
-        new_type = new_type.mask(riot, pd.Series("Protests", index=frame.index).mask(rioters, "Riots"))
-    out_type = etype.mask(known, new_type)
+        new_type = new_type.mask(riot & rioters, "Riots")
+    out_type = etype.str.strip().mask(known, new_type)
     out_sub = sub.mask(known & (sub.str.len() == 0), new_sub.fillna(""))
-    source = ("acled:" + etype).where(known, "")
+    source = ("acled:" + etype.str.strip()).where(known, "")
     return out_type.astype("string"), out_sub.astype("string"), source.astype("string")
 
 

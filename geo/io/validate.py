@@ -5,6 +5,8 @@ Every rule is vectorised; the first rule a row breaks is its reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -72,39 +74,60 @@ def _get(raw: pd.DataFrame, name: str) -> pd.Series:
 def _row_rules(
     raw: pd.DataFrame, parsed: ParsedDates, lat: pd.Series, lon: pd.Series, fat: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
+    """The first rule each row breaks, and its detail (built only for the rows that break it)."""
     dates = parsed.dates
-    date_text = raw["event_date"].str.strip()
-    lat_text, lon_text = raw["latitude"].str.strip(), raw["longitude"].str.strip()
-    coords = "lat=" + raw["latitude"].astype("string") + ", lon=" + raw["longitude"].astype("string")
-    fat_text = _get(raw, "fatalities").str.strip()
     reader_reason, reader_detail = _reader_reasons(raw)
     today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
-    non_finite_coords = non_finite(raw["latitude"], lat) | non_finite(raw["longitude"], lon)
-    rules: list[tuple[str, pd.Series, pd.Series]] = [
-        ("_reader", reader_reason.str.len() > 0, reader_detail),
-        ("missing date", date_text.str.len() == 0, date_text),
-        ("date contradicts the column's date order", parsed.contradicts, "date=" + date_text + f" ({parsed.decided_by})"),
-        ("unparseable date", dates.isna(), "date=" + date_text),
-        ("date disagrees with the year column", _year_mismatch(raw, dates), "date=" + date_text + ", year=" + _get(raw, "year")),
-        ("date in the future", dates > today + pd.Timedelta(days=1), "date=" + date_text + f" (today is {today:%Y-%m-%d})"),
-        (f"date before {EARLIEST_DATE:%Y}", dates < EARLIEST_DATE, "date=" + date_text + " (UCDP GED begins 1989; ACLED 1997)"),
-        ("missing coordinates", (lat_text.str.len() == 0) | (lon_text.str.len() == 0), coords),
-        ("non-finite coordinates (NaN or infinity)", non_finite_coords, coords),
-        ("non-numeric coordinates", lat.isna() | lon.isna(), coords),
+    unparsed, no_point = dates.isna(), lat.isna() | lon.isna()
+    missing_date = _blank(raw["event_date"], unparsed)
+    missing_point = _blank(raw["latitude"], no_point) | _blank(raw["longitude"], no_point)
+    fat_text = _get(raw, "fatalities")
+
+    def text(prefix: str, col: str, suffix: str = "") -> Callable[[pd.Index], pd.Series]:
+        return lambda idx: prefix + _get(raw, col).loc[idx].str.strip() + suffix
+
+    def coords(idx: pd.Index) -> pd.Series:
+        return "lat=" + raw.loc[idx, "latitude"].astype("string") + ", lon=" + raw.loc[idx, "longitude"].astype("string")
+
+    rules: list[tuple[str, pd.Series, Callable[[pd.Index], pd.Series]]] = [
+        ("_reader", reader_reason.str.len() > 0, lambda idx: reader_detail.loc[idx]),
+        ("missing date", missing_date, text("", "event_date")),
+        ("date contradicts the column's date order", parsed.contradicts, text("date=", "event_date", f" ({parsed.decided_by})")),
+        ("unparseable date", unparsed, text("date=", "event_date")),
+        ("date disagrees with the year column", _year_mismatch(raw, dates),
+         lambda idx: "date=" + raw.loc[idx, "event_date"].str.strip() + ", year=" + _get(raw, "year").loc[idx]),
+        ("date in the future", dates > today + pd.Timedelta(days=1), text("date=", "event_date", f" (today is {today:%Y-%m-%d})")),
+        (f"date before {EARLIEST_DATE:%Y}", dates < EARLIEST_DATE, text("date=", "event_date", " (UCDP GED begins 1989; ACLED 1997)")),
+        ("missing coordinates", missing_point, coords),
+        ("non-finite coordinates (NaN or infinity)", non_finite(raw["latitude"], lat) | non_finite(raw["longitude"], lon), coords),
+        ("non-numeric coordinates", no_point, coords),
         ("probable lat/lon swap", _swapped(raw, lat, lon), coords),
         ("latitude out of range", lat.abs() > 90, coords),
         ("longitude out of range", lon.abs() > 180, coords),
         ("null island (0, 0)", (lat == 0) & (lon == 0), coords),
-        ("non-numeric fatalities", (fat_text.str.len() > 0) & (fat.isna() | np.isinf(fat)), "fatalities=" + fat_text),
-        ("negative fatalities", fat < 0, "fatalities=" + fat_text),
-    ]
+        ("non-numeric fatalities", fat.isna() & ~_blank(fat_text, fat.isna()) | np.isinf(fat), text("fatalities=", "fatalities")),
+        ("negative fatalities", fat < 0, text("fatalities=", "fatalities")),
+    ]  # fmt: skip
     reason = pd.Series(pd.NA, index=raw.index, dtype="string")
     detail = pd.Series(pd.NA, index=raw.index, dtype="string")
-    for name, hit, text in rules:
-        new = hit.fillna(False).astype(bool) & reason.isna()
-        reason = reason.mask(new, reader_reason if name == "_reader" else name)
-        detail = detail.mask(new, text if isinstance(text, str) else text.astype("string"))
+    free = np.ones(len(raw), dtype=bool)
+    for name, hit, describe in rules:
+        new = hit.fillna(False).to_numpy(bool) & free
+        if not new.any():
+            continue
+        idx = raw.index[new]
+        reason.loc[idx] = reader_reason.loc[idx] if name == "_reader" else name
+        detail.loc[idx] = describe(idx).astype("string").to_numpy()
+        free &= ~new
     return reason, detail
+
+
+def _blank(values: pd.Series, among: pd.Series) -> pd.Series:
+    """Rows of ``among`` whose text is empty (only those rows are looked at)."""
+    out = pd.Series(False, index=values.index)
+    if among.any():
+        out[among] = (values[among].astype("string").fillna("").str.strip().str.len() == 0).to_numpy(bool)
+    return out
 
 
 def _year_mismatch(raw: pd.DataFrame, dates: pd.Series) -> pd.Series:
@@ -255,6 +278,6 @@ def _style_warnings(ok: np.ndarray, lat_style: pd.Series, lon_style: pd.Series, 
 
 
 def _warnings(events: gpd.GeoDataFrame) -> dict[str, int]:
-    etype = events["event_type"].astype("string")
+    etype = events["event_type"]  # categorical: the check runs on its few categories
     unknown = etype.notna() & ~etype.isin(list(EVENT_TYPES))
     return {"unknown event type (kept)": int(unknown.sum())} if unknown.any() else {}
