@@ -87,6 +87,7 @@ def save_dataset(
     progress: Progress | None = None,
     max_file_mb: float | None = None,
     max_rows: float | None = None,
+    date_order: str | None = None,
 ) -> tuple[str, LoadResult]:
     """Load an uploaded file, merge actor aliases, tag areas and store it under its content hash.
 
@@ -102,14 +103,15 @@ def save_dataset(
     limit = settings()
     max_file_mb = limit.max_file_mb if max_file_mb is None else max_file_mb
     check_size(name, len(content), max_file_mb)
-    dataset_id = content_id(content + json.dumps(mapping or {}, sort_keys=True).encode())
+    # The same bytes read another way (a mapping, a date order) are another dataset.
+    dataset_id = content_id(content + json.dumps(mapping or {}, sort_keys=True).encode() + (date_order or "").encode())
     datasets_dir.mkdir(parents=True, exist_ok=True)
     suffix = Path(name).suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix) else ".csv"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(content)
         result = read_events(path, format=format, mapping=mapping, dataset=Path(name).stem, progress=progress,
-                             max_file_mb=max_file_mb, max_rows=max_rows)  # fmt: skip
+                             max_file_mb=max_file_mb, max_rows=max_rows, date_order=date_order)  # fmt: skip
     events = canonical_events(result.events)
     meta_path = datasets_dir / f"{dataset_id}.json"
     added = json.loads(meta_path.read_text())["added"] if meta_path.exists() else datetime.now(UTC).isoformat(timespec="seconds")

@@ -9,10 +9,11 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from geo.dates import DATE_ORDERS
 from geo.errors import ReadError
 from geo.escape import markdown_text
 from geo.export import geojson_bytes, geoparquet_bytes, safe_csv
-from geo.io import FORMATS
+from geo.io import FORMATS, UPLOAD_TYPES
 from geo.io.formats import AUTO_COLUMNS
 from geo.io.sniff import peek_columns
 from geo.mapview import build_map, standalone_html
@@ -33,15 +34,21 @@ settings = st.session_state["settings"]
 
 st.title("Data")
 st.subheader("Upload events")
-upload = st.file_uploader("ACLED, UCDP GED, GeoJSON, GeoParquet or any CSV", key="up_file",
-                          type=["csv", "txt", "json", "geojson", "parquet"])  # fmt: skip
+upload = st.file_uploader("ACLED, UCDP GED, GeoJSON, GeoParquet, Excel, a zipped CSV or Shapefile, GeoPackage, KML or any CSV",
+                          key="up_file", type=list(UPLOAD_TYPES))  # fmt: skip
 st.caption(f"Limits: {settings.max_file_mb:,g} MB per file (setting CONFLICT_MAP_MAX_FILE_MB; the upload widget's own limit is "
            f"Streamlit's server.maxUploadSize), {settings.max_rows:,} rows (CONFLICT_MAP_MAX_ROWS). Rejected rows are kept with "
            "their line and reason, and can be downloaded.")  # fmt: skip
 fmt = st.selectbox("Format", FORMATS, key="up_format")
+order = st.selectbox("Date order", ["auto", *DATE_ORDERS], key="up_date_order",
+                     format_func=lambda o: "decide from the column" if o == "auto" else DATE_ORDERS[o],
+                     help="How numeric dates such as 05/04/2015 are read. 'decide from the column' uses values such as "
+                          "25/04/2015 that prove the order, then a year column, then the format's convention — "
+                          "the load report says which.")  # fmt: skip
 mapping: dict[str, str] = {}
-if upload is not None and fmt == "csv":
-    st.caption("Column mapping (leave empty to auto-detect lat/latitude/y, lon/lng/longitude/x, date/event_date)")
+if upload is not None:
+    st.caption("Column mapping: leave empty to auto-detect (lat/latitude/y, lon/lng/longitude/x, date/event_date); "
+               "a choice overrides what an ACLED or UCDP format would use. A file without a header has columns 1…N.")  # fmt: skip
     try:
         columns = ["", *peek_columns(upload.getvalue(), name=upload.name)]
     except ReadError as exc:
@@ -57,7 +64,7 @@ if upload is not None and st.button("Load and store", key="up_go"):
     try:
         dataset_id, result = save_dataset(
             upload.getvalue(), name=upload.name, datasets_dir=settings.datasets_dir, format=fmt, mapping=mapping or None,
-            max_file_mb=settings.max_file_mb, max_rows=settings.max_rows,
+            max_file_mb=settings.max_file_mb, max_rows=settings.max_rows, date_order=None if order == "auto" else order,
             progress=lambda rows, msg: bar.progress(min(0.95, rows * 120 / size), text=f"{msg}: {rows:,}"),
         )  # fmt: skip
     except ReadError as exc:
@@ -75,7 +82,9 @@ if report_state:
     dataset_id, report = report_state
     st.success(markdown_text(f"Stored as dataset {dataset_id} — {report.rows_loaded:,} of {report.rows_read:,} rows loaded "
                              f"({report.format}: {report.detected})."))  # fmt: skip
-    st.json(report.to_dict())
+    st.code(report.summary(), language=None)  # how the file was read: encoding, dates, notes, mapping
+    with st.expander("Load report as JSON"):
+        st.json(report.to_dict())
     if report.rows_rejected:
         st.dataframe(report.rejected, hide_index=True, height=220)
         st.download_button("Download rejected rows (CSV)", lambda: safe_csv(report.rejected), "rejected.csv", "text/csv",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.dates import DATE_ORDERS, DEFAULT_ORDER, ORDER_CONVENTIONS
@@ -13,7 +14,7 @@ from geo.io.acled import merge_monadic
 from geo.io.csvfile import CsvRows, Progress, read_csv
 from geo.io.formats import CONSUMED, from_acled, from_generic, from_ucdp, resolve_mapping
 from geo.io.geocode import geocode_missing
-from geo.io.geojson import read_geojson
+from geo.io.geojson import PLACED_FROM_PROPERTIES, read_geojson
 from geo.io.layout import hxl_row, tidy_columns
 from geo.io.limits import check_rows
 from geo.io.sniff import UCDP_MARKERS, Sniffed, is_acled, sniff
@@ -25,6 +26,8 @@ from geo.settings import settings
 DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", "|": "pipes", ",": "commas"}
 
 FORMATS: tuple[str, ...] = ("auto", "acled", "ucdp", "geojson", "parquet", "csv")
+#: File extensions the Data page accepts (the reader decides by content, not by extension).
+UPLOAD_TYPES: tuple[str, ...] = ("csv", "tsv", "txt", "json", "geojson", "parquet", "xlsx", "zip", "gpkg", "kml", "fgb")
 #: Readers of tables that arrive read already: a workbook sheet, a GDAL vector layer.
 TABLE_FORMATS: tuple[str, ...] = ("xlsx", "vector")
 
@@ -129,7 +132,7 @@ def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows:
         if sniffed.format == "parquet":
             table = _stringify(_read_parquet(path))
         elif sniffed.format in TABLE_FORMATS:
-            table, warnings = _table_frame(sniffed.frame, notes)
+            table, warnings = _table_frame(sniffed.frame)
         else:
             table, warnings = read_geojson(sniffed.text or "", name=path.name)
         check_rows(path.name, len(table), max_rows)
@@ -157,7 +160,7 @@ def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows:
     return CsvRows(table, lines, ragged), warnings, notes
 
 
-def _table_frame(frame: pd.DataFrame | None, notes: list[str]) -> tuple[pd.DataFrame, dict[str, int]]:
+def _table_frame(frame: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, int]]:
     """A workbook sheet (text already) or a vector layer (typed, in its own CRS) as text columns."""
     if not isinstance(frame, gpd.GeoDataFrame):
         return frame.astype("string").fillna(""), {}
@@ -165,7 +168,11 @@ def _table_frame(frame: pd.DataFrame | None, notes: list[str]) -> tuple[pd.DataF
     if frame.crs is not None and not frame.crs.equals(CRS):
         warnings[f"coordinates transformed from {frame.crs.to_string()} to WGS 84"] = len(frame)
         frame = frame.to_crs(CRS)
-    return _stringify(frame), warnings
+    table = _stringify(frame)
+    placed = int((table["_geometry_type"] == PLACED_FROM_PROPERTIES).sum())
+    if placed:
+        warnings["features without a geometry placed from their latitude/longitude properties (kept)"] = placed
+    return table, warnings
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -196,17 +203,26 @@ def _stringify(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _point_columns(out: pd.DataFrame, geometry: gpd.GeoSeries) -> pd.DataFrame:
+    """``longitude`` / ``latitude`` from point geometries; a feature without one keeps its own
+    latitude/longitude columns when it has them (any case), else it carries a reason."""
     is_point = (geometry.geom_type == "Point").to_numpy()
-    xs = geometry.x.where(is_point) if is_point.all() else pd.Series(
-        [g.x if p else None for g, p in zip(geometry, is_point, strict=True)], index=out.index
-    )
-    ys = geometry.y.where(is_point) if is_point.all() else pd.Series(
-        [g.y if p else None for g, p in zip(geometry, is_point, strict=True)], index=out.index
-    )
-    out["longitude"] = pd.Series(xs, index=out.index).astype("string").fillna("")
-    out["latitude"] = pd.Series(ys, index=out.index).astype("string").fillna("")
-    kinds = geometry.geom_type.astype("string").fillna("empty")
-    out["_reject"] = pd.Series("", index=out.index, dtype="string").mask(~is_point, "non-point geometry")
+    missing = geometry.isna().to_numpy() | geometry.is_empty.to_numpy()
+    own = {c.lower(): c for c in out.columns}
+    given = {k: out.pop(own[k]) for k in ("latitude", "longitude") if k in own}
+    xs = pd.Series(np.nan, index=out.index)
+    ys = pd.Series(np.nan, index=out.index)
+    xs[is_point] = geometry[is_point].x.to_numpy()
+    ys[is_point] = geometry[is_point].y.to_numpy()
+    out["longitude"] = xs.astype("string").fillna("")
+    out["latitude"] = ys.astype("string").fillna("")
+    placed = missing & (len(given) == 2)
+    if placed.any():
+        placed &= (given["latitude"].str.strip().str.len() > 0).to_numpy() & (given["longitude"].str.strip().str.len() > 0).to_numpy()
+        out.loc[placed, "latitude"] = given["latitude"][placed]
+        out.loc[placed, "longitude"] = given["longitude"][placed]
+    kinds = geometry.geom_type.astype("string").fillna("empty").mask(placed, PLACED_FROM_PROPERTIES)
+    reason = pd.Series("", index=out.index, dtype="string").mask(~is_point & ~placed, "non-point geometry")
+    out["_reject"] = reason.mask(missing & ~placed, "missing geometry")
     out["_geometry_type"] = kinds
     return out
 

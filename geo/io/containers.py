@@ -48,7 +48,7 @@ def open_source(path: Path, raw: bytes) -> Source:
     """
     suffix = path.suffix.lower()
     if suffix in VECTOR_SUFFIXES or (raw[:16] == b"SQLite format 3\x00" and suffix == ".gpkg"):
-        return _vector(path, note=f"layer of {path.name}")
+        return _vector(str(path), name=path.name, note=f"layer of {path.name}")
     if raw[:4] != b"PK\x03\x04":
         return Source(path.name, data=raw)
     try:
@@ -69,7 +69,7 @@ def _zip_member(path: Path, archive: zipfile.ZipFile) -> Source:
         if len(shapefiles) > 1:
             msg = f"{path.name}: expected one Shapefile in the archive, got {len(shapefiles)}: {shapefiles[:5]!r}"
             raise ReadError(msg)
-        return _vector(Path(f"/vsizip/{path}/{shapefiles[0]}"), note=f"Shapefile {shapefiles[0]} in {path.name}")
+        return _vector(f"/vsizip/{path}/{shapefiles[0]}", name=path.name, note=f"Shapefile {shapefiles[0]} in {path.name}")
     data = [n for n in members if PurePosixPath(n).suffix.lower() in TEXT_MEMBERS + VECTOR_SUFFIXES]
     if len(data) != 1:
         got = f"{len(data)}: {data[:5]!r}" if data else f"none (members: {members[:5]!r})"
@@ -77,7 +77,7 @@ def _zip_member(path: Path, archive: zipfile.ZipFile) -> Source:
         raise ReadError(msg)
     member = data[0]
     if PurePosixPath(member).suffix.lower() in VECTOR_SUFFIXES:
-        return _vector(Path(f"/vsizip/{path}/{member}"), note=f"{member} in {path.name}")
+        return _vector(f"/vsizip/{path}/{member}", name=path.name, note=f"{member} in {path.name}")
     return Source(PurePosixPath(member).name, data=archive.read(member), note=f"member {member} of {path.name}")
 
 
@@ -85,17 +85,18 @@ def _ignored(member: str) -> bool:
     return any(part.startswith(p.rstrip("/")) for part in PurePosixPath(member).parts for p in IGNORED_MEMBER_PREFIXES)
 
 
-def _vector(path: Path, *, note: str) -> Source:
+def _vector(source: str, *, name: str, note: str) -> Source:
+    """The first layer of a file GDAL reads (a Shapefile inside a zip through ``/vsizip/``)."""
     import pyogrio
 
     try:
-        layers = pyogrio.list_layers(str(path))
-        frame = pyogrio.read_dataframe(str(path), layer=layers[0][0] if len(layers) else None)
+        layers = pyogrio.list_layers(source)
+        frame = pyogrio.read_dataframe(source, layer=layers[0][0] if len(layers) else None)
     except Exception as exc:  # noqa: BLE001 - GDAL's errors vary by driver; all mean "unreadable"
-        msg = f"{path.name}: expected a vector file GDAL can read, got {type(exc).__name__}: {str(exc)[:160]}"
+        msg = f"{name}: expected a vector file GDAL can read, got {type(exc).__name__}: {str(exc)[:160]}"
         raise ReadError(msg) from None
-    layer = f" (layer {layers[0][0]!r} of {len(layers)})" if len(layers) > 1 else ""
-    return Source(path.name, kind="vector", frame=frame, note=note + layer)
+    layer = f" (layer {layers[0][0]!r}, the first of {len(layers)})" if len(layers) > 1 else ""
+    return Source(name, kind="vector", frame=frame, note=note + layer)
 
 
 def _workbook(path: Path, raw: bytes) -> Source:

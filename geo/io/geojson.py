@@ -18,6 +18,7 @@ from pyproj.exceptions import CRSError
 
 from geo.errors import ReadError
 
+PLACED_FROM_PROPERTIES = "none (placed from properties)"
 WGS84_NAMES = frozenset({"epsg:4326", "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:epsg::4326", "crs84", "ogc:crs84"})
 
 
@@ -40,6 +41,9 @@ def read_geojson(text: str, *, name: str) -> tuple[pd.DataFrame, dict[str, int]]
     rows = [_feature_row(f, i) for i, f in enumerate(features, start=1)]
     frame = pd.DataFrame(rows).fillna("").astype("string")
     warnings: dict[str, int] = {}
+    placed = int((frame["_geometry_type"] == PLACED_FROM_PROPERTIES).sum()) if "_geometry_type" in frame else 0
+    if placed:
+        warnings["features without a geometry placed from their latitude/longitude properties (kept)"] = placed
     crs = _declared_crs(data, name=name)
     if crs is not None:
         frame = _to_wgs84(frame, crs)
@@ -65,9 +69,11 @@ def _feature_row(feature: object, number: int) -> dict[str, str]:
         return {"_reject": f"invalid geometry\x1ffeature {number} is a JSON {type(feature).__name__}, not a Feature"}
     props = feature.get("properties")
     row = {str(k).strip().lower(): _text(v) for k, v in props.items()} if isinstance(props, dict) else {}
-    for key in ("latitude", "longitude"):  # the geometry is the location
-        row.pop(key, None)
+    point = {key: row.pop(key, "") for key in ("latitude", "longitude")}  # the geometry is the location
     geometry = feature.get("geometry")
+    if geometry is None and all(point.values()):
+        # No geometry, but the properties say where: validation checks these like any coordinates.
+        return row | point | {"_geometry_type": PLACED_FROM_PROPERTIES, "_reject": ""}
     problem = _geometry_problem(geometry)
     row["_geometry_type"] = str(geometry.get("type")) if isinstance(geometry, dict) else "none"
     if problem:
@@ -121,7 +127,7 @@ def _declared_crs(data: dict, *, name: str) -> pyproj.CRS | None:
 
 
 def _to_wgs84(frame: pd.DataFrame, crs: pyproj.CRS) -> pd.DataFrame:
-    ok = frame["_reject"] == ""
+    ok = (frame["_reject"] == "") & (frame["_geometry_type"] != PLACED_FROM_PROPERTIES)
     transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     x = pd.to_numeric(frame.loc[ok, "longitude"], errors="coerce").to_numpy()
     y = pd.to_numeric(frame.loc[ok, "latitude"], errors="coerce").to_numpy()

@@ -1,0 +1,234 @@
+"""Structural quirks and column layouts of real exports, each on a small file written here."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from geo.errors import ReadError
+from geo.io import read_events
+
+ROOT_ROWS = ("e1,2024-11-30,36.2,37.16,Aleppo\n", "e2,2024-12-01,35.93,36.63,Idlib\n")
+HEADER = "event_id,event_date,latitude,longitude,location\n"
+ACLED_HEADER = "event_id_cnty,event_date,year,event_type,sub_event_type,actor1,assoc_actor_1,inter1,country,location,latitude,longitude,fatalities"
+
+
+def _write(tmp_path, name: str, content: str | bytes):
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+#: (case, file name, content, note the report must carry, first loaded line)
+QUIRKS = [
+    ("trailing delimiter", "t.csv", HEADER + "".join(r.replace("\n", ",\n") for r in ROOT_ROWS), "every row ends with a delimiter", 2),
+    ("empty unnamed columns", "e.csv", HEADER.replace("\n", ",,,\n") + "".join(r.replace("\n", ",,,\n") for r in ROOT_ROWS),
+     "3 empty column(s) without a name dropped", 2),
+    ("pandas index column", "i.csv", "," + HEADER + "".join(f"{i}," + r for i, r in enumerate(ROOT_ROWS)), "row index written by pandas", 2),
+    ("HXL hashtag row", "h.csv", HEADER + "#event+id,#date,#geo+lat,#geo+lon,#loc+name\n" + "".join(ROOT_ROWS), "HXL hashtag row on line 2", 3),
+    ("preamble", "p.csv", "Events export\nGenerated 2024-12-02 by a desk\n\n" + HEADER + "".join(ROOT_ROWS),
+     "3 line(s) above the header skipped", 5),
+    ("zipped CSV", "z.zip", _zip({"__MACOSX/._events.csv": b"junk", "data/events.csv": (HEADER + "".join(ROOT_ROWS)).encode()}),
+     "member data/events.csv of z.zip", 2),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "name", "content", "note", "first_line"), QUIRKS, ids=[q[0] for q in QUIRKS])
+def test_structural_quirk_reads_cleanly_and_is_reported(tmp_path, case, name, content, note, first_line):
+    result = read_events(_write(tmp_path, name, content))
+    assert (result.report.rows_loaded, result.report.rows_rejected) == (2, 0)
+    assert any(note in n for n in result.report.notes), result.report.notes
+    assert sorted(result.events["source_line"].tolist())[0] == first_line
+    assert not [c for c in result.events.columns if c.startswith("unnamed") or c == ""]
+
+
+def test_cp1252_file_reports_its_encoding(tmp_path):
+    path = _write(tmp_path, "w.csv", (HEADER + "e1,2024-11-30,36.2,37.16,Ma’arrat\n").encode("cp1252"))
+    result = read_events(path)
+    assert result.report.encoding == "cp1252" and result.report.to_dict()["encoding"] == "cp1252"
+    assert result.events["location"].iloc[0] == "Ma’arrat"
+    assert "encoding cp1252" in result.report.summary()
+
+
+def test_headerless_csv_is_read_with_a_mapping_by_column_number(tmp_path):
+    # GDELT 1.0 style: tab-separated, no header, compact dates.
+    rows = ["1001\t20241130\tSYR\t36.2\t37.16\tAleppo", "1002\t20241201\tSYR\t35.93\t36.63\tIdlib"]
+    path = _write(tmp_path, "gdelt.csv", "\n".join(rows) + "\n")
+    with pytest.raises(ReadError, match="mapping by column number"):
+        read_events(path)
+    mapping = {"event_id": "1", "event_date": "2", "latitude": "4", "longitude": "5", "location": "6"}
+    result = read_events(path, mapping=mapping)
+    assert result.events["event_id"].tolist() == ["1001", "1002"]
+    assert result.events["event_date"].iloc[0] == pd.Timestamp("2024-11-30")
+    assert result.report.mapped["latitude"] == "4" and result.report.delimiter == "tabs"
+
+
+def _ged_record(layout: tuple[str, ...]) -> list[str]:
+    values = {"id": "900", "relid": "SYR-2017-1-1", "year": "2017", "type_of_violence": "1", "side_a": "Government of Syria",
+              "side_b": "IS", "where_prec": "1", "where_coordinates": "Aleppo town", "latitude": "36.2", "longitude": "37.16",
+              "geom_wkt": "POINT (37.16 36.2)", "date_start": "2017-01-02", "date_end": "2017-01-03", "best": "4", "low": "3", "high": "6"}  # fmt: skip
+    return [values.get(c, "0") for c in layout]
+
+
+@pytest.mark.parametrize("layout", ["UCDP_COLUMNS", "UCDP_COLUMNS_191", "unknown width"])
+def test_headerless_ged_is_recognised_by_content(tmp_path, layout):
+    from geo.io.sniff import UCDP_ANCHORED, UCDP_COLUMNS, UCDP_COLUMNS_191
+
+    layouts = {"UCDP_COLUMNS": UCDP_COLUMNS, "UCDP_COLUMNS_191": UCDP_COLUMNS_191,
+               "unknown width": ("id", "x1", "x2", *UCDP_ANCHORED, "y1", "y2")}  # fmt: skip
+    columns = layouts[layout]
+    path = _write(tmp_path, "ged.csv", ",".join(f'"{v}"' if " " in v else v for v in _ged_record(columns)) + "\n")
+    result = read_events(path)
+    event = result.events.iloc[0]
+    assert result.report.format == "ucdp" and "no header row" in result.report.detected
+    assert (event["event_id"], event["event_date"], event["latitude"], event["longitude"]) == ("900", pd.Timestamp("2017-01-02"), 36.2, 37.16)
+    if layout != "unknown width":
+        assert (event["fatalities"], event["actor1"]) == (4, "Government of Syria")
+
+
+def _workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for title, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=title, index=False, header=title != "About")
+    return buf.getvalue()
+
+
+def test_workbook_event_sheet_is_found_and_named(tmp_path):
+    about = pd.DataFrame({"text": ["Terms of use", "Attribution required"]})
+    events = pd.DataFrame({"event_id": ["e1", "e2"], "event_date": pd.to_datetime(["2024-11-30", "2024-12-01"]),
+                           "latitude": [36.2, 35.93], "longitude": [37.16, 36.63]})  # fmt: skip
+    result = read_events(_write(tmp_path, "w.xlsx", _workbook({"About": about, "Events": events})))
+    assert result.report.rows_loaded == 2 and result.report.format == "xlsx"
+    assert any("sheet 'Events' of 2" in n for n in result.report.notes)
+    assert result.events["event_date"].tolist() == [pd.Timestamp("2024-11-30"), pd.Timestamp("2024-12-01")]
+    assert result.events["source_line"].tolist() == [2, 3]  # the sheet's own row numbers
+
+
+def test_aggregated_workbook_is_refused_as_counts(tmp_path):
+    counts = pd.DataFrame({"Country": ["Syria"], "Admin1": ["Aleppo"], "Month": ["November"], "Year": [2024], "Events": [310], "Fatalities": [920]})
+    with pytest.raises(ReadError, match=r"counts per period and area .* aggregated workbook"):
+        read_events(_write(tmp_path, "agg.xlsx", _workbook({"Data": counts})))
+
+
+@pytest.fixture
+def aleppo_points_gdf() -> gpd.GeoDataFrame:
+    """Two events with a point and one whose geometry is missing but whose properties say where (Idlib)."""
+    return gpd.GeoDataFrame(
+        {"event_date": ["2024-11-30", "2024-12-01", "2024-12-02"], "location": ["Ḥalab", "Saraqib", "Idlib"],
+         "LATITUDE": [None, None, 35.93], "Longitude": [None, None, 36.63]},
+        geometry=[shapely.Point(37.16, 36.2), shapely.Point(36.8, 35.86), None], crs="EPSG:4326",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["gpkg", "shapefile zip", "kml"])
+def test_vector_files_load_like_geojson(tmp_path, aleppo_points_gdf, kind):
+    if kind == "gpkg":
+        path = tmp_path / "e.gpkg"
+        aleppo_points_gdf.to_file(path)
+    elif kind == "kml":
+        path = tmp_path / "e.kml"
+        aleppo_points_gdf.iloc[:2].drop(columns=["LATITUDE", "Longitude"]).to_file(path, driver="KML")
+    else:  # a Shapefile in its own CRS, names in cp1252 as its .cpg says
+        aleppo_points_gdf.assign(location=["Halab", "Saraqib", "Ma’arrat"]).to_crs(3857).to_file(tmp_path / "e.shp", encoding="cp1252")
+        members = {f"events/e.{ext}": (tmp_path / f"e.{ext}").read_bytes() for ext in ("shp", "shx", "dbf", "prj", "cpg")}
+        path = _write(tmp_path, "events.zip", _zip(members))
+    result = read_events(path)
+    events = result.events.set_index("event_date")
+    assert result.report.format == "vector" and result.report.rows_rejected == 0
+    assert events.loc["2024-11-30", ["latitude", "longitude"]].round(5).tolist() == [36.2, 37.16]
+    if kind != "kml":
+        assert events.loc["2024-12-02", ["latitude", "longitude"]].round(5).tolist() == [35.93, 36.63]
+        assert any("placed from their latitude/longitude properties" in w for w in result.report.warnings)
+    if kind == "shapefile zip":
+        assert events.loc["2024-12-02", "location"] == "Ma’arrat"
+        assert any("transformed from EPSG:3857" in w for w in result.report.warnings)
+
+
+def test_geojson_null_geometry_is_placed_from_its_properties(tmp_path):
+    features = [{"type": "Feature", "geometry": None, "properties": {"EVENT_DATE": "2024-11-30", "Latitude": 36.2, "LONGITUDE": 37.16}},
+                {"type": "Feature", "geometry": None, "properties": {"EVENT_DATE": "2024-11-30"}}]  # fmt: skip
+    result = read_events(_write(tmp_path, "n.geojson", json.dumps({"type": "FeatureCollection", "features": features})))
+    assert result.events[["latitude", "longitude"]].values.tolist() == [[36.2, 37.16]]
+    assert result.report.reasons == {"missing geometry": 1}
+    assert result.report.warnings["features without a geometry placed from their latitude/longitude properties (kept)"] == 1
+
+
+#: (old event type, inter1, today's event type, sub-event type)
+OLD_TYPES = [
+    ("Battle-No change of territory", "1", "Battles", "Armed clash"),
+    ("Battle-Government regains territory", "1", "Battles", "Government regains territory"),
+    ("Battle-Non-state actor overtakes territory", "2", "Battles", "Non-state actor overtakes territory"),
+    ("Remote violence", "1", "Explosions/Remote violence", None),
+    ("Riots/Protests", "5", "Riots", None),
+    ("Riots/Protests", "6", "Protests", None),
+    ("Violence against civilians", "3", "Violence against civilians", None),
+    ("Non-violent transfer of territory", "2", "Strategic developments", "Non-violent transfer of territory"),
+    ("Headquarters or base established", "2", "Strategic developments", "Headquarters or base established"),
+    ("Strategic development", "1", "Strategic developments", None),
+]
+
+
+@pytest.mark.parametrize(("old", "inter1", "event_type", "sub_event_type"), OLD_TYPES, ids=[f"{o[0]} {o[1]}" for o in OLD_TYPES])
+def test_pre_2019_event_types_map_onto_todays_taxonomy(tmp_path, old, inter1, event_type, sub_event_type):
+    from geo.taxonomy import DISORDER_TYPES
+
+    header = "GWNO,EVENT_ID_CNTY,EVENT_ID_NO_CNTY,EVENT_DATE,YEAR,EVENT_TYPE,ACTOR1,ALLY_ACTOR_1,INTER1,ACTOR2,ALLY_ACTOR_2,INTER2,COUNTRY,LATITUDE,LONGITUDE,FATALITIES"
+    row = f"652,1SYR,1,30/11/2024,2024,{old},Actor A,Ally A,{inter1},Actor B,Ally B,1,Syria,36.2,37.16,0"
+    event = read_events(_write(tmp_path, "old.csv", f"{header}\n{row}\n")).events.iloc[0]
+    assert event["event_type"] == event_type
+    assert (event["sub_event_type"] if pd.notna(event["sub_event_type"]) else None) == sub_event_type
+    assert event["disorder_type"] == DISORDER_TYPES[event_type]  # derived: the old layout has none
+    assert (event["assoc_actor_1"], event["assoc_actor_2"]) == ("Ally A", "Ally B")
+    expected_source = None if old == "Violence against civilians" else f"acled:{old}"
+    assert (event["source_event_type"] if pd.notna(event["source_event_type"]) else None) == expected_source
+
+
+def test_monadic_acled_rows_merge_into_dyadic_events(tmp_path):
+    rows = [
+        "SYR1,30 November 2024,2024,Battles,Armed clash,HTS,,Rebel group,Syria,Aleppo,36.2,37.16,5",
+        "SYR1,30 November 2024,2024,Battles,Armed clash,Military Forces of Syria,Militia (Pro-Government),State forces,Syria,Aleppo,36.2,37.16,5",
+        "SYR2,1 December 2024,2024,Protests,Peaceful protest,Protesters (Syria),,Protesters,Syria,Idlib,35.93,36.63,0",
+    ]  # fmt: skip
+    result = read_events(_write(tmp_path, "monadic.csv", ACLED_HEADER + "\n" + "\n".join(rows) + "\n"))
+    events = result.events.set_index("event_id")
+    assert result.report.rows_read == 3 and result.report.rows_loaded == 2 and result.report.rows_rejected == 0
+    assert "2 monadic rows (one per actor) merged into 1 events" in result.report.notes
+    assert events.loc["SYR1", ["actor1", "actor2", "assoc_actor_2", "inter2"]].tolist() == [
+        "HTS", "Military Forces of Syria", "Militia (Pro-Government)", "State forces"]  # fmt: skip
+    assert pd.isna(events.loc["SYR2", "actor2"])
+
+
+def test_mapping_applies_on_top_of_a_detected_format(tmp_path):
+    header = ACLED_HEADER + ",reported_on"
+    row = "SYR1,30 November 2024,2024,Battles,Armed clash,HTS,,Rebel group,Syria,Aleppo,36.2,37.16,5,2024-12-02"
+    path = _write(tmp_path, "acled.csv", f"{header}\n{row}\n")
+    result = read_events(path, mapping={"event_date": "reported_on"})
+    assert result.report.format == "acled" and result.report.mapped == {"event_date": "reported_on"}
+    assert result.events["event_date"].iloc[0] == pd.Timestamp("2024-12-02")
+    assert "mapped — event_date ← reported_on" in result.report.summary()
+
+
+def test_ingest_out_is_the_tagged_canonical_file(tmp_path):
+    path = _write(tmp_path, "e.csv", HEADER + "e1,2024-11-30,36.2,37.16,Aleppo\ne2,2024-12-01,34.45,40.92,Al-Bukamal\n")
+    out = tmp_path / "out.parquet"
+    subprocess.run([sys.executable, "-m", "geo", "ingest", str(path), "--out", str(out)], check=True, capture_output=True)
+    events = gpd.read_parquet(out).set_index("event_id")
+    assert events.loc["e1", "admin1_polygon"] == "Aleppo" and "aleppo" in events.loc["e1", "areas"]
+    assert events.loc["e2", "border_side"] == "SY" and events.loc["e2", "border_km"] < 10
