@@ -166,14 +166,18 @@ def _decide_order(
     month_first = int(counts[numeric & (b > 12) & (a <= 12)].sum())
     if day_first or month_first:
         winner = "dmy" if day_first >= month_first else "mdy"
-        proof = f"{max(day_first, month_first):,} values have a {'first' if winner == 'dmy' else 'second'} field over 12"
+        proof = f"{_values(max(day_first, month_first))} a {'first' if winner == 'dmy' else 'second'} field over 12"
         against = min(day_first, month_first)
-        tail = f"; {against:,} values prove the other order and are rejected" if against else ""
+        tail = f"; rejected: {against:,} proving the other order" if against else ""
         return winner, f"{column}: read {DATE_ORDERS[winner]}, decided by the column ({proof}){tail}", False
     by_year = _order_from_year(shapes, codes, year)
     if by_year is not None:
         return by_year, f"{column}: read {DATE_ORDERS[by_year]}, decided by the year column", False
     return convention, f"{column}: read {DATE_ORDERS[convention]}, the format's convention (no value decides)", True
+
+
+def _values(n: int) -> str:
+    return f"{n:,} value has" if n == 1 else f"{n:,} values have"
 
 
 def _order_from_year(shapes: pd.DataFrame, codes: np.ndarray, year: pd.Series | None) -> str | None:

@@ -49,13 +49,16 @@ mapping: dict[str, str] = {}
 if upload is not None:
     st.caption("Column mapping: leave empty to auto-detect (lat/latitude/y, lon/lng/longitude/x, date/event_date); "
                "a choice overrides what an ACLED or UCDP format would use. A file without a header has columns 1…N.")  # fmt: skip
-    try:
-        columns = ["", *peek_columns(upload.getvalue(), name=upload.name)]
-    except ReadError as exc:
-        st.error(markdown_text(str(exc)))
-        columns = [""]
-    for canonical in AUTO_COLUMNS:
-        choice = st.selectbox(canonical, columns, key=f"map_{canonical}")
+    peeked = st.session_state.get("_peeked")
+    if peeked is None or peeked[0] != upload.file_id:  # once per uploaded file, not on every rerun
+        try:
+            peeked = (upload.file_id, ["", *peek_columns(upload.getvalue(), name=upload.name)])
+        except ReadError:  # "Load and store" reports why the file cannot be read
+            peeked = (upload.file_id, [""])
+        st.session_state["_peeked"] = peeked
+    columns = peeked[1]
+    for canonical, cell in zip(AUTO_COLUMNS, st.columns(len(AUTO_COLUMNS)), strict=True):
+        choice = cell.selectbox(canonical, columns, key=f"map_{canonical}")
         if choice:
             mapping[canonical] = choice
 if upload is not None and st.button("Load and store", key="up_go"):

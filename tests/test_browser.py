@@ -229,3 +229,33 @@ def test_hostile_uploads_on_the_data_page(server, browser, tmp_path):
     screenshot(page, "data_rejected.png")
     assert dialogs == []
     page.close()
+
+
+def test_workbook_uploads_on_the_data_page(server, browser, tmp_path):
+    """An Excel workbook loads from its event sheet; an aggregated one is refused with the reason."""
+    import pandas as pd
+
+    events = tmp_path / "events.xlsx"
+    counts = tmp_path / "counts.xlsx"
+    with pd.ExcelWriter(events, engine="openpyxl") as writer:
+        pd.DataFrame({"note": ["Terms of use"]}).to_excel(writer, sheet_name="About", index=False)
+        pd.DataFrame({"event_id": ["x1", "x2"], "event_date": ["30/11/2024", "01/12/2024"], "latitude": [36.2, 35.93],
+                      "longitude": [37.16, 36.63]}).to_excel(writer, sheet_name="Events", index=False)  # fmt: skip
+    pd.DataFrame({"Country": ["Syria"], "Month": ["November"], "Year": [2024], "Events": [310]}).to_excel(counts, index=False)
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    runs = Runs(page)
+    page.goto(f"{server}/data")
+    page.get_by_role("heading", name="Upload events").wait_for(timeout=40_000)
+    runs.wait_idle()
+    upload(page, runs, counts)
+    runs.act(lambda: page.get_by_role("button", name="Load and store").click())
+    page.get_by_text("this is an aggregated workbook").wait_for(timeout=30_000)
+    upload(page, runs, events)
+    runs.act(lambda: page.get_by_role("button", name="Load and store").click())
+    page.get_by_text("2 of 2 rows loaded").wait_for(timeout=30_000)
+    report = page.locator("[data-testid=stCode]").filter(has_text="rows read:").first.inner_text()
+    assert "read sheet 'Events' of 2" in report and "read day first (30/11/2024), decided by the column" in report
+    page.locator("[data-testid=stCode]").filter(has_text="rows read:").first.scroll_into_view_if_needed()
+    screenshot(page, "data_workbook.png")
+    runs.check()
+    page.close()

@@ -488,13 +488,18 @@ def test_data_page_controls(server, browser, tmp_path):
 
     page, runs = _open(browser, server, path="data")
     csv = tmp_path / "mapped.csv"
-    csv.write_text("when,y,x,ref,place\n2024-11-30,36.2,37.1,m1,Aleppo\n2024-12-01,35.9,36.6,m2,Idlib\n", encoding="utf-8")
+    # Month-first dates no value proves: the analyst says how to read them.
+    csv.write_text("when,y,x,ref,place\n11/05/2024,36.2,37.1,m1,Aleppo\n12/01/2024,35.9,36.6,m2,Idlib\n", encoding="utf-8")
     upload(page, runs, csv)
     _step(page, runs, lambda: _pick(page, page, "Format", "csv"))
+    _step(page, runs, lambda: _pick(page, page, "Date order", "month first (11/30/2024)"))
     for canonical, column in (("event_date", "when"), ("latitude", "y"), ("longitude", "x"), ("event_id", "ref"), ("location", "place")):
         _step(page, runs, lambda c=canonical, v=column: _pick(page, page, c, v))
     _step(page, runs, lambda: page.get_by_role("button", name="Load and store").click())
     page.get_by_text("2 of 2 rows loaded").wait_for(timeout=30_000)
+    report = page.locator("[data-testid=stCode]").filter(has_text="rows read:").first.inner_text()
+    assert "read month first (11/30/2024), as chosen" in report and "2024-11-05 to 2024-12-01" in report
+    assert "mapped — event_date ← when" in report
     _step(page, runs, lambda: page.get_by_role("button", name="Open dataset").click())
     page.wait_for_function("() => /dataset=[0-9a-f]{16}/.test(location.search)", timeout=30_000)
     page.close()

@@ -56,8 +56,8 @@ def test_mixed_and_short_forms_in_one_column(texts, expected):
 @pytest.mark.parametrize(
     ("texts", "kwargs", "order", "decided"),
     [
-        (["25/12/2015", "05/04/2015"], {}, "dmy", "decided by the column (1 values have a first field over 12)"),
-        (["12/25/2015", "05/04/2015"], {"convention": "dmy"}, "mdy", "decided by the column (1 values have a second field over 12)"),
+        (["25/12/2015", "05/04/2015"], {}, "dmy", "decided by the column (1 value has a first field over 12)"),
+        (["12/25/2015", "05/04/2015"], {"convention": "dmy"}, "mdy", "decided by the column (1 value has a second field over 12)"),
         (["05/04/2015"], {"convention": "mdy"}, "mdy", "the format's convention (no value decides)"),
         (["05/04/2015"], {}, "dmy", "the format's convention (no value decides)"),
         (["05/04/2015", "12/25/2015"], {"order": "dmy"}, "dmy", "as chosen (date order dmy)"),
@@ -85,7 +85,7 @@ def test_a_column_proving_both_orders_rejects_the_minority(tmp_path):
     assert report.rows_loaded == 3
     assert report.reasons == {"date contradicts the column's date order": 1}
     assert report.rejected["event_id"].tolist() == ["e2"]
-    assert "1 values prove the other order" in report.date_order_decided_by
+    assert "rejected: 1 proving the other order" in report.date_order_decided_by
 
 
 def test_an_assumed_order_is_a_warning_naming_the_column_and_the_override(tmp_path):

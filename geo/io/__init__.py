@@ -106,7 +106,7 @@ def read_events(
         rejected = pd.concat([rejected, rows.ragged], ignore_index=True).sort_values("line", kind="stable").reset_index(drop=True)
     report = LoadReport(
         format=fmt,
-        detected=sniffed.detected + ("" if kind in (fmt, sniffed.format) else f"; {kind.upper()} columns"),
+        detected=sniffed.detected + (f"; {kind.upper()} columns" if kind in ("acled", "ucdp") and kind != fmt else ""),
         rows_read=len(rows.table) + len(rows.ragged),
         rows_loaded=len(events),
         rejected=rejected,

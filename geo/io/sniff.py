@@ -177,6 +177,12 @@ def peek_columns(content: bytes, *, name: str) -> list[str]:
     """
     import tempfile
 
+    if content[:4] not in (b"PK\x03\x04", b"PAR1") and not content.startswith(b"SQLite"):
+        # A text file's header is in its first megabyte: never decode 200 MB to list columns.
+        head = content[: 1 << 20]
+        if len(content) > len(head):
+            wide = any(content.startswith(bom) for bom, _ in BOMS)  # UTF-16/32: cut on a whole character
+            content = head[: len(head) // 4 * 4] if wide else head[: head.rfind(b"\n") + 1] or head
     suffix = Path(name).suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix) else ".csv"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
