@@ -90,5 +90,11 @@ def _is_rioter(frame: pd.DataFrame, col: str) -> pd.Series:
 
 def disorder_types(event_type: pd.Series, given: pd.Series) -> pd.Series:
     """The file's ``disorder_type``, or ACLED's disorder type of the event type where the file has none."""
-    derived = event_type.map(DISORDER_TYPES).astype("string").fillna("")
-    return given.where(given.str.len() > 0, derived)
+    missing = given.fillna("").str.len() == 0
+    if not missing.any():
+        return given
+    codes, uniques = pd.factorize(event_type[missing])  # a handful of types: map each once
+    derived = pd.Series(uniques).map(DISORDER_TYPES).fillna("").to_numpy(object)[codes]
+    out = given.copy()
+    out[missing] = derived
+    return out

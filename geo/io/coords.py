@@ -10,6 +10,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Styles a coordinate text can be read in, as reported in load warnings.
 STYLE_WARNINGS: dict[str, str] = {
@@ -40,6 +42,10 @@ def parse_coordinates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         ``(numbers, styles)``: float64 (NaN where the text is no coordinate; ``inf`` stays
         ``inf`` so validation can name it) and ``decimal`` / ``comma`` / ``dms`` / ``""``.
     """
+    fast = plain_numbers(values)
+    if fast is not None:  # every text a plain number or empty: the common case, no factorising
+        styles = np.where(np.isnan(fast), "", "decimal").astype(object)
+        return pd.Series(fast, index=values.index), pd.Series(styles, index=values.index)
     codes, uniques = pd.factorize(values.astype("string").fillna(""), use_na_sentinel=True)
     if len(uniques) == 0:
         return pd.Series(np.nan, index=values.index), pd.Series("", index=values.index)
@@ -50,6 +56,22 @@ def parse_coordinates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     for i in np.flatnonzero(np.isnan(numbers)):
         numbers[i], styles[i] = _one(str(text.iat[i]))
     return pd.Series(numbers[codes], index=values.index), pd.Series(styles[codes], index=values.index)
+
+
+def plain_numbers(values: pd.Series) -> np.ndarray | None:
+    """float64 of a text column when every non-empty text is a plain decimal number, else None.
+
+    One Arrow cast over the column (an order of magnitude faster than parsing each distinct
+    text); any other text — a decimal comma, degrees, a word — sends the caller to the slow path.
+    """
+    try:
+        text = pc.utf8_trim_whitespace(pa.array(values.astype("string").fillna(""), type=pa.string()))
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        if pc.any(pc.match_substring_regex(text, r"(?i)^[+-]?(nan|inf|infinity)$")).as_py():
+            return None  # spelled NaN/infinity: the slow path names them
+        return pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
 
 
 def _one(text: str) -> tuple[float, str]:

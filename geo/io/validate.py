@@ -13,8 +13,8 @@ import pandas as pd
 
 from geo.countries import probable_swaps
 from geo.dates import DATE_ORDERS, EARLIEST_DATE, EXCEL_STYLE, ParsedDates, parse_date_column, parse_dates
-from geo.io.coords import STYLE_WARNINGS, non_finite, parse_coordinates
-from geo.schema import COLUMNS, CRS, FIELD_BY_NAME, coerce
+from geo.io.coords import STYLE_WARNINGS, non_finite, parse_coordinates, plain_numbers
+from geo.schema import COLUMNS, CRS, FIELD_BY_NAME, Field, coerce
 from geo.taxonomy import EVENT_TYPES
 
 
@@ -212,7 +212,10 @@ def _typed(
     order: str | None = None,
 ) -> gpd.GeoDataFrame:
     frame = raw.drop(columns=[c for c in raw.columns if c.startswith("_")]).copy()
-    frame = frame.replace("", pd.NA) if len(frame) else frame
+    # Empty text is missing. Category and number columns get that from coerce; only text stays text.
+    for col in frame.columns:
+        if FIELD_BY_NAME.get(col, _EXTRA).dtype == "string":
+            frame[col] = frame[col].mask(frame[col] == "")
     frame["event_date"] = dates
     end = parse_dates(_get(raw, "event_date_end"), order=order)
     frame["event_date_end"] = end.fillna(dates)
@@ -221,7 +224,7 @@ def _typed(
         frame[col] = _int(frame, col, dtype)
     for col in ("fatalities", "fatalities_low", "fatalities_high"):
         frame[col] = _int(frame, col, "Int64")
-    frame["source_line"] = lines.astype("Int64")
+    frame["source_line"] = pd.array(lines.to_numpy(dtype="int64"), dtype="Int64")
     # A canonical file keeps its own dataset / source_format; other formats get the reader's.
     for col, value in (("source_format", fmt), ("dataset", dataset)):
         frame[col] = frame[col].astype("string").fillna(value) if col in frame else value
@@ -231,10 +234,13 @@ def _typed(
     frame = coerce(frame)
     for col in frame.columns[len(COLUMNS) - 1 :]:
         frame[col] = _extra_dtype(frame[col])
-    geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs=CRS)
-    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
+    frame["geometry"] = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs=CRS)
+    gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
     gdf = gdf[list(COLUMNS) + [c for c in gdf.columns if c not in FIELD_BY_NAME]]
     return gdf.sort_values("event_date", kind="stable").reset_index(drop=True)
+
+
+_EXTRA = Field("extra", "string", False, "a source column kept under its own name")
 
 
 def _extra_dtype(values: pd.Series) -> pd.Series:
@@ -252,6 +258,9 @@ def _int(frame: pd.DataFrame, col: str, dtype: str) -> pd.Series:
 
 def to_number(values: pd.Series) -> pd.Series:
     """Strings → float64 (NaN where not a number), parsing each distinct value once."""
+    fast = plain_numbers(values)
+    if fast is not None:
+        return pd.Series(fast, index=values.index)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) == 0:
         return pd.Series(np.nan, index=values.index)
