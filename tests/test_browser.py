@@ -94,14 +94,8 @@ def test_navigation_keeps_the_filters(server, browser):
 def test_upload_is_shared_by_its_link(server, browser):
     from tests.conftest import FIXTURES
 
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
-    runs = Runs(page)
-    page.goto(f"{server}/data")
-    page.get_by_role("heading", name="Upload events").wait_for(timeout=40_000)
-    runs.wait_idle()
-    upload(page, runs, FIXTURES / "acled_new_text_inter.csv")
-    runs.act(lambda: page.get_by_role("button", name="Load and store").click())
-    page.get_by_text("Stored as dataset").wait_for(timeout=40_000)
+    page, runs = _data_page(browser, server)
+    _load_and_store(page, runs, FIXTURES / "acled_new_text_inter.csv", "Stored as dataset")
     runs.act(lambda: page.get_by_role("button", name="Open dataset").click())
     page.wait_for_function("() => /dataset=[0-9a-f]{16}/.test(window.location.search)", timeout=30_000)
     dataset_id = page.url.split("dataset=")[1].split("&")[0]
@@ -199,6 +193,27 @@ def test_hostile_strings_never_run_in_the_browser(server, browser, tmp_path):
     export.close()
 
 
+def _data_page(browser, server):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    runs = Runs(page)
+    page.goto(f"{server}/data")
+    page.get_by_role("heading", name="Upload events").wait_for(timeout=40_000)
+    runs.wait_idle()
+    return page, runs
+
+
+def _load_and_store(page, runs: Runs, path: Path, expect: str) -> None:
+    """Upload through the widget, press Load and store, wait for ``expect`` on the page.
+
+    The flake test_hostile_uploads_on_the_data_page had: a second file's upload (an HTTP request,
+    then a rerun) was still in flight when "Load and store" was clicked, so the click ran against
+    the previous file. ``upload`` waits for the file's chip and the rerun it caused.
+    """
+    upload(page, runs, path)
+    runs.act(lambda: page.get_by_role("button", name="Load and store").click())
+    page.get_by_text(expect).wait_for(timeout=30_000)
+
+
 def test_hostile_uploads_on_the_data_page(server, browser, tmp_path):
     """Through the upload widget: a broken file gets its message; a partly bad file keeps its rejected rows."""
     png = tmp_path / "photo.csv"
@@ -206,21 +221,11 @@ def test_hostile_uploads_on_the_data_page(server, browser, tmp_path):
     ragged = tmp_path / "ragged <img src=x onerror=alert(1)>.csv"
     ragged.write_text("event_id,event_date,latitude,longitude,actor1\nr1,2024-11-30,36.2,37.1,HTS\nr2,2024-11-30\n"
                       "r3,2099-01-01,36.2,37.1,=cmd\n", encoding="utf-8")  # fmt: skip
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
-    runs = Runs(page)
+    page, runs = _data_page(browser, server)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(f"{server}/data")
-    page.get_by_role("heading", name="Upload events").wait_for(timeout=40_000)
-    runs.wait_idle()
-    upload(page, runs, png)
-    runs.act(lambda: page.get_by_role("button", name="Load and store").click())
-    page.get_by_text("expected a CSV, GeoJSON or Parquet file, got a PNG image").wait_for(timeout=30_000)
-    # The flake this test had: the second file's upload (an HTTP request, then a rerun) was still
-    # in flight when "Load and store" was clicked, so the click ran against the previous file.
-    upload(page, runs, ragged)
-    runs.act(lambda: page.get_by_role("button", name="Load and store").click())
-    page.get_by_text("1 of 3 rows loaded").wait_for(timeout=30_000)
+    _load_and_store(page, runs, png, "expected a CSV, GeoJSON or Parquet file, got a PNG image")
+    _load_and_store(page, runs, ragged, "1 of 3 rows loaded")
     page.get_by_role("button", name="Download rejected rows (CSV)").wait_for(timeout=10_000)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download rejected rows (CSV)").click()
@@ -242,17 +247,9 @@ def test_workbook_uploads_on_the_data_page(server, browser, tmp_path):
         pd.DataFrame({"event_id": ["x1", "x2"], "event_date": ["30/11/2024", "01/12/2024"], "latitude": [36.2, 35.93],
                       "longitude": [37.16, 36.63]}).to_excel(writer, sheet_name="Events", index=False)  # fmt: skip
     pd.DataFrame({"Country": ["Syria"], "Month": ["November"], "Year": [2024], "Events": [310]}).to_excel(counts, index=False)
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
-    runs = Runs(page)
-    page.goto(f"{server}/data")
-    page.get_by_role("heading", name="Upload events").wait_for(timeout=40_000)
-    runs.wait_idle()
-    upload(page, runs, counts)
-    runs.act(lambda: page.get_by_role("button", name="Load and store").click())
-    page.get_by_text("this is an aggregated workbook").wait_for(timeout=30_000)
-    upload(page, runs, events)
-    runs.act(lambda: page.get_by_role("button", name="Load and store").click())
-    page.get_by_text("2 of 2 rows loaded").wait_for(timeout=30_000)
+    page, runs = _data_page(browser, server)
+    _load_and_store(page, runs, counts, "this is an aggregated workbook")
+    _load_and_store(page, runs, events, "2 of 2 rows loaded")
     report = page.locator("[data-testid=stCode]").filter(has_text="rows read:").first.inner_text()
     assert "read sheet 'Events' of 2" in report and "read day first (30/11/2024), decided by the column" in report
     page.locator("[data-testid=stCode]").filter(has_text="rows read:").first.scroll_into_view_if_needed()
