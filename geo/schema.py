@@ -78,7 +78,7 @@ FIELDS: tuple[Field, ...] = (
     Field("notes", "string", False, "Free-text description of the event."),
     Field("tags", "string", False, "ACLED tags or other `;`-separated labels."),
     Field("dataset", "category", False, "Name of the dataset the event was loaded from."),
-    Field("source_format", "category", False, "Reader that loaded the row: acled, ucdp, geojson, parquet, csv or article."),
+    Field("source_format", "category", False, "Reader that loaded the row: acled, ucdp, geojson, parquet, csv, xlsx, vector (GDAL), json (API records), stata or article."),
     Field("source_line", "Int64", False, "Line of the row in the original file (header = line 1), for tracing back."),
     Field("admin1_polygon", "category", False, "Governorate whose polygon contains the point (Natural Earth).", "tagging"),
     Field("admin1_mismatch", "boolean", False, "True where the given admin1 disagrees with the polygon containing the point.", "tagging"),

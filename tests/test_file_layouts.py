@@ -232,3 +232,33 @@ def test_ingest_out_is_the_tagged_canonical_file(tmp_path):
     events = gpd.read_parquet(out).set_index("event_id")
     assert events.loc["e1", "admin1_polygon"] == "Aleppo" and "aleppo" in events.loc["e1", "areas"]
     assert events.loc["e2", "border_side"] == "SY" and events.loc["e2", "border_km"] < 10
+
+
+@pytest.mark.parametrize(
+    ("case", "body", "note"),
+    [
+        ("ACLED API response", {"status": 200, "success": True, "count": 1, "data": "RECORDS"}, 'the "data" list'),
+        ("UCDP API response", {"TotalCount": 1, "Result": "RECORDS"}, 'the "Result" list'),
+        ("array of records", "RECORDS", "a JSON array of records"),
+    ],
+)
+def test_json_api_responses_load_their_records(tmp_path, case, body, note):
+    records = [{"event_id_cnty": "SYR1", "event_date": "2024-11-30", "year": 2024, "event_type": "Battles",
+                "sub_event_type": "Armed clash", "actor1": "HTS", "inter1": "Rebel group", "country": "Syria",
+                "latitude": "36.2", "longitude": "37.16", "fatalities": 3}]  # fmt: skip
+    content = records if body == "RECORDS" else {k: (records if v == "RECORDS" else v) for k, v in body.items()}
+    result = read_events(_write(tmp_path, "api.json", json.dumps(content)))
+    assert result.report.rows_loaded == 1 and result.events["event_id"].iloc[0] == "SYR1"
+    assert any(note in n for n in result.report.notes)
+
+
+def test_stata_file_is_read(tmp_path):
+    ged = pd.DataFrame({"id": [1, 2], "date_start": pd.to_datetime(["2017-01-02", "2017-01-03"]), "type_of_violence": [1, 3],
+                        "side_a": ["Government of Syria", "IS"], "side_b": ["IS", "Civilians"], "where_prec": [1, 2],
+                        "latitude": [36.2, 35.9], "longitude": [37.16, 36.6], "best": [4, 2]})  # fmt: skip
+    ged.to_stata(tmp_path / "ged.dta", write_index=False)
+    path = _write(tmp_path, "ged-stata.zip", _zip({"ged.dta": (tmp_path / "ged.dta").read_bytes()}))
+    result = read_events(path)
+    assert result.report.rows_loaded == 2 and result.report.format == "stata"
+    assert result.events["event_date"].tolist() == [pd.Timestamp("2017-01-02"), pd.Timestamp("2017-01-03")]
+    assert result.events["fatalities"].tolist() == [4, 2]

@@ -27,9 +27,9 @@ DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", "|": "pipes", ",": "commas"}
 
 FORMATS: tuple[str, ...] = ("auto", "acled", "ucdp", "geojson", "parquet", "csv")
 #: File extensions the Data page accepts (the reader decides by content, not by extension).
-UPLOAD_TYPES: tuple[str, ...] = ("csv", "tsv", "txt", "json", "geojson", "parquet", "xlsx", "zip", "gpkg", "kml", "fgb")
+UPLOAD_TYPES: tuple[str, ...] = ("csv", "tsv", "txt", "json", "geojson", "parquet", "xlsx", "zip", "gpkg", "kml", "fgb", "dta")
 #: Readers of tables that arrive read already: a workbook sheet, a GDAL vector layer.
-TABLE_FORMATS: tuple[str, ...] = ("xlsx", "vector")
+TABLE_FORMATS: tuple[str, ...] = ("xlsx", "vector", "json", "stata")
 
 
 def read_events(
@@ -137,7 +137,7 @@ def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows:
             table, warnings = read_geojson(sniffed.text or "", name=path.name)
         check_rows(path.name, len(table), max_rows)
         # Parquet rows, sheet rows and features are numbered from 1 (a sheet's header is row 1).
-        first = 2 if sniffed.format == "xlsx" else 1
+        first = 2 if sniffed.format == "xlsx" else 1  # a sheet's row 1 is its header
         rows = CsvRows(table.reset_index(drop=True), pd.Series(range(first, len(table) + first), dtype="int64"), pd.DataFrame())
     else:
         rows = read_csv(sniffed, name=path.name, progress=progress, max_rows=max_rows)

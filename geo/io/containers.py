@@ -47,6 +47,8 @@ def open_source(path: Path, raw: bytes) -> Source:
         aggregated workbook (counts, not events).
     """
     suffix = path.suffix.lower()
+    if _is_stata(raw, suffix):
+        return _stata(raw, name=path.name, note=f"Stata file {path.name}")
     if suffix in VECTOR_SUFFIXES or (raw[:16] == b"SQLite format 3\x00" and suffix == ".gpkg"):
         return _vector(str(path), name=path.name, note=f"layer of {path.name}")
     if raw[:4] != b"PK\x03\x04":
@@ -70,12 +72,14 @@ def _zip_member(path: Path, archive: zipfile.ZipFile) -> Source:
             msg = f"{path.name}: expected one Shapefile in the archive, got {len(shapefiles)}: {shapefiles[:5]!r}"
             raise ReadError(msg)
         return _vector(f"/vsizip/{path}/{shapefiles[0]}", name=path.name, note=f"Shapefile {shapefiles[0]} in {path.name}")
-    data = [n for n in members if PurePosixPath(n).suffix.lower() in TEXT_MEMBERS + VECTOR_SUFFIXES]
+    data = [n for n in members if PurePosixPath(n).suffix.lower() in (*TEXT_MEMBERS, *VECTOR_SUFFIXES, ".dta")]
     if len(data) != 1:
         got = f"{len(data)}: {data[:5]!r}" if data else f"none (members: {members[:5]!r})"
         msg = f"{path.name}: expected one event file (CSV, GeoJSON, GeoPackage…) in the archive, got {got}"
         raise ReadError(msg)
     member = data[0]
+    if PurePosixPath(member).suffix.lower() == ".dta":
+        return _stata(archive.read(member), name=path.name, note=f"Stata member {member} of {path.name}")
     if PurePosixPath(member).suffix.lower() in VECTOR_SUFFIXES:
         return _vector(f"/vsizip/{path}/{member}", name=path.name, note=f"{member} in {path.name}")
     return Source(PurePosixPath(member).name, data=archive.read(member), note=f"member {member} of {path.name}")
@@ -97,6 +101,24 @@ def _vector(source: str, *, name: str, note: str) -> Source:
         raise ReadError(msg) from None
     layer = f" (layer {layers[0][0]!r}, the first of {len(layers)})" if len(layers) > 1 else ""
     return Source(name, kind="vector", frame=frame, note=note + layer)
+
+
+def _is_stata(raw: bytes, suffix: str) -> bool:
+    """Stata 13+ files open with ``<stata_dta>``; older ones (format 104–115) only say so by extension."""
+    return raw.startswith(b"<stata_dta>") or (suffix == ".dta" and raw[:1] in {bytes([v]) for v in range(104, 116)})
+
+
+def _stata(raw: bytes, *, name: str, note: str) -> Source:
+    """A Stata dataset (UCDP publishes GED as one), its values as text."""
+    try:
+        frame = pd.read_stata(io.BytesIO(raw), convert_categoricals=True, preserve_dtypes=False)
+    except Exception as exc:  # noqa: BLE001 - pandas raises several types for damaged Stata files
+        msg = f"{name}: expected a readable Stata file, got {type(exc).__name__}: {str(exc)[:160]}"
+        raise ReadError(msg) from None
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    return Source(name, kind="stata", frame=frame.astype("string").fillna(""), note=note)
 
 
 def _workbook(path: Path, raw: bytes) -> Source:

@@ -19,6 +19,7 @@ from geo.io.layout import (
     wkt_point_column,
 )
 from geo.io.limits import check_size
+from geo.io.records import is_geojson, read_records
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252")
 
@@ -117,8 +118,12 @@ def sniff(path: Path, *, format: str = "auto", max_file_mb: float = float("inf")
     if source.frame is not None:
         return Sniffed(source.kind, source.note, frame=source.frame, notes=notes)
     text, encoding = decode(source.data or b"", name=source.name)
-    if text.lstrip().startswith("{") or format == "geojson":
+    stripped = text.lstrip()
+    if format == "geojson" or (stripped.startswith("{") and is_geojson(stripped)):
         return Sniffed("geojson", "JSON object", text, encoding, notes=notes)
+    if stripped.startswith(("{", "[")):
+        frame, where = read_records(stripped, name=source.name)
+        return Sniffed("json", where, encoding=encoding, frame=frame, notes=(*notes, f"read {where}"))
     skip, delimiter = locate_header(text)
     if skip:
         text = text.split("\n", skip)[-1]
