@@ -30,6 +30,7 @@ DEFAULT_ORDER = "dmy"
 EARLIEST_DATE = pd.Timestamp("1989-01-01")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 EXCEL_STYLE = "45626 (Excel serial)"
+EPOCH_STYLE = "1732924800 (Unix time, seconds or milliseconds)"
 
 _MONTH_NAMES = ("january february march april may june july august september october november december").split()
 MONTHS: dict[str, int] = {name: i for i, full in enumerate(_MONTH_NAMES, start=1) for name in (full, full[:3])} | {"sept": 9}
@@ -46,6 +47,7 @@ DATE_SHAPES: tuple[tuple[str, str], ...] = (
     ("November 30, 2024", r"(?P<mon>[A-Za-z]{3,9})\.?[ \-]+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?[ \-]+(?P<y>\d{4})" + _TIME),
     ("numeric", r"(?P<a>\d{1,2})(?P<s1>[/.\-])(?P<b>\d{1,2})(?P=s1)" + _YEAR + _TIME),
     (EXCEL_STYLE, r"(?P<serial>\d{5}(?:\.\d+)?)"),
+    (EPOCH_STYLE, r"(?P<epoch>\d{9,10}|\d{12,13})(?:\.0+)?"),
 )
 
 
@@ -126,7 +128,7 @@ def parse_dates(values: pd.Series, *, order: str | None = None, convention: str 
 
 def _match_shapes(text: pd.Series) -> pd.DataFrame:
     """Per distinct text: its style and the fields its shape captured (``""`` where absent)."""
-    fields = ["y", "m", "d", "mon", "a", "b", "s1", "s2", "serial", "time"]
+    fields = ["y", "m", "d", "mon", "a", "b", "s1", "s2", "serial", "epoch", "time"]
     out = pd.DataFrame("", index=text.index, columns=["style", *fields], dtype=object)
     todo = text.notna() & (text.str.len() > 0)
     for style, pattern in DATE_SHAPES:
@@ -216,6 +218,9 @@ def _assemble(shapes: pd.DataFrame, order: str) -> tuple[pd.Series, pd.Series, p
     serial = style == EXCEL_STYLE
     if serial.any():
         dates[serial] = _excel_serials(shapes.loc[serial, "serial"])
+    epoch = style == EPOCH_STYLE
+    if epoch.any():  # ArcGIS and API exports write dates as Unix time, often in milliseconds
+        dates[epoch] = _unix_times(shapes.loc[epoch, "epoch"])
     style = _style_names(shapes, style, order)
     contradicts = numeric & dates.isna() & _proves_other(shapes, order)
     return dates, style.where(dates.notna(), ""), contradicts
@@ -257,6 +262,15 @@ def _style_names(shapes: pd.DataFrame, style: pd.Series, order: str) -> pd.Serie
     timed = shapes["time"].str.len() > 0
     out[timed] = out[timed] + " with a time"
     return out
+
+
+def _unix_times(text: pd.Series) -> pd.Series:
+    """Unix times (10 digits: seconds, 13: milliseconds) between 1989 and today, at their UTC date."""
+    number = pd.to_numeric(text, errors="coerce")
+    seconds = number.where(text.str.len() <= 10, number / 1000)
+    today = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    dates = pd.to_datetime(seconds.round(), unit="s", errors="coerce")
+    return dates.where((dates >= EARLIEST_DATE) & (dates <= today + pd.Timedelta(days=1))).dt.normalize().astype("datetime64[ns]")
 
 
 def _excel_serials(text: pd.Series) -> pd.Series:

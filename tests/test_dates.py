@@ -30,6 +30,10 @@ STYLES = [
     ("2024/11/30", "2024/11/30"),
     ("45626", "45626 (Excel serial)"),
     ("45626.0", "45626 (Excel serial)"),
+    ("1732924800", "1732924800 (Unix time, seconds or milliseconds)"),
+    ("1732924800000", "1732924800 (Unix time, seconds or milliseconds)"),
+    ("Nov. 30, 2024", "November 30, 2024"),
+    ("11/30/2024 12:00:00 AM", "11/30/2024 (month first) with a time"),
 ]
 
 

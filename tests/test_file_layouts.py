@@ -58,6 +58,17 @@ def test_structural_quirk_reads_cleanly_and_is_reported(tmp_path, case, name, co
     assert not [c for c in result.events.columns if c.startswith("unnamed") or c == ""]
 
 
+def test_header_names_match_whatever_their_case_and_spacing(tmp_path):
+    path = _write(tmp_path, "s.csv", "Event ID,Event Date,LATITUDE,Longitude,Sub-Event Type\ne1,30 November 2024,36.2,37.16,Armed clash\n")
+    event = read_events(path).events.iloc[0]
+    assert (event["event_id"], event["event_date"], event["sub_event_type"]) == ("e1", pd.Timestamp("2024-11-30"), "Armed clash")
+
+
+def test_latin1_bytes_cp1252_cannot_hold_still_read(tmp_path):
+    path = _write(tmp_path, "l.csv", (HEADER + "e1,2024-11-30,36.2,37.16,Ma\x81rrat\n").encode("latin-1"))
+    assert read_events(path).report.encoding == "latin-1"
+
+
 def test_cp1252_file_reports_its_encoding(tmp_path):
     path = _write(tmp_path, "w.csv", (HEADER + "e1,2024-11-30,36.2,37.16,Ma’arrat\n").encode("cp1252"))
     result = read_events(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -146,7 +147,7 @@ def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows:
         raise ReadError(msg)
     table, tidy = tidy_columns(rows.table)
     notes += tidy
-    table.columns = [str(c).strip().lower() for c in table.columns]
+    table.columns = [column_key(c) for c in table.columns]
     lines = rows.lines
     if hxl_row(table):
         notes.append(f"HXL hashtag row on line {int(lines.iat[0])} skipped ({', '.join(table.iloc[0][:3])} …)")
@@ -156,8 +157,13 @@ def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows:
         raise ReadError(msg)
     ragged = rows.ragged
     if not ragged.empty:
-        ragged.columns = [str(c).strip().lower() for c in ragged.columns]
+        ragged.columns = [column_key(c) if c not in ("line", "reason", "detail") else c for c in ragged.columns]
     return CsvRows(table, lines, ragged), warnings, notes
+
+
+def column_key(name: object) -> str:
+    """A column's name as the readers match it: ``Event Date`` and ``EVENT-DATE`` are ``event_date``."""
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
 
 
 def _table_frame(frame: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, int]]:

@@ -44,7 +44,7 @@ UCDP_ALIASES: dict[str, tuple[str, ...]] = {
 AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
     "latitude": ("latitude", "lat", "y"),
     "longitude": ("longitude", "lon", "lng", "long", "x"),
-    "event_date": ("event_date", "date", "day"),
+    "event_date": ("event_date", "date", "day", "date_start", "start_date", "event_date_start", "sqldate"),
     "event_id": ("event_id", "id", "event_id_cnty"),
     "location": ("location", "place", "place_name", "where_coordinates"),
 }

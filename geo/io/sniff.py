@@ -21,7 +21,8 @@ from geo.io.layout import (
 from geo.io.limits import check_size
 from geo.io.records import is_geojson, read_records
 
-ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252")
+#: Tried in order; latin-1 decodes any byte, so a file cp1252 cannot hold (0x81, 0x8D…) still reads.
+ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252", "latin-1")
 
 #: Byte-order marks of the UTF-16/32 encodings Excel and Windows tools write.
 BOMS: tuple[tuple[bytes, str], ...] = (

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geo.countries import probable_swaps
-from geo.dates import DATE_ORDERS, EARLIEST_DATE, EXCEL_STYLE, ParsedDates, parse_date_column, parse_dates
+from geo.dates import DATE_ORDERS, EARLIEST_DATE, EPOCH_STYLE, EXCEL_STYLE, ParsedDates, parse_date_column, parse_dates
 from geo.io.coords import STYLE_WARNINGS, non_finite, parse_coordinates, plain_numbers
 from geo.schema import COLUMNS, CRS, FIELD_BY_NAME, Field, coerce
 from geo.taxonomy import EVENT_TYPES
@@ -278,8 +278,9 @@ def _style_warnings(ok: np.ndarray, lat_style: pd.Series, lon_style: pd.Series, 
         if n:
             out[message] = n
     loaded_styles = date_styles[ok].value_counts()
-    if EXCEL_STYLE in loaded_styles:
-        out["Excel serial dates converted (kept)"] = int(loaded_styles[EXCEL_STYLE])
+    for style, message in ((EXCEL_STYLE, "Excel serial dates converted (kept)"), (EPOCH_STYLE, "Unix-time dates converted to their UTC day (kept)")):
+        if style in loaded_styles:
+            out[message] = int(loaded_styles[style])
     if len(loaded_styles) > 1:
         listed = ", ".join(f"like {s} ×{n}" for s, n in loaded_styles.items())
         out[f"dates written in {len(loaded_styles)} styles ({listed})"] = int(loaded_styles.sum())
