@@ -44,6 +44,8 @@ QUIRKS = [
     ("HXL hashtag row", "h.csv", HEADER + "#event+id,#date,#geo+lat,#geo+lon,#loc+name\n" + "".join(ROOT_ROWS), "HXL hashtag row on line 2", 3),
     ("preamble", "p.csv", "Events export\nGenerated 2024-12-02 by a desk\n\n" + HEADER + "".join(ROOT_ROWS),
      "3 line(s) above the header skipped", 5),
+    ("header repeated inside (two exports pasted together)", "r.csv", HEADER + ROOT_ROWS[0] + HEADER + ROOT_ROWS[1],
+     "header row repeated on line 3", 2),
     ("zipped CSV", "z.zip", _zip({"__MACOSX/._events.csv": b"junk", "data/events.csv": (HEADER + "".join(ROOT_ROWS)).encode()}),
      "member data/events.csv of z.zip", 2),
 ]  # fmt: skip
@@ -130,6 +132,18 @@ def test_workbook_event_sheet_is_found_and_named(tmp_path):
     assert any("sheet 'Events' of 2" in n for n in result.report.notes)
     assert result.events["event_date"].tolist() == [pd.Timestamp("2024-11-30"), pd.Timestamp("2024-12-01")]
     assert result.events["source_line"].tolist() == [2, 3]  # the sheet's own row numbers
+
+
+def test_workbook_split_by_year_is_read_whole(tmp_path):
+    def year(day: str, eid: str) -> pd.DataFrame:
+        return pd.DataFrame({"event_id": [eid], "event_date": [day], "latitude": [36.2], "longitude": [37.16]})
+
+    other = pd.DataFrame({"date": ["2024-01-01"], "lat": [1.0], "lon": [2.0], "extra": ["x"]})
+    sheets = {"2023": year("2023-06-01", "a"), "2024": year("2024-11-30", "b"), "Other": other}
+    result = read_events(_write(tmp_path, "years.xlsx", _workbook(sheets)))
+    assert result.events["event_id"].tolist() == ["a", "b"] and result.events["sheet"].tolist() == ["2023", "2024"]
+    note = next(n for n in result.report.notes if n.startswith("read sheets"))
+    assert "'2023', '2024' of 3" in note and "another header not read: 'Other'" in note
 
 
 def test_aggregated_workbook_is_refused_as_counts(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +15,7 @@ from geo.io.csvfile import CsvRows, Progress, read_csv
 from geo.io.formats import CONSUMED, from_acled, from_generic, from_ucdp, resolve_mapping
 from geo.io.geocode import geocode_missing
 from geo.io.geojson import PLACED_FROM_PROPERTIES, read_geojson
-from geo.io.layout import hxl_row, tidy_columns
+from geo.io.layout import column_key, hxl_row, tidy_columns
 from geo.io.limits import check_rows
 from geo.io.sniff import UCDP_MARKERS, Sniffed, is_acled, sniff
 from geo.io.validate import build_events
@@ -138,8 +137,10 @@ def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows:
             table, warnings = read_geojson(sniffed.text or "", name=path.name)
         check_rows(path.name, len(table), max_rows)
         # Parquet rows, sheet rows and features are numbered from 1 (a sheet's header is row 1).
-        first = 2 if sniffed.format == "xlsx" else 1  # a sheet's row 1 is its header
-        rows = CsvRows(table.reset_index(drop=True), pd.Series(range(first, len(table) + first), dtype="int64"), pd.DataFrame())
+        table = table.reset_index(drop=True)
+        # Sheets carry their own row numbers; Parquet rows and features are numbered from 1.
+        lines = pd.to_numeric(table.pop("_line")).astype("int64") if "_line" in table else pd.Series(range(1, len(table) + 1), dtype="int64")
+        rows = CsvRows(table, lines, pd.DataFrame())
     else:
         rows = read_csv(sniffed, name=path.name, progress=progress, max_rows=max_rows)
     if rows.table.empty and not len(rows.table.columns):
@@ -152,6 +153,11 @@ def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows:
     if hxl_row(table):
         notes.append(f"HXL hashtag row on line {int(lines.iat[0])} skipped ({', '.join(table.iloc[0][:3])} …)")
         table, lines = table.iloc[1:].reset_index(drop=True), lines.iloc[1:].reset_index(drop=True)
+    repeated = _repeated_header(table)
+    if repeated.any():  # exports pasted together repeat their header: not an event, not a rejection
+        notes.append(f"header row repeated on line{'s' if repeated.sum() > 1 else ''} "
+                     f"{', '.join(str(n) for n in lines[repeated].head(5))}: skipped")  # fmt: skip
+        table, lines = table[~repeated].reset_index(drop=True), lines[~repeated].reset_index(drop=True)
     if table.empty and rows.ragged.empty:
         msg = f"{path.name}: expected rows of events below the header, got none (columns: {list(table.columns)[:12]!r})"
         raise ReadError(msg)
@@ -161,9 +167,20 @@ def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows:
     return CsvRows(table, lines, ragged), warnings, notes
 
 
-def column_key(name: object) -> str:
-    """A column's name as the readers match it: ``Event Date`` and ``EVENT-DATE`` are ``event_date``."""
-    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+def _repeated_header(table: pd.DataFrame) -> pd.Series:
+    """Rows that spell the header again (most cells equal their column's name)."""
+    out = pd.Series(False, index=table.index)
+    named = [c for c in table.columns if not c.isdigit() and not c.startswith("_")]
+    if len(named) < 2 or table.empty:
+        return out
+    # Only rows whose first cell is as long as its column's name can repeat the header: look at those.
+    candidates = (table[named[0]].astype("string").str.strip().str.len() == len(named[0])).to_numpy(bool, na_value=False)
+    if not candidates.any():
+        return out
+    sub = table.loc[candidates, named].astype("string").fillna("")
+    same = sum((sub[c].str.strip().map(column_key) == c).to_numpy(bool) for c in named)
+    out[candidates] = same >= max(2, 0.8 * len(named))
+    return out
 
 
 def _table_frame(frame: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, int]]:

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from geo.errors import ReadError
+from geo.io.layout import column_key
 
 #: Members of a zip that are never data: macOS resource forks, hidden files, folders.
 IGNORED_MEMBER_PREFIXES = ("__MACOSX/", ".")
@@ -128,20 +129,22 @@ def _workbook(path: Path, raw: bytes) -> Source:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged workbooks
         msg = f"{path.name}: expected a readable Excel workbook, got {type(exc).__name__}: {str(exc)[:160]}"
         raise ReadError(msg) from None
-    counts = []
+    counts, found = [], []
     for title, sheet in sheets.items():
         row = _header_row(sheet)
         if row is None:
             continue
         header = [str(c).strip() for c in sheet.iloc[row].fillna("")]
-        lower = {h.lower() for h in header}
-        if _is_event_header(lower):
-            table = sheet.iloc[row + 1 :].reset_index(drop=True).fillna("")
+        keys = {column_key(h) for h in header}
+        if _is_event_header(keys):
+            table = sheet.iloc[row + 1 :].fillna("").astype("string")
             table.columns = header
-            note = f"sheet {title!r} of {len(sheets)}" + (f", header on row {row + 1}" if row else "")
-            return Source(path.name, kind="xlsx", frame=table.astype("string"), note=note)
-        if lower & COUNT_COLUMNS and lower & PERIOD_COLUMNS:
+            # The sheet's own row numbers (its first row is 1), so a rejected row can be found in Excel.
+            found.append((title, table.assign(_line=[str(i + 1) for i in table.index]).reset_index(drop=True)))
+        elif keys & COUNT_COLUMNS and keys & PERIOD_COLUMNS:
             counts.append(f"{title!r} ({', '.join(h for h in header if h)})")
+    if found:
+        return _event_sheets(path, found, total=len(sheets))
     if counts:
         msg = (f"{path.name}: expected a sheet of events (one row per event, with a date and coordinates), got "
                f"counts per period and area in {'; '.join(counts[:3])}: this is an aggregated workbook — "
@@ -149,6 +152,19 @@ def _workbook(path: Path, raw: bytes) -> Source:
         raise ReadError(msg)
     msg = f"{path.name}: expected a sheet with an event header (a date and latitude/longitude columns), got sheets {list(sheets)[:8]!r}"
     raise ReadError(msg)
+
+
+def _event_sheets(path: Path, found: list[tuple[str, pd.DataFrame]], *, total: int) -> Source:
+    """Every sheet with the first event sheet's header, stacked (an export split by year or country)."""
+    first = list(found[0][1].columns)
+    same = [(t, f) for t, f in found if list(f.columns) == first]
+    other = [t for t, f in found if list(f.columns) != first]
+    table = pd.concat([f.assign(sheet=t) if len(same) > 1 else f for t, f in same], ignore_index=True)
+    names = ", ".join(repr(t) for t, _ in same)
+    note = f"sheet {names} of {total}" if len(same) == 1 else f"sheets {names} of {total} (the same header; column `sheet` says which)"
+    if other:
+        note += f"; event sheets with another header not read: {', '.join(repr(t) for t in other)} — save them as their own file"
+    return Source(path.name, kind="xlsx", frame=table, note=note)
 
 
 def _header_row(sheet: pd.DataFrame) -> int | None:

@@ -21,6 +21,11 @@ _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 _WKT_POINT = re.compile(r"POINT\s*\(\s*(\S+)\s+(\S+)\s*\)", re.IGNORECASE)
 
 
+def column_key(name: object) -> str:
+    """A column's name as the readers match it: ``Event Date`` and ``EVENT-DATE`` are ``event_date``."""
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+
+
 def records(text: str, *, delimiter: str, limit: int = 60) -> list[list[str]]:
     """The first ``limit`` non-blank CSV records of ``text``."""
     out = []
