@@ -287,3 +287,30 @@ def test_stata_file_is_read(tmp_path):
     assert result.report.rows_loaded == 2 and result.report.format == "stata"
     assert result.events["event_date"].tolist() == [pd.Timestamp("2017-01-02"), pd.Timestamp("2017-01-03")]
     assert result.events["fatalities"].tolist() == [4, 2]
+
+
+def test_old_xls_workbook_is_read(tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Events")
+    for r, row in enumerate([["event_id", "event_date", "latitude", "longitude"], ["e1", "30/11/2024", "36.2", "37.16"]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.save(str(tmp_path / "old.xls"))
+    result = read_events(tmp_path / "old.xls")
+    assert result.report.rows_loaded == 1 and result.events["event_date"].iloc[0] == pd.Timestamp("2024-11-30")
+    assert any("sheet 'Events'" in n for n in result.report.notes)
+
+
+def test_generic_csv_with_a_wkt_point_column(tmp_path):
+    path = _write(tmp_path, "qgis.csv", 'WKT,event_date,name\n"POINT (37.16 36.2)",2024-11-30,Aleppo\n"POINT Z (36.63 35.93 0)",2024-12-01,Idlib\n')
+    events = read_events(path).events
+    assert events[["latitude", "longitude"]].values.tolist() == [[36.2, 37.16], [35.93, 36.63]]
+
+
+def test_opendocument_spreadsheet_is_read(tmp_path):
+    frame = pd.DataFrame({"event_id": ["e1"], "event_date": ["2024-11-30"], "latitude": [36.2], "longitude": [37.16]})
+    frame.to_excel(tmp_path / "e.ods", engine="odf", index=False)  # odfpy, a test dependency, writes it
+    result = read_events(tmp_path / "e.ods")
+    assert result.report.rows_loaded == 1 and result.report.format == "xlsx"

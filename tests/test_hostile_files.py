@@ -61,7 +61,7 @@ UNREADABLE = [
     ("png renamed .csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), ".csv", "got a PNG image"),
     ("jpeg renamed .csv", b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(64), ".csv", "got a JPEG image"),
     ("pdf renamed .csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", ".csv", "got a PDF document"),
-    ("old excel renamed .csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), ".csv", "old Excel"),
+    ("damaged old Excel renamed .csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), ".csv", "expected a readable Excel workbook"),
     ("unknown binary", b"\x7fELF\x02\x01\x01\x00" + bytes(64), ".csv", "got binary data"),
     ("one column", b"just one column\nvalue\n", ".csv", "expected a CSV header with event columns"),
     ("no date or coordinates", b"a,b,c\n1,2,3\n", ".csv", "expected columns for event_date, latitude, longitude"),

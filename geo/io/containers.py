@@ -15,8 +15,9 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from geo.errors import ReadError
-from geo.io.layout import column_key
+from geo.io.layout import column_key, unique_names
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Members of a zip that are never data: macOS resource forks, hidden files, folders.
 IGNORED_MEMBER_PREFIXES = ("__MACOSX/", ".")
 #: Extensions of members a zip may hold, in order of preference.
@@ -50,6 +51,8 @@ def open_source(path: Path, raw: bytes) -> Source:
     suffix = path.suffix.lower()
     if _is_stata(raw, suffix):
         return _stata(raw, name=path.name, note=f"Stata file {path.name}")
+    if raw[:8] == OLE_MAGIC:  # an .xls workbook (Excel 97–2003)
+        return _workbook(path, raw)
     if suffix in VECTOR_SUFFIXES or (raw[:16] == b"SQLite format 3\x00" and suffix == ".gpkg"):
         return _vector(str(path), name=path.name, note=f"layer of {path.name}")
     if raw[:4] != b"PK\x03\x04":
@@ -60,8 +63,8 @@ def open_source(path: Path, raw: bytes) -> Source:
         msg = f"{path.name}: expected a readable ZIP archive or workbook, got a damaged one"
         raise ReadError(msg) from None
     names = archive.namelist()
-    if "xl/workbook.xml" in names:
-        return _workbook(path, raw)
+    if "xl/workbook.xml" in names or (b"opendocument.spreadsheet" in archive.read("mimetype") if "mimetype" in names else False):
+        return _workbook(path, raw)  # xlsx, or an OpenDocument spreadsheet (.ods)
     return _zip_member(path, archive)
 
 
@@ -123,10 +126,13 @@ def _stata(raw: bytes, *, name: str, note: str) -> Source:
 
 
 def _workbook(path: Path, raw: bytes) -> Source:
-    """The sheet whose header row is an event header; an aggregated workbook is refused."""
+    """The sheet whose header row is an event header; an aggregated workbook is refused.
+
+    calamine reads .xlsx, .xls and .ods alike (and several times faster than openpyxl).
+    """
     try:
-        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None, dtype=str, engine="openpyxl")
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged workbooks
+        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None, dtype=str, engine="calamine")
+    except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged workbooks
         msg = f"{path.name}: expected a readable Excel workbook, got {type(exc).__name__}: {str(exc)[:160]}"
         raise ReadError(msg) from None
     counts, found = [], []
@@ -134,7 +140,7 @@ def _workbook(path: Path, raw: bytes) -> Source:
         row = _header_row(sheet)
         if row is None:
             continue
-        header = [str(c).strip() for c in sheet.iloc[row].fillna("")]
+        header = unique_names([str(c).strip() or f"unnamed: {i}" for i, c in enumerate(sheet.iloc[row].fillna(""))])
         keys = {column_key(h) for h in header}
         if _is_event_header(keys):
             table = sheet.iloc[row + 1 :].fillna("").astype("string")

@@ -7,6 +7,8 @@ checks them in one place for every format.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from geo.io.acled import OLD_COLUMNS, disorder_types, old_event_types
@@ -108,9 +110,9 @@ def from_ucdp(frame: pd.DataFrame) -> pd.DataFrame:
     out["admin2"] = _strip_suffix(_col(frame, "adm_2"), r"\s+(district|nahiya)$")
     out["location"] = _col(frame, "where_coordinates")
     lat, lon = _col(frame, "latitude"), _col(frame, "longitude")
-    wkt = _col(frame, "geom_wkt").str.extract(r"POINT\s*\(\s*(\S+)\s+(\S+)\s*\)")
-    out["latitude"] = lat.where(lat.str.len() > 0, wkt[1].fillna(""))
-    out["longitude"] = lon.where(lon.str.len() > 0, wkt[0].fillna(""))
+    x, y = wkt_points(_col(frame, "geom_wkt"))
+    out["latitude"] = lat.where(lat.str.len() > 0, y)
+    out["longitude"] = lon.where(lon.str.len() > 0, x)
     out["geo_precision"] = _map_codes(_col(frame, "where_prec"), UCDP_WHERE_PREC)
     out["geo_precision_source"] = _col(frame, "where_prec")
     out["fatalities"] = _first_of(frame, UCDP_ALIASES["best"])
@@ -121,6 +123,16 @@ def from_ucdp(frame: pd.DataFrame) -> pd.DataFrame:
     out["source"] = article.where(article.str.len() > 0, office_line.str.strip())
     out["notes"] = _col(frame, "source_headline")
     return out
+
+
+#: Columns in which GIS exports write a point as WKT (``POINT (37.16 36.2)``).
+WKT_COLUMNS: tuple[str, ...] = ("geom_wkt", "wkt", "geometry", "the_geom", "geom", "shape", "wkt_geom")
+
+
+def wkt_points(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``(x, y)`` texts of WKT points (longitude, latitude); ``""`` where a value is no point."""
+    xy = values.astype("string").str.extract(r"^\s*POINT\s*(?:Z\s*)?\(\s*(\S+)\s+(\S+)(?:\s+\S+)?\s*\)\s*$", flags=re.IGNORECASE)
+    return xy[0].fillna(""), xy[1].fillna("")
 
 
 def _strip_suffix(values: pd.Series, pattern: str) -> pd.Series:
@@ -144,6 +156,9 @@ def from_generic(frame: pd.DataFrame, *, mapping: dict[str, str] | None = None) 
     out = pd.DataFrame(index=frame.index)
     for canonical, source in chosen.items():
         out[canonical] = frame[source]
+    wkt = next((c for c in WKT_COLUMNS if c in frame), None)
+    if wkt is not None and "latitude" not in out and "longitude" not in out:
+        out["longitude"], out["latitude"] = wkt_points(frame[wkt])
     for name in FIELD_BY_NAME:
         if name not in out and name in frame and name != "geometry":
             out[name] = frame[name]

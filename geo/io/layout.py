@@ -125,3 +125,18 @@ def hxl_row(table: pd.DataFrame) -> bool:
 def wkt_point_column(first: list[str]) -> int | None:
     """Position of the first field of a record that is a WKT point (UCDP's ``geom_wkt``)."""
     return next((i for i, c in enumerate(first) if _WKT_POINT.fullmatch(c.strip())), None)
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Column names made unique (``a``, ``a.1``), as pandas would, so no column is lost."""
+    seen: dict[str, int] = {}
+    out = []
+    for raw in names:
+        name = raw.strip()
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out

@@ -16,6 +16,7 @@ from geo.io.layout import (
     numbered_names,
     records,
     trailing_delimiter,
+    unique_names,
     wkt_point_column,
 )
 from geo.io.limits import check_size
@@ -37,7 +38,6 @@ MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel/Word file (.xls/.doc): export the sheet as CSV first"),
     (b"SQLite format 3", "an SQLite database"),
 )
 
@@ -267,18 +267,3 @@ def _num(text: str) -> float | None:
         return float(text)
     except ValueError:
         return None
-
-
-def unique_names(names: list[str]) -> list[str]:
-    """Column names made unique (``a``, ``a.1``), as pandas would, so no column is lost."""
-    seen: dict[str, int] = {}
-    out = []
-    for raw in names:
-        name = raw.strip()
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        else:
-            seen[name] = 0
-        out.append(name)
-    return out
