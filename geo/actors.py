@@ -32,13 +32,13 @@ class ActorMention:
 
 @cache
 def actor_table() -> pd.DataFrame:
-    """One row per alias: ``alias, actor, kind, country, strong``."""
+    """One row per alias: ``alias, actor, kind, side, country, strong``."""
     table = pd.read_csv(ACTORS_CSV, keep_default_na=False)
     rows = []
     for r in table.itertuples():
         for alias in [r.actor, *r.aliases.split("|")]:
-            rows.append((alias.strip(), r.actor, r.kind, r.country, r.strength == "strong"))
-    frame = pd.DataFrame(rows, columns=["alias", "actor", "kind", "country", "strong"])
+            rows.append((alias.strip(), r.actor, r.kind, r.side, r.country, r.strength == "strong"))
+    frame = pd.DataFrame(rows, columns=["alias", "actor", "kind", "side", "country", "strong"])
     return frame.drop_duplicates("alias").reset_index(drop=True)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from geo import layers
+from geo.distance import haversine_km
 from geo.query import Query
 
 #: Sub-event types (and words in notes) that say something about a crossing's status, strongest first.
@@ -33,10 +33,7 @@ def border_events(events: pd.DataFrame, *, km: float) -> pd.DataFrame:
 def crossing_events(events: pd.DataFrame, *, key: str, radius_km: float) -> pd.DataFrame:
     """Events within ``radius_km`` of crossing ``key`` (great-circle distance)."""
     c = layers.crossings().set_index("key").loc[key]
-    lat1, lon1 = np.radians(events["latitude"].to_numpy(float)), np.radians(events["longitude"].to_numpy(float))
-    lat2, lon2 = np.radians(float(c["lat"])), np.radians(float(c["lon"]))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    dist = 6371.0088 * 2 * np.arcsin(np.sqrt(a))
+    dist = haversine_km(events["latitude"].to_numpy(float), events["longitude"].to_numpy(float), float(c["lat"]), float(c["lon"]))
     return events[dist <= radius_km]
 
 

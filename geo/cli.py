@@ -167,6 +167,29 @@ def _geography_commands(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--learn-year", type=int, help="learn only from rows of this year")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(func=cmd_evaluate_geocoder)
+    ex = sub.add_parser("evaluate-extractor", help="extract a folder of articles and score against hand-coded gold events")
+    ex.add_argument("articles", type=Path, help="folder of article files (*.md with front matter, or the seed layout)")
+    ex.add_argument("--gold", type=Path, required=True, help="JSON Lines: one hand-coded event per line")
+    ex.add_argument("--json", action="store_true", help="print one JSON object")
+    ex.add_argument("--detail", action="store_true", help="also list pairs, missed gold events and spurious extractions")
+    ex.set_defaults(func=cmd_evaluate_extractor)
+
+
+def cmd_evaluate_extractor(args: argparse.Namespace) -> int:
+    """Score extraction against gold events: recall, precision, per-field accuracy of matched events."""
+    from geo.extract_eval import evaluate, format_scores
+
+    scores = evaluate(args.articles, args.gold)
+    if args.json:
+        print(json.dumps(scores.to_dict()))
+        return 0
+    print(format_scores(scores))
+    if args.detail:
+        cols = ["article", "event_date", "location", "sub_event_type"]
+        print("\npairs:\n" + scores.pairs.to_string(index=False))
+        print("\nmissed:\n" + scores.missed[cols].to_string(index=False))
+        print("\nspurious:\n" + scores.spurious[["article_id", "event_date", "location", "sub_event_type"]].to_string(index=False))
+    return 0
 
 
 def cmd_build_reference(args: argparse.Namespace) -> int:

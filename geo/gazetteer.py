@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 
 from geo import layers
 from geo.areas import canonical_governorate
+from geo.distance import haversine_km
 from geo.normalize import light_key, normalize, skeleton, variants
 from geo.paths import GAZETTEER_DIR
 from geo.reference import COUNTRY_NAMES
@@ -299,11 +300,9 @@ def _str(value: object) -> str | None:
 
 
 def _km(frame: pd.DataFrame, ref: pd.Series) -> pd.Series:
-    """Great-circle distance in km from each row to ``ref`` (haversine, vectorised)."""
-    lat1, lon1 = np.radians(frame["lat"].to_numpy(float)), np.radians(frame["lon"].to_numpy(float))
-    lat2, lon2 = np.radians(float(ref["lat"])), np.radians(float(ref["lon"]))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return pd.Series(6371.0088 * 2 * np.arcsin(np.sqrt(a)), index=frame.index)
+    """Great-circle distance in km from each row to ``ref``."""
+    km = haversine_km(frame["lat"].to_numpy(float), frame["lon"].to_numpy(float), float(ref["lat"]), float(ref["lon"]))
+    return pd.Series(km, index=frame.index)
 
 
 def _listing(cand: pd.DataFrame, limit: int = 5) -> tuple[dict[str, object], ...]:
@@ -455,10 +454,8 @@ def learn(events: pd.DataFrame, *, dataset: str, max_spread_km: float = SAME_PLA
 
 
 def _pairwise_km(frame: pd.DataFrame) -> np.ndarray:
-    lat1, lon1 = np.radians(frame["lat"].to_numpy(float)), np.radians(frame["lon"].to_numpy(float))
-    lat2, lon2 = np.radians(frame["lat_m"].to_numpy(float)), np.radians(frame["lon_m"].to_numpy(float))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0088 * 2 * np.arcsin(np.sqrt(a))
+    return haversine_km(frame["lat"].to_numpy(float), frame["lon"].to_numpy(float),
+                        frame["lat_m"].to_numpy(float), frame["lon_m"].to_numpy(float))  # fmt: skip
 
 
 def _strip_feature_words(name: str) -> str:

@@ -1,0 +1,128 @@
+"""Scoring the article extractor against events coded by hand: recall, precision, per-field accuracy.
+
+A gold file is JSON Lines, one event per line (``article`` = the article file's stem, ``event_date``,
+``location``, ``latitude``, ``longitude``, ``event_type``, ``sub_event_type``, ``actor1_side``, and
+``url`` of the article). Extracted and gold events of the same article are paired one to one,
+closest first, when they lie within :data:`MATCH_KM` and :data:`MATCH_DAYS` of each other; the fields
+of each pair are then scored.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from geo.actors import actor_table
+from geo.distance import haversine_km
+
+#: A pair further apart than this is two different events, not one event with a wrong field.
+MATCH_KM = 50.0
+MATCH_DAYS = 3
+#: "Place right" and "date exact" as the issue measures them.
+PLACE_KM = 10.0
+FIELDS: tuple[str, ...] = ("date exact", "place within 10 km", "event type", "sub-event type", "actor1 side")
+
+
+@dataclass(frozen=True)
+class Scores:
+    """What an evaluation found: counts, rates, and every pair and miss for reading."""
+
+    gold: int
+    extracted: int
+    matched: int
+    fields: dict[str, int]
+    pairs: pd.DataFrame
+    missed: pd.DataFrame
+    spurious: pd.DataFrame
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.extracted if self.extracted else 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        rates = {k: round(v / self.matched, 3) if self.matched else 0.0 for k, v in self.fields.items()}
+        return {"gold": self.gold, "extracted": self.extracted, "matched": self.matched,
+                "recall": round(self.recall, 3), "precision": round(self.precision, 3), "fields": self.fields,
+                "field_rates": rates}  # fmt: skip
+
+
+def load_gold(path: str | Path) -> pd.DataFrame:
+    """The gold events of a JSON Lines file, dates parsed."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = pd.DataFrame(rows)
+    gold["event_date"] = pd.to_datetime(gold["event_date"])
+    return gold
+
+
+def side_of(actor: object) -> str | None:
+    """The side (``opposition``, ``government``…) of a canonical actor in ``data/actors.csv``."""
+    if not isinstance(actor, str) or not actor:
+        return None
+    table = actor_table()
+    return dict(zip(table["actor"], table["side"], strict=True)).get(actor)
+
+
+def score(extracted: pd.DataFrame, gold: pd.DataFrame) -> Scores:
+    """Pair extracted events with gold ones per article and count what each pair gets right."""
+    pairs, used_x, used_g = [], set(), set()
+    for article, g in gold.groupby("article"):
+        x = extracted[extracted["article_id"] == article]
+        for gi, xi, km, days in _candidates(g, x):
+            if gi in used_g or xi in used_x:
+                continue
+            used_g.add(gi)
+            used_x.add(xi)
+            pairs.append(_pair(gold.loc[gi], extracted.loc[xi], km, days))
+    table = pd.DataFrame(pairs, columns=["article", "gold_location", "extracted_location", "km", "days", *FIELDS])
+    fields = {f: int(table[f].sum()) for f in FIELDS}
+    missed = gold.loc[[i for i in gold.index if i not in used_g]]
+    spurious = extracted[extracted["article_id"].isin(set(gold["article"])) & ~extracted.index.isin(list(used_x))]
+    n_extracted = int(extracted["article_id"].isin(set(gold["article"])).sum())
+    return Scores(len(gold), n_extracted, len(table), fields, table, missed, spurious)
+
+
+def _candidates(gold: pd.DataFrame, extracted: pd.DataFrame) -> list[tuple[object, object, float, int]]:
+    """Every gold × extracted pair close enough to be one event, closest (in km, then days) first."""
+    out = []
+    for gi, g in gold.iterrows():
+        for xi, x in extracted.iterrows():
+            km = haversine_km(g["latitude"], g["longitude"], x["latitude"], x["longitude"])
+            days = abs((pd.Timestamp(x["event_date"]) - g["event_date"]).days)
+            if km <= MATCH_KM and days <= MATCH_DAYS:
+                out.append((gi, xi, km, days))
+    return sorted(out, key=lambda c: (c[2] + 10 * c[3], str(c[0]), str(c[1])))
+
+
+def _pair(g: pd.Series, x: pd.Series, km: float, days: int) -> dict[str, object]:
+    return {
+        "article": g["article"], "gold_location": g["location"], "extracted_location": x["location"],
+        "km": round(km, 1), "days": days,
+        "date exact": days == 0, "place within 10 km": km <= PLACE_KM,
+        "event type": x["event_type"] == g["event_type"], "sub-event type": x["sub_event_type"] == g["sub_event_type"],
+        "actor1 side": side_of(x["actor1"]) == g.get("actor1_side"),
+    }  # fmt: skip
+
+
+def evaluate(articles_dir: str | Path, gold_path: str | Path) -> Scores:
+    """Extract every article of ``articles_dir`` (``*.md``, ``*.txt``) and score against the gold file."""
+    from geo.articles import read_article
+    from geo.extract import extract
+
+    frames = [extract(read_article(p))[0] for p in sorted(Path(articles_dir).glob("*")) if p.suffix in (".md", ".txt")]
+    extracted = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["article_id"])
+    return score(extracted, load_gold(gold_path))
+
+
+def format_scores(scores: Scores) -> str:
+    """The figures as an analyst reads them."""
+    lines = [f"gold {scores.gold}  extracted {scores.extracted}  matched {scores.matched}",
+             f"recall {scores.recall:.1%}  precision {scores.precision:.1%}"]  # fmt: skip
+    lines += [f"  {k}: {v} of {scores.matched}" for k, v in scores.fields.items()]
+    return "\n".join(lines)
