@@ -19,7 +19,7 @@ from geo.actors import actor_table
 from geo.distance import haversine_km
 
 #: A pair further apart than this is two different events, not one event with a wrong field.
-MATCH_KM = 50.0
+MATCH_KM = 30.0
 MATCH_DAYS = 3
 #: "Place right" and "date exact" as the issue measures them.
 PLACE_KM = 10.0
