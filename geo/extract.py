@@ -36,12 +36,13 @@ class Trigger:
 
 
 TRIGGERS: tuple[Trigger, ...] = (
-    Trigger("closure", r"\b(?:clos(?:e|ed|es|ing|ure of)|shut(?:ting|s)? down|seal(?:ed|ing)?)\s+(?:all\s+|its\s+|the\s+)?(?:\w+\s+)?(?:borders?|crossings?)", "Strategic developments", "Other"),
-    Trigger("deployment", r"\b(?:troop deployments?|deploy(?:ed|ing|s|ment)?\s+(?:more\s+)?(?:troops|forces|reinforcements)|sen[dt]s?\s+(?:more\s+)?(?:troops|reinforcements))", "Strategic developments", "Change to group/activity"),
-    Trigger("air", r"\b(?:bombing raids?|air ?strikes?|air raids?|drone strikes?|warplanes?\s+(?:struck|hit|bombed)|barrel bombs?)", "Explosions/Remote violence", "Air/drone strike"),
+    Trigger("closure", r"\b(?:clos(?:e|ed|es|ing|ure of)|shut(?:ting|s)? down|shuts?|seal(?:ed|ing|s)?)\s+(?:all\s+|its\s+|the\s+|national\s+)*(?:[\w'’-]+\s+){0,2}(?:borders?|crossings?)|\bborders? (?:have been|has been|were|was) (?:entirely |completely |fully )?(?:sealed|closed)", "Strategic developments", "Other"),
+    Trigger("deployment", r"\b(?:troop deployments?|deploy(?:ed|ing|s|ment)?\s+(?:more\s+|thousands of\s+)?(?:troops|forces|reinforcements|soldiers)|sen[dt]s?\s+(?:more\s+)?(?:troops|reinforcements))", "Strategic developments", "Change to group/activity"),
+    Trigger("air", r"\b(?:bombing raids?|air ?strikes?|air raids?|drone strikes?|warplanes?\s+(?:struck|hit|bombed|launched)|barrel bombs?|raids on|(?:launched|carried out|conducted)\s+(?:\w+\s+){0,2}strikes|strikes (?:on|in|against)\b|\d+ strikes)", "Explosions/Remote violence", "Air/drone strike"),
     Trigger("shelling", r"\b(?:shell(?:ed|ing)|artillery fire|rocket fire|missile strikes?)", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
-    Trigger("territory", r"\b(?:seiz(?:e|ed|es|ing)|(?:took|taken|take|taking) control|captur(?:e|ed|es|ing)|swept through|overr(?:an|un)|(?:took|taken) over|fell to|under (?:opposition|rebel) control)", "Battles", "Non-state actor overtakes territory"),
-    Trigger("clash", r"\b(?:clash(?:es|ed)?|heavy fighting|firefights?)\b", "Battles", "Armed clash"),
+    Trigger("protest_force", r"\b(?:opened fire on|fired (?:live ammunition )?(?:at|on)|dispersed?)\s+(?:\w+\s+){0,2}(?:demonstrators|protesters|crowds?)", "Protests", "Excessive force against protesters"),
+    Trigger("territory", r"\b(?:seiz(?:e|ed|es|ing|ure of)|(?:took|taken|take|taking|gained|gains?|seized|assumed|regained) (?:full |complete |total )?control|captur(?:e|ed|es|ing)|swept through|overr(?:an|un)|(?:took|taken|taking) over|fell to|fall of|under (?:opposition|rebel|their) control|entered|enter(?:s|ing)? the (?:city|town|capital)|storm(?:ed|s|ing)|liberat(?:ed|es|ing)|declared? (?:the city of )?[A-Z][\w'’-]+ (?:\w+ )?free|lost control|now controls?|in control of|cleared)", "Battles", "Non-state actor overtakes territory"),
+    Trigger("clash", r"\b(?:clash(?:es|ed)?|heavy fighting|fierce fighting|street fighting|firefights?|battles? (?:for|in|over))\b", "Battles", "Armed clash"),
     # Weak triggers: worth a look, never enough on their own.
     Trigger("advance", r"\b(?:advances?|gains|incursion|offensive|retaken|retook|intervention)\b", "Battles", "Non-state actor overtakes territory", strong=False),
 )  # fmt: skip
@@ -106,7 +107,8 @@ def resolve_date(sentence: str, published: date) -> tuple[date | None, int, str 
     year before the publication year marks the sentence as background.
     """
     low = sentence.lower()
-    years = [int(y) for y in re.findall(r"\b(19\d{2}|20\d{2})\b", sentence)]
+    # "for the first time since 2016" dates nothing: only a year the sentence is set in is background.
+    years = [int(y) for y in re.findall(r"(?<!since )(?<!since early )(?<!since late )\b(19\d{2}|20\d{2})\b", sentence)]
     if any(y < published.year for y in years) and not any(y == published.year for y in years):
         return None, 0, str(min(years))
     explicit = _explicit_date(low, published)
@@ -125,14 +127,16 @@ def resolve_date(sentence: str, published: date) -> tuple[date | None, int, str 
 
 
 def _explicit_date(low: str, published: date) -> date | None:
-    month_re = "|".join(MONTHS)
-    m = re.search(rf"\b(\d{{1,2}})\s+({month_re})(?:\s+(\d{{4}}))?", low) or re.search(
-        rf"\b({month_re})\s+(\d{{1,2}})(?:,?\s+(\d{{4}}))?", low
+    # Full names, then the abbreviations newswires use ("Nov. 27", "Dec 1").
+    month_re = "|".join([*MONTHS, *(m[:3] + r"\.?" for m in MONTHS), r"sept\.?"])
+    m = re.search(rf"\b(\d{{1,2}})\s+({month_re})(?![a-z])(?:\s+(\d{{4}}))?", low) or re.search(
+        rf"\b({month_re})\s+(\d{{1,2}})\b(?:,?\s+(\d{{4}}))?", low
     )
     if not m:
         return None
     a, b, year = m.groups()
     day, month = (int(a), b) if a.isdigit() else (int(b), a)
+    month = next(full for full in MONTHS if full.startswith(month.rstrip(".")[:3]))
     year = int(year) if year else published.year
     try:
         found = date(year, MONTHS.index(month) + 1, day)
@@ -189,9 +193,9 @@ def _capitalised_ngrams(sentence: str, longest: int = 4) -> list[tuple[tuple[int
             chunk = words[i:j]
             if any(sentence[a.end() : b.start()].strip() for a, b in itertools.pairwise(chunk)):
                 continue  # not contiguous
-            phrase = sentence[chunk[0].start() : chunk[-1].end()].rstrip("'’s").rstrip("’'")
-            if phrase.lower() in NOT_PLACES:
-                continue
+            phrase = re.sub(r"['’]s?$", "", sentence[chunk[0].start() : chunk[-1].end()])  # "Aleppo's" → "Aleppo"
+            if phrase.lower() in NOT_PLACES or (phrase.isupper() and len(phrase) > 1):
+                continue  # an all-capitals word is an acronym (SANA, INA) or a dateline, not where it happened
             out.append(((chunk[0].start(), chunk[-1].end()), phrase))
     return out
 
@@ -287,10 +291,14 @@ def _candidates(article, sentence, span, triggers, places, coalition) -> tuple[l
         return [], f"background (mentions {background})"
     if not places:
         return [], "no place"
-    mentions = find_actors(sentence)
+    framed = [(p, phrase, place_frame(sentence, phrase)) for p, phrase in places]
+    places = [(p, phrase) for p, phrase, why in framed if why is None]
+    if not places:
+        return [], f"no place of an event ({'; '.join(sorted({why for _, _, why in framed}))})"
+    mentions = find_actors(_reported(sentence))
     out = []
     for trigger, at in triggers:
-        actor1, assoc, actor2 = assign_actors(mentions, at, coalition)
+        actor1, assoc, actor2 = assign_actors(mentions, max(0, at - (len(sentence) - len(_reported(sentence)))), coalition)
         for place, phrase in _places_for(trigger, places):
             confidence = _confidence(trigger, actor1, place, precision)
             out.append(Candidate(article, sentence, span, trigger, when, precision, place, phrase, actor1, assoc,
@@ -299,12 +307,58 @@ def _candidates(article, sentence, span, triggers, places, coalition) -> tuple[l
     return kept, (None if kept else "low confidence")
 
 
+def _reported(sentence: str) -> str:
+    """The reported clause of "X said/announced that …": who acts is named there, not the speaker."""
+    m = re.search(r"\b(?:said|says|announced|confirmed|claimed|admitted|reported|stated|added)\s+(?:on \w+\s+)?that\b", sentence)
+    return sentence[m.end() :] if m else sentence
+
+
 def _places_for(trigger: Trigger, places: list[tuple[Match, str]]) -> list[tuple[Match, str]]:
-    """Border closures and deployments happen at the border, not at towns named in passing."""
+    """Border closures and deployments happen at a named crossing or the border, not at towns named in passing."""
     if trigger.key in ("closure", "deployment"):
+        at_crossing = [p for p in places if _crossing_name(p[1])]
         border = [p for p in places if p[0].query == "border"]
-        return border or places
+        return at_crossing or border or places
     return [p for p in places if p[0].query != "border"] or places
+
+
+def _crossing_name(phrase: str) -> bool:
+    from geo import layers
+
+    aliases = {a.lower() for row in layers.crossings()["aliases"] for a in str(row).split("|")}
+    return phrase.lower() in aliases
+
+
+#: A place in one of these frames is not where the sentence's event happened (with the reason).
+PLACE_FRAMES: tuple[tuple[str, str], ...] = (
+    (r"\b(?:toward|towards|on the road to|the road to|march(?:ing|ed)? on|push(?:ing)? on)\s+(?:the\s+)?(?:\w+\s+){0,3}$", "movement toward it, not there yet"),
+    (r"\b(?:after|following|since|before)\b[^,;]*$", "an earlier event in a side clause"),
+    (r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+(?:the\s+)?$", "a reference point (… of a place), not the place"),
+    (r"\b\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+){0,2}(?:of|from)\s+$", "a reference point (… km from a place)"),
+)
+#: A clause like this one is about something that did not happen, or not now.
+CLAUSE_FRAMES: tuple[tuple[str, str], ...] = (
+    (r"\b(?:would|could|might|may)\s+(?:\w+\s+)?(?:open|lead|allow|give|threaten|fall|be)\b", "hypothetical"),
+    (r"\b(?:aim(?:s|ed|ing)? to|plan(?:s|ned|ning)? to|vow(?:s|ed)? to|threaten(?:s|ed)? to|seek(?:s|ing)? to|preparing to|intend(?:s|ed)? to)\b", "intended, not done"),
+    (r"\b(?:last week|a week ago|weeks ago|last month|earlier this (?:month|year))\b", "an earlier event (last week or before)"),
+)
+
+
+def place_frame(sentence: str, phrase: str) -> str | None:
+    """Why ``phrase`` in ``sentence`` is not the event's place, or None when it may be."""
+    at = sentence.find(phrase)
+    if at < 0:
+        return None
+    before = sentence[:at]
+    clause = re.split(r"[,;:]\s|\band\b|\bwhile\b", sentence[at:])[0]
+    around = (re.split(r"[,;]\s", before)[-1] + clause).lower()
+    for pattern, reason in PLACE_FRAMES:
+        if re.search(pattern, before, re.IGNORECASE):
+            return reason
+    for pattern, reason in CLAUSE_FRAMES:
+        if re.search(pattern, around):
+            return reason
+    return None
 
 
 def _confidence(trigger: Trigger, actor1: str | None, place: Match, precision: int) -> float:
@@ -315,10 +369,14 @@ def _confidence(trigger: Trigger, actor1: str | None, place: Match, precision: i
 
 
 def _merge(candidates: list[Candidate]) -> list[Candidate]:
-    """One event per (type, sub-type, place) within an article: the most specific date wins."""
+    """One event per (sub-type, place) within an article: the most specific date wins.
+
+    The place is its coordinates, not its spelling ("ALEPPO" in a dateline is Aleppo). A place
+    taken that day is not also an armed clash there.
+    """
     merged: dict[tuple, Candidate] = {}
-    for c in candidates:
-        key = (c.trigger.event_type, c.trigger.sub_event_type, c.location)
+    for c in _drop_subsumed(candidates):
+        key = (c.trigger.event_type, c.trigger.sub_event_type, round(c.place.lat, 3), round(c.place.lon, 3), c.place.geo_precision)
         old = merged.get(key)
         if old is None:
             merged[key] = c
@@ -329,6 +387,11 @@ def _merge(candidates: list[Candidate]) -> list[Candidate]:
         best.actor2 = best.actor2 or other.actor2
         merged[key] = best
     return list(merged.values())
+
+
+def _drop_subsumed(candidates: list[Candidate]) -> list[Candidate]:
+    taken = {(c.event_date, c.place.lat, c.place.lon) for c in candidates if c.trigger.key == "territory"}
+    return [c for c in candidates if not (c.trigger.key == "clash" and (c.event_date, c.place.lat, c.place.lon) in taken)]
 
 
 def _to_events(candidates: list[Candidate]) -> gpd.GeoDataFrame:
