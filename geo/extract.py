@@ -38,10 +38,10 @@ class Trigger:
 TRIGGERS: tuple[Trigger, ...] = (
     Trigger("closure", r"\b(?:clos(?:e|ed|es|ing|ure of)|shut(?:ting|s)? down|shuts?|seal(?:ed|ing|s)?)\s+(?:all\s+|its\s+|the\s+|national\s+)*(?:[\w'’-]+\s+){0,2}(?:borders?|crossings?)|\bborders? (?:have been|has been|were|was) (?:entirely |completely |fully )?(?:sealed|closed)", "Strategic developments", "Other"),
     Trigger("deployment", r"\b(?:troop deployments?|deploy(?:ed|ing|s|ment)?\s+(?:more\s+|thousands of\s+)?(?:troops|forces|reinforcements|soldiers)|sen[dt]s?\s+(?:more\s+)?(?:troops|reinforcements))", "Strategic developments", "Change to group/activity"),
-    Trigger("air", r"\b(?:bombing raids?|air ?strikes?|air raids?|drone strikes?|warplanes?\s+(?:struck|hit|bombed|launched)|barrel bombs?|raids on|(?:launched|carried out|conducted)\s+(?:\w+\s+){0,2}strikes|strikes (?:on|in|against)\b|\d+ strikes)", "Explosions/Remote violence", "Air/drone strike"),
+    Trigger("air", r"\b(?:bombing raids?|air ?strikes?|air raids?|drone strikes?|warplanes?\s+(?:struck|hit|bombed|launched)|barrel bombs?|raids on|(?:launched|carried out|conducted)\s+(?:\w+\s+){0,2}strikes|strikes (?:on|in|against|hit|struck|targeted|pounded)\b|\d+ strikes)", "Explosions/Remote violence", "Air/drone strike"),
     Trigger("shelling", r"\b(?:shell(?:ed|ing)|artillery fire|rocket fire|missile strikes?)", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
     Trigger("protest_force", r"\b(?:opened fire on|fired (?:live ammunition )?(?:at|on)|dispersed?)\s+(?:\w+\s+){0,2}(?:demonstrators|protesters|crowds?)", "Protests", "Excessive force against protesters"),
-    Trigger("territory", r"\b(?:seiz(?:e|ed|es|ing|ure of)|(?:took|taken|take|taking|gained|gains?|seized|assumed|regained) (?:full |complete |total )?control|captur(?:e|ed|es|ing)|swept through|overr(?:an|un)|(?:took|taken|taking) over|fell to|fall of|under (?:opposition|rebel|their) control|entered|enter(?:s|ing)? the (?:city|town|capital)|storm(?:ed|s|ing)|liberat(?:ed|es|ing)|declared? (?:the city of )?[A-Z][\w'’-]+ (?:\w+ )?free|lost control|now controls?|in control of|cleared)", "Battles", "Non-state actor overtakes territory"),
+    Trigger("territory", r"\b(?:seiz(?:e|ed|es|ing|ure of)|(?:took|taken|take|taking|gained|gains?|seized|assumed|regained) (?:full |complete |total )?control|captur(?:e|ed|es|ing)|swept through|overr(?:an|un)|(?:took|taken|taking) over|fell to|fall of|under (?:opposition|rebel|their) control|entered|enter(?:s|ing)? the (?:city|town|capital)|storm(?:ed|s|ing)|liberat(?:e|ed|es|ing)|declared? (?:the city of )?[A-Z][\w'’-]+ (?:\w+ )?free|lost control|now controls?|in control of|control (?:over|of) |clear(?:ed|ing)|withdr(?:ew|awn|awing|aw|aws) (?:\w+ ){0,2}from|retreat(?:ed|ing)? from)", "Battles", "Non-state actor overtakes territory"),
     Trigger("clash", r"\b(?:clash(?:es|ed)?|heavy fighting|fierce fighting|street fighting|firefights?|battles? (?:for|in|over))\b", "Battles", "Armed clash"),
     # Weak triggers: worth a look, never enough on their own.
     Trigger("advance", r"\b(?:advances?|gains|incursion|offensive|retaken|retook|intervention)\b", "Battles", "Non-state actor overtakes territory", strong=False),
@@ -168,6 +168,8 @@ def find_places(sentence: str, *, previous_city: Match | None) -> list[tuple[Mat
         add_pair(m)
     for m in re.finditer(r"\bparts of ([A-Z][\w'-]+) and ([A-Z][\w'-]+)\b", sentence):
         add_pair(m)
+    for m in re.finditer(r"\b(?:province|governorate) of ([A-Z][\w'-]+)", sentence):
+        add(_governorate(m.group(1)), f"{m.group(1)} province", m.span())
     for m in re.finditer(rf"\b([A-Z][\w'-]+)(?:'s)?\s+{GOVERNORATE_WORDS}\b", sentence):
         add(_governorate(m.group(1)), f"{m.group(1)} province", m.span())
     if re.search(r"\bborders?\b|\bcrossings?\b", sentence, re.IGNORECASE) and re.search(r"\bIraq|\bSyria", sentence):
@@ -332,7 +334,8 @@ def _crossing_name(phrase: str) -> bool:
 #: A place in one of these frames is not where the sentence's event happened (with the reason).
 PLACE_FRAMES: tuple[tuple[str, str], ...] = (
     (r"\b(?:toward|towards|on the road to|the road to|march(?:ing|ed)? on|push(?:ing)? on)\s+(?:the\s+)?(?:\w+\s+){0,3}$", "movement toward it, not there yet"),
-    (r"\b(?:after|following|since|before)\b[^,;]*$", "an earlier event in a side clause"),
+    (r"\b(?:after|following|followed|since|before)\b[^,;]*$", "an earlier event in a side clause"),
+    (r"\b(?:advanc\w*|mov\w*|push\w*|march\w*|launched)\s+(?:\w+\s+){0,3}from\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$", "where a move started, not where it led"),
     (r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+(?:the\s+)?$", "a reference point (… of a place), not the place"),
     (r"\b\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+){0,2}(?:of|from)\s+$", "a reference point (… km from a place)"),
 )
@@ -340,8 +343,12 @@ PLACE_FRAMES: tuple[tuple[str, str], ...] = (
 CLAUSE_FRAMES: tuple[tuple[str, str], ...] = (
     (r"\b(?:would|could|might|may)\s+(?:\w+\s+)?(?:open|lead|allow|give|threaten|fall|be)\b", "hypothetical"),
     (r"\b(?:aim(?:s|ed|ing)? to|plan(?:s|ned|ning)? to|vow(?:s|ed)? to|threaten(?:s|ed)? to|seek(?:s|ing)? to|preparing to|intend(?:s|ed)? to)\b", "intended, not done"),
-    (r"\b(?:last week|a week ago|weeks ago|last month|earlier this (?:month|year))\b", "an earlier event (last week or before)"),
+    (r"\b(?:efforts? to|in order to|so as to|bid to)\b", "a purpose, not an event there"),
 )
+#: Sentences about an earlier time: their events are not dated by this article.
+EARLIER = r"\b(?:last week|a week ago|weeks ago|last month|earlier this (?:month|year))\b"
+#: A place followed by one of these is an attribute ("a Damascus ally"), not where something happened.
+ATTRIBUTE_NOUNS = r"\s+(?:ally|allies|government|regime|authorities|officials?|leadership|-backed|-based|-aligned)\b"
 
 
 def place_frame(sentence: str, phrase: str) -> str | None:
@@ -349,9 +356,13 @@ def place_frame(sentence: str, phrase: str) -> str | None:
     at = sentence.find(phrase)
     if at < 0:
         return None
-    before = sentence[:at]
-    clause = re.split(r"[,;:]\s|\band\b|\bwhile\b", sentence[at:])[0]
-    around = (re.split(r"[,;]\s", before)[-1] + clause).lower()
+    before, after = sentence[:at], sentence[at + len(phrase) :]
+    if re.match(ATTRIBUTE_NOUNS, after, re.IGNORECASE):
+        return "named as an attribute (… ally, … government), not where it happened"
+    if re.search(EARLIER, sentence, re.IGNORECASE):
+        return "an earlier event (last week or before)"
+    clause = re.split(r"[,;:]\s|\band\b|\bwhile\b", after)[0]
+    around = (before[-80:] + phrase + clause).lower()
     for pattern, reason in PLACE_FRAMES:
         if re.search(pattern, before, re.IGNORECASE):
             return reason

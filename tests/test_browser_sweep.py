@@ -261,12 +261,14 @@ def test_play_runs_the_whole_range(server, browser):
     page, runs = _open(browser, server)
     options = slice_options(Query(date_from=date(2024, 11, 27), date_to=date(2024, 12, 12)))
     watch_param(page, "day")
-    _step(page, runs, lambda: _pick(page, page, "Speed", "2 steps/s"))
+    # The slowest speed leaves the longest still moments between steps for the snapshot; at 2 steps/s a
+    # loaded CI machine once reached the last day before the snapshot found one (a flake, now gone).
+    _step(page, runs, lambda: _pick(page, page, "Speed", "0.5 step/s"))
     _step(page, runs, lambda: page.get_by_role("button", name="▶ Play").click())
-    wait_seen(page, "day", options.index("2024-12-04") + 1)
+    wait_seen(page, "day", options.index("2024-12-02") + 1)
     shot = _snapshot(page, runs)  # mid-playback: slider, caption, KPIs and map on the same day
     assert shot["url"] == shot["slider"] and shot["kpi"] == shot["drawn"] and shot["caption"] >= 1 and shot["legends"] == 1
-    assert "2024-12-04" <= shot["url"] < options[-1]
+    assert "2024-12-02" <= shot["url"] < options[-1]
     seen = wait_seen(page, "day", len(options), timeout_ms=120_000)
     assert seen == [None, *options[1:]]  # every day of the range, in order, none skipped
     page.get_by_role("button", name="▶ Play").wait_for(timeout=30_000)  # stopped at the end (loop off)

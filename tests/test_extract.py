@@ -178,3 +178,73 @@ def test_extract_cli_json(capsys):
     keys = {"event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "latitude", "longitude",
             "geo_precision", "confidence", "article", "sentence", "span"}  # fmt: skip
     assert all(keys <= set(r) for r in records)
+
+
+#: (trigger key, a sentence of our own that must fire it, the sub-event type it codes)
+TRIGGER_SENTENCES = [
+    ("closure", "Iraq closed the Rabia border crossing with Syria on Monday.", "Other"),
+    ("closure", "Officials said the borders have been completely sealed with Syria.", "Other"),
+    ("deployment", "Baghdad deployed thousands of troops to the border with Syria.", "Change to group/activity"),
+    ("air", "Russian warplanes launched raids on Idlib on Monday.", "Air/drone strike"),
+    ("air", "Twelve strikes hit Saraqib overnight, the monitor said.", "Air/drone strike"),
+    ("shelling", "Government artillery shelled Saraqib on Monday.", "Shelling/artillery/missile attack"),
+    ("protest_force", "Security forces opened fire on demonstrators in Saraqib on Monday.", "Excessive force against protesters"),
+    ("territory", "HTS fighters entered Saraqib on Monday.", "Non-state actor overtakes territory"),
+    ("territory", "The rebels declared Saraqib free on Monday.", "Non-state actor overtakes territory"),
+    ("territory", "On Monday HTS gained full control of Saraqib.", "Non-state actor overtakes territory"),
+    ("territory", "The army withdrew from Saraqib on Monday.", "Non-state actor overtakes territory"),
+    ("territory", "Rebels managed to liberate Saraqib on Monday.", "Non-state actor overtakes territory"),
+    ("clash", "Heavy fighting raged in Saraqib on Monday.", "Armed clash"),
+]
+
+
+@pytest.mark.parametrize(("key", "sentence", "sub_event_type"), TRIGGER_SENTENCES, ids=[f"{t[0]}: {t[1][:30]}" for t in TRIGGER_SENTENCES])
+def test_each_trigger_codes_its_sentence(key, sentence, sub_event_type):
+    from geo.extract import TRIGGERS
+
+    events, rejected = extract(_article(sentence, published=date(2024, 12, 2)))
+    assert key in {t.key for t in TRIGGERS}
+    assert sub_event_type in set(events["sub_event_type"]), [r.reason for r in rejected]
+
+
+#: (a sentence whose only place is not where its event happened, the reason given)
+NOT_THE_PLACE = [
+    ("HTS fighters seized villages while advancing toward Hama on Monday.", "movement toward it"),
+    ("Rebels captured Saraqib days after the fall of Aleppo.", "no place of an event"),
+    ("Clashes erupted 10 km north of Saraqib on Monday.", "no place of an event"),
+    ("Its capture would open the road to Hama.", "no place of an event"),
+    ("The rebels took control of Saraqib last week.", "earlier event"),
+    ("Hezbollah, a Damascus ally, clashed with HTS on Monday.", "attribute"),
+    ("Russian air strikes hit Saraqib for the first time since 2016.", None),  # "since 2016" does not make it background
+]
+
+
+@pytest.mark.parametrize(("sentence", "reason"), NOT_THE_PLACE, ids=[n[0][:40] for n in NOT_THE_PLACE])
+def test_places_in_other_frames_are_not_event_places(sentence, reason):
+    events, rejected = extract(_article(sentence, published=date(2024, 12, 2)))
+    if reason is None:
+        assert not events.empty
+        return
+    assert "Hama" not in set(events["location"]) and "Damascus" not in set(events["location"])
+    if events.empty:
+        assert any(reason in r.reason or r.reason.startswith("no place") for r in rejected), [r.reason for r in rejected]
+
+
+def test_possessive_keeps_the_whole_name():
+    events, _ = extract(_article("HTS fighters entered Damascus's outskirts on Monday.", published=date(2024, 12, 2)))
+    assert "Damascu" not in set(events["location"])
+
+
+def test_acronyms_are_not_places():
+    events, _ = extract(_article("HTS captured Saraqib on Monday, SANA reported.", published=date(2024, 12, 2)))
+    assert set(events["location"]) == {"Saraqib"}
+
+
+def test_reported_speech_names_the_actor_of_the_reported_clause():
+    events, _ = extract(_article("The Syrian army announced that HTS fighters had entered Saraqib on Monday.", published=date(2024, 12, 2)))
+    assert events.iloc[0]["actor1"] == "HTS"
+
+
+def test_a_place_taken_is_not_also_a_clash_there():
+    events, _ = extract(_article("After heavy fighting, HTS fighters captured Saraqib on Monday.", published=date(2024, 12, 2)))
+    assert events["sub_event_type"].tolist() == ["Non-state actor overtakes territory"]
