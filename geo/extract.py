@@ -11,6 +11,7 @@ import itertools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 import geopandas as gpd
 import pandas as pd
@@ -204,6 +205,16 @@ def _capitalised_ngrams(sentence: str, longest: int = 4) -> list[tuple[tuple[int
 
 def _exact(gaz, phrase: str) -> Match | None:
     """A place only on an exact normalised match in Syria or Iraq (free text is noisy)."""
+    return _exact_in_default(phrase) if gaz is default_gazetteer() else _exact_match(gaz, phrase)
+
+
+@lru_cache(maxsize=8192)
+def _exact_in_default(phrase: str) -> Match | None:
+    """Once per phrase: an article names its places again and again."""
+    return _exact_match(default_gazetteer(), phrase)
+
+
+def _exact_match(gaz, phrase: str) -> Match | None:
     if not gaz.knows(phrase):
         return None
     for cc in ("SY", "IQ"):
@@ -213,6 +224,7 @@ def _exact(gaz, phrase: str) -> Match | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def _governorate(name: str) -> Match | None:
     result = default_gazetteer().lookup(f"{name} governorate")
     return result if isinstance(result, Match) and result.kind == "governorate" else None
