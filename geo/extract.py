@@ -50,7 +50,12 @@ TRIGGERS: tuple[Trigger, ...] = (
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
-NOT_PLACES = frozenset(w.lower() for w in (*WEEKDAYS, *MONTHS, "Syria", "Iraq", "Turkey", "Iran", "Russia", "Jordan", "Lebanon", "President", "Islamist", "Analysts", "Meanwhile", "This", "The", "By", "While", "As", "Security", "Qais", "Bashar", "Assad", "Joint", "Operations", "Command"))
+NOT_PLACES = frozenset(w.lower() for w in (*WEEKDAYS, *MONTHS, "Syria", "Iraq", "Turkey", "Iran", "Russia", "Jordan", "Lebanon", "President", "Islamist", "Analysts", "Meanwhile", "This", "The", "By", "While", "As", "Security", "Joint", "Operations", "Command"))
+#: Words before a person's name; a name they introduce is a person, and so is its surname anywhere in the article.
+PERSON_TITLES = (r"(?:President|Prime Minister|Minister|Foreign Minister|Defence Minister|Defense Minister|Gen\.|General|"
+                 r"Lt\.?(?: Gen\.)?|Lieutenant General|Maj\.?(?: Gen\.)?|Major General|Brig\.?(?: Gen\.)?|Col\.|Colonel|"
+                 r"Commander|Sheikh|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|leader|spokesman|spokesperson|envoy|chief)")
+PERSON_ROLES = r"(?:deputy |the )?(?:commander|spokesman|spokesperson|minister|leader|head|chief|president|envoy|governor)"
 GOVERNORATE_WORDS = r"(?:provinces?|governorates?|regions?|countryside)"
 
 
@@ -148,8 +153,25 @@ def _explicit_date(low: str, published: date) -> date | None:
     return found
 
 
-def find_places(sentence: str, *, previous_city: Match | None) -> list[tuple[Match, str]]:
-    """Places a sentence names, as ``(match, phrase)``: regions first, then sites and towns."""
+def people(body: str) -> frozenset[str]:
+    """Lower-case names of the people an article introduces (after a title, or before ", the commander"),
+    with their surnames (``al-Assad`` and ``Assad`` of ``President Bashar al-Assad``)."""
+    name = r"((?:[A-Z][\w'’]*(?:-[A-Z]?[\w'’]+)*)(?:\s+(?:al-|el-|bin |ibn )?[A-Z][\w'’-]+){0,3})"
+    found = [m.group(1) for m in re.finditer(rf"\b{PERSON_TITLES}\s+{name}", body)]
+    found += [m.group(1) for m in re.finditer(rf"{name},\s+{PERSON_ROLES}\b", body)]
+    out = set()
+    for full in found:
+        full = re.sub(r"['’]s$", "", full.strip())
+        last = full.split()[-1]
+        out |= {full.lower(), last.lower(), re.sub(r"^(?:al|el)-", "", last.lower())}
+    return frozenset(out)
+
+
+def find_places(sentence: str, *, previous_city: Match | None, persons: frozenset[str] = frozenset()) -> list[tuple[Match, str]]:
+    """Places a sentence names, as ``(match, phrase)``: regions first, then sites and towns.
+
+    ``persons`` are the article's people (:func:`people`): a name of theirs is never a place.
+    """
     gaz = default_gazetteer()
     found: list[tuple[Match, str]] = []
     taken: list[tuple[int, int]] = []
@@ -183,7 +205,8 @@ def find_places(sentence: str, *, previous_city: Match | None) -> list[tuple[Mat
             near = replace(previous_city, geo_precision=2)
             add(near, f"{m.group(1).lower()} of {previous_city.name}", m.span())
     for span, phrase in _capitalised_ngrams(sentence):
-        add(_exact(gaz, phrase), phrase, span)
+        if phrase.lower() not in persons and re.sub(r"^(?:al|el)-", "", phrase.lower()) not in persons:
+            add(_exact(gaz, phrase), phrase, span)
     return found
 
 
@@ -278,9 +301,10 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
     rejections: list[Rejection] = []
     coalition: list[str] = []
     last_city: Match | None = None
+    persons = people(article.body)
     for start, end, sentence in split_sentences(article.body):
         coalition = _coalition(sentence) or coalition
-        places = find_places(sentence, previous_city=last_city)
+        places = find_places(sentence, previous_city=last_city, persons=persons)
         cities = [p for p, _ in places if p.kind in ("place", "site") and p.geo_precision == 1]
         triggers = _triggers(sentence)
         if triggers:

@@ -248,3 +248,10 @@ def test_reported_speech_names_the_actor_of_the_reported_clause():
 def test_a_place_taken_is_not_also_a_clash_there():
     events, _ = extract(_article("After heavy fighting, HTS fighters captured Saraqib on Monday.", published=date(2024, 12, 2)))
     assert events["sub_event_type"].tolist() == ["Non-state actor overtakes territory"]
+
+
+def test_people_the_article_introduces_are_never_places():
+    body = ("Forces loyal to President Bashar al-Assad withdrew from Saraqib on Monday. "
+            "Later, HTS fighters captured the positions Assad's troops had left near Saraqib.")  # fmt: skip
+    events, _ = extract(_article(body, published=date(2024, 12, 2)))
+    assert set(events["location"]) == {"Saraqib"}  # "Assad" is the president's surname, not the village Al Assad
