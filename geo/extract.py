@@ -123,7 +123,7 @@ def resolve_date(sentence: str, published: date) -> tuple[date | None, int, str 
     for i, day in enumerate(WEEKDAYS):
         if re.search(rf"\b{day}\b", low):
             return published - timedelta(days=(published.weekday() - i) % 7), 1, None
-    if "yesterday" in low:
+    if "yesterday" in low or re.search(r"\blast night\b", low):
         return published - timedelta(days=1), 1, None
     if re.search(r"\blast week\b", low):
         return published - timedelta(days=7), 2, None
@@ -159,6 +159,8 @@ def people(body: str) -> frozenset[str]:
     name = r"((?:[A-Z][\w'’]*(?:-[A-Z]?[\w'’]+)*)(?:\s+(?:al-|el-|bin |ibn )?[A-Z][\w'’-]+){0,3})"
     found = [m.group(1) for m in re.finditer(rf"\b{PERSON_TITLES}\s+{name}", body)]
     found += [m.group(1) for m in re.finditer(rf"{name},\s+{PERSON_ROLES}\b", body)]
+    # "Bashar al-Assad's regime": a regime, a rule or a departure belongs to a person, never to a town.
+    found += [m.group(1) for m in re.finditer(rf"{name}['’]s\s+(?:regime|rule|departure|ouster|downfall|fall from power)\b", body)]
     out = set()
     for full in found:
         full = re.sub(r"['’]s$", "", full.strip())
@@ -249,6 +251,7 @@ def _exact_match(gaz, phrase: str) -> Match | None:
 
 @lru_cache(maxsize=1024)
 def _governorate(name: str) -> Match | None:
+    name = re.sub(r"['’]s$", "", name)  # "Idlib's countryside"
     result = default_gazetteer().lookup(f"{name} governorate")
     return result if isinstance(result, Match) and result.kind == "governorate" else None
 
@@ -302,18 +305,25 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
     coalition: list[str] = []
     last_city: Match | None = None
     persons = people(article.body)
+    carried: date | None = None  # the day a paragraph's earlier sentence named: its later sentences share it
+    previous_end = 0
     for start, end, sentence in split_sentences(article.body):
+        if "\n\n" in article.body[previous_end:start].replace("\r", "") or "\n \n" in article.body[previous_end:start]:
+            carried = None
+        previous_end = end
         coalition = _coalition(sentence) or coalition
         places = find_places(sentence, previous_city=last_city, persons=persons)
         cities = [p for p, _ in places if p.kind in ("place", "site") and p.geo_precision == 1]
+        stated, precision, _ = resolve_date(sentence, article.published)
         triggers = _triggers(sentence)
         if triggers:
-            made, why = _candidates(article, sentence, (start, end), triggers, places, coalition)
+            made, why = _candidates(article, sentence, (start, end), triggers, places, coalition, carried=carried)
             candidates += made
             if why:
                 keys = ",".join(t.key for t, _ in triggers)
                 rejections.append(Rejection(article.article_id, sentence, (start, end), keys, why))
         last_city = cities[-1] if cities else last_city
+        carried = stated if precision == 1 else carried
     return _to_events(_merge(candidates)), rejections
 
 
@@ -323,10 +333,12 @@ def _triggers(sentence: str) -> list[tuple[Trigger, int]]:
     return strong or found
 
 
-def _candidates(article, sentence, span, triggers, places, coalition) -> tuple[list[Candidate], str | None]:
+def _candidates(article, sentence, span, triggers, places, coalition, *, carried: date | None = None) -> tuple[list[Candidate], str | None]:
     when, precision, background = resolve_date(sentence, article.published)
     if background:
         return [], f"background (mentions {background})"
+    if precision == 2 and when == article.published and carried is not None:
+        when = carried  # no day of its own: the day its paragraph named ("On Saturday … The rebels then …")
     if not places:
         return [], "no place"
     framed = [(p, phrase, place_frame(sentence, phrase)) for p, phrase in places]
@@ -337,12 +349,34 @@ def _candidates(article, sentence, span, triggers, places, coalition) -> tuple[l
     out = []
     for trigger, at in triggers:
         actor1, assoc, actor2 = assign_actors(mentions, max(0, at - (len(sentence) - len(_reported(sentence)))), coalition)
+        trigger = _regains(trigger, sentence[at:], actor1)
         for place, phrase in _places_for(trigger, places):
             confidence = _confidence(trigger, actor1, place, precision)
             out.append(Candidate(article, sentence, span, trigger, when, precision, place, phrase, actor1, assoc,
                                  actor2, _fatalities(sentence), confidence))  # fmt: skip
     kept = [c for c in out if c.confidence >= MIN_CONFIDENCE]
     return kept, (None if kept else "low confidence")
+
+
+#: Words of a territory trigger that say the actor lost ground, not took it.
+LOSS = r"withdr|retreat|lost control|fell to|fall of"
+
+
+def _regains(trigger: Trigger, text: str, actor1: str | None) -> Trigger:
+    """State forces taking ground is ACLED's "Government regains territory", not a non-state actor's gain."""
+    if trigger.key != "territory" or actor1 is None or _kind(actor1) != "state":
+        return trigger
+    if re.match(LOSS, text, re.IGNORECASE):
+        return trigger
+    return replace(trigger, sub_event_type="Government regains territory")
+
+
+def _kind(actor: str) -> str | None:
+    from geo.actors import actor_table
+
+    table = actor_table()
+    hit = table[table["actor"] == actor]
+    return None if hit.empty else str(hit["kind"].iloc[0])
 
 
 def _reported(sentence: str) -> str:

@@ -255,3 +255,27 @@ def test_people_the_article_introduces_are_never_places():
             "Later, HTS fighters captured the positions Assad's troops had left near Saraqib.")  # fmt: skip
     events, _ = extract(_article(body, published=date(2024, 12, 2)))
     assert set(events["location"]) == {"Saraqib"}  # "Assad" is the president's surname, not the village Al Assad
+
+
+def test_a_paragraphs_day_is_carried_to_its_later_sentences():
+    body = "Fighting began late on Saturday night.\nThe rebels then entered Homs.\n\nHTS fighters captured Saraqib."
+    events, _ = extract(_article(body, published=date(2024, 12, 8)))  # a Sunday
+    days = dict(zip(events["location"], events["event_date"].dt.date, strict=True))
+    assert days == {"Homs": date(2024, 12, 7), "Saraqib": date(2024, 12, 8)}  # a new paragraph starts afresh
+
+
+def test_last_night_is_the_day_before_publication():
+    assert resolve_date("HTS said last night that it had entered Homs.", date(2024, 12, 8))[:2] == (date(2024, 12, 7), 1)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "sub_event_type"),
+    [
+        ("Syrian government forces regained control of Saraqib on Monday.", "Government regains territory"),
+        ("The Syrian army withdrew from Saraqib on Monday.", "Non-state actor overtakes territory"),
+        ("HTS fighters captured Saraqib on Monday.", "Non-state actor overtakes territory"),
+    ],
+)
+def test_state_forces_taking_ground_is_government_regains_territory(sentence, sub_event_type):
+    events, _ = extract(_article(sentence, published=date(2024, 12, 2)))
+    assert events["sub_event_type"].tolist() == [sub_event_type]
