@@ -358,15 +358,15 @@ def _candidates(article, sentence, span, triggers, places, coalition, *, carried
     return kept, (None if kept else "low confidence")
 
 
-#: Words of a territory trigger that say the actor lost ground, not took it.
-LOSS = r"withdr|retreat|lost control|fell to|fall of"
+#: Words of a territory trigger in which the actor itself takes ground (not "fell to", "withdrew", "under … control").
+GAIN = r"(?:re)?captur|seiz|regain|retook|retak|(?:took|taken|gained|assumed) (?:full |complete |total )?control|took over|entered|storm|liberat|clear"
 
 
 def _regains(trigger: Trigger, text: str, actor1: str | None) -> Trigger:
     """State forces taking ground is ACLED's "Government regains territory", not a non-state actor's gain."""
     if trigger.key != "territory" or actor1 is None or _kind(actor1) != "state":
         return trigger
-    if re.match(LOSS, text, re.IGNORECASE):
+    if not re.match(GAIN, text, re.IGNORECASE):
         return trigger
     return replace(trigger, sub_event_type="Government regains territory")
 
