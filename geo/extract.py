@@ -169,10 +169,14 @@ def people(body: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def find_places(sentence: str, *, previous_city: Match | None, persons: frozenset[str] = frozenset()) -> list[tuple[Match, str]]:
+def find_places(
+    sentence: str, *, previous_city: Match | None, persons: frozenset[str] = frozenset(),
+    governorates: frozenset[str] = frozenset(),
+) -> list[tuple[Match, str]]:  # fmt: skip
     """Places a sentence names, as ``(match, phrase)``: regions first, then sites and towns.
 
     ``persons`` are the article's people (:func:`people`): a name of theirs is never a place.
+    ``governorates`` are those the article's other places lie in: they place an ambiguous name.
     """
     gaz = default_gazetteer()
     found: list[tuple[Match, str]] = []
@@ -207,8 +211,12 @@ def find_places(sentence: str, *, previous_city: Match | None, persons: frozense
             near = replace(previous_city, geo_precision=2)
             add(near, f"{m.group(1).lower()} of {previous_city.name}", m.span())
     for span, phrase in _capitalised_ngrams(sentence):
-        if phrase.lower() not in persons and re.sub(r"^(?:al|el)-", "", phrase.lower()) not in persons:
-            add(_exact(gaz, phrase), phrase, span)
+        if phrase.lower() in persons or re.sub(r"^(?:al|el)-", "", phrase.lower()) in persons:
+            continue
+        match = _exact(gaz, phrase) or in_context(phrase, governorates)
+        if match is None and gaz.knows(phrase) and not any(a < span[1] and span[0] < b for a, b in taken):
+            taken.append(span)  # a known but ambiguous name: never fall back on a fragment of it ("Dali" of "Abu Dali")
+        add(match, phrase, span)
     return found
 
 
@@ -247,6 +255,23 @@ def _exact_match(gaz, phrase: str) -> Match | None:
         if isinstance(result, Match) and result.method == "exact" and result.kind != "governorate":
             return result
     return None
+
+
+def in_context(phrase: str, governorates: frozenset[str]) -> Match | None:
+    """An ambiguous name placed by the article's own governorates: the one namesake in them, if exactly one.
+
+    ("Jalama" has namesakes in several governorates; an article about Hama and Aleppo means the one
+    there.) Two or none in the article's governorates stay ambiguous: never a guess.
+    """
+    gaz = default_gazetteer()
+    if not governorates or not gaz.knows(phrase):
+        return None
+    found = {}
+    for gov in sorted(governorates):
+        result = gaz.lookup(phrase, country="SY", admin1=gov)
+        if isinstance(result, Match) and result.method == "exact" and result.kind != "governorate":
+            found[(round(result.lat, 2), round(result.lon, 2))] = result
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 @lru_cache(maxsize=1024)
@@ -305,6 +330,7 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
     coalition: list[str] = []
     last_city: Match | None = None
     persons = people(article.body)
+    governorates = _governorates_named(article.body, persons)
     carried: date | None = None  # the day a paragraph's earlier sentence named: its later sentences share it
     previous_end = 0
     for start, end, sentence in split_sentences(article.body):
@@ -312,7 +338,7 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
             carried = None
         previous_end = end
         coalition = _coalition(sentence) or coalition
-        places = find_places(sentence, previous_city=last_city, persons=persons)
+        places = find_places(sentence, previous_city=last_city, persons=persons, governorates=governorates)
         cities = [p for p, _ in places if p.kind in ("place", "site") and p.geo_precision == 1]
         stated, precision, _ = resolve_date(sentence, article.published)
         triggers = _triggers(sentence)
@@ -325,6 +351,16 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
         last_city = cities[-1] if cities else last_city
         carried = stated if precision == 1 else carried
     return _to_events(_merge(candidates)), rejections
+
+
+def _governorates_named(body: str, persons: frozenset[str]) -> frozenset[str]:
+    """Governorates of the places an article names without doubt: the context for its ambiguous ones."""
+    found = set()
+    for _, _, sentence in split_sentences(body):
+        for place, _ in find_places(sentence, previous_city=None, persons=persons):
+            if place.admin1 and place.country == "SY":
+                found.add(place.admin1)
+    return frozenset(found)
 
 
 def _triggers(sentence: str) -> list[tuple[Trigger, int]]:

@@ -279,3 +279,21 @@ def test_last_night_is_the_day_before_publication():
 def test_state_forces_taking_ground_is_government_regains_territory(sentence, sub_event_type):
     events, _ = extract(_article(sentence, published=date(2024, 12, 2)))
     assert events["sub_event_type"].tolist() == [sub_event_type]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected_admin1"),
+    [
+        ("Rebels captured Saraqib on Monday. HTS fighters also seized Abu Dali on Monday.", "Idlib"),  # namesakes: Hama and Idlib
+        ("Rebels captured Hama on Monday. HTS fighters also seized Abu Dali on Monday.", "Hama"),
+    ],
+)
+def test_an_ambiguous_name_is_placed_by_the_articles_other_places(body, expected_admin1):
+    events, _ = extract(_article(body, published=date(2024, 12, 2)))
+    assert events.set_index("location").loc["Abu Dali", "admin1"] == expected_admin1
+
+
+def test_an_ambiguous_name_the_article_cannot_decide_is_not_placed():
+    events, rejected = extract(_article("HTS fighters seized Abu Dali on Monday.", published=date(2024, 12, 2)))
+    assert "Abu Dali" not in set(events["location"])
+    assert rejected and rejected[0].reason.startswith("no place")
