@@ -297,3 +297,15 @@ def test_an_ambiguous_name_the_article_cannot_decide_is_not_placed():
     events, rejected = extract(_article("HTS fighters seized Abu Dali on Monday.", published=date(2024, 12, 2)))
     assert "Abu Dali" not in set(events["location"])
     assert rejected and rejected[0].reason.startswith("no place")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "actor1"),
+    [
+        ("Russia, a key ally of Damascus, launched air strikes on Saraqib on Monday.", "Russian armed forces"),
+        ("Turkish President Erdogan said HTS fighters captured Saraqib on Monday.", "HTS"),  # a person, not Turkey's army
+    ],
+)
+def test_a_state_named_as_the_actor(sentence, actor1):
+    events, _ = extract(_article(sentence, published=date(2024, 12, 2)))
+    assert events.iloc[0]["actor1"] == actor1
