@@ -44,9 +44,22 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("protest_force", r"\b(?:opened fire on|fired (?:live ammunition )?(?:at|on)|dispersed?)\s+(?:\w+\s+){0,2}(?:demonstrators|protesters|crowds?)", "Protests", "Excessive force against protesters"),
     Trigger("territory", r"\b(?:seiz(?:e|ed|es|ing|ure of)|(?:took|taken|take|taking|gained|gains?|seized|assumed|regained) (?:full |complete |total )?control|captur(?:e|ed|es|ing)|swept through|overr(?:an|un)|(?:took|taken|taking) over|fell to|fall of|under (?:opposition|rebel|their) control|entered|enter(?:s|ing)? the (?:city|town|capital)|storm(?:ed|s|ing)|liberat(?:e|ed|es|ing)|declared? (?:the city of )?[A-Z][\w'’-]+ (?:\w+ )?free|lost control|now controls?|in control of|control (?:over|of) |clear(?:ed|ing)|withdr(?:ew|awn|awing|aw|aws) (?:\w+ ){0,2}from|retreat(?:ed|ing)? from)", "Battles", "Non-state actor overtakes territory"),
     Trigger("clash", r"\b(?:clash(?:es|ed)?|heavy fighting|fierce fighting|street fighting|firefights?|battles? (?:for|in|over))\b", "Battles", "Armed clash"),
+    Trigger("suicide", r"\bsuicide (?:bomb(?:er|ing|ings)?|attack(?:er)?s?|car bomb)\b", "Explosions/Remote violence", "Suicide bomb"),
+    Trigger("ied", r"\b(?:roadside bombs?|car bombs?|IEDs?|improvised explosive devices?|landmines?|explosive devices?|booby[- ]trap)", "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    Trigger("drone", r"\b(?:drone attacks?|kamikaze drones?|armed drones? (?:struck|hit|targeted))", "Explosions/Remote violence", "Air/drone strike"),
+    Trigger("civilians", r"\b(?:executed|massacred?|gunned down|summarily killed|killed (?:\d+|dozens of|several) civilians)\b", "Violence against civilians", "Attack"),
+    Trigger("abduction", r"\b(?:abduct(?:ed|s|ing|ion of)|kidnapp?(?:ed|ing|s)|forcibly disappeared)\b", "Violence against civilians", "Abduction/forced disappearance"),
+    Trigger("arrests", r"\b(?:arrested|detained|rounded up)\s+(?:\w+\s+){0,3}(?:people|men|suspects|members|fighters|officers|soldiers)\b", "Strategic developments", "Arrests"),
+    Trigger("protest", r"\b(?:protested|took to the streets|demonstrators gathered|rallied|staged (?:a |sit-ins?|protests?|demonstrations?)|protesters gathered)\b", "Protests", "Peaceful protest"),
+    Trigger("agreement", r"\b(?:ceasefire|truce|agreement|deal)\s+(?:was |has been )?(?:reached|signed|agreed|brokered)\b", "Strategic developments", "Agreement"),
+    Trigger("looting", r"\b(?:looted|looting|torched|set (?:on )?fire to|burned down)\b", "Strategic developments", "Looting/property destruction"),
     # Weak triggers: worth a look, never enough on their own.
     Trigger("advance", r"\b(?:advances?|gains|incursion|offensive|retaken|retook|intervention)\b", "Battles", "Non-state actor overtakes territory", strong=False),
 )  # fmt: skip
+
+#: Words that say something happened; in a sentence with a place but no trigger they make it a candidate
+#: that is listed among the rejected, never dropped silently.
+EVENT_WORDS = r"\b(?:killed|wounded|injured|attack(?:ed|s)?|fighting|fought|forces|troops|fighters|militants|soldiers|bomb\w*|fire[ds]?|assault\w*|offensive|raid\w*)\b"
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
@@ -342,6 +355,9 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
         cities = [p for p, _ in places if p.kind in ("place", "site") and p.geo_precision == 1]
         stated, precision, _ = resolve_date(sentence, article.published)
         triggers = _triggers(sentence)
+        if not triggers and places and re.search(EVENT_WORDS, sentence, re.IGNORECASE):
+            # Something happened at a place, in words no trigger knows: say so rather than drop it silently.
+            rejections.append(Rejection(article.article_id, sentence, (start, end), "", "no trigger (event words without an event type)"))
         if triggers:
             made, why = _candidates(article, sentence, (start, end), triggers, places, coalition, carried=carried)
             candidates += made

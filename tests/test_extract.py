@@ -195,6 +195,15 @@ TRIGGER_SENTENCES = [
     ("territory", "The army withdrew from Saraqib on Monday.", "Non-state actor overtakes territory"),
     ("territory", "Rebels managed to liberate Saraqib on Monday.", "Non-state actor overtakes territory"),
     ("clash", "Heavy fighting raged in Saraqib on Monday.", "Armed clash"),
+    ("suicide", "A suicide car bomb struck a checkpoint in Saraqib on Monday.", "Suicide bomb"),
+    ("ied", "A roadside bomb hit an army patrol near Saraqib on Monday.", "Remote explosive/landmine/IED"),
+    ("drone", "A kamikaze drone hit a position in Saraqib on Monday.", "Air/drone strike"),
+    ("civilians", "Gunmen executed three men in Saraqib on Monday.", "Attack"),
+    ("abduction", "Gunmen abducted a local official in Saraqib on Monday.", "Abduction/forced disappearance"),
+    ("arrests", "Security forces arrested dozens of young men in Saraqib on Monday.", "Arrests"),
+    ("protest", "Hundreds of residents took to the streets of Saraqib on Monday.", "Peaceful protest"),
+    ("agreement", "A ceasefire was reached for Saraqib on Monday.", "Agreement"),
+    ("looting", "Fighters looted shops in Saraqib on Monday.", "Looting/property destruction"),
 ]
 
 
@@ -309,3 +318,9 @@ def test_an_ambiguous_name_the_article_cannot_decide_is_not_placed():
 def test_a_state_named_as_the_actor(sentence, actor1):
     events, _ = extract(_article(sentence, published=date(2024, 12, 2)))
     assert events.iloc[0]["actor1"] == actor1
+
+
+def test_a_sentence_with_event_words_but_no_trigger_is_rejected_not_dropped():
+    events, rejected = extract(_article("Fighters were seen near Saraqib on Monday.", published=date(2024, 12, 2)))
+    assert events.empty
+    assert [r.reason for r in rejected] == ["no trigger (event words without an event type)"]
