@@ -68,7 +68,7 @@ def _feature_row(feature: object, number: int) -> dict[str, str]:
     if not isinstance(feature, dict):
         return {"_reject": f"invalid geometry\x1ffeature {number} is a JSON {type(feature).__name__}, not a Feature"}
     props = feature.get("properties")
-    row = {str(k).strip().lower(): _text(v) for k, v in props.items()} if isinstance(props, dict) else {}
+    row = {str(k).strip().lower(): property_text(v) for k, v in props.items()} if isinstance(props, dict) else {}
     point = {key: row.pop(key, "") for key in ("latitude", "longitude")}  # the geometry is the location
     geometry = feature.get("geometry")
     if geometry is None and all(point.values()):
@@ -101,7 +101,8 @@ def _geometry_problem(geometry: object) -> tuple[str, str] | None:
     return None
 
 
-def _text(value: object) -> str:
+def property_text(value: object) -> str:
+    """A JSON value as the text a reader compares: objects and lists as JSON, null as empty."""
     if value is None:
         return ""
     if isinstance(value, dict | list):

@@ -13,6 +13,7 @@ import re
 import pandas as pd
 
 from geo.errors import ReadError
+from geo.io.geojson import property_text
 
 #: Members under which APIs return their records, in order of preference.
 RECORD_MEMBERS: tuple[str, ...] = ("data", "Result", "result", "results", "events", "records", "items")
@@ -49,14 +50,7 @@ def read_records(text: str, *, name: str) -> tuple[pd.DataFrame, str]:
         msg = (f"{name}: expected a GeoJSON FeatureCollection or Feature, or a list of event records "
                f"(an API response's {'/'.join(RECORD_MEMBERS[:3])}), got a JSON object with {keys!r}")  # fmt: skip
         raise ReadError(msg)
-    frame = pd.DataFrame([{str(k): _text(v) for k, v in r.items()} for r in records]).fillna("").astype("string")
+    frame = pd.DataFrame([{str(k): property_text(v) for k, v in r.items()} for r in records]).fillna("").astype("string")
     where = f'the "{member}" list of the JSON response' if member else "a JSON array of records"
     return frame, f"{len(frame):,} records from {where}"
 
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
