@@ -165,6 +165,7 @@ def _geography_commands(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--learn-from", type=Path, help="learn names from this file first (never the tested rows)")
     ev.add_argument("--test-year", type=int, help="score only rows of this year")
     ev.add_argument("--learn-year", type=int, help="learn only from rows of this year")
+    ev.add_argument("--no-context", action="store_true", help="geocode with the country only, not the file's admin1 (as free text is)")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(func=cmd_evaluate_geocoder)
     ex = sub.add_parser("evaluate-extractor", help="extract a folder of articles and score against hand-coded gold events")
@@ -242,7 +243,7 @@ def cmd_evaluate_geocoder(args: argparse.Namespace) -> int:
             msg = f"--learn-from: expected rows disjoint from the tested rows, got {len(overlap):,} shared event ids"
             raise GeoError(msg)
         learned = learn(train, dataset=args.learn_from.stem)
-    summary, _ = evaluate(test, build_gazetteer(learned=learned, include_shipped_learned=False))
+    summary, _ = evaluate(test, build_gazetteer(learned=learned, include_shipped_learned=False), use_context=not args.no_context)
     print(json.dumps(summary, ensure_ascii=False) if args.json else format_evaluation(summary))
     return 0
 

@@ -185,3 +185,14 @@ def test_generic_words_are_ignored_after_normalisation():
     learned = learn(_coded("Nasib town", 32.55175, 36.18586, "Daraa"), dataset="fixture")
     match = build_gazetteer(learned=learned, include_shipped_learned=False).lookup("Nasib border crossing", country="Syria", admin1="Daraa")
     assert isinstance(match, Match) and match.name == "Nasib" and match.method == "fuzzy"
+
+
+@pytest.mark.parametrize("name", ["Jisr al-Shugour", "Daret Izza"])
+def test_approximate_matches_need_a_governorate(name):
+    """Skeleton and fuzzy matches only inside a governorate: with the country alone they were mostly namesakes."""
+    from geo.gazetteer import Match, Unresolved, default_gazetteer
+
+    gaz = default_gazetteer()
+    assert isinstance(gaz.lookup(name, country="SY"), Unresolved)
+    placed = gaz.lookup(name, country="SY", admin1="Idlib" if "Jisr" in name else "Aleppo")
+    assert isinstance(placed, Match) and placed.method in ("skeleton", "fuzzy")
