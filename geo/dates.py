@@ -69,6 +69,9 @@ class ParsedDates:
         Rows whose value fits more than one order (read in ``order``).
     contradicts
         Rows whose value proves another order than ``order`` (rejected by validation).
+    assumed
+        Whether ``order`` is the format's convention because nothing in the column decided it
+        (the load report then warns and names the override).
     """
 
     dates: pd.Series
@@ -77,7 +80,7 @@ class ParsedDates:
     decided_by: str
     ambiguous: int
     contradicts: pd.Series
-    convention: bool = False
+    assumed: bool = False
 
 
 def parse_date_column(

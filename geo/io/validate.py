@@ -140,7 +140,7 @@ def _year_mismatch(raw: pd.DataFrame, dates: pd.Series) -> pd.Series:
 
 def _order_warning(parsed: ParsedDates, ok: np.ndarray) -> dict[str, int]:
     """The warning an analyst must see when the order of day and month was assumed, not proven."""
-    if not parsed.convention or not parsed.ambiguous:
+    if not parsed.assumed or not parsed.ambiguous:
         return {}
     other = next(o for o in DATE_ORDERS if o not in (parsed.order, "ymd"))
     msg = (f"{parsed.decided_by}: dates such as 05/04/2015 could be read either way — if that is wrong, "
