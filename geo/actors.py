@@ -45,7 +45,7 @@ def actor_table() -> pd.DataFrame:
 @cache
 def _pattern() -> re.Pattern[str]:
     aliases = sorted(actor_table()["alias"], key=len, reverse=True)  # longest match first
-    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])", re.IGNORECASE)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in aliases) + r")(?![\w-])", re.IGNORECASE)
 
 
 @cache
@@ -57,7 +57,7 @@ def find_actors(text: str) -> list[ActorMention]:
     """Actors named in ``text``, longest alias first, without overlaps, in reading order."""
     out = []
     for m in _pattern().finditer(text):
-        actor, kind, strong = _by_alias()[m.group(1).lower()]
+        actor, kind, strong = _by_alias()[re.sub(r"\s+", " ", m.group(1).lower())]
         # Capitalised aliases ("Iraq", "HTS") must be capitalised in the text too.
         if m.group(1)[0].islower() and _alias_is_proper(m.group(1)):
             continue

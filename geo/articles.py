@@ -15,6 +15,9 @@ from pathlib import Path
 
 from geo.errors import ReadError
 
+#: The longest article body read (about 30,000 words); a longer text is refused, not cut.
+MAX_ARTICLE_CHARS = 200_000
+
 DATE_FORMATS = ("%d-%m-%Y %H:%M", "%d-%m-%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M", "%d %B %Y", "%B %d, %Y")
 
 
@@ -37,10 +40,14 @@ def read_article(path: str | Path) -> Article:
     Raises
     ------
     ReadError
-        When no publication date can be found (every event date is anchored on it).
+        When no publication date can be found (every event date is anchored on it), or the
+        text is longer than :data:`MAX_ARTICLE_CHARS`.
     """
     path = Path(path)
     text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    if len(text) > MAX_ARTICLE_CHARS:
+        msg = f"{path.name}: expected an article of at most {MAX_ARTICLE_CHARS:,} characters, got {len(text):,}"
+        raise ReadError(msg)
     meta, body = _front_matter(text) if text.lstrip().startswith("---") else _seed_layout(text)
     published = _parse_date(meta.get("date", ""))
     if published is None:

@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         mp.add_argument(f"--{name}", dest=f"p_{name}", action="append")
     mp.set_defaults(func=cmd_map)
     bench = sub.add_parser("bench", help="benchmarks against the naive approach (prints a table)")
-    bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map, browser")
+    bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map, extract, browser")
     bench.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated event counts")
     bench.add_argument("--json", action="store_true", help="emit the table as a JSON list")
     bench.set_defaults(func=cmd_bench)

@@ -16,6 +16,7 @@ from functools import lru_cache
 import geopandas as gpd
 import pandas as pd
 
+from geo import nlp
 from geo.actors import ActorMention, find_actors
 from geo.articles import Article
 from geo.gazetteer import Match, default_gazetteer
@@ -138,6 +139,9 @@ def resolve_date(sentence: str, published: date) -> tuple[date | None, int, str 
             return published - timedelta(days=(published.weekday() - i) % 7), 1, None
     if "yesterday" in low or re.search(r"\blast night\b", low):
         return published - timedelta(days=1), 1, None
+    if re.search(r"\b(?:within|in|over)\s+(?:the\s+)?(?:past\s+|last\s+)?(?:24|48|twenty-four|forty-eight)\s+hours\b", low):
+        # A span ending at publication: the day before it, to within the span (ACLED precision 2).
+        return published - timedelta(days=1), 2, None
     if re.search(r"\blast week\b", low):
         return published - timedelta(days=7), 2, None
     if re.search(r"\btoday\b|\bthis morning\b", low):
@@ -184,12 +188,14 @@ def people(body: str) -> frozenset[str]:
 
 def find_places(
     sentence: str, *, previous_city: Match | None, persons: frozenset[str] = frozenset(),
-    governorates: frozenset[str] = frozenset(),
+    governorates: frozenset[str] = frozenset(), doc=None, offset: int = 0,
 ) -> list[tuple[Match, str]]:  # fmt: skip
     """Places a sentence names, as ``(match, phrase)``: regions first, then sites and towns.
 
     ``persons`` are the article's people (:func:`people`): a name of theirs is never a place.
     ``governorates`` are those the article's other places lie in: they place an ambiguous name.
+    ``doc`` is the parsed article (:func:`geo.nlp.parse`) and ``offset`` where the sentence starts
+    in it: a word inside a longer person or organisation name is not a place.
     """
     gaz = default_gazetteer()
     found: list[tuple[Match, str]] = []
@@ -217,6 +223,8 @@ def find_places(
     if re.search(r"\bborders?\b|\bcrossings?\b", sentence, re.IGNORECASE) and re.search(r"\bIraq|\bSyria", sentence):
         m = re.search(r"\b(?:its |the )?(?:borders?(?: with (?:Syria|Iraq))?|crossings)", sentence)
         add(border_zone_match(), "Iraq–Syria border zone", m.span() if m else (0, 0))
+    for m in re.finditer(FACILITY, sentence):
+        add(_facility(gaz, m.group("name"), m.group("kind")), m.group(0), m.span())
     for m in re.finditer(r"\b([A-Z][\w-]+)'s\s+(airport|airbase|air base|citadel|university)\b", sentence):
         add(_exact(gaz, f"{m.group(1)} {m.group(2)}"), f"{m.group(1)} {m.group(2)}", m.span())
     for m in re.finditer(r"\b(north|south|east|west)(?:ern)? of the city\b", sentence, re.IGNORECASE):
@@ -226,11 +234,44 @@ def find_places(
     for span, phrase in _capitalised_ngrams(sentence):
         if phrase.lower() in persons or re.sub(r"^(?:al|el)-", "", phrase.lower()) in persons:
             continue
+        if doc is not None and nlp.inside_name(doc, offset + span[0], offset + span[1]):
+            continue  # "al-Sham" of "Hayat Tahrir al-Sham"
         match = _exact(gaz, phrase) or in_context(phrase, governorates)
         if match is None and gaz.knows(phrase) and not any(a < span[1] and span[0] < b for a, b in taken):
             taken.append(span)  # a known but ambiguous name: never fall back on a fragment of it ("Dali" of "Abu Dali")
         add(match, phrase, span)
     return found
+
+
+#: A name followed by a facility word ("Nayrab military airport", "Kuweires airbase", "Nasib crossing").
+FACILITY = (r"\b(?P<name>[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+){0,2})(?:['’]s)?\s+"
+            r"(?P<kind>(?i:(?:(?:military|international|central|border)\s+)?(?:airport|air ?base|prison|crossing|dam)))\b")  # fmt: skip
+
+#: The ways one kind of facility is written: any of them names the same entry.
+FACILITY_VARIANTS = {
+    "airport": ("airport", "military airport", "international airport", "airbase", "military airbase", "air base", "military air base"),
+    "prison": ("prison", "military prison", "central prison"),
+    "crossing": ("crossing", "border crossing", "crossing point"),
+    "dam": ("dam",),
+}
+
+
+def _facility(gaz, name: str, kind: str) -> Match | None:
+    """The gazetteer's entry for a named facility under any spelling of its kind, or None.
+
+    A facility word picks the facility entry, never the town of the same name: "Nayrab military
+    airport" is Aleppo's airport, not the village of Nayrab in Idlib. With no such entry the name
+    alone is left to the ordinary lookup.
+    """
+    low = kind.lower().replace("air base", "airbase")
+    group = next((g for g, words in FACILITY_VARIANTS.items() if low.split()[-1] in {w.split()[-1] for w in words}), None)
+    if group is None:
+        return None
+    for word in FACILITY_VARIANTS[group]:
+        match = _exact(gaz, f"{name} {word}")
+        if match is not None:
+            return match
+    return None
 
 
 def _capitalised_ngrams(sentence: str, longest: int = 4) -> list[tuple[tuple[int, int], str]]:
@@ -342,16 +383,19 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
     rejections: list[Rejection] = []
     coalition: list[str] = []
     last_city: Match | None = None
+    doc = nlp.parse(article.body)
     persons = people(article.body)
-    governorates = _governorates_named(article.body, persons)
-    carried: date | None = None  # the day a paragraph's earlier sentence named: its later sentences share it
+    governorates = _governorates_named(article.body, persons, doc)
+    # What a paragraph's earlier sentences established, shared by its later ones:
+    # the day it named ("On Saturday … The rebels then …") and who acted ("… They later added …").
+    carried = Carried()
     previous_end = 0
     for start, end, sentence in split_sentences(article.body):
         if "\n\n" in article.body[previous_end:start].replace("\r", "") or "\n \n" in article.body[previous_end:start]:
-            carried = None
+            carried = Carried()
         previous_end = end
         coalition = _coalition(sentence) or coalition
-        places = find_places(sentence, previous_city=last_city, persons=persons, governorates=governorates)
+        places = find_places(sentence, previous_city=last_city, persons=persons, governorates=governorates, doc=doc, offset=start)
         cities = [p for p, _ in places if p.kind in ("place", "site") and p.geo_precision == 1]
         stated, precision, _ = resolve_date(sentence, article.published)
         triggers = _triggers(sentence)
@@ -359,21 +403,22 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
             # Something happened at a place, in words no trigger knows: say so rather than drop it silently.
             rejections.append(Rejection(article.article_id, sentence, (start, end), "", "no trigger (event words without an event type)"))
         if triggers:
-            made, why = _candidates(article, sentence, (start, end), triggers, places, coalition, carried=carried)
+            made, why = _candidates(article, sentence, (start, end), triggers, places, coalition, carried=carried, doc=doc)
             candidates += made
+            carried.actor = next((c.actor1 for c in made if c.actor1), carried.actor)
             if why:
                 keys = ",".join(t.key for t, _ in triggers)
                 rejections.append(Rejection(article.article_id, sentence, (start, end), keys, why))
         last_city = cities[-1] if cities else last_city
-        carried = stated if precision == 1 else carried
+        carried.day = stated if precision == 1 else carried.day
     return _to_events(_merge(candidates)), rejections
 
 
-def _governorates_named(body: str, persons: frozenset[str]) -> frozenset[str]:
+def _governorates_named(body: str, persons: frozenset[str], doc) -> frozenset[str]:
     """Governorates of the places an article names without doubt: the context for its ambiguous ones."""
     found = set()
-    for _, _, sentence in split_sentences(body):
-        for place, _ in find_places(sentence, previous_city=None, persons=persons):
+    for start, _, sentence in split_sentences(body):
+        for place, _ in find_places(sentence, previous_city=None, persons=persons, doc=doc, offset=start):
             if place.admin1 and place.country == "SY":
                 found.add(place.admin1)
     return frozenset(found)
@@ -385,22 +430,35 @@ def _triggers(sentence: str) -> list[tuple[Trigger, int]]:
     return strong or found
 
 
-def _candidates(article, sentence, span, triggers, places, coalition, *, carried: date | None = None) -> tuple[list[Candidate], str | None]:
+@dataclass
+class Carried:
+    """What a paragraph's earlier sentences established: the day they named and the last actor1."""
+
+    day: date | None = None
+    actor: str | None = None
+
+
+def _candidates(article, sentence, span, triggers, places, coalition, *, carried: Carried, doc) -> tuple[list[Candidate], str | None]:
     when, precision, background = resolve_date(sentence, article.published)
     if background:
         return [], f"background (mentions {background})"
-    if precision == 2 and when == article.published and carried is not None:
-        when = carried  # no day of its own: the day its paragraph named ("On Saturday … The rebels then …")
+    if precision == 2 and when == article.published and carried.day is not None:
+        when = carried.day  # no day of its own: the day its paragraph named
     if not places:
         return [], "no place"
     framed = [(p, phrase, place_frame(sentence, phrase)) for p, phrase in places]
     places = [(p, phrase) for p, phrase, why in framed if why is None]
     if not places:
         return [], f"no place of an event ({'; '.join(sorted({why for _, _, why in framed}))})"
-    mentions = find_actors(_reported(sentence))
+    reported = _reported(sentence)
+    mentions = find_actors(_unquoted(reported))
     out = []
     for trigger, at in triggers:
-        actor1, assoc, actor2 = assign_actors(mentions, max(0, at - (len(sentence) - len(_reported(sentence)))), coalition)
+        actor1, assoc, actor2 = assign_actors(mentions, max(0, at - (len(sentence) - len(reported))), coalition)
+        subject = _subject_actors(doc, span[0] + at, coalition, carried.actor)
+        if subject:  # the parse names who acts: it outranks word order
+            actor1, assoc = subject[0], ";".join(subject[1:]) or None
+            actor2 = None if actor2 in subject else actor2
         trigger = _regains(trigger, sentence[at:], actor1)
         for place, phrase in _places_for(trigger, places):
             confidence = _confidence(trigger, actor1, place, precision)
@@ -408,6 +466,25 @@ def _candidates(article, sentence, span, triggers, places, coalition, *, carried
                                  actor2, _fatalities(sentence), confidence))  # fmt: skip
     kept = [c for c in out if c.confidence >= MIN_CONFIDENCE]
     return kept, (None if kept else "low confidence")
+
+
+def _subject_actors(doc, at: int, coalition: list[str], previous: str | None) -> list[str]:
+    """The actors the trigger's grammatical subject names, in reading order.
+
+    A pronoun subject ("They later added …") is the paragraph's last actor1.
+    """
+    subject = nlp.subject_of(doc, at)
+    if subject is None:
+        return []
+    if subject.pronoun:
+        return [previous] if previous else []
+    named = [m.actor for m in find_actors(_unquoted(doc.text[subject.start : subject.end])) if m.kind != "civilians"]
+    return _expand(named, coalition)
+
+
+def _unquoted(text: str) -> str:
+    """Quote marks as spaces, so that 'Russian "warplanes' reads as an alias (offsets unchanged)."""
+    return re.sub(r"[\"“”]", " ", text)
 
 
 #: Words of a territory trigger in which the actor itself takes ground (not "fell to", "withdrew", "under … control").
@@ -523,8 +600,31 @@ def _merge(candidates: list[Candidate]) -> list[Candidate]:
 
 
 def _drop_subsumed(candidates: list[Candidate]) -> list[Candidate]:
+    """Drop what a more specific candidate already says.
+
+    A place taken that day is not also an armed clash there, and a governorate that a sentence
+    names to locate its town ("the town of Qusayr in Homs province") is not an event of its own;
+    a governorate reported taken in a sentence of its own still is.
+    """
     taken = {(c.event_date, c.place.lat, c.place.lon) for c in candidates if c.trigger.key == "territory"}
-    return [c for c in candidates if not (c.trigger.key == "clash" and (c.event_date, c.place.lat, c.place.lon) in taken)]
+    return [
+        c for c in candidates
+        if not (c.trigger.key == "clash" and (c.event_date, c.place.lat, c.place.lon) in taken)
+        and not _locates_a_town(c, candidates)
+    ]  # fmt: skip
+
+
+def _locates_a_town(province: Candidate, candidates: list[Candidate]) -> bool:
+    """Whether a governorate candidate only says where a town of the same sentence lies ("Qusayr in Homs province")."""
+    if province.place.kind != "governorate":
+        return False
+    name = re.escape(province.location.split()[0])
+    for town in candidates:
+        if town.span != province.span or town.place.kind == "governorate" or town.place.admin1 != province.place.admin1:
+            continue
+        if re.search(rf"{re.escape(town.location)}\W+(?:\w+\W+){{0,3}}?in\s+(?:the\s+)?{name}\b", province.sentence):
+            return True
+    return False
 
 
 def _to_events(candidates: list[Candidate]) -> gpd.GeoDataFrame:

@@ -89,15 +89,21 @@ def score(extracted: pd.DataFrame, gold: pd.DataFrame) -> Scores:
 
 
 def _candidates(gold: pd.DataFrame, extracted: pd.DataFrame) -> list[tuple[object, object, float, int]]:
-    """Every gold × extracted pair close enough to be one event, closest (in km, then days) first."""
+    """Every gold × extracted pair close enough to be one event, closest (in km, then days) first.
+
+    Among equally close pairs the one whose sub-event type (then event type) agrees comes first,
+    so that an air strike and a capture in the same city on the same day are not cross-paired.
+    """
     out = []
     for gi, g in gold.iterrows():
         for xi, x in extracted.iterrows():
             km = haversine_km(g["latitude"], g["longitude"], x["latitude"], x["longitude"])
             days = abs((pd.Timestamp(x["event_date"]) - g["event_date"]).days)
             if km <= MATCH_KM and days <= MATCH_DAYS:
-                out.append((gi, xi, km, days))
-    return sorted(out, key=lambda c: (c[2] + 10 * c[3], str(c[0]), str(c[1])))
+                differs = (x["sub_event_type"] != g["sub_event_type"], x["event_type"] != g["event_type"])
+                out.append((gi, xi, km, days, differs))
+    out.sort(key=lambda c: (c[2] + 10 * c[3], c[4], str(c[0]), str(c[1])))
+    return [c[:4] for c in out]
 
 
 def _pair(g: pd.Series, x: pd.Series, km: float, days: int) -> dict[str, object]:

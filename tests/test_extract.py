@@ -28,6 +28,8 @@ def _article(body: str, published: date = date(2024, 12, 5)) -> Article:
         ("Last week the front moved north.", date(2024, 11, 28), 2),
         ("On 30 November fighters entered the city.", date(2024, 11, 30), 1),
         ("December 2 saw new strikes.", date(2024, 12, 2), 1),
+        ("Rebels said they took three towns within 24 hours.", date(2024, 12, 4), 2),  # a span ending at publication
+        ("In the past 48 hours, strikes hit the city.", date(2024, 12, 4), 2),
         ("The front moved again.", date(2024, 12, 5), 2),
     ],
 )
@@ -324,3 +326,79 @@ def test_a_sentence_with_event_words_but_no_trigger_is_rejected_not_dropped():
     events, rejected = extract(_article("Fighters were seen near Saraqib on Monday.", published=date(2024, 12, 2)))
     assert events.empty
     assert [r.reason for r in rejected] == ["no trigger (event words without an event type)"]
+
+
+@pytest.mark.parametrize(
+    ("body", "actor1"),
+    [
+        # The subject of the trigger's verb acts, wherever other actors stand in the sentence.
+        ("Backed by Turkey, the SNA captured Manbij on Monday.", "SNA"),
+        # A passive's agent acts: the place's defenders come first in word order.
+        ("Saraqib, held by government forces for years, was captured by HTS fighters on Monday.", "HTS"),
+        # A pronoun subject is the paragraph's last actor.
+        ("HTS fighters captured Saraqib on Monday. They later seized Maarat al-Numan on Monday.", "HTS"),
+        # A quote mark inside an alias does not hide it.
+        ('Overnight, Russian "warplanes launched raids on Saraqib", a monitor said on Monday.', "Russian armed forces"),
+    ],
+    ids=["subject", "passive agent", "pronoun", "quoted alias"],
+)
+def test_the_parse_names_who_acts(body, actor1):
+    events, _ = extract(_article(body, published=date(2024, 12, 2)))
+    assert set(events["actor1"].astype(str)) == {actor1}
+
+
+def test_a_pronoun_does_not_reach_into_the_next_paragraph():
+    body = "HTS fighters captured Saraqib on Monday.\n\nThey later seized Maarat al-Numan on Monday."
+    events, _ = extract(_article(body, published=date(2024, 12, 2)))
+    assert events.set_index("location")["actor1"].isna().to_dict() == {"Saraqib": False, "Maarat al-Numan": True}
+
+
+def test_a_town_locates_itself_in_its_governorate_without_a_second_event():
+    body = "The rebels later added the town of Qusayr in Homs province to their gains on Saturday."
+    events, _ = extract(_article(body, published=date(2024, 12, 8)))
+    assert events["location"].tolist() == ["Qusayr"]
+
+
+def test_a_word_inside_a_longer_name_is_not_a_place():
+    from geo import nlp
+
+    text = "Fighters of Hayat Tahrir al-Sham entered Saraqib on Monday."
+    doc = nlp.parse(text)
+    start = text.index("al-Sham")
+    assert nlp.inside_name(doc, start, start + len("al-Sham")).endswith("Tahrir al-Sham")
+    saraqib = text.index("Saraqib")
+    assert nlp.inside_name(doc, saraqib, saraqib + len("Saraqib")) is None
+
+
+def test_a_facility_name_is_not_taken_for_an_organisation():
+    from geo import nlp
+
+    text = "Rebels freed inmates of Saydnaya Military Prison on Sunday."
+    doc = nlp.parse(text)
+    start = text.index("Saydnaya")
+    assert nlp.inside_name(doc, start, start + len("Saydnaya")) is None
+
+
+def test_an_over_long_article_is_refused_not_cut(tmp_path):
+    from geo.articles import MAX_ARTICLE_CHARS
+    from geo.errors import ReadError
+
+    path = tmp_path / "long.md"
+    path.write_text("---\ndate: 2024-12-01\n---\n" + "Rebels advanced. " * (MAX_ARTICLE_CHARS // 10), encoding="utf-8")
+    with pytest.raises(ReadError, match="at most 200,000 characters"):
+        read_article(path)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "admin1", "lat"),
+    [
+        ("HTS fighters captured the Nayrab military airport on Monday.", "Aleppo", 36.181),  # not the Idlib village Nayrab
+        ("Rebels seized Kuweires airbase on Monday.", "Aleppo", 36.187),  # listed as "Kuweires military airbase"
+        ("Rebels stormed Saydnaya prison on Monday.", "Rif Dimashq", 33.665),  # the prison, not the town centre
+        ("Rebels seized the Nasib crossing on Monday.", "Daraa", 32.529),  # listed as "Nasib border crossing"
+    ],
+)
+def test_a_facility_word_picks_the_facility_entry(sentence, admin1, lat):
+    events, _ = extract(_article(sentence, published=date(2024, 12, 2)))
+    assert len(events) == 1
+    assert (events.iloc[0]["admin1"], round(events.iloc[0]["latitude"], 3)) == (admin1, lat)

@@ -62,3 +62,16 @@ def test_cli_scores_the_seed_article(tmp_path):
     cmd = [sys.executable, "-m", "geo", "evaluate-extractor", str(ROOT / "seeds"), "--gold", str(gold), "--json"]
     report = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout)
     assert report["gold"] == 1 and report["matched"] == 1 and report["fields"]["date exact"] == 1
+
+
+def test_equally_close_pairs_prefer_the_same_sub_event_type():
+    gold = pd.DataFrame([
+        _event("a1", "2024-11-30", "Aleppo", ALEPPO, "Non-state actor overtakes territory", actor1_side="opposition"),
+        _event("a1", "2024-11-30", "Aleppo", ALEPPO, "Air/drone strike", "Explosions/Remote violence", actor1_side="government"),
+    ])  # fmt: skip
+    extracted = pd.DataFrame([
+        _event("a1", "2024-11-30", "Aleppo", ALEPPO, "Air/drone strike", "Explosions/Remote violence", actor1="Russian armed forces"),
+        _event("a1", "2024-11-30", "Aleppo", ALEPPO, "Non-state actor overtakes territory"),
+    ])  # fmt: skip
+    scores = score(extracted, gold)
+    assert scores.fields["sub-event type"] == 2 and scores.fields["actor1 side"] == 2
