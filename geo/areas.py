@@ -8,6 +8,7 @@ and distances are computed in a metric CRS (UTM 37N), never in degrees.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -238,11 +239,27 @@ def _join_keys(members: list[tuple[str, np.ndarray]], n: int) -> np.ndarray:
     return pd.Series(mask).map(labels).to_numpy()
 
 
-def in_area(events: pd.DataFrame, key: str) -> pd.Series:
-    """Boolean mask of events tagged with area ``key`` (tests each distinct combination once)."""
+def in_areas(events: pd.DataFrame, keys: Iterable[str], *, border_km: float = DEFAULT_BORDER_KM) -> np.ndarray:
+    """Boolean mask of events in any of the areas ``keys``: the one way to ask "is this event in area X".
+
+    The border zone is measured now, from each event's ``border_km`` distance and the width
+    asked for (a link's ``km``), never from the zone width the data was tagged with when it was
+    loaded; governorates and crossings come from the ``areas`` tags (each distinct combination
+    is tested once).
+    """
+    keys = set(keys)
     codes, combos = pd.factorize(events["areas"].astype("string").fillna(""))
-    wanted = np.array([key in str(c).split(";") for c in combos] + [False])
-    return pd.Series(wanted[codes], index=events.index)
+    tagged = keys - {"border"}
+    wanted = np.array([bool(tagged & set(str(c).split(";"))) for c in combos] + [False])
+    mask = wanted[codes]
+    if "border" in keys:
+        mask = mask | (pd.to_numeric(events["border_km"], errors="coerce").fillna(np.inf).to_numpy() <= border_km)
+    return mask
+
+
+def in_area(events: pd.DataFrame, key: str, *, border_km: float = DEFAULT_BORDER_KM) -> pd.Series:
+    """Boolean mask (a Series on ``events.index``) of events in area ``key``; see :func:`in_areas`."""
+    return pd.Series(in_areas(events, [key], border_km=border_km), index=events.index)
 
 
 @cache

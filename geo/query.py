@@ -98,10 +98,9 @@ class Query:
             s = events["sub_event_type"].isin(self.subs).to_numpy() if self.subs else np.zeros(len(events), bool)
             masks.append(t | s)
         if self.areas:
-            # Few distinct area combinations: test those, then map back by code.
-            codes, combos = pd.factorize(events["areas"].astype("string").fillna(""))
-            wanted = np.array([any(k in str(c).split(";") for k in self.areas) for c in combos] + [False])
-            masks.append(wanted[codes])
+            from geo.areas import in_areas
+
+            masks.append(in_areas(events, self.areas, border_km=self.border_km))
         if self.min_fatalities > 0:
             masks.append((events["fatalities"].fillna(0) >= self.min_fatalities).to_numpy())
         if self.text:

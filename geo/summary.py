@@ -98,16 +98,15 @@ def by_governorate(events: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("events", ascending=False).rename_axis("admin1").reset_index()
 
 
-def by_area(events: pd.DataFrame) -> pd.DataFrame:
-    """Events per area of interest (an event can be in several): ``area, label, events``."""
-    from geo.areas import areas
+def by_area(events: pd.DataFrame, *, border_km: float | None = None) -> pd.DataFrame:
+    """Events per area of interest (an event can be in several): ``area, label, events``.
 
-    combos = events["areas"].astype("string").fillna("").value_counts()  # a handful of distinct combinations
-    per_key: dict[str, int] = {}
-    for combo, n in combos.items():
-        for key in filter(None, str(combo).split(";")):
-            per_key[key] = per_key.get(key, 0) + int(n)
-    rows = [(a.key, a.label, per_key.get(a.key, 0)) for a in areas()]
+    ``border_km`` is the border zone's width (the query's ``km``; the default zone when None).
+    """
+    from geo.areas import DEFAULT_BORDER_KM, areas, in_areas
+
+    km = DEFAULT_BORDER_KM if border_km is None else border_km
+    rows = [(a.key, a.label, int(in_areas(events, [a.key], border_km=km).sum())) for a in areas(border_km=km)]
     return pd.DataFrame(rows, columns=["area", "label", "events"])
 
 
@@ -120,12 +119,13 @@ def latest(events: pd.DataFrame, *, n: int = 12) -> pd.DataFrame:
     return out
 
 
-def series_by(events: pd.DataFrame, *, by: str, freq: str = "D") -> pd.DataFrame:
-    """Events and fatalities per day/week by ``event_type`` or by ``area``."""
+def series_by(events: pd.DataFrame, *, by: str, freq: str = "D", border_km: float | None = None) -> pd.DataFrame:
+    """Events and fatalities per day/week by ``event_type`` or by ``area`` (border zone ``border_km`` wide)."""
     if by == "area":
-        from geo.areas import areas, in_area
+        from geo.areas import DEFAULT_BORDER_KM, areas, in_areas
 
-        parts = [events[in_area(events, a.key)].assign(group=a.label) for a in areas()]
+        km = DEFAULT_BORDER_KM if border_km is None else border_km
+        parts = [events[in_areas(events, [a.key], border_km=km)].assign(group=a.label) for a in areas(border_km=km)]
         frame = pd.concat(parts, ignore_index=True) if parts else events.iloc[0:0].assign(group="")
     else:
         frame = events.assign(group=events[by].astype(str))

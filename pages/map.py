@@ -181,7 +181,7 @@ with panel_col:
     with t2:
         st.dataframe(top_actors(shown), hide_index=True)
     with t3:
-        st.dataframe(by_area(shown)[["label", "events"]], hide_index=True)
+        st.dataframe(by_area(shown, border_km=query.border_km)[["label", "events"]], hide_index=True)
         st.dataframe(by_governorate(shown), hide_index=True)
 
 selected = events[events["event_id"] == query.event] if query.event else events.iloc[0:0]

@@ -32,7 +32,7 @@ by = c1.radio("Split by", ["event_type", "area"], horizontal=True, key="tl_by", 
 measure = c2.radio("Measure", ["events", "fatalities"], horizontal=True, key="tl_measure")
 freq = "W-MON" if query.step == "week" else "D"
 ranged = query.apply(events, use_slice=False)
-series = series_by(ranged, by=by, freq=freq)
+series = series_by(ranged, by=by, freq=freq, border_km=query.border_km)
 changes = biggest_changes(ranged)
 if series.empty:
     st.info("No events in this range.")

@@ -80,3 +80,16 @@ def test_crossing_radius(border_points_gdf):
 def test_bad_radius_is_a_clear_error():
     with pytest.raises(ValueError, match="expected positive distances"):
         areas(border_km=0)
+
+
+@pytest.mark.parametrize("km", [10, 25, 50, 100, 200])
+def test_the_border_area_of_a_link_is_as_wide_as_its_km(km):
+    """``?area=border&km=K`` is every event within K km of the line, whatever width the data was tagged with."""
+    from geo.build_data import EVENTS_PARQUET
+    from geo.io import read_events
+    from geo.query import Query
+
+    events = read_events(EVENTS_PARQUET).events.sort_values("event_date")
+    query = Query.from_params({"area": "border", "km": str(km)})
+    assert query.border_km == km
+    assert len(query.apply(events)) == int((events["border_km"] <= km).sum())
