@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import date
 
 import streamlit as st
 
@@ -17,7 +16,7 @@ from geo.actors import aliases_of
 from geo.areas import areas
 from geo.assets import ensure_static
 from geo.escape import markdown_text
-from geo.playback import WHOLE_RANGE
+from geo.params import field_values, state_values
 from geo.query import MODES, ROLES, Query, vocabulary, with_defaults
 from geo.settings import settings
 from geo.store import BUNDLED_ID, BUNDLED_LABEL, dataset_ids, load_dataset
@@ -39,6 +38,7 @@ def cached_dataset(dataset_id: str):
 
 def _url_query() -> Query:
     params = {k: st.query_params.get_all(k) for k in st.query_params}
+    params.setdefault("km", [str(SETTINGS.border_km)])  # the deployment's zone width, unless the link gives one
     ids = dataset_ids(datasets_dir=SETTINGS.datasets_dir)
     dataset = params.get("dataset", [BUNDLED_ID])[0]
     if dataset in ids and dataset != BUNDLED_ID:
@@ -52,15 +52,9 @@ def _url_query() -> Query:
 
 
 def _seed_widgets(q: Query, vocab) -> None:
-    """First run of a session: the URL decides every widget's starting value."""
+    """First run of a session: the URL decides every widget's starting value (one per parameter)."""
     q = with_defaults(q, vocab)
-    seeds = {
-        "w_range": (q.date_from, q.date_to), "w_actors": list(q.actors), "w_role": q.role,
-        "w_types": list(q.types), "w_subs": list(q.subs), "w_areas": list(q.areas), "w_fat": q.min_fatalities,
-        "w_text": q.text, "w_mode": q.mode, "step": q.step, "slice": q.slice_mode,
-        "day": q.day.isoformat() if q.day else WHOLE_RANGE, "view": q.view, "event": q.event, "dataset": q.dataset,
-        "ignored": q.ignored, "border_km": q.border_km,
-    }  # fmt: skip
+    seeds = {**state_values(vars(q)), "ignored": q.ignored}
     for key, value in seeds.items():
         st.session_state.setdefault(key, value)  # a value already set (by a test harness) wins
 
@@ -112,16 +106,9 @@ with st.sidebar:
     st.text_input("Search location, notes, actors", key="w_text", max_chars=200)
     st.selectbox("Map mode", MODES, key="w_mode")
 
-start, end = (dr if isinstance(dr, tuple) and len(dr) == 2 else (vocab.date_min, vocab.date_max))
-day_raw = st.session_state.get("day", WHOLE_RANGE)
-query = Query(
-    date_from=start, date_to=end, day=None if day_raw == WHOLE_RANGE else date.fromisoformat(day_raw),
-    step=st.session_state["step"], slice_mode=st.session_state["slice"], actors=tuple(st.session_state["w_actors"]),
-    role=st.session_state["w_role"], types=tuple(st.session_state["w_types"]), subs=tuple(st.session_state["w_subs"]),
-    areas=tuple(st.session_state["w_areas"]), min_fatalities=int(st.session_state["w_fat"]),
-    text=st.session_state["w_text"].strip(), dataset=st.session_state["dataset"], mode=st.session_state["w_mode"],
-    view=st.session_state.get("view"), event=st.session_state.get("event"), border_km=int(st.session_state["border_km"]),
-)  # fmt: skip
+values = field_values({**st.session_state, "w_range": dr})
+start, end = values["date_from"] or vocab.date_min, values["date_to"] or vocab.date_max
+query = Query(**{**values, "date_from": start, "date_to": end})
 if query.day and not (start <= query.day <= end):
     query = replace(query, day=None)
 

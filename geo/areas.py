@@ -21,10 +21,10 @@ from shapely.geometry.base import BaseGeometry
 
 from geo import layers
 from geo.normalize import normalize
+from geo.params import DEFAULT_BORDER_KM
 from geo.reference import METRIC_CRS
 from geo.schema import CRS
 
-DEFAULT_BORDER_KM = 25.0
 DEFAULT_CROSSING_KM = 10.0
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from geo.dates import DATE_ORDERS
 from geo.errors import GeoError
 from geo.io import FORMATS, read_events
+from geo.params import PARAMS
 
 PROGRESS_MIN_ROWS = 50_000
 
@@ -51,10 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     mp = sub.add_parser("map", help="standalone offline map HTML of a query (same filters as the URL)")
     mp.add_argument("input", nargs="?", type=Path, help="event file (default: the bundled dataset)")
     mp.add_argument("--out", type=Path, required=True)
-    for name in ("from", "to", "day", "step", "slice", "role", "fat", "q", "mode", "view", "event", "km"):
-        mp.add_argument(f"--{name}", dest=f"p_{name}")
-    for name in ("actor", "type", "sub", "area"):
-        mp.add_argument(f"--{name}", dest=f"p_{name}", action="append")
+    for p in PARAMS:  # the link's parameters, one flag each (repeatable where the link's are)
+        mp.add_argument(f"--{p.key}", dest=f"p_{p.key}", action="append" if p.multi else None, help=p.help.replace("%", "%%"))
     mp.set_defaults(func=cmd_map)
     bench = sub.add_parser("bench", help="benchmarks against the naive approach (prints a table)")
     bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map, extract, browser")

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from geo.params import WHOLE_RANGE
 from geo.query import Query
-
-#: The whole-range position of the time slider (no slice).
-WHOLE_RANGE = "all"
 
 #: Playback speeds an analyst can choose, in slices per second, with their labels.
 SPEEDS: dict[float, str] = {0.5: "0.5 step/s", 1.0: "1 step/s", 2.0: "2 steps/s"}

@@ -1,16 +1,13 @@
 """``Query``: one object for the whole view — it applies itself, describes itself, and
 round-trips to URL query parameters.
 
-URL parameters: ``from``, ``to``, ``day`` (current slice), ``step`` (day/week),
-``slice`` (window/cumulative), ``actor`` (repeatable), ``role`` (either/actor1/actor2),
-``type``, ``sub``, ``area`` (repeatable), ``fat``, ``q``, ``dataset``, ``mode``,
-``view`` (``lat,lon,zoom``), ``event``, ``km`` (border zone width). A bad parameter never raises: it falls back to
-its default and :meth:`Query.from_params` reports which one was ignored.
+The parameters are a table (:data:`geo.params.PARAMS`): each row says its URL key, the field it
+sets and how it is parsed. A bad parameter never raises: it falls back to its default and
+:meth:`Query.from_params` reports which one was ignored, and why.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -18,25 +15,21 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from geo.taxonomy import EVENT_TYPES, SUB_EVENT_TYPES
-
-ROLES = ("either", "actor1", "actor2")
-STEPS = ("day", "week")
-SLICES = ("window", "cumulative")
-MODES = ("auto", "points", "clusters", "heatmap", "choropleth", "grid")
-MAX_ZOOM = 18
-MIN_ZOOM = 3
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """What the loaded data knows: used to reject tampered parameters (unknown actor…)."""
-
-    actors: frozenset[str] = frozenset()
-    areas: frozenset[str] = frozenset()
-    datasets: frozenset[str] = frozenset()
-    date_min: date | None = None
-    date_max: date | None = None
+from geo.params import (  # noqa: F401  (re-exported: the vocabulary of a view)
+    BUNDLED_ID,
+    DEFAULT_BORDER_KM,
+    MAX_MEMBERS,
+    MAX_ZOOM,
+    MIN_ZOOM,
+    MODES,
+    PARAMS,
+    ROLES,
+    SLICES,
+    STEPS,
+    Vocabulary,
+    format_value,
+    parse_params,
+)
 
 
 @dataclass(frozen=True)
@@ -55,11 +48,11 @@ class Query:
     areas: tuple[str, ...] = ()
     min_fatalities: int = 0
     text: str = ""
-    dataset: str = "bundled"
+    dataset: str = BUNDLED_ID
     mode: str = "auto"
     view: tuple[float, float, int] | None = None
     event: str | None = None
-    border_km: int = 25
+    border_km: int = DEFAULT_BORDER_KM
     _ignored: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     # ------------------------------------------------------------------ apply
@@ -142,176 +135,21 @@ class Query:
     # ------------------------------------------------------------------ URL
 
     def to_params(self) -> dict[str, str | list[str]]:
-        """URL query parameters stating every filter explicitly."""
-        p: dict[str, str | list[str]] = {}
-        if self.date_from:
-            p["from"] = self.date_from.isoformat()
-        if self.date_to:
-            p["to"] = self.date_to.isoformat()
-        if self.day:
-            p["day"] = self.day.isoformat()
-        p["step"], p["slice"], p["role"], p["mode"] = self.step, self.slice_mode, self.role, self.mode
-        for key, values in (("actor", self.actors), ("type", self.types), ("sub", self.subs), ("area", self.areas)):
-            if values:
-                p[key] = list(values)
-        p["fat"] = str(self.min_fatalities)
-        if self.text:
-            p["q"] = self.text
-        p["dataset"] = self.dataset
-        if self.view:
-            p["view"] = f"{self.view[0]:.5f},{self.view[1]:.5f},{self.view[2]}"
-        if self.event:
-            p["event"] = self.event
-        p["km"] = str(self.border_km)
-        return p
+        """URL query parameters stating every filter explicitly (one per row of :data:`geo.params.PARAMS`)."""
+        out = {p.key: format_value(p, getattr(self, p.field)) for p in PARAMS}
+        return {k: v for k, v in out.items() if v is not None}
 
     @classmethod
     def from_params(cls, params: Mapping[str, str | Iterable[str]], *, vocab: Vocabulary | None = None) -> Query:
         """Parse URL parameters; anything invalid falls back to its default and is listed in ``ignored``."""
-        ignored = [f"{str(k)[:40]!r}: unknown parameter" for k in list(params)[:MAX_NOTES] if k not in _PARSERS]
-        values: dict[str, object] = {}
-        for name, parser in _PARSERS.items():
-            raw = _values(params, name)
-            if not raw:
-                continue
-            if name not in MULTI_VALUED and len(raw) > 1:
-                ignored.append(f"{name}: given {len(raw)} times, used the first")
-            try:
-                parsed = parser(raw, vocab)
-            except (ValueError, TypeError) as exc:
-                ignored.append(f"{name}: {exc}")
-                continue
-            ignored += [f"{name}: {note}" for note in parsed.pop("_ignored", [])]
-            values.update(parsed)
-        query = cls(**values)
-        query, more = _check_dates(query, vocab)
+        values, ignored = parse_params(params, vocab=vocab)
+        query, more = _check_dates(cls(**values), vocab)
         return replace(query, _ignored=tuple(ignored + more))
 
     @property
     def ignored(self) -> tuple[str, ...]:
         """Parameters that were invalid and fell back to their defaults, with why."""
         return self._ignored
-
-
-# ---------------------------------------------------------------------- parsing helpers
-
-
-def _values(params: Mapping[str, str | Iterable[str]], name: str) -> list[str]:
-    raw = params.get_all(name) if hasattr(params, "get_all") else params.get(name)
-    if raw is None:
-        return []
-    items = [raw] if isinstance(raw, str) else list(raw)
-    return [str(v) for v in items if str(v).strip() != ""]
-
-
-def _date(raw: list[str], _vocab: Vocabulary | None, key: str) -> dict[str, object]:
-    try:
-        return {key: date.fromisoformat(raw[0].strip())}
-    except ValueError:
-        msg = f"expected a date like 2024-11-30, got {raw[0][:40]!r}"
-        raise ValueError(msg) from None
-
-
-def _choice(options: tuple[str, ...], key: str):
-    def parse(raw: list[str], _vocab: Vocabulary | None) -> dict[str, object]:
-        if raw[0] not in options:
-            msg = f"expected one of {', '.join(options)}, got {raw[0][:40]!r}"
-            raise ValueError(msg)
-        return {key: raw[0]}
-
-    return parse
-
-
-def _members(known_from, key: str, label: str):
-    """A multi-valued parameter: known values are kept, unknown ones noted (the rest of the link still applies)."""
-
-    def parse(raw: list[str], vocab: Vocabulary | None) -> dict[str, object]:
-        known = known_from(vocab)
-        values = list(dict.fromkeys(v[:200] for v in raw))
-        notes = []
-        if len(values) > MAX_MEMBERS:
-            notes.append(f"{len(values):,} values, kept the first {MAX_MEMBERS}")
-            values = values[:MAX_MEMBERS]
-        unknown = [v for v in values if known is not None and v not in known]
-        if unknown:
-            shown = ", ".join(repr(u[:40]) for u in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-            notes.append(f"unknown {label} {shown}")
-        return {key: tuple(v for v in values if v not in unknown), "_ignored": notes}
-
-    return parse
-
-
-def _fat(raw: list[str], _vocab: Vocabulary | None) -> dict[str, object]:
-    if not raw[0].isdigit() or int(raw[0]) > 100_000:
-        msg = f"expected a whole number of fatalities, got {raw[0][:40]!r}"
-        raise ValueError(msg)
-    return {"min_fatalities": int(raw[0])}
-
-
-def _view(raw: list[str], _vocab: Vocabulary | None) -> dict[str, object]:
-    parts = raw[0].split(",")
-    try:
-        lat, lon, zoom = float(parts[0]), float(parts[1]), int(parts[2])
-    except (ValueError, IndexError):
-        msg = f"expected lat,lon,zoom, got {raw[0][:40]!r}"
-        raise ValueError(msg) from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and MIN_ZOOM <= zoom <= MAX_ZOOM):
-        msg = f"expected lat in ±90, lon in ±180, zoom {MIN_ZOOM}–{MAX_ZOOM}, got {raw[0][:40]!r}"
-        raise ValueError(msg)
-    return {"view": (round(lat, 5), round(lon, 5), zoom)}
-
-
-def _km(raw: list[str], _vocab: Vocabulary | None) -> dict[str, object]:
-    if not raw[0].isdigit() or not 1 <= int(raw[0]) <= 300:
-        msg = f"expected a border zone width of 1–300 km, got {raw[0][:40]!r}"
-        raise ValueError(msg)
-    return {"border_km": int(raw[0])}
-
-
-def _text(raw: list[str], _vocab: Vocabulary | None) -> dict[str, object]:
-    return {"text": raw[0][:200]}
-
-
-def _event(raw: list[str], _vocab: Vocabulary | None) -> dict[str, object]:
-    return {"event": raw[0][:100]}
-
-
-def _dataset(raw: list[str], vocab: Vocabulary | None) -> dict[str, object]:
-    value = raw[0][:100]
-    if not DATASET_ID.fullmatch(value):
-        msg = f"expected 'bundled' or a 16-hex-digit dataset id, got {value[:40]!r}"
-        raise ValueError(msg)
-    if vocab is not None and vocab.datasets and value not in vocab.datasets:
-        msg = f"unknown dataset {value!r}"
-        raise ValueError(msg)
-    return {"dataset": value}
-
-
-#: Parameters that may repeat (``?actor=A&actor=B``); any other repeat uses the first value.
-MULTI_VALUED = frozenset({"actor", "type", "sub", "area"})
-MAX_MEMBERS = 50  # values per multi-valued parameter: more is not a view anyone shares
-MAX_NOTES = 10  # unknown parameters listed by name (a fuzzed link can carry thousands)
-DATASET_ID = re.compile(r"bundled|[0-9a-f]{16}")
-
-_PARSERS = {
-    "from": lambda raw, v: _date(raw, v, "date_from"),
-    "to": lambda raw, v: _date(raw, v, "date_to"),
-    "day": lambda raw, v: _date(raw, v, "day"),
-    "step": _choice(STEPS, "step"),
-    "slice": _choice(SLICES, "slice_mode"),
-    "role": _choice(ROLES, "role"),
-    "mode": _choice(MODES, "mode"),
-    "actor": _members(lambda v: v.actors if v and v.actors else None, "actors", "actor"),
-    "type": _members(lambda v: set(EVENT_TYPES), "types", "event type"),
-    "sub": _members(lambda v: set(SUB_EVENT_TYPES), "subs", "sub-event type"),
-    "area": _members(lambda v: v.areas if v and v.areas else None, "areas", "area"),
-    "fat": _fat,
-    "q": _text,
-    "dataset": _dataset,
-    "view": _view,
-    "event": _event,
-    "km": _km,
-}
 
 
 def _check_dates(query: Query, vocab: Vocabulary | None) -> tuple[Query, list[str]]:

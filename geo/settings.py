@@ -1,64 +1,85 @@
-"""Typed settings, read from environment variables with documented defaults."""
+"""Deployment settings as data: one :class:`Setting` row per environment variable.
+
+:func:`settings` reads them, the README's settings table is :func:`settings_table` (a test
+checks the README lists every row), and each default is written once, here.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.params import DEFAULT_BORDER_KM
 from geo.paths import ROOT
 
 
 @dataclass(frozen=True)
+class Setting:
+    """One setting: the :class:`Settings` attribute, its environment variable, default and meaning."""
+
+    name: str
+    env: str
+    default: object
+    help: str
+    kind: str = "text"  # text, path or number (positive)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("tiles", "CONFLICT_MAP_TILES", "none",
+            "`none` (offline: bundled boundaries only), `osm`, or a self-hosted tile URL template"),
+    Setting("datasets_dir", "CONFLICT_MAP_DATASETS", ROOT / "var" / "datasets",
+            "where uploaded datasets are stored under content-hash ids", "path"),
+    Setting("border_km", "CONFLICT_MAP_BORDER_KM", DEFAULT_BORDER_KM,
+            "border zone width (km either side of the line) of a link that gives no `km`", "number"),
+    Setting("max_file_mb", "CONFLICT_MAP_MAX_FILE_MB", 200.0,
+            "largest event file read or uploaded; larger files are refused before any byte is parsed", "number"),
+    Setting("max_rows", "CONFLICT_MAP_MAX_ROWS", 2_000_000,
+            "most rows one file may hold; reading stops with a clear error past it", "number"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Deployment settings.
+    """Deployment settings (see :data:`SETTINGS` for each one's variable, default and meaning)."""
 
-    Attributes
-    ----------
-    tiles
-        ``none`` (offline: bundled boundaries only), ``osm`` or a self-hosted tile URL
-        template. Env ``CONFLICT_MAP_TILES``.
-    datasets_dir
-        Where uploaded datasets are stored under content-hash ids. Env ``CONFLICT_MAP_DATASETS``.
-    border_km
-        Width of the Iraq–Syria border zone either side of the line. Env ``CONFLICT_MAP_BORDER_KM``.
-    max_file_mb
-        Largest event file read or uploaded; larger files are refused before any byte is
-        parsed, with the limit in the message. Env ``CONFLICT_MAP_MAX_FILE_MB``.
-    max_rows
-        Most rows one file may hold; reading stops with a clear error past it, so a huge
-        file cannot exhaust memory. Env ``CONFLICT_MAP_MAX_ROWS``.
-    """
-
-    tiles: str = "none"
-    datasets_dir: Path = ROOT / "var" / "datasets"
-    border_km: float = 25.0
-    max_file_mb: float = 200.0
-    max_rows: int = 2_000_000
+    tiles: str
+    datasets_dir: Path
+    border_km: int
+    max_file_mb: float
+    max_rows: int
 
 
-def settings() -> Settings:
+def settings(env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (a malformed number is an error naming the variable)."""
-    env = os.environ
-    return Settings(
-        tiles=env.get("CONFLICT_MAP_TILES", "none"),
-        datasets_dir=Path(env.get("CONFLICT_MAP_DATASETS", str(ROOT / "var" / "datasets"))),
-        border_km=_number(env, "CONFLICT_MAP_BORDER_KM", 25.0),
-        max_file_mb=_number(env, "CONFLICT_MAP_MAX_FILE_MB", 200.0),
-        max_rows=int(_number(env, "CONFLICT_MAP_MAX_ROWS", 2_000_000)),
-    )
+    env = os.environ if env is None else env
+    return Settings(**{s.name: _read(s, env) for s in SETTINGS})
 
 
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    text = env.get(name)
+def _read(setting: Setting, env: Mapping[str, str]) -> object:
+    text = env.get(setting.env)
     if text is None:
-        return default
+        return setting.default
+    convert: Callable[[str], object] = {"path": Path, "number": lambda t: _number(setting, t)}.get(setting.kind, str)
+    return convert(text)
+
+
+def _number(setting: Setting, text: str) -> float | int:
     try:
         value = float(text)
     except ValueError:
         value = float("nan")
     if not value > 0:
-        msg = f"{name}: expected a positive number, got {text!r}"
+        msg = f"{setting.env}: expected a positive number, got {text!r}"
         raise ValueError(msg)
-    return value
+    return int(value) if isinstance(setting.default, int) else value
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (the README's "Settings" section)."""
+    rows = ["| variable | meaning | default |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = "`var/datasets` in the project" if s.kind == "path" else f"`{s.default}`"
+        rows.append(f"| `{s.env}` | {s.help} | {default} |")
+    return "\n".join(rows)

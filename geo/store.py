@@ -23,12 +23,11 @@ from geo.actors import merge_aliases
 from geo.areas import tag_events
 from geo.io import Progress, read_events
 from geo.io.limits import check_size
+from geo.params import BUNDLED_ID, DATASET_ID
 from geo.paths import DATA
 from geo.report import LoadResult
 from geo.settings import settings
 
-BUNDLED_ID = "bundled"
-DATASET_ID = re.compile(r"[0-9a-f]{16}")  # what content_id returns
 BUNDLED_LABEL = "Aleppo, Idlib & Iraq–Syria border, 27 Nov – 12 Dec 2024 (bundled)"
 
 

@@ -1,0 +1,289 @@
+"""The view's parameters as data: one :class:`Param` row per parameter of a :class:`~geo.query.Query`.
+
+Everything that names a view parameter is derived from :data:`PARAMS`: parsing a link
+(:meth:`Query.from_params`) and writing one (:meth:`Query.to_params`), the ``python -m geo map``
+flags, the widgets' starting values on a session's first run, the "Ignored link parameters"
+messages and the README's parameter table (a test checks the README lists every row).
+Adding a filter is a row here, a field on ``Query`` and the line of ``Query._mask`` that applies it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from geo.taxonomy import EVENT_TYPES, SUB_EVENT_TYPES
+
+ROLES = ("either", "actor1", "actor2")
+STEPS = ("day", "week")
+SLICES = ("window", "cumulative")
+MODES = ("auto", "points", "clusters", "heatmap", "choropleth", "grid")
+MAX_ZOOM = 18
+MIN_ZOOM = 3
+MAX_MEMBERS = 50  # values per multi-valued parameter: more is not a view anyone shares
+MAX_NOTES = 10  # unknown parameters listed by name (a fuzzed link can carry thousands)
+MAX_FATALITIES = 100_000
+#: The border zone's width when neither the link (``km``) nor the setting ``CONFLICT_MAP_BORDER_KM`` gives one.
+DEFAULT_BORDER_KM = 25
+BORDER_KM_LIMITS = (1, 300)
+#: The time slider's value for "no slice: the whole range".
+WHOLE_RANGE = "all"
+#: The dataset shipped in ``data/``, and the id of a stored upload (what :func:`geo.store.content_id` returns).
+BUNDLED_ID = "bundled"
+DATASET_ID = re.compile(r"[0-9a-f]{16}")
+#: What a link's ``dataset`` may be.
+DATASET_PARAM = re.compile(rf"{BUNDLED_ID}|{DATASET_ID.pattern}")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the loaded data knows: used to reject tampered parameters (unknown actor…)."""
+
+    actors: frozenset[str] = frozenset()
+    areas: frozenset[str] = frozenset()
+    datasets: frozenset[str] = frozenset()
+    date_min: date | None = None
+    date_max: date | None = None
+
+
+@dataclass(frozen=True)
+class Param:
+    """One view parameter.
+
+    Attributes
+    ----------
+    key
+        The URL key, also the ``python -m geo map`` flag (``--key``).
+    field
+        The :class:`~geo.query.Query` attribute it sets (its default is that field's default).
+    kind
+        How it is parsed and written: ``date``, ``choice``, ``members`` (repeatable), ``count``,
+        ``km``, ``text``, ``view``, ``dataset`` or ``event``.
+    help
+        What it means, for the README and the CLI.
+    choices
+        The allowed values of a ``choice``.
+    state
+        The session-state key the UI keeps it under (None: not kept by a widget).
+    """
+
+    key: str
+    field: str
+    kind: str
+    help: str
+    choices: tuple[str, ...] = ()
+    state: str | None = None
+
+    @property
+    def multi(self) -> bool:
+        """Whether the parameter may repeat (``?actor=A&actor=B``)."""
+        return self.kind == "members"
+
+
+PARAMS: tuple[Param, ...] = (
+    Param("from", "date_from", "date", "first day of the date range (ISO date; default: the data's first day)", state="w_range"),
+    Param("to", "date_to", "date", "last day of the date range (ISO date; default: the data's last day)", state="w_range"),
+    Param("day", "day", "date", "the time slice shown (ISO date; absent: the whole range)", state="day"),
+    Param("step", "step", "choice", "slice length", STEPS, state="step"),
+    Param("slice", "slice_mode", "choice", "the slice alone or everything up to it", SLICES, state="slice"),
+    Param("actor", "actors", "members", "actor names, canonical (repeatable; aliases are searched too)", state="w_actors"),
+    Param("role", "role", "choice", "which side the actors must be on", ROLES, state="w_role"),
+    Param("type", "types", "members", "ACLED event types (repeatable)", state="w_types"),
+    Param("sub", "subs", "members", "ACLED sub-event types (repeatable)", state="w_subs"),
+    Param("area", "areas", "members", "area keys: governorates, `border`, crossings (repeatable)", state="w_areas"),
+    Param("fat", "min_fatalities", "count", f"minimum fatalities (0–{MAX_FATALITIES:,})", state="w_fat"),
+    Param("q", "text", "text", "text searched in location, notes, actors, admin1 (≤ 200 characters)", state="w_text"),
+    Param("dataset", "dataset", "dataset", "`bundled` or a stored dataset's 16-hex-digit id", state="dataset"),
+    Param("mode", "mode", "choice", "map rendering", MODES, state="w_mode"),
+    Param("view", "view", "view", f"map centre and zoom: `lat,lon,zoom` (zoom {MIN_ZOOM}–{MAX_ZOOM})", state="view"),
+    Param("event", "event", "event", "the selected event's id (≤ 100 characters)", state="event"),
+    Param("km", "border_km", "km", f"border zone width in km ({BORDER_KM_LIMITS[0]}–{BORDER_KM_LIMITS[1]})", state="border_km"),
+)
+
+BY_KEY: dict[str, Param] = {p.key: p for p in PARAMS}
+
+
+# ---------------------------------------------------------------------- parsing, by kind
+# Each parser takes the raw values (at least one) and the vocabulary; it returns the field's value
+# and notes on what it dropped, or raises ValueError saying what it expected.
+
+
+def _date(raw: list[str], _p: Param, _vocab: Vocabulary | None) -> tuple[object, list[str]]:
+    try:
+        return date.fromisoformat(raw[0].strip()), []
+    except ValueError:
+        msg = f"expected a date like 2024-11-30, got {raw[0][:40]!r}"
+        raise ValueError(msg) from None
+
+
+def _choice(raw: list[str], p: Param, _vocab: Vocabulary | None) -> tuple[object, list[str]]:
+    if raw[0] not in p.choices:
+        msg = f"expected one of {', '.join(p.choices)}, got {raw[0][:40]!r}"
+        raise ValueError(msg)
+    return raw[0], []
+
+
+#: What each multi-valued parameter may contain (None: anything, when the data gives no list).
+KNOWN: dict[str, Callable[[Vocabulary | None], Iterable[str] | None]] = {
+    "actor": lambda v: v.actors if v and v.actors else None,
+    "type": lambda v: set(EVENT_TYPES),
+    "sub": lambda v: set(SUB_EVENT_TYPES),
+    "area": lambda v: v.areas if v and v.areas else None,
+}
+MEMBER_LABELS = {"actor": "actor", "type": "event type", "sub": "sub-event type", "area": "area"}
+
+
+def _members(raw: list[str], p: Param, vocab: Vocabulary | None) -> tuple[object, list[str]]:
+    """Known values are kept, unknown ones noted (the rest of the link still applies)."""
+    known = KNOWN[p.key](vocab)
+    values = list(dict.fromkeys(v[:200] for v in raw))
+    notes = []
+    if len(values) > MAX_MEMBERS:
+        notes.append(f"{len(values):,} values, kept the first {MAX_MEMBERS}")
+        values = values[:MAX_MEMBERS]
+    unknown = [v for v in values if known is not None and v not in known]
+    if unknown:
+        shown = ", ".join(repr(u[:40]) for u in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        notes.append(f"unknown {MEMBER_LABELS[p.key]} {shown}")
+    return tuple(v for v in values if v not in unknown), notes
+
+
+def _count(raw: list[str], _p: Param, _vocab: Vocabulary | None) -> tuple[object, list[str]]:
+    if not raw[0].isdigit() or int(raw[0]) > MAX_FATALITIES:
+        msg = f"expected a whole number of fatalities, got {raw[0][:40]!r}"
+        raise ValueError(msg)
+    return int(raw[0]), []
+
+
+def _km(raw: list[str], _p: Param, _vocab: Vocabulary | None) -> tuple[object, list[str]]:
+    low, high = BORDER_KM_LIMITS
+    if not raw[0].isdigit() or not low <= int(raw[0]) <= high:
+        msg = f"expected a border zone width of {low}–{high} km, got {raw[0][:40]!r}"
+        raise ValueError(msg)
+    return int(raw[0]), []
+
+
+def _view(raw: list[str], _p: Param, _vocab: Vocabulary | None) -> tuple[object, list[str]]:
+    parts = raw[0].split(",")
+    try:
+        lat, lon, zoom = float(parts[0]), float(parts[1]), int(parts[2])
+    except (ValueError, IndexError):
+        msg = f"expected lat,lon,zoom, got {raw[0][:40]!r}"
+        raise ValueError(msg) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and MIN_ZOOM <= zoom <= MAX_ZOOM):
+        msg = f"expected lat in ±90, lon in ±180, zoom {MIN_ZOOM}–{MAX_ZOOM}, got {raw[0][:40]!r}"
+        raise ValueError(msg)
+    return (round(lat, 5), round(lon, 5), zoom), []
+
+
+def _dataset(raw: list[str], _p: Param, vocab: Vocabulary | None) -> tuple[object, list[str]]:
+    value = raw[0][:100]
+    if not DATASET_PARAM.fullmatch(value):
+        msg = f"expected 'bundled' or a 16-hex-digit dataset id, got {value[:40]!r}"
+        raise ValueError(msg)
+    if vocab is not None and vocab.datasets and value not in vocab.datasets:
+        msg = f"unknown dataset {value!r}"
+        raise ValueError(msg)
+    return value, []
+
+
+PARSERS: dict[str, Callable[[list[str], Param, Vocabulary | None], tuple[object, list[str]]]] = {
+    "date": _date, "choice": _choice, "members": _members, "count": _count, "km": _km, "view": _view,
+    "dataset": _dataset,
+    "text": lambda raw, _p, _v: (raw[0][:200], []),
+    "event": lambda raw, _p, _v: (raw[0][:100], []),
+}  # fmt: skip
+
+
+def parse_params(params: Mapping[str, str | Iterable[str]], *, vocab: Vocabulary | None = None) -> tuple[dict[str, object], list[str]]:
+    """Field values from URL-style parameters, and what was ignored (unknown, repeated, invalid) and why."""
+    ignored = [f"{str(k)[:40]!r}: unknown parameter" for k in list(params)[:MAX_NOTES] if k not in BY_KEY]
+    values: dict[str, object] = {}
+    for p in PARAMS:
+        raw = _values(params, p.key)
+        if not raw:
+            continue
+        if not p.multi and len(raw) > 1:
+            ignored.append(f"{p.key}: given {len(raw)} times, used the first")
+        try:
+            value, notes = PARSERS[p.kind](raw, p, vocab)
+        except (ValueError, TypeError) as exc:
+            ignored.append(f"{p.key}: {exc}")
+            continue
+        ignored += [f"{p.key}: {note}" for note in notes]
+        values[p.field] = value
+    return values, ignored
+
+
+def _values(params: Mapping[str, str | Iterable[str]], key: str) -> list[str]:
+    raw = params.get_all(key) if hasattr(params, "get_all") else params.get(key)
+    if raw is None:
+        return []
+    items = [raw] if isinstance(raw, str) else list(raw)
+    return [str(v) for v in items if str(v).strip() != ""]
+
+
+# ---------------------------------------------------------------------- writing
+
+
+def format_value(p: Param, value: object) -> str | list[str] | None:
+    """The URL value of a field (None: not written, the default is meant)."""
+    if value is None or (p.kind in ("text", "members") and not value):
+        return None
+    if p.kind == "date":
+        return value.isoformat()
+    if p.kind == "members":
+        return list(value)
+    if p.kind == "view":
+        return f"{value[0]:.5f},{value[1]:.5f},{value[2]}"
+    return str(value)
+
+
+def state_values(values: Mapping[str, object]) -> dict[str, object]:
+    """Session-state values (the widgets' starting values) from field values, one per ``state`` key.
+
+    The two ends of the date range share one date-range widget; the slice is its ISO day or
+    :data:`WHOLE_RANGE`; repeatable parameters are lists.
+    """
+    out: dict[str, object] = {}
+    for p in PARAMS:
+        value = values[p.field]
+        if p.state == "w_range":
+            out[p.state] = (values["date_from"], values["date_to"])
+        elif p.key == "day":
+            out[p.state] = value.isoformat() if value else WHOLE_RANGE
+        elif p.state is not None:
+            out[p.state] = list(value) if p.multi else value
+    return out
+
+
+def field_values(state: Mapping[str, object]) -> dict[str, object]:
+    """Field values from session state: the inverse of :func:`state_values`."""
+    out: dict[str, object] = {}
+    for p in PARAMS:
+        value = state.get(p.state)
+        if p.state == "w_range":
+            ends = value if isinstance(value, tuple | list) and len(value) == 2 else (None, None)
+            out[p.field] = ends[0] if p.key == "from" else ends[1]
+        elif p.key == "day":
+            out[p.field] = None if value in (None, WHOLE_RANGE) else date.fromisoformat(str(value))
+        elif p.multi:
+            out[p.field] = tuple(value or ())
+        elif p.kind == "text":
+            out[p.field] = str(value or "").strip()
+        elif p.kind in ("count", "km"):
+            out[p.field] = int(value)
+        else:
+            out[p.field] = value
+    return out
+
+
+def params_table() -> str:
+    """The parameters as a Markdown table (the README's "Link parameters" section)."""
+    rows = ["| parameter | meaning | values |", "|---|---|---|"]
+    for p in PARAMS:
+        values = " / ".join(f"`{c}`" for c in p.choices) if p.choices else ("repeatable" if p.multi else "")
+        rows.append(f"| `{p.key}` | {p.help} | {values} |")
+    return "\n".join(rows)
