@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXTRACT_FIELDS = ("event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "latitude",
-                  "longitude", "geo_precision", "confidence", "article_id", "sentence", "span")  # fmt: skip
+                  "longitude", "geo_precision", "confidence", "article_id", "sentence", "span_start", "span_end")  # fmt: skip
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

@@ -653,14 +653,14 @@ def _row(i: int, c: Candidate) -> dict[str, object]:
         "geocoded_by": f"{c.place.method} match '{c.place.name}' ({c.place.source})",
         "fatalities": c.fatalities, "source": f"{a.outlet}, '{a.title}', {a.published.isoformat()}",
         "source_url": a.url or None, "notes": notes, "dataset": "articles", "source_format": "article",
-        "article_id": a.article_id, "sentence": c.sentence, "span": f"{c.span[0]}:{c.span[1]}",
+        "article_id": a.article_id, "sentence": c.sentence, "span_start": c.span[0], "span_end": c.span[1],
         "confidence": c.confidence,
     }  # fmt: skip
 
 
 def rejections_frame(rejections: list[Rejection]) -> pd.DataFrame:
-    """Rejections as a table (article_id, sentence, span, trigger, reason)."""
+    """Rejections as a table (article_id, sentence, span_start, span_end, trigger, reason)."""
     return pd.DataFrame(
-        [(r.article_id, r.sentence, f"{r.span[0]}:{r.span[1]}", r.trigger, r.reason) for r in rejections],
-        columns=["article_id", "sentence", "span", "trigger", "reason"],
+        [(r.article_id, r.sentence, r.span[0], r.span[1], r.trigger, r.reason) for r in rejections],
+        columns=["article_id", "sentence", "span_start", "span_end", "trigger", "reason"],
     )

@@ -87,7 +87,8 @@ FIELDS: tuple[Field, ...] = (
     Field("border_side", "category", False, "Side of the Iraq–Syria border the event is on: SY, IQ or other.", "tagging"),
     Field("article_id", "string", False, "Id of the article an extracted event came from.", "provenance"),
     Field("sentence", "string", False, "The sentence an extracted event came from.", "provenance"),
-    Field("span", "string", False, "Character span `start:end` of that sentence in the article body.", "provenance"),
+    Field("span_start", "Int64", False, "Where that sentence starts in the article body (character offset).", "provenance"),
+    Field("span_end", "Int64", False, "Where that sentence ends in the article body (character offset, exclusive).", "provenance"),
     Field("confidence", "float64", False, "Extractor confidence in [0, 1].", "provenance"),
     Field("geometry", "geometry", True, "Point geometry built from longitude/latitude, CRS EPSG:4326."),
 )

@@ -62,7 +62,7 @@ for art_id, path in paths:
         st.caption(markdown_text(f"{article.outlet} · {article.published:%d %b %Y} · id {art_id} · {len(events)} events, {len(rej)} rejected"))
         if safe_url(article.url):
             st.markdown("Source: " + link_html(article.url), unsafe_allow_html=True)
-        spans = [(int(s.split(":")[0]), int(s.split(":")[1]), e) for s, e in zip(events["span"], events["event_id"], strict=True)]
+        spans = list(zip(events["span_start"].astype(int), events["span_end"].astype(int), events["event_id"], strict=True))
         st.markdown(highlight_html(article, spans, link_params=link_params), unsafe_allow_html=True)
         cols = ["event_id", "event_date", "sub_event_type", "actor1", "location", "geo_precision", "confidence"]
         st.dataframe(pd.DataFrame(events[cols]).assign(event_date=events["event_date"].dt.strftime("%Y-%m-%d")), hide_index=True)

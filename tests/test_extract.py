@@ -104,7 +104,7 @@ def test_duplicates_in_one_article_merge():
 def test_provenance_span_points_at_the_sentence():
     body = "Some context first. On Monday HTS captured Saraqib."
     events, _ = extract(_article(body))
-    start, end = map(int, events.iloc[0]["span"].split(":"))
+    start, end = int(events.iloc[0]["span_start"]), int(events.iloc[0]["span_end"])
     assert body[start:end] == events.iloc[0]["sentence"] == "On Monday HTS captured Saraqib."
     assert events.iloc[0]["article_id"] == "test" and 0 < events.iloc[0]["confidence"] <= 1
 
@@ -178,7 +178,7 @@ def test_extract_cli_json(capsys):
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(records) >= 8
     keys = {"event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "latitude", "longitude",
-            "geo_precision", "confidence", "article", "sentence", "span"}  # fmt: skip
+            "geo_precision", "confidence", "article", "sentence", "span_start", "span_end"}  # fmt: skip
     assert all(keys <= set(r) for r in records)
 
 
