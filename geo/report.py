@@ -8,6 +8,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+#: The columns in which a reader marks a row it rejects itself: the reason, and the detail shown beside it.
+REJECT_COLUMNS = ("_reject_reason", "_reject_detail")
+
 
 @dataclass
 class LoadReport:

@@ -19,7 +19,7 @@ from geo.io.layout import column_key, hxl_row, tidy_columns
 from geo.io.limits import check_rows
 from geo.io.sniff import UCDP_MARKERS, Sniffed, is_acled, sniff
 from geo.io.validate import build_events
-from geo.report import LoadReport, LoadResult
+from geo.report import REJECT_COLUMNS, LoadReport, LoadResult
 from geo.schema import CRS, FIELD_BY_NAME
 from geo.settings import settings
 
@@ -245,7 +245,8 @@ def _point_columns(out: pd.DataFrame, geometry: gpd.GeoSeries) -> pd.DataFrame:
         out.loc[placed, "longitude"] = given["longitude"][placed]
     kinds = geometry.geom_type.astype("string").fillna("empty").mask(placed, PLACED_FROM_PROPERTIES)
     reason = pd.Series("", index=out.index, dtype="string").mask(~is_point & ~placed, "non-point geometry")
-    out["_reject"] = reason.mask(missing & ~placed, "missing geometry")
+    out["_reject_reason"] = reason.mask(missing & ~placed, "missing geometry")
+    out["_reject_detail"] = out["_reject_reason"]
     out["_geometry_type"] = kinds
     return out
 
@@ -295,8 +296,9 @@ def _to_canonical(
             f"longitude/lon/lng/x) or {hint}, got {list(table.columns)[:12]!r}"
         )
         raise ReadError(msg)
-    if "_reject" in table:
-        raw["_reject"] = table["_reject"]
+    for col in REJECT_COLUMNS:
+        if col in table:
+            raw[col] = table[col]
     # Canonical columns the format's mapping does not set (an ACLED file with a source_url
     # column) are taken as they are; other unused columns are kept under their own names.
     for col in table.columns:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo.report import REJECT_COLUMNS
+
 REASON_PREFIX = "place not geocoded"
 
 
@@ -12,15 +14,15 @@ def geocode_missing(raw: pd.DataFrame) -> pd.DataFrame:
 
     A resolved name fills ``latitude``, ``longitude``, ``geo_precision`` (1 for a place,
     3 for a governorate) and ``geocoded_by``; an unresolved one marks the row for rejection
-    (``_reject``) with the reason and the best candidate, never a guess.
+    (``_reject_reason``, ``_reject_detail``) with the reason and the best candidate, never a guess.
     """
     lat, lon = raw["latitude"].str.strip(), raw["longitude"].str.strip()
     location = raw["location"].fillna("").str.strip() if "location" in raw else None
     if location is None:
         return raw
     todo = (lat.str.len() == 0) & (lon.str.len() == 0) & (location.str.len() > 0)
-    if "_reject" in raw:  # a row the reader already rejected keeps its own reason
-        todo &= raw["_reject"].fillna("").str.len() == 0
+    if REJECT_COLUMNS[0] in raw:  # a row the reader already rejected keeps its own reason
+        todo &= raw[REJECT_COLUMNS[0]].fillna("").str.len() == 0
     if not todo.any():
         return raw
     from geo.gazetteer import Match, default_gazetteer
@@ -28,7 +30,7 @@ def geocode_missing(raw: pd.DataFrame) -> pd.DataFrame:
     gaz = default_gazetteer()
     context = raw.loc[todo, [c for c in ("location", "country", "admin1") if c in raw]].fillna("")
     out = raw.copy()
-    for col in ("geo_precision", "geocoded_by", "_reject"):
+    for col in ("geo_precision", "geocoded_by", *REJECT_COLUMNS):
         if col not in out:
             out[col] = pd.Series("", index=out.index, dtype="string")
     results = {}
@@ -42,8 +44,7 @@ def geocode_missing(raw: pd.DataFrame) -> pd.DataFrame:
             out.loc[idx, "geocoded_by"] = f"{result.method} match '{result.name}' ({result.source})"
         else:
             best = result.candidates[0]["name"] if result.candidates else "none"
-            # reason, then detail, separated by a unit separator (split again in validate).
-            out.loc[idx, "_reject"] = f"{REASON_PREFIX}: {result.reason}\x1fbest candidate: {best}"
+            out.loc[idx, list(REJECT_COLUMNS)] = [f"{REASON_PREFIX}: {result.reason}", f"best candidate: {best}"]
     return out
 
 

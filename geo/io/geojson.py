@@ -17,6 +17,7 @@ import pyproj
 from pyproj.exceptions import CRSError
 
 from geo.errors import ReadError
+from geo.report import REJECT_COLUMNS
 
 PLACED_FROM_PROPERTIES = "none (placed from properties)"
 WGS84_NAMES = frozenset({"epsg:4326", "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:epsg::4326", "crs84", "ogc:crs84"})
@@ -47,7 +48,7 @@ def read_geojson(text: str, *, name: str) -> tuple[pd.DataFrame, dict[str, int]]
     crs = _declared_crs(data, name=name)
     if crs is not None:
         frame = _to_wgs84(frame, crs)
-        warnings[f"coordinates transformed from {crs.to_string()} to WGS 84"] = int((frame["_reject"] == "").sum())
+        warnings[f"coordinates transformed from {crs.to_string()} to WGS 84"] = int((frame["_reject_reason"] == "").sum())
     return frame, warnings
 
 
@@ -64,25 +65,27 @@ def _parse(text: str, *, name: str) -> dict:
 
 
 def _feature_row(feature: object, number: int) -> dict[str, str]:
-    """Properties as text plus the point; a reason in ``_reject`` when there is no usable point."""
+    """Properties as text plus the point; a reason and detail (``_reject_*``) when there is no usable point."""
     if not isinstance(feature, dict):
-        return {"_reject": f"invalid geometry\x1ffeature {number} is a JSON {type(feature).__name__}, not a Feature"}
+        return _rejected("invalid geometry", f"feature {number} is a JSON {type(feature).__name__}, not a Feature")
     props = feature.get("properties")
     row = {str(k).strip().lower(): property_text(v) for k, v in props.items()} if isinstance(props, dict) else {}
     point = {key: row.pop(key, "") for key in ("latitude", "longitude")}  # the geometry is the location
     geometry = feature.get("geometry")
     if geometry is None and all(point.values()):
         # No geometry, but the properties say where: validation checks these like any coordinates.
-        return row | point | {"_geometry_type": PLACED_FROM_PROPERTIES, "_reject": ""}
+        return row | point | {"_geometry_type": PLACED_FROM_PROPERTIES} | _rejected("", "")
     problem = _geometry_problem(geometry)
     row["_geometry_type"] = str(geometry.get("type")) if isinstance(geometry, dict) else "none"
     if problem:
         reason, why = problem
-        row["_reject"] = f"{reason}\x1ffeature {number}: {why}; geometry {json.dumps(geometry)[:200]}"
-        return row
+        return row | _rejected(reason, f"feature {number}: {why}; geometry {json.dumps(geometry)[:200]}")
     row["longitude"], row["latitude"] = (repr(float(c)) for c in geometry["coordinates"][:2])
-    row["_reject"] = ""
-    return row
+    return row | _rejected("", "")
+
+
+def _rejected(reason: str, detail: str) -> dict[str, str]:
+    return dict(zip(REJECT_COLUMNS, (reason, detail), strict=True))
 
 
 def _geometry_problem(geometry: object) -> tuple[str, str] | None:
@@ -128,7 +131,7 @@ def _declared_crs(data: dict, *, name: str) -> pyproj.CRS | None:
 
 
 def _to_wgs84(frame: pd.DataFrame, crs: pyproj.CRS) -> pd.DataFrame:
-    ok = (frame["_reject"] == "") & (frame["_geometry_type"] != PLACED_FROM_PROPERTIES)
+    ok = (frame["_reject_reason"] == "") & (frame["_geometry_type"] != PLACED_FROM_PROPERTIES)
     transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     x = pd.to_numeric(frame.loc[ok, "longitude"], errors="coerce").to_numpy()
     y = pd.to_numeric(frame.loc[ok, "latitude"], errors="coerce").to_numpy()

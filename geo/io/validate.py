@@ -14,6 +14,7 @@ import pandas as pd
 from geo.countries import probable_swaps
 from geo.dates import DATE_ORDERS, EARLIEST_DATE, EPOCH_STYLE, EXCEL_STYLE, ParsedDates, parse_date_column, parse_dates
 from geo.io.coords import STYLE_WARNINGS, non_finite, parse_coordinates, plain_numbers
+from geo.report import REJECT_COLUMNS
 from geo.schema import COLUMNS, CRS, FIELD_BY_NAME, Field, coerce
 from geo.taxonomy import EVENT_TYPES
 
@@ -28,7 +29,7 @@ def build_events(
     ----------
     raw
         Canonical column names, string values (``""`` for empty); may carry a
-        ``_reject`` column of reasons decided by the reader (e.g. non-point geometry).
+        ``_reject_reason`` / ``_reject_detail`` columns decided by the reader (e.g. non-point geometry).
     original
         The file's own columns for the same rows, kept for rejected rows.
     lines
@@ -149,12 +150,12 @@ def _order_warning(parsed: ParsedDates, ok: np.ndarray) -> dict[str, int]:
 
 
 def _reader_reasons(raw: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Reasons a reader decided itself (``reason\x1fdetail``), split; empty when there are none."""
+    """Reasons and details a reader decided itself (:data:`REJECT_COLUMNS`); empty when there are none."""
     empty = pd.Series("", index=raw.index, dtype="string")
-    if "_reject" not in raw or not (raw["_reject"].fillna("").str.len() > 0).any():
+    reason, detail = REJECT_COLUMNS
+    if reason not in raw:
         return empty, empty
-    parts = raw["_reject"].fillna("").str.split("\x1f")
-    return parts.str[0].astype("string"), parts.str[-1].astype("string")
+    return raw[reason].fillna("").astype("string"), raw.get(detail, raw[reason]).fillna("").astype("string")
 
 
 def _swapped(raw: pd.DataFrame, lat: pd.Series, lon: pd.Series) -> pd.Series:
