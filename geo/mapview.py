@@ -322,6 +322,8 @@ class EventPoints(_JsonLayer):
         var m = L.circleMarker([d.lat[i], d.lon[i]], {radius: d.r[i], color: d.sel[i] ? '#000' : '#333',
           weight: d.sel[i] ? 3 : 0.6, fillColor: d.c[i], fillOpacity: 0.8, fill: true, className: 'event-point'});
         m.bindPopup(d.p[i]); m.bindTooltip(d.t[i]);
+        // What a click selects travels as a feature property, never as tooltip text.
+        m.feature = {type: 'Feature', properties: {kind: 'event', event_id: d.id[i]}};
         m.addTo({{ this._parent.get_name() }});
       }
       // The selected event is outlined, not opened: a popup opened on every redraw pans the map,
@@ -339,9 +341,10 @@ class GridCells(_JsonLayer):
       var d = {{ this.payload }};
       window.conflictMapCells = d.n.length; window.conflictMapRenderedAt = Date.now();
       for (var i = 0; i < d.n.length; i++) {
-        L.rectangle([[d.y0[i], d.x0[i]], [d.y0[i] + d.d, d.x0[i] + d.d]], {color: '#67001f', weight: 0.4,
-          fillColor: '#b2182b', fillOpacity: d.o[i], className: 'event-cell'})
-         .bindTooltip(d.n[i] + ' events, ' + d.f[i] + ' fatalities').addTo({{ this._parent.get_name() }});
+        var cell = L.rectangle([[d.y0[i], d.x0[i]], [d.y0[i] + d.d, d.x0[i] + d.d]], {color: '#67001f', weight: 0.4,
+          fillColor: '#b2182b', fillOpacity: d.o[i], className: 'event-cell'});
+        cell.feature = {type: 'Feature', properties: {kind: 'cell', events: d.n[i]}};
+        cell.bindTooltip(d.n[i] + ' events, ' + d.f[i] + ' fatalities').addTo({{ this._parent.get_name() }});
       }
     })();
     {% endmacro %}

@@ -121,7 +121,7 @@ with map_col:
     out = st_folium(
         base_map(tiles=settings_tiles, view=initial_view), key="map", height=560, use_container_width=True,
         center=list(target[:2]), zoom=target[2],
-        feature_group_to_add=layer, returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
+        feature_group_to_add=layer, returned_objects=["last_object_clicked", "last_active_drawing", "center", "zoom"],
     )  # fmt: skip
     if out and out.get("center") and out.get("zoom"):
         reported = (round(out["center"]["lat"], 5), round(out["center"]["lng"], 5), int(out["zoom"]))
@@ -132,17 +132,18 @@ with map_col:
             st.session_state["map_reported"] = reported
             if not same_view(reported, query.view or DEFAULT_VIEW):
                 st.session_state["view"] = reported
-    tip = (out or {}).get("last_object_clicked_tooltip")
+    # The clicked layer's feature properties say what was clicked (geo.mapview sets them).
+    props = ((out or {}).get("last_active_drawing") or {}).get("properties") or {}
     clicked = (out or {}).get("last_object_clicked")
     # streamlit-folium keeps reporting the last click on every rerun: act on a click once, so
     # "Close detail" stays closed and a drill-down is not repeated.
-    click = (tip, clicked.get("lat"), clicked.get("lng")) if tip and clicked else None
+    click = (props.get("kind"), props.get("event_id"), clicked.get("lat"), clicked.get("lng")) if props and clicked else None
     if click and click != st.session_state.get("map_click"):
         st.session_state["map_click"] = click
-        if " · " in tip:  # an event point: open its detail
-            st.session_state["event"] = tip.split(" · ")[0]
+        if props.get("kind") == "event":  # an event point: open its detail
+            st.session_state["event"] = str(props["event_id"])
             st.rerun()
-        if tip.endswith("fatalities"):  # a grid cell: drill down by zooming in on it
+        if props.get("kind") == "cell":  # a grid cell: drill down by zooming in on it
             st.session_state["view"] = st.session_state["map_target"] = (round(clicked["lat"], 5), round(clicked["lng"], 5), min(zoom + 2, 18))
             st.rerun()
     d1, d2 = st.columns(2)

@@ -120,3 +120,15 @@ def test_same_view_ignores_sub_pixel_centre_changes():
     assert not same_view((35.6, 39.3, 6), (35.7, 39.3, 6))
     assert not same_view((36.2, 37.1, 12), (36.2005, 37.1, 12))  # 1 px at zoom 12 is 0.00034°
     assert not same_view((35.6, 39.3, 6), (35.6, 39.3, 7))
+
+
+def test_a_click_selects_an_event_by_a_feature_property_not_tooltip_text(bundled_events):
+    """Event ids with HTML-special characters reach the click handler unchanged (as JSON data)."""
+    import json
+
+    events = bundled_events.head(3).copy()
+    events["event_id"] = ["A&B", "<x> · y", 'q"1']
+    html = map_html(build_map(events, Query(mode="points"))[0])
+    payload = json.loads(re.search(r'var d = (\{"lon".*?\});', html).group(1))
+    assert payload["id"] == ["A&B", "<x> · y", 'q"1']
+    assert "properties: {kind: 'event', event_id: d.id[i]}" in html
