@@ -56,7 +56,7 @@ def crossing_status(events: pd.DataFrame, *, radius_km: float) -> list[CrossingS
     for c in layers.crossings().itertuples():
         near = crossing_events(events, key=c.key, radius_km=radius_km).sort_values("event_date")
         # Border-wide events (closing all crossings) count for every crossing.
-        wide = events[events["geocoded_by"].astype("string").str.contains("Iraq–Syria border zone", regex=False, na=False)]
+        wide = events[border_wide(events)]
         relevant = pd.concat([near, wide]).drop_duplicates("event_id").sort_values("event_date")
         status, sources = _status(relevant)
         last = relevant.iloc[-1] if len(relevant) else None
@@ -66,6 +66,16 @@ def crossing_status(events: pd.DataFrame, *, radius_km: float) -> list[CrossingS
             status, sources,
         ))  # fmt: skip
     return out
+
+
+def border_wide(events: pd.DataFrame) -> pd.Series:
+    """Events placed at the border zone as a whole (the border-zone point at region precision),
+    such as the closure of every crossing: they concern each crossing."""
+    from geo.extract import border_zone_match
+
+    zone = border_zone_match()
+    lat, lon = pd.to_numeric(events["latitude"]), pd.to_numeric(events["longitude"])
+    return ((lat - zone.lat).abs() < 1e-5) & ((lon - zone.lon).abs() < 1e-5) & (events["geo_precision"] == zone.geo_precision)
 
 
 def _status(events: pd.DataFrame) -> tuple[str, tuple[str, ...]]:

@@ -49,3 +49,19 @@ def test_trend_splits_by_side_and_period(bundled_events):
 
 def test_distance_histogram_counts_every_event(bundled_events):
     assert distance_histogram(bundled_events)["events"].sum() == len(bundled_events)
+
+
+def test_border_wide_events_are_found_by_place_not_by_wording():
+    """The border-zone point at region precision marks a border-wide event, whatever its text says."""
+    from geo.border import border_wide
+    from geo.extract import border_zone_match
+    from geo.io import read_events
+    from geo.paths import DATA
+
+    events = read_events(DATA / "events.parquet").events
+    zone = border_zone_match()
+    wide = events[border_wide(events)]
+    assert len(wide) >= 4
+    assert (wide["geo_precision"] == 3).all() and (wide["latitude"].round(5) == zone.lat).all()
+    reworded = wide.assign(geocoded_by="rule match 'the frontier'")
+    assert border_wide(reworded).all()
