@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from geo.bench import as_json, run
-from geo.bench_map import synthetic_canonical
+from geo.bench.map import synthetic_canonical
 from geo.mapview import POINTS_HARD_LIMIT, build_map, cells_for_window, daily_cells, grid_counts, in_view, map_html
 from geo.query import Query
 

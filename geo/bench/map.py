@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.areas import tag_events
-from geo.bench import Row, timed
+from geo.bench.core import Row, timed
 from geo.mapview import base_map, event_layer, map_html
 from geo.query import Query
 from geo.schema import CRS, coerce
@@ -75,7 +75,7 @@ def _load_row(events: gpd.GeoDataFrame) -> Row:
 
 def _real_ucdp() -> list[Row]:
     """The same steps on the real UCDP GED Syria file, when ../shared is present."""
-    from geo.bench import UCDP_EVAL
+    from geo.bench.core import UCDP_EVAL
     from geo.io import read_events
 
     if not UCDP_EVAL.exists():
