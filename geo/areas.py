@@ -20,6 +20,7 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from geo import layers
+from geo.distance import haversine_km
 from geo.normalize import normalize
 from geo.params import DEFAULT_BORDER_KM
 from geo.reference import METRIC_CRS
@@ -217,17 +218,21 @@ def _border_side(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 def _area_keys(lon: np.ndarray, lat: np.ndarray, dist: np.ndarray, *, border_km: float, crossing_km: float) -> np.ndarray:
     """``;``-joined keys of the areas containing each point (``<NA>`` when none)."""
     members: list[tuple[str, np.ndarray]] = []
-    x, y = _to_metric().transform(lon, lat)
     for area in areas(border_km=border_km, crossing_km=crossing_km):
         if area.kind == "governorate":
             hit = _contains(area.geometry, lon, lat)
         elif area.kind == "border":
             hit = dist <= border_km
-        else:
-            cx, cy = _to_metric().transform(*area.geometry.centroid.coords[0])
-            hit = np.hypot(x - cx, y - cy) <= crossing_km * 1000
+        else:  # great-circle, as Border Watch measures "within N km of a crossing"
+            hit = crossing_distance_km(lon, lat, area.key) <= crossing_km
         members.append((area.key, hit))
     return _join_keys(members, len(lon))
+
+
+def crossing_distance_km(lon: np.ndarray, lat: np.ndarray, key: str) -> np.ndarray:
+    """Great-circle distance in km from each point to crossing ``key`` (the one measure of "near a crossing")."""
+    c = layers.crossings().set_index("key").loc[key]
+    return np.asarray(haversine_km(lat, lon, float(c["lat"]), float(c["lon"])))
 
 
 def _join_keys(members: list[tuple[str, np.ndarray]], n: int) -> np.ndarray:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import layers
-from geo.distance import haversine_km
 from geo.query import Query
 
 #: Sub-event types (and words in notes) that say something about a crossing's status, strongest first.
@@ -32,8 +31,9 @@ def border_events(events: pd.DataFrame, *, km: float) -> pd.DataFrame:
 
 def crossing_events(events: pd.DataFrame, *, key: str, radius_km: float) -> pd.DataFrame:
     """Events within ``radius_km`` of crossing ``key`` (great-circle distance)."""
-    c = layers.crossings().set_index("key").loc[key]
-    dist = haversine_km(events["latitude"].to_numpy(float), events["longitude"].to_numpy(float), float(c["lat"]), float(c["lon"]))
+    from geo.areas import crossing_distance_km
+
+    dist = crossing_distance_km(events["longitude"].to_numpy(float), events["latitude"].to_numpy(float), key)
     return events[dist <= radius_km]
 
 

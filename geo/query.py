@@ -102,6 +102,11 @@ class Query:
             return None
         return np.logical_and.reduce(masks)
 
+    @property
+    def freq(self) -> str:
+        """The pandas frequency of the query's step: ``D`` for days, ``W-MON`` for weeks starting Monday."""
+        return "W-MON" if self.step == "week" else "D"
+
     def previous(self) -> Query | None:
         """The same query over the previous period of equal length (for KPI deltas)."""
         start, end = self.window()

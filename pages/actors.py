@@ -48,7 +48,7 @@ else:
     mine = shown[(shown["actor1"] == actor) | (shown["actor2"] == actor)]
     left, right = st.columns([2, 3])
     with left:
-        activity = actor_activity(shown, actor, freq="W-MON" if query.step == "week" else "D")
+        activity = actor_activity(shown, actor, freq=query.freq)
         if len(activity):
             chart = alt.Chart(activity).mark_bar().encode(x=alt.X("date:T", title=None), y="events:Q", color="event_type:N")
             st.altair_chart(chart.properties(height=260), width="stretch")

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit_folium import st_folium
 
+from geo.areas import DEFAULT_CROSSING_KM
 from geo.border import approach, border_events, by_actor, crossing_series, crossing_status, distance_histogram, trend
 from geo.escape import markdown_text
 from geo.mapview import base_map, event_layer
@@ -40,10 +41,10 @@ with left:
 with right:
     st.subheader("Crossings")
     ranged = query.apply(events, use_slice=False)
-    for c in crossing_status(ranged, radius_km=10):
+    for c in crossing_status(ranged, radius_km=DEFAULT_CROSSING_KM):
         with st.container(border=True):
-            st.markdown(f"**{c.name}** · {c.events} events within 10 km")
-            series = crossing_series(ranged, key=c.key, radius_km=10)
+            st.markdown(f"**{c.name}** · {c.events} events within {DEFAULT_CROSSING_KM:g} km")
+            series = crossing_series(ranged, key=c.key, radius_km=DEFAULT_CROSSING_KM)
             if len(series):
                 st.altair_chart(alt.Chart(series).mark_bar().encode(x=alt.X("date:T", title=None), y=alt.Y("events:Q", title=None))
                                 .properties(height=70), width="stretch")  # fmt: skip
@@ -54,8 +55,7 @@ with right:
                 st.caption("Sources: " + " · ".join(c.sources[:3]))
 
 st.subheader("Trend: border-zone events by side, against the previous period")
-freq = "W-MON" if query.step == "week" else "D"
-tr = trend(events, query, km=km, freq=freq)
+tr = trend(events, query, km=km, freq=query.freq)
 if tr.empty:
     st.info("No border-zone events in this range.")
 else:

@@ -159,7 +159,7 @@ with panel_col:
     cols = st.columns(4)
     for col, k in zip(cols, kpis(events, query), strict=True):
         col.metric(k.label.capitalize(), f"{k.value:,}", None if k.delta is None else f"{k.delta:+,}")
-    daily = daily_by_type(query.apply(events, use_slice=False), freq="W-MON" if query.step == "week" else "D")
+    daily = daily_by_type(query.apply(events, use_slice=False), freq=query.freq)
     if not daily.empty:
         chart = alt.Chart(daily).mark_bar().encode(
             x=alt.X("date:T", title=None), y=alt.Y("events:Q", title="events"),

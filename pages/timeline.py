@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import runpy
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
 import altair as alt
@@ -30,9 +29,8 @@ st.caption(markdown_text(query.describe()))
 c1, c2 = st.columns(2)
 by = c1.radio("Split by", ["event_type", "area"], horizontal=True, key="tl_by", format_func={"event_type": "event type", "area": "area"}.get)
 measure = c2.radio("Measure", ["events", "fatalities"], horizontal=True, key="tl_measure")
-freq = "W-MON" if query.step == "week" else "D"
 ranged = query.apply(events, use_slice=False)
-series = series_by(ranged, by=by, freq=freq, border_km=query.border_km)
+series = series_by(ranged, by=by, freq=query.freq, border_km=query.border_km)
 changes = biggest_changes(ranged)
 if series.empty:
     st.info("No events in this range.")
@@ -62,9 +60,8 @@ if st.button("Show this day on the map", key="tl_open"):
     st.switch_page("pages/map.py")
 
 st.subheader("Compare two periods")
-length = (query.date_to - query.date_from).days + 1
-default_b = (query.date_from - timedelta(days=length), query.date_from - timedelta(days=1))
-other = st.date_input("Period B", value=default_b, key="tl_period_b")
+before = replace(query, day=None).previous()  # period B starts as the period of equal length before A
+other = st.date_input("Period B", value=(before.date_from, before.date_to), key="tl_period_b")
 if isinstance(other, tuple) and len(other) == 2:
     b = replace(query, date_from=other[0], date_to=other[1], day=None)
     a = replace(query, day=None)
