@@ -21,7 +21,7 @@ from jinja2 import Template
 from geo import layers
 from geo.areas import areas
 from geo.assets import asset_text, asset_url
-from geo.escape import link_html, source_urls
+from geo.escape import link_html
 from geo.query import Query
 from geo.taxonomy import EVENT_TYPE_COLORS, UNKNOWN_COLOR
 
@@ -182,16 +182,14 @@ def _points(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, sele
 
 
 def _popup(row) -> str:
-    """Popup HTML; every value escaped."""
-    e = html.escape
+    """Popup HTML of :func:`geo.panels.event_detail`; every value escaped."""
+    from geo.panels import event_detail
+
+    d, e = event_detail(row), html.escape
     parts = [
-        f"<b>{e(str(row.event_type))}</b> — {e(str(row.sub_event_type))}",
-        f"{row.event_date:%d %b %Y} · {e(str(row.location))} (precision {e(str(row.geo_precision)) if pd.notna(row.geo_precision) else 'not given'})",
-        f"{e(str(row.actor1))} vs {e(str(row.actor2)) if pd.notna(row.actor2) else '—'}",
-        f"fatalities: {e(str(row.fatalities)) if pd.notna(row.fatalities) else 'not reported'}",
-        f"<small>{e(str(row.source)[:160])}</small>",
-        *[f"<small>{link_html(u, limit=60)}</small>" for u in source_urls(getattr(row, "source_url", None), limit=3)],
-        f"<small>id {e(str(row.event_id))}</small>",
+        f"<b>{e(d.title)}</b>", e(d.when_where), e(d.actors), e(d.fatalities), f"<small>{e(d.source[:160])}</small>",
+        *[f"<small>{link_html(u, limit=60)}</small>" for u in d.links[:3]],
+        f"<small>id {e(d.event_id)}</small>",
     ]
     return "<br>".join(parts)
 

@@ -10,10 +10,10 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit_folium import st_folium
 
-from geo.areas import DEFAULT_CROSSING_KM
-from geo.border import approach, border_events, by_actor, crossing_series, crossing_status, distance_histogram, trend
 from geo.escape import markdown_text
 from geo.mapview import base_map, event_layer
+from geo.panels import border_panel
+from geo.params import BORDER_KM_LIMITS
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
 # before any st.navigation call): run the entry script as this page's frame, so the URL still
@@ -27,24 +27,20 @@ events = st.session_state["events"]
 
 st.title("Border Watch — Iraq–Syria")
 st.session_state.setdefault("w_border_km", st.session_state["border_km"])
-st.slider("Border zone: km either side of the line", 5, 100, key="w_border_km")
-km = query.border_km
-shown = query.apply(events)
-zone = border_events(shown, km=km)
-st.caption(f"{markdown_text(query.describe())} · {len(zone):,} events within {km} km of the border (both sides)")
+st.slider("Border zone: km either side of the line", *BORDER_KM_LIMITS, key="w_border_km")  # the link's own bounds
+panel = border_panel(events, query)
+st.caption(f"{markdown_text(query.describe())} · {len(panel.zone):,} events within {panel.km} km of the border (both sides)")
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    layer, mode = event_layer(zone, query, zoom=7)
+    layer, mode = event_layer(panel.zone, query, zoom=7)
     st_folium(base_map(tiles=st.session_state["settings"].tiles), key="border_map", height=480, use_container_width=True, center=[34.9, 41.0], zoom=7,
               feature_group_to_add=layer, returned_objects=[])  # fmt: skip
 with right:
     st.subheader("Crossings")
-    ranged = query.apply(events, use_slice=False)
-    for c in crossing_status(ranged, radius_km=DEFAULT_CROSSING_KM):
+    for c, series in panel.crossings:
         with st.container(border=True):
-            st.markdown(f"**{c.name}** · {c.events} events within {DEFAULT_CROSSING_KM:g} km")
-            series = crossing_series(ranged, key=c.key, radius_km=DEFAULT_CROSSING_KM)
+            st.markdown(f"**{c.name}** · {c.events} events within {panel.crossing_km:g} km")
             if len(series):
                 st.altair_chart(alt.Chart(series).mark_bar().encode(x=alt.X("date:T", title=None), y=alt.Y("events:Q", title=None))
                                 .properties(height=70), width="stretch")  # fmt: skip
@@ -55,24 +51,23 @@ with right:
                 st.caption("Sources: " + " · ".join(c.sources[:3]))
 
 st.subheader("Trend: border-zone events by side, against the previous period")
-tr = trend(events, query, km=km, freq=query.freq)
-if tr.empty:
+if panel.trend.empty:
     st.info("No border-zone events in this range.")
 else:
-    chart = alt.Chart(tr).mark_bar().encode(x=alt.X("date:T", title=None), y="events:Q", color="side:N",
-                                            column=alt.Column("period:N", title=None), tooltip=["date:T", "side:N", "events:Q"])  # fmt: skip
+    chart = alt.Chart(panel.trend).mark_bar().encode(x=alt.X("date:T", title=None), y="events:Q", color="side:N",
+                                                     column=alt.Column("period:N", title=None), tooltip=["date:T", "side:N", "events:Q"])  # fmt: skip
     st.altair_chart(chart.properties(height=160, width=320))
 a, b = st.columns(2)
 with a:
     st.subheader("Approach: nearest event to the border, per day")
-    near = approach(query.apply(events, use_slice=False))
-    if len(near):
-        line = alt.Chart(near).mark_line(point=True).encode(x=alt.X("date:T", title=None), y=alt.Y("border_km:Q", title="km to border"),
-                                                            tooltip=["date:T", "border_km:Q", "location:N", "side:N", "event_id:N"])  # fmt: skip
+    if len(panel.approach):
+        line = alt.Chart(panel.approach).mark_line(point=True).encode(
+            x=alt.X("date:T", title=None), y=alt.Y("border_km:Q", title="km to border"),
+            tooltip=["date:T", "border_km:Q", "location:N", "side:N", "event_id:N"])  # fmt: skip
         st.altair_chart(line.properties(height=200), width="stretch")
-    st.dataframe(near, hide_index=True, height=180)
+    st.dataframe(panel.approach, hide_index=True, height=180)
 with b:
     st.subheader("Distance to the border")
-    st.bar_chart(distance_histogram(shown), x="km", y="events", height=200)
+    st.bar_chart(panel.distances, x="km", y="events", height=200)
     st.subheader("Border-zone events by actor")
-    st.dataframe(by_actor(shown, km=km), hide_index=True, height=180)
+    st.dataframe(panel.by_actor, hide_index=True, height=180)

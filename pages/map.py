@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit_folium import st_folium
 
-from geo.escape import link_html, markdown_text, source_urls
+from geo.escape import link_html, markdown_text
 from geo.export import safe_csv
 from geo.mapview import (
     DEFAULT_VIEW,
@@ -25,8 +25,8 @@ from geo.mapview import (
     same_view,
     standalone_html,
 )
+from geo.panels import map_panel
 from geo.playback import DEFAULT_SPEED, SPEEDS, WHOLE_RANGE, first_slice, interval_seconds, next_slice, slice_options
-from geo.summary import by_area, by_governorate, daily_by_type, kpis, latest, top_actors
 from geo.taxonomy import EVENT_TYPE_COLORS
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
@@ -155,24 +155,24 @@ with map_col:
         key="dl_map", on_click="ignore",
     )
 
+panel = map_panel(events, query)
 with panel_col:
     cols = st.columns(4)
-    for col, k in zip(cols, kpis(events, query), strict=True):
+    for col, k in zip(cols, panel.kpis, strict=True):
         col.metric(k.label.capitalize(), f"{k.value:,}", None if k.delta is None else f"{k.delta:+,}")
-    daily = daily_by_type(query.apply(events, use_slice=False), freq=query.freq)
-    if not daily.empty:
-        chart = alt.Chart(daily).mark_bar().encode(
+    if not panel.daily.empty:
+        chart = alt.Chart(panel.daily).mark_bar().encode(
             x=alt.X("date:T", title=None), y=alt.Y("events:Q", title="events"),
             color=alt.Color("event_type:N", scale=alt.Scale(domain=list(EVENT_TYPE_COLORS), range=list(EVENT_TYPE_COLORS.values())), legend=None),
             tooltip=["date:T", "event_type:N", "events:Q", "fatalities:Q"],
         )  # fmt: skip
-        if query.day:
-            marker = pd.DataFrame({"date": [pd.Timestamp(query.day)]})
+        if panel.marker_day is not None:
+            marker = pd.DataFrame({"date": [panel.marker_day]})
             chart = chart + alt.Chart(marker).mark_rule(color="black", strokeWidth=2).encode(x="date:T")
         st.altair_chart(chart.properties(height=170), width="stretch")
     t1, t2, t3 = st.tabs(["Latest events", "Top actors", "Areas"])
     with t1:
-        recent = latest(shown)
+        recent = panel.latest
         picked = st.dataframe(recent, hide_index=True, on_select="rerun", selection_mode="single-row", key="latest", height=260)
         rows = picked.selection.rows if picked else []
         row_id = recent.iloc[rows[0]]["event_id"] if rows and rows[0] < len(recent) else None
@@ -180,26 +180,23 @@ with panel_col:
             st.session_state["table_pick"] = st.session_state["event"] = row_id
             st.rerun()
     with t2:
-        st.dataframe(top_actors(shown), hide_index=True)
+        st.dataframe(panel.top_actors, hide_index=True)
     with t3:
-        st.dataframe(by_area(shown, border_km=query.border_km)[["label", "events"]], hide_index=True)
-        st.dataframe(by_governorate(shown), hide_index=True)
+        st.dataframe(panel.by_area, hide_index=True)
+        st.dataframe(panel.by_governorate, hide_index=True)
 
-selected = events[events["event_id"] == query.event] if query.event else events.iloc[0:0]
-if len(selected):
-    e = selected.iloc[0]
+if panel.detail is not None:
+    d = panel.detail
     with st.container(border=True):
-        st.subheader(markdown_text(f"{e['event_type']} — {e['sub_event_type']}"))
-        st.text(f"{e['event_date']:%d %b %Y} · {e['location']} (geo precision {e['geo_precision'] if pd.notna(e['geo_precision']) else 'not given'}) · fatalities: "
-                f"{e['fatalities'] if pd.notna(e['fatalities']) else 'not reported'}")  # fmt: skip
-        st.text(f"Actors: {e['actor1']} vs {e['actor2'] if pd.notna(e['actor2']) else '—'}")
-        st.text(f"Source: {e['source']}")
-        links = source_urls(e["source_url"])
-        if links:  # only http(s) links, escaped, opening with rel="noopener noreferrer"
-            st.markdown("Links: " + " · ".join(link_html(u) for u in links), unsafe_allow_html=True)
-        if pd.notna(e.get("sentence")):
-            st.text(f"Sentence: {e['sentence']}")
-        st.text(f"Notes: {e['notes']}")
+        st.subheader(markdown_text(d.title))
+        st.text(f"{d.when_where} · {d.fatalities}")
+        st.text(f"Actors: {d.actors}")
+        st.text(f"Source: {d.source}")
+        if d.links:  # only http(s) links, escaped, opening with rel="noopener noreferrer"
+            st.markdown("Links: " + " · ".join(link_html(u) for u in d.links), unsafe_allow_html=True)
+        if d.sentence:
+            st.text(f"Sentence: {d.sentence}")
+        st.text(f"Notes: {d.notes}")
         if st.button("Close detail", key="close_event"):
             st.session_state["event"] = None
             st.rerun()

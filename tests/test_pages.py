@@ -77,3 +77,10 @@ def test_pages_keep_the_query_in_the_url(page):
     at = _page(page, {"type": "Battles", "from": "2024-11-29", "to": "2024-12-02"})
     assert not at.exception
     assert at.query_params["type"] == "Battles" and at.query_params["from"] == "2024-11-29"
+
+
+def test_border_watch_takes_any_km_a_link_may_carry():
+    """The slider's bounds are the link parameter's (1–300 km): ?km=200 used to be out of the slider's range."""
+    at = _page("pages/border.py", {"km": "200"})
+    assert not at.exception
+    assert at.slider(key="w_border_km").value == 200

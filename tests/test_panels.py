@@ -1,0 +1,64 @@
+"""Panels as view models: computed from (events, query) without Streamlit; the map popup and the
+map page's detail box are one description of an event."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import pytest
+
+from geo.border import border_events
+from geo.io import read_events
+from geo.mapview import build_map, map_html
+from geo.panels import border_panel, event_detail, map_panel, selected_event
+from geo.paths import DATA
+from geo.query import Query, vocabulary, with_defaults
+
+
+@pytest.fixture(scope="module")
+def bundled_events():
+    return read_events(DATA / "events.parquet").events
+
+
+@pytest.fixture(scope="module")
+def full_range(bundled_events):
+    return with_defaults(Query(), vocabulary(bundled_events, areas=[], datasets=[]))
+
+
+def test_map_panel_counts_what_the_query_shows(bundled_events, full_range):
+    query = Query(**{**vars(full_range), "types": ("Battles",)})
+    panel = map_panel(bundled_events, query)
+    shown = query.apply(bundled_events)
+    assert {k.label: k.value for k in panel.kpis}["events"] == len(shown)
+    assert panel.daily["events"].sum() == len(shown)
+    assert panel.detail is None and panel.marker_day is None
+
+
+def test_an_events_detail_says_what_is_missing():
+    row = pd.Series({"event_id": "X1", "event_type": "Battles", "sub_event_type": "Armed clash", "event_date": pd.Timestamp("2024-11-30"),
+                     "location": "Saraqib", "geo_precision": pd.NA, "actor1": "HTS", "actor2": pd.NA, "fatalities": pd.NA,
+                     "source": "Outlet", "source_url": "javascript:alert(1) || https://example.org/a", "sentence": pd.NA, "notes": "n"})  # fmt: skip
+    d = event_detail(row)
+    assert d.when_where == "30 Nov 2024 · Saraqib (geo precision not given)"
+    assert (d.actors, d.fatalities, d.sentence) == ("HTS vs —", "fatalities: not reported", None)
+    assert d.links == ("https://example.org/a",)  # only http(s) links
+
+
+def test_the_popup_and_the_detail_box_are_one_description(bundled_events, full_range):
+    event = bundled_events.iloc[5]
+    query = Query(**{**vars(full_range), "event": event["event_id"], "mode": "points"})
+    detail = selected_event(bundled_events, query)
+    assert detail == event_detail(event)
+    popup_html = map_html(build_map(bundled_events, query)[0])
+    for line in (detail.title, detail.when_where, detail.actors):
+        assert html.escape(line).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") in popup_html
+
+
+@pytest.mark.parametrize("km", [10, 50, 200])
+def test_border_panel_follows_the_querys_km(bundled_events, full_range, km):
+    query = Query(**{**vars(full_range), "border_km": km})
+    panel = border_panel(bundled_events, query)
+    assert panel.km == km
+    assert len(panel.zone) == len(border_events(query.apply(bundled_events), km=km))
+    assert {c.key for c, _ in panel.crossings} >= {"qaim"}
