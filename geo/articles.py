@@ -98,6 +98,19 @@ def article_id_for(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def save_user_article(text: str, *, datasets_dir: Path) -> Path:
+    """Store an article an analyst pasted (``datasets_dir/articles/<content id>.md``) and return its path.
+
+    The name is the content hash (:func:`article_id_for`), so the same text is stored once.
+    """
+    folder = Path(datasets_dir) / "articles"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{article_id_for(text)}.md"
+    if not path.exists():
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
 def highlight_html(article: Article, spans: list[tuple[int, int, str]], *, link_params: str = "") -> str:
     """The body as HTML with each event sentence marked and linked to its event on the map.
 

@@ -102,6 +102,12 @@ class Query:
             return None
         return np.logical_and.reduce(masks)
 
+    def filter_key(self) -> str:
+        """A stable key of the filters alone (not the slice, view, selection or map mode): what a
+        per-day aggregate of the whole range depends on (e.g. a cache key)."""
+        params = {k: v for k, v in self.to_params().items() if k not in ("day", "view", "event", "mode")}
+        return repr(sorted(params.items()))
+
     @property
     def freq(self) -> str:
         """The pandas frequency of the query's step: ``D`` for days, ``W-MON`` for weeks starting Monday."""

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from geo.articles import article_id_for, highlight_html, read_article
+from geo.articles import article_id_for, highlight_html, read_article, save_user_article
 from geo.build_data import article_paths
 from geo.errors import ReadError
 from geo.escape import link_html, markdown_text, safe_url
@@ -35,12 +35,7 @@ with st.expander("Add an article (text or Markdown with front matter: title, dat
 
 paths = [(p.stem, p) for p in article_paths()]
 for art_id, body in st.session_state.get("user_articles", {}).items():
-    tmp = Path(st.session_state["settings"].datasets_dir) / "articles"
-    tmp.mkdir(parents=True, exist_ok=True)
-    path = tmp / f"{art_id}.md"
-    if not path.exists():  # the id is the content hash: an existing file already holds this text
-        path.write_text(body, encoding="utf-8")
-    paths.append((art_id, path))
+    paths.append((art_id, save_user_article(body, datasets_dir=st.session_state["settings"].datasets_dir)))
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_extract(path: str, text: str):

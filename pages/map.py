@@ -102,8 +102,7 @@ with map_col:
     on_map = in_view(shown, query.view)
     cells = None
     if query.day and resolve_mode(query, len(on_map)) == "grid":
-        params = {k: v for k, v in query.to_params().items() if k not in ("day", "view", "event", "mode")}
-        daily = cached_daily_cells(repr(sorted(params.items())), zoom, query.apply(events, use_slice=False))
+        daily = cached_daily_cells(query.filter_key(), zoom, query.apply(events, use_slice=False))
         cells = cells_for_window(daily, *query.window(), view=query.view)
     layer, mode = event_layer(on_map, query, zoom=zoom, cells=cells)
     st.caption(f"{len(shown):,} events · {len(on_map):,} in view · map mode: {mode}"

@@ -127,3 +127,12 @@ def test_previous_period_has_equal_length():
     q = Query(date_from=date(2024, 12, 1), date_to=date(2024, 12, 7))
     prev = q.previous()
     assert (prev.date_from, prev.date_to) == (date(2024, 11, 24), date(2024, 11, 30))
+
+
+def test_the_filter_key_ignores_slice_view_selection_and_mode():
+    from datetime import date
+
+    base = Query(date_from=date(2024, 11, 27), date_to=date(2024, 12, 8), actors=("HTS",))
+    moved = Query(**{**vars(base), "day": date(2024, 11, 30), "view": (36.2, 37.1, 9), "event": "E1", "mode": "grid"})
+    assert base.filter_key() == moved.filter_key()
+    assert base.filter_key() != Query(**{**vars(base), "actors": ("SNA",)}).filter_key()
