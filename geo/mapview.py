@@ -106,12 +106,17 @@ def _governorates_json() -> dict:
 # ---------------------------------------------------------------------- event layers
 
 
+def degrees_per_pixel(zoom: int) -> float:
+    """Degrees of longitude one screen pixel spans at ``zoom`` (Web Mercator, 256-pixel tiles)."""
+    return 360.0 / (256 * 2**zoom)
+
+
 def view_bounds(view: tuple[float, float, int], *, size_px: tuple[int, int] = MAP_PX, margin: float = 0.5) -> tuple[float, float, float, float]:
     """``(min_lon, min_lat, max_lon, max_lat)`` the map shows at ``view``, plus a margin (Web Mercator)."""
     import math
 
     lat, lon, zoom = view
-    deg_per_px = 360.0 / (256 * 2**zoom)
+    deg_per_px = degrees_per_pixel(zoom)
     half_w = size_px[0] / 2 * deg_per_px * (1 + margin)
     half_h = size_px[1] / 2 * deg_per_px * math.cos(math.radians(lat)) * (1 + margin)
     return lon - half_w, max(lat - half_h, -85), lon + half_w, min(lat + half_h, 85)
@@ -123,7 +128,7 @@ def same_view(a: tuple[float, float, int], b: tuple[float, float, int]) -> bool:
     A map reports its centre recomputed from pixels, a few 1e-5 degrees away from the one it was
     given; such a change is not a move, and writing it to the URL would add a history entry.
     """
-    pixel = 360 / (256 * 2 ** a[2])  # degrees of longitude per pixel at zoom a[2]
+    pixel = degrees_per_pixel(a[2])
     return a[2] == b[2] and abs(a[0] - b[0]) < pixel and abs(a[1] - b[1]) < pixel
 
 
@@ -196,7 +201,7 @@ def _popup(row) -> str:
 
 def grid_counts(events: pd.DataFrame, *, zoom: int, cell_px: int = 48) -> pd.DataFrame:
     """Server-side square-grid aggregation sized to the zoom: ``lat, lon, cell, events, fatalities``."""
-    cell = 360.0 / (256 * 2**zoom) * cell_px
+    cell = degrees_per_pixel(zoom) * cell_px
     ix = np.floor(events["longitude"].to_numpy(float) / cell).astype(np.int64)
     iy = np.floor(events["latitude"].to_numpy(float) / cell).astype(np.int64)
     frame = pd.DataFrame({"ix": ix, "iy": iy, "f": events["fatalities"].fillna(0).to_numpy(float),
@@ -215,7 +220,7 @@ def resolve_mode(query: Query, n: int) -> str:
 
 def daily_cells(events: pd.DataFrame, *, zoom: int, cell_px: int = 48) -> pd.DataFrame:
     """Grid counts per day and cell, computed once for a whole date range (for time playback)."""
-    cell = 360.0 / (256 * 2**zoom) * cell_px
+    cell = degrees_per_pixel(zoom) * cell_px
     frame = pd.DataFrame({
         "day": events["event_date"].to_numpy(), "ix": np.floor(events["longitude"].to_numpy(float) / cell).astype(np.int64),
         "iy": np.floor(events["latitude"].to_numpy(float) / cell).astype(np.int64),
