@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from geo.articles import article_id_for, highlight_html, read_article, save_user_article
 from geo.build_data import article_paths
@@ -19,7 +18,7 @@ from geo.extract import extract, rejections_frame
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
 # before any st.navigation call): run the entry script as this page's frame, so the URL still
 # decides the whole view. Under st.navigation the entry script has already run (flag set).
-if PagesManager.uses_pages_directory and not st.session_state.pop("_frame_active", False):
+if not st.session_state.pop("_frame_active", False):
     runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="frame")
 st.session_state.pop("_frame_active", None)
 

@@ -7,7 +7,6 @@ import runpy
 from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from geo.dates import DATE_ORDERS
 from geo.errors import ReadError
@@ -24,7 +23,7 @@ from geo.summary import quality
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
 # before any st.navigation call): run the entry script as this page's frame, so the URL still
 # decides the whole view. Under st.navigation the entry script has already run (flag set).
-if PagesManager.uses_pages_directory and not st.session_state.pop("_frame_active", False):
+if not st.session_state.pop("_frame_active", False):
     runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="frame")
 st.session_state.pop("_frame_active", None)
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from geo.escape import markdown_text
 from geo.summary import biggest_changes, compare_periods, series_by
@@ -17,7 +16,7 @@ from geo.summary import biggest_changes, compare_periods, series_by
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
 # before any st.navigation call): run the entry script as this page's frame, so the URL still
 # decides the whole view. Under st.navigation the entry script has already run (flag set).
-if PagesManager.uses_pages_directory and not st.session_state.pop("_frame_active", False):
+if not st.session_state.pop("_frame_active", False):
     runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="frame")
 st.session_state.pop("_frame_active", None)
 

@@ -13,6 +13,7 @@ from geo.query import Query
 from tests.browser import Runs, map_frame, metric, needs_chromium, screenshot, upload, wait_param
 
 pytestmark = needs_chromium
+ROOT_APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 def test_map_renders_offline_with_every_event(server, browser):
@@ -256,3 +257,22 @@ def test_workbook_uploads_on_the_data_page(server, browser, tmp_path):
     screenshot(page, "data_workbook.png")
     runs.check()
     page.close()
+
+
+@pytest.mark.parametrize("path", ["border?km=40&type=Battles", "timeline?type=Battles"])
+def test_a_sub_page_link_is_the_first_request_after_a_server_start(browser, path):
+    """The first session of a fresh server opens a sub-page link: the link still decides the whole view."""
+    from tests.browser import streamlit_server
+
+    with streamlit_server(ROOT_APP) as (url, _log):
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        runs = Runs(page)
+        page.goto(f"{url}/{path}")
+        page.get_by_role("heading", name="Border Watch" if path.startswith("border") else "Timeline").first.wait_for(timeout=60_000)
+        runs.wait_idle()
+        runs.check()
+        wait_param(page, "type", "Battles")
+        if path.startswith("border"):
+            page.get_by_text("within 40 km of the border").first.wait_for(timeout=20_000)
+        assert page.get_by_role("heading", name="Filters").count() == 1  # the entry script's sidebar, drawn once
+        page.close()
