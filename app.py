@@ -21,6 +21,7 @@ from geo.query import MODES, ROLES, Query, vocabulary, with_defaults
 from geo.settings import settings
 from geo.store import BUNDLED_ID, BUNDLED_LABEL, dataset_ids, load_dataset
 from geo.taxonomy import EVENT_TYPES
+from geo.ui_state import MIRRORED, SIDEBAR
 
 STARTED = time.perf_counter()
 st.set_page_config(page_title="Conflict map — Aleppo, Idlib, Iraq–Syria border", page_icon="🗺️", layout="wide")
@@ -61,14 +62,11 @@ def _seed_widgets(q: Query, vocab) -> None:
 
 # Streamlit drops a widget's state when a run does not draw it (another page, or a page that
 # runs this file as its frame). Every widget's value is therefore mirrored under a plain key
-# and restored from it: the view survives navigation, and the URL always states it.
-SIDEBAR_WIDGETS = {"w_range": "range", "w_actors": "actors", "w_role": "role", "w_types": "types", "w_subs": "subs",
-                   "w_areas": "areas", "w_fat": "fat", "w_text": "text", "w_mode": "mode"}  # fmt: skip
-PAGE_WIDGETS = {"w_step": "step", "w_slice": "slice", "w_day": "day", "w_border_km": "border_km"}
-for widget_key, state_key in {**SIDEBAR_WIDGETS, **PAGE_WIDGETS}.items():
+# (geo.ui_state.MIRRORED) and restored from it: the view survives navigation, and the URL states it.
+for widget_key, state_key in MIRRORED.items():
     if widget_key in st.session_state:
         st.session_state[state_key] = st.session_state[widget_key]
-    if state_key in st.session_state and widget_key in SIDEBAR_WIDGETS:
+    if state_key in st.session_state and widget_key in SIDEBAR:
         # Re-set in this run, so a widget re-created in another page's context keeps the value.
         st.session_state[widget_key] = st.session_state[state_key]
 

@@ -1,0 +1,52 @@
+"""Every key the UI keeps in Streamlit's session state, with what it holds (no Streamlit import here).
+
+The view itself is the :class:`~geo.query.Query` under ``query``; each of its parameters has
+a state key (``Param.state`` in :data:`geo.params.PARAMS`). Everything else is UI-only state,
+listed here so that no page invents a key: ``tests/test_ui_state.py`` checks that every key
+``app.py`` and ``pages/`` use is in :data:`STATE_KEYS`.
+"""
+
+from __future__ import annotations
+
+from geo.params import PARAMS
+
+#: Widgets whose values the entry script mirrors under a plain key (the parameter's state key):
+#: Streamlit drops a widget's state on runs that do not draw it (another page), the mirror keeps it.
+MIRRORED: dict[str, str] = {
+    "w_range": "range", "w_actors": "actors", "w_role": "role", "w_types": "types", "w_subs": "subs",
+    "w_areas": "areas", "w_fat": "fat", "w_text": "text", "w_mode": "mode",
+    "w_step": "step", "w_slice": "slice", "w_day": "day", "w_border_km": "border_km",
+}  # fmt: skip
+#: The sidebar's widgets (drawn by the entry script on every page) among :data:`MIRRORED`.
+SIDEBAR = frozenset({"w_range", "w_actors", "w_role", "w_types", "w_subs", "w_areas", "w_fat", "w_text", "w_mode"})
+
+UI_ONLY: dict[str, str] = {
+    # what the entry script hands every page
+    "query": "the view (geo.query.Query) of this run", "events": "the loaded dataset's events",
+    "vocab": "what the loaded dataset knows (actors, areas, dates)", "settings": "geo.settings.Settings",
+    "ignored": "link parameters that were ignored, with why", "dataset_error": "why a stored dataset could not open",
+    "page": "the page drawn last (the map remounts when coming back to it)",
+    "_frame_active": "set by the entry script before a page runs: the page need not run it as its frame",
+    # map page
+    "playing": "▶ Play is on", "play_speed": "playback speed (slices per second)", "play_loop": "playback loops",
+    "_map_page_run": "this run drew the map page (the playback timer skips it)",
+    "initial_view": "the view the map was mounted with", "map_target": "where the app last told the map to go",
+    "map_reported": "the view the map last reported", "map_click": "the last map click acted on",
+    "table_pick": "the last row picked in Latest events", "latest": "Latest events table", "map": "the map",
+    "close_event": "Close detail button", "pause": "Pause button", "play": "Play button",
+    "dl_csv": "filtered CSV download", "dl_map": "standalone map download",
+    # other pages
+    "border_map": "Border Watch map", "actor_map": "Actors map", "ac_actor": "Actors: the actor shown",
+    "tl_by": "Timeline: split by", "tl_measure": "Timeline: measure", "tl_chart": "Timeline chart",
+    "tl_day": "Timeline: day to open", "tl_open": "Timeline: open the day", "tl_period_b": "Timeline: period B",
+    "art_text": "Articles: pasted text", "art_add": "Articles: Extract button", "user_articles": "pasted articles by id",
+    "up_file": "Data: the upload", "up_format": "Data: format", "up_date_order": "Data: date order", "up_go": "Data: Load and store",
+    "up_open": "Data: open a stored dataset", "_peeked": "Data: the upload's columns, read once per file",
+    "last_report": "Data: the last load report", "dl_rejected": "Data: rejected rows download",
+    "ex_csv": "export CSV", "ex_geojson": "export GeoJSON", "ex_parquet": "export GeoParquet", "ex_map": "export map HTML",
+}  # fmt: skip
+
+#: Every key: the parameters' state keys, the mirrored widgets and their mirrors, and the UI-only keys.
+STATE_KEYS: frozenset[str] = frozenset(
+    {p.state for p in PARAMS if p.state} | set(MIRRORED) | set(MIRRORED.values()) | set(UI_ONLY)
+)
