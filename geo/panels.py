@@ -117,3 +117,76 @@ def border_panel(events: pd.DataFrame, query: Query) -> BorderPanel:
         crossing_km=DEFAULT_CROSSING_KM, trend=trend(events, query, km=query.border_km, freq=query.freq),
         approach=approach(ranged), distances=distance_histogram(shown), by_actor=by_actor(shown, km=query.border_km),
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TimelinePanel:
+    """The Timeline: a series split by type or area, the days of largest change, the days to open,
+    and period B's default (the period of equal length before the view)."""
+
+    series: pd.DataFrame
+    changes: pd.DataFrame
+    days: tuple[str, ...]
+    period_b: tuple[object, object] | None
+
+
+def timeline_panel(events: pd.DataFrame, query: Query, *, by: str) -> TimelinePanel:
+    """The Timeline for ``query``, split ``by`` ``event_type`` or ``area``."""
+    from geo.summary import biggest_changes, series_by
+
+    ranged = query.apply(events, use_slice=False)
+    before = Query(**{**vars(query), "day": None}).previous()
+    days = tuple(d.isoformat() for d in pd.date_range(query.date_from, query.date_to, freq="D").date) if query.date_from and query.date_to else ()
+    return TimelinePanel(
+        series=series_by(ranged, by=by, freq=query.freq, border_km=query.border_km),
+        changes=biggest_changes(ranged), days=days,
+        period_b=None if before is None else (before.date_from, before.date_to),
+    )  # fmt: skip
+
+
+def compare(events: pd.DataFrame, query: Query, period_b: tuple[object, object]) -> tuple[Query, Query, pd.DataFrame]:
+    """Period A (the view without its slice) against period B (same filters, other dates)."""
+    from geo.summary import compare_periods
+
+    a = Query(**{**vars(query), "day": None})
+    b = Query(**{**vars(a), "date_from": period_b[0], "date_to": period_b[1]})
+    return a, b, compare_periods(events, a, b)
+
+
+@dataclass(frozen=True)
+class ActorsPanel:
+    """The Actors page: top actors, who fights whom, and the aliases merged into canonical names."""
+
+    shown: pd.DataFrame
+    top: pd.DataFrame
+    pairs: pd.DataFrame
+    merged: pd.DataFrame
+
+
+def actors_panel(events: pd.DataFrame, query: Query) -> ActorsPanel:
+    """The Actors page for ``query`` (actor names merged onto the actor dictionary's canonical ones)."""
+    from geo.actors import merge_aliases
+    from geo.summary import actor_pairs
+
+    shown, merged = merge_aliases(query.apply(events))
+    return ActorsPanel(shown=shown, top=top_actors(shown, n=15), pairs=actor_pairs(shown), merged=merged)
+
+
+@dataclass(frozen=True)
+class ActorPanel:
+    """One actor: its aliases, its activity over time and its events."""
+
+    actor: str
+    aliases: tuple[str, ...]
+    activity: pd.DataFrame
+    events: pd.DataFrame
+
+
+def actor_panel(panel: ActorsPanel, query: Query, actor: str) -> ActorPanel:
+    """One actor of an :class:`ActorsPanel`."""
+    from geo.actors import aliases_of
+    from geo.summary import actor_activity
+
+    shown = panel.shown
+    mine = shown[(shown["actor1"] == actor) | (shown["actor2"] == actor)]
+    return ActorPanel(actor, tuple(aliases_of(actor)), actor_activity(shown, actor, freq=query.freq), mine)

@@ -46,6 +46,11 @@ UI_ONLY: dict[str, str] = {
     "ex_csv": "export CSV", "ex_geojson": "export GeoJSON", "ex_parquet": "export GeoParquet", "ex_map": "export map HTML",
 }  # fmt: skip
 
+#: What opening another dataset forgets: its dates, actors, slice, map view and selection belong to the old one.
+DATASET_SWITCH_RESETS: tuple[str, ...] = (
+    "w_range", "range", "w_actors", "actors", "w_day", "day", "view", "initial_view", "map_target", "map_reported", "event",
+)
+
 #: Every key: the parameters' state keys, the mirrored widgets and their mirrors, and the UI-only keys.
 STATE_KEYS: frozenset[str] = frozenset(
     {p.state for p in PARAMS if p.state} | set(MIRRORED) | set(MIRRORED.values()) | set(UI_ONLY)

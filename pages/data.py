@@ -19,6 +19,7 @@ from geo.mapview import build_map, standalone_html
 from geo.schema import schema_markdown
 from geo.store import BUNDLED_ID, list_datasets, save_dataset
 from geo.summary import quality
+from geo.ui_state import DATASET_SWITCH_RESETS
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
 # before any st.navigation call): run the entry script as this page's frame, so the URL still
@@ -93,7 +94,7 @@ if report_state:
                            key="dl_rejected", on_click="ignore")  # fmt: skip
     if st.button(f"Open dataset {dataset_id}", key="up_open"):
         st.session_state["dataset"] = dataset_id
-        for key in ("w_range", "range", "w_actors", "actors", "w_day", "day", "view", "initial_view", "map_target", "map_reported", "event"):
+        for key in DATASET_SWITCH_RESETS:
             st.session_state.pop(key, None)
         st.query_params.clear()
         st.query_params["dataset"] = dataset_id

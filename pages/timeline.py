@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import runpy
-from dataclasses import replace
 from pathlib import Path
 
 import altair as alt
@@ -11,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.escape import markdown_text
-from geo.summary import biggest_changes, compare_periods, series_by
+from geo.panels import compare, timeline_panel
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
 # before any st.navigation call): run the entry script as this page's frame, so the URL still
@@ -28,9 +27,8 @@ st.caption(markdown_text(query.describe()))
 c1, c2 = st.columns(2)
 by = c1.radio("Split by", ["event_type", "area"], horizontal=True, key="tl_by", format_func={"event_type": "event type", "area": "area"}.get)
 measure = c2.radio("Measure", ["events", "fatalities"], horizontal=True, key="tl_measure")
-ranged = query.apply(events, use_slice=False)
-series = series_by(ranged, by=by, freq=query.freq, border_km=query.border_km)
-changes = biggest_changes(ranged)
+panel = timeline_panel(events, query, by=by)
+series, changes = panel.series, panel.changes
 if series.empty:
     st.info("No events in this range.")
 else:
@@ -51,18 +49,15 @@ else:
         st.switch_page("pages/map.py")
 
 st.subheader("Open a day on the map")
-days = [d.isoformat() for d in pd.date_range(query.date_from, query.date_to, freq="D").date]
-day = st.selectbox("Day", days, key="tl_day")
+day = st.selectbox("Day", panel.days, key="tl_day")
 if st.button("Show this day on the map", key="tl_open"):
     st.session_state["day"] = st.session_state["w_day"] = day
     st.session_state["step"] = st.session_state["w_step"] = "day"
     st.switch_page("pages/map.py")
 
 st.subheader("Compare two periods")
-before = replace(query, day=None).previous()  # period B starts as the period of equal length before A
-other = st.date_input("Period B", value=(before.date_from, before.date_to), key="tl_period_b")
+other = st.date_input("Period B", value=panel.period_b, key="tl_period_b")  # starts as the period before A
 if isinstance(other, tuple) and len(other) == 2:
-    b = replace(query, date_from=other[0], date_to=other[1], day=None)
-    a = replace(query, day=None)
+    a, b, table = compare(events, query, other)
     st.caption(markdown_text(f"A: {a.describe()}  ·  B: {b.describe()}"))
-    st.dataframe(compare_periods(events, a, b), hide_index=True)
+    st.dataframe(table, hide_index=True)

@@ -62,3 +62,29 @@ def test_border_panel_follows_the_querys_km(bundled_events, full_range, km):
     assert panel.km == km
     assert len(panel.zone) == len(border_events(query.apply(bundled_events), km=km))
     assert {c.key for c, _ in panel.crossings} >= {"qaim"}
+
+
+@pytest.mark.parametrize("by", ["event_type", "area"])
+def test_timeline_panel_series_and_period_b(bundled_events, full_range, by):
+    from datetime import timedelta
+
+    from geo.panels import compare, timeline_panel
+
+    panel = timeline_panel(bundled_events, full_range, by=by)
+    assert panel.days[0] == full_range.date_from.isoformat() and panel.days[-1] == full_range.date_to.isoformat()
+    length = (full_range.date_to - full_range.date_from).days + 1
+    assert panel.period_b == (full_range.date_from - timedelta(days=length), full_range.date_from - timedelta(days=1))
+    if by == "event_type":
+        assert panel.series["events"].sum() == len(full_range.apply(bundled_events, use_slice=False))
+    a, b, table = compare(bundled_events, full_range, panel.period_b)
+    assert (a.date_from, b.date_from) == (full_range.date_from, panel.period_b[0]) and len(table)
+
+
+def test_actors_panel_and_one_actor(bundled_events, full_range):
+    from geo.panels import actor_panel, actors_panel
+
+    panel = actors_panel(bundled_events, full_range)
+    actor = panel.top["actor"].iloc[0]
+    one = actor_panel(panel, full_range, actor)
+    assert len(one.events) == int(((panel.shown["actor1"] == actor) | (panel.shown["actor2"] == actor)).sum()) > 0
+    assert one.activity["events"].sum() >= len(one.events[one.events["actor1"] == actor])
