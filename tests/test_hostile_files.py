@@ -319,3 +319,15 @@ def test_record_lines_from_quote_parity_match_the_csv_module(rows, terminator):
             expected.append(start)
         start = reader.line_num + 1
     assert record_lines(text.encode()).tolist() == expected
+
+
+@pytest.mark.parametrize("text", ["0,\n;\r0;\n", ";\r\n", "event_date;latitude;longitude\n2024-11-30;36.2;37.1\r2024-12-01;36.3;37.2;x\n"])
+def test_a_lone_carriage_return_is_a_line_break_not_a_crash(tmp_path, text):
+    """Found by hypothesis: a lone CR inside the csv-module pass raised _csv.Error instead of a clear result."""
+    path = tmp_path / "cr.csv"
+    path.write_text(text, newline="")
+    try:
+        report = read_events(path, geocode=False).report
+    except ReadError:
+        return  # a clear refusal is fine; a crash is not
+    assert report.rows_read == report.rows_loaded + report.rows_rejected

@@ -126,7 +126,8 @@ def record_lines(data: bytes) -> np.ndarray:
 
 def _python_pass(sniffed: Sniffed, names: list[str], *, table: pd.DataFrame | None) -> CsvRows:
     """Line numbers of each record, and the ragged records, from one pass of :mod:`csv`."""
-    reader = csv.reader(io.StringIO(sniffed.text or ""), delimiter=sniffed.delimiter)
+    # newline="": a lone CR ends a line as csv expects, instead of sitting inside an unquoted field (an error).
+    reader = csv.reader(io.StringIO(sniffed.text or "", newline=""), delimiter=sniffed.delimiter)
     width = len(names)
     good: list[list[str]] = []
     lines: list[int] = []
