@@ -40,7 +40,7 @@ def run(cases: tuple[str, ...], *, sizes: tuple[int, ...]) -> list[Row]:
         if "browser" in cases:
             from geo.bench.browser import bench_browser
 
-            rows += bench_browser((max(sizes),))
+            rows += bench_browser(sizes)
     return rows
 
 

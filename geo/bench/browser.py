@@ -1,4 +1,12 @@
-"""Browser benchmark: first paint and filter-change-to-redraw, timed in Chromium via Playwright."""
+"""Browser benchmark: ours against the naive Streamlit + folium app, same files, same run.
+
+Timed in Debian Chromium (Playwright) from the action to the browser having painted: the
+websocket's ``script_finished`` for the run the action caused, then two animation frames in every
+frame (the map lives in a component iframe). Per interaction it also counts the bytes the server
+sent over the websocket; per server the peak resident memory (``VmHWM``). Datasets: the real
+UCDP GED Syria file and sets made from it (:mod:`geo.bench.realshape`), stored through
+:func:`geo.store.save_dataset`; each page must show the number of events it was given.
+"""
 
 from __future__ import annotations
 
@@ -12,35 +20,50 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from geo.bench.core import Row
+from geo.bench.core import UCDP_EVAL, Row
 from geo.paths import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+REPEAT = 5
+NAIVE_CAP_S = 120.0  # a naive rerun slower than this is measured once, not five times
+PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
-def bench_browser(sizes: tuple[int, ...]) -> list[Row]:
-    """First paint on the bundled data, then, per size, open a synthetic dataset and time filter changes."""
+def bench_browser(sizes: tuple[int, ...], *, naive_sizes: tuple[int, ...] = (11_757, 100_000)) -> list[Row]:
+    """First paint, filter change, time-slice step and pan for ours; first paint and rerun for the naive app."""
     from playwright.sync_api import sync_playwright
 
-    from geo.bench.map import synthetic_canonical
+    from geo.bench.realshape import real_events, real_shaped
 
+    if not UCDP_EVAL.exists():
+        msg = f"expected the real UCDP file at {UCDP_EVAL} (../shared/eval)"
+        raise FileNotFoundError(msg)
     rows: list[Row] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        datasets = Path(tmp) / "datasets"
-        ids = {n: _store(synthetic_canonical(n), datasets, Path(tmp)) for n in sizes}
-        port, proc = _start(datasets)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                rows += _first_paint(browser, port)
-                for n in sizes:
-                    rows += _filter_changes(browser, port, n, ids[n])
-                browser.close()
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
+    real = real_events(UCDP_EVAL)
+    # "11757" means the real file as it loads (its accepted rows), whatever their exact count.
+    sizes = tuple(sorted({len(real) if n == 11_757 else n for n in sizes}))
+    naive_sizes = tuple(sorted({len(real) if n == 11_757 else n for n in naive_sizes}))
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        tmp_path = Path(tmp)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        sets = {n: real_shaped(real, n) for n in sorted(set(sizes) | set(naive_sizes))}
+        datasets = tmp_path / "datasets"
+        ids = {n: _store(sets[n], datasets, tmp_path) for n in sizes}
+        with _server(ROOT / "app.py", ROOT, {"CONFLICT_MAP_DATASETS": str(datasets)}) as (url, pid):
+            rows += _ours_first_paint(browser, url)
+            for n in sizes:
+                rows += _ours(browser, url, n, ids[n])
+            rows.append(Row("server peak memory (ours)", max(sizes), "VmHWM after every set was opened", 0.0,
+                            peak_mb=_peak_mb(pid), note=f"{len(sizes)} datasets open in one process"))  # fmt: skip
+        for n in naive_sizes:
+            rows += _naive(browser, tmp_path, sets[n])
+        browser.close()
     return rows
 
 
@@ -48,9 +71,9 @@ def _store(events, datasets: Path, tmp: Path) -> str:
     """Store the events through the store's own API (as an upload would) and return their dataset id."""
     from geo.store import save_dataset
 
-    path = tmp / f"synthetic_{len(events)}.parquet"
+    path = tmp / f"set_{len(events)}.parquet"
     events.to_parquet(path, index=False)
-    dataset_id, result = save_dataset(path.read_bytes(), name=f"SYNTHETIC {len(events)} events.parquet", datasets_dir=datasets,
+    dataset_id, result = save_dataset(path.read_bytes(), name=f"UCDP real-shaped {len(events)}.parquet", datasets_dir=datasets,
                                       max_file_mb=math.inf, max_rows=math.inf)  # fmt: skip
     if result.report.rows_loaded != len(events):
         msg = f"expected {len(events):,} events stored, got {result.report.rows_loaded:,}"
@@ -58,71 +81,189 @@ def _store(events, datasets: Path, tmp: Path) -> str:
     return dataset_id
 
 
-def _start(datasets: Path) -> tuple[int, subprocess.Popen]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "CONFLICT_MAP_DATASETS": str(datasets)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    for _ in range(200):
+# ---------------------------------------------------------------------- one page, timed
+
+
+class Page:
+    """A browser page with its websocket watched: finished script runs and bytes received."""
+
+    def __init__(self, browser) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._msg = ForwardMsg
+        self.page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        self.finished = 0
+        self.bytes = 0
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        data = payload if isinstance(payload, bytes | bytearray) else str(payload).encode()
+        self.bytes += len(data)
+        msg = self._msg()
         try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
-                return port, proc
-        except OSError:
-            time.sleep(0.25)
-    os.killpg(proc.pid, signal.SIGTERM)
-    msg = "streamlit did not start"
+            msg.ParseFromString(bytes(data))
+        except Exception:  # noqa: BLE001 - not every frame is a ForwardMsg
+            return
+        if msg.WhichOneof("type") == "script_finished":
+            self.finished += 1
+
+    def timed(self, action: Callable[[], object], *, timeout_s: float = 600) -> tuple[float, int]:
+        """Seconds from ``action`` to painted after the run it caused, and the websocket bytes meanwhile."""
+        before, sent = self.finished, self.bytes
+        start = time.perf_counter()
+        action()
+        deadline = time.monotonic() + timeout_s
+        while self.finished <= before:
+            if time.monotonic() > deadline:
+                msg = "the action caused no script run"
+                raise TimeoutError(msg)
+            self.page.wait_for_timeout(5)  # lets Playwright deliver websocket events
+        self.page.wait_for_selector(IDLE, timeout=timeout_s * 1000)
+        self.painted()
+        return time.perf_counter() - start, self.bytes - sent
+
+    def painted(self) -> None:
+        for frame in self.page.frames:
+            try:
+                frame.evaluate(PAINTED)
+            except Exception:  # noqa: BLE001, S112 - a frame replaced meanwhile has nothing left to paint
+                continue
+
+    def settle(self, quiet_s: float = 1.5) -> None:
+        """Until no run has started for ``quiet_s`` (the map reports its view once after drawing)."""
+        while True:
+            self.page.wait_for_selector(IDLE, timeout=600_000)
+            seen, until = self.finished, time.monotonic() + quiet_s
+            while time.monotonic() < until and self.finished == seen:
+                self.page.wait_for_timeout(50)
+            if self.finished == seen:
+                return
+
+    def shows(self, n: int, timeout_s: float = 600) -> None:
+        """The page states it shows ``n`` events: a link that fell back to another dataset is no measurement."""
+        self.page.get_by_text(f"{n:,} events ·").first.wait_for(timeout=timeout_s * 1000)
+
+
+def _median_row(case: str, n: int, method: str, runs: list[tuple[float, int]]) -> Row:
+    secs = [s for s, _ in runs]
+    kb = statistics.median(b for _, b in runs) / 1000
+    return Row(case, n, method, statistics.median(secs), note=f"runs {', '.join(f'{s:.2f}' for s in secs)} s; {kb:,.0f} kB sent")
+
+
+# ---------------------------------------------------------------------- ours
+
+
+def _ours_first_paint(browser, url: str) -> list[Row]:
+    rows = []
+    for label in ("cold (first session after start)", "warm"):
+        page = Page(browser)
+        secs, sent = page.timed(lambda p=page: p.page.goto(f"{url}/"))
+        page.shows(157)
+        rows.append(Row("first paint, bundled data", 157, f"ours, {label}", secs, note=f"{sent / 1000:,.0f} kB sent"))
+        page.page.close()
+    return rows
+
+
+def _ours(browser, url: str, n: int, dataset_id: str) -> list[Row]:
+    page = Page(browser)
+    secs, sent = page.timed(lambda: page.page.goto(f"{url}/?dataset={dataset_id}"))
+    page.shows(n)
+    rows = [Row("first paint, dataset in the store", n, "ours", secs, note=f"{sent / 1000:,.0f} kB sent")]
+    page.settle()
+    box = page.page.get_by_role("spinbutton", name="Minimum fatalities")
+    runs = []
+    for value in ("2", "5", "1", "3", "0"):
+        box.fill(value)
+        runs.append(page.timed(lambda: box.press("Enter")))
+    rows.append(_median_row("filter change → painted", n, "ours: minimum fatalities", runs))
+    page.settle()
+    slider = page.page.get_by_role("slider").first
+    slider.focus()
+    runs = [page.timed(lambda: slider.press("ArrowRight")) for _ in range(REPEAT)]
+    rows.append(_median_row("time-slice step → painted", n, "ours: slider one step", runs))
+    page.settle()
+    runs = [page.timed(lambda: _pan(page.page)) for _ in range(REPEAT)]
+    rows.append(_median_row("pan → painted", n, "ours: map panned 200 px", runs))
+    page.page.close()
+    return rows
+
+
+def _pan(page) -> None:
+    for frame in page.frames[1:]:
+        try:
+            if frame.evaluate("typeof window.map !== 'undefined' && !!window.map.panBy"):
+                frame.evaluate("window.map.panBy([200, 0], {animate: false})")
+                return
+        except Exception:  # noqa: BLE001, S112 - frames are replaced while Streamlit renders
+            continue
+    msg = "no map frame to pan"
     raise RuntimeError(msg)
 
 
-def _wait_render(page, since: float, timeout_s: float = 120) -> float:
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        for frame in page.frames[1:]:
-            at = _rendered_at(frame)
-            if at and at / 1000 > since:
-                return at / 1000
-        page.wait_for_timeout(20)
-    msg = "map did not redraw"
-    raise TimeoutError(msg)
+# ---------------------------------------------------------------------- naive
 
 
-def _rendered_at(frame) -> float:
-    try:
-        return frame.evaluate("window.conflictMapRenderedAt || 0")
-    except Exception:  # noqa: BLE001 - frames are replaced while Streamlit renders
-        return 0.0
-
-
-def _first_paint(browser, port: int) -> list[Row]:
+def _naive(browser, tmp: Path, events) -> list[Row]:
+    n = len(events)
+    app = tmp / "naive"
+    (app / ".streamlit").mkdir(parents=True, exist_ok=True)
+    (app / ".streamlit" / "config.toml").write_text((ROOT / ".streamlit" / "config.toml").read_text())
+    (app / "static").symlink_to(ROOT / "static", target_is_directory=True)
+    (app / "naive_app.py").write_text((Path(__file__).parent / "naive_app.py").read_text())
+    data = tmp / f"naive_{n}.parquet"
+    events.to_parquet(data, index=False)
     rows = []
-    for label in ("cold (first session after start)", "warm"):
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
-        start = time.time()
-        page.goto(f"http://127.0.0.1:{port}/")
-        end = _wait_render(page, start)
-        rows.append(Row("first paint, bundled data (browser)", 157, f"page load → map drawn, {label}", end - start))
-        page.close()
+    with _server(app / "naive_app.py", app, {"NAIVE_EVENTS": str(data)}) as (url, pid):
+        page = Page(browser)
+        secs, sent = page.timed(lambda: page.page.goto(f"{url}/"))
+        page.shows(n)
+        rows.append(Row("first paint, dataset in the store", n, "naive: a CircleMarker + popup per event", secs,
+                        note=f"{sent / 1000:,.0f} kB sent"))  # fmt: skip
+        page.settle()
+        box = page.page.get_by_role("spinbutton", name="Minimum fatalities")
+        runs = []
+        for value in ("0", "1", "0", "1", "0"):  # few fatalities filter out few events: the map stays as large
+            box.fill(value)
+            runs.append(page.timed(lambda b=box: b.press("Enter")))
+            if runs[-1][0] > NAIVE_CAP_S:
+                break
+        rows.append(_median_row("filter change → painted", n, "naive: minimum fatalities", runs))
+        rows.append(Row("server peak memory (naive)", n, "VmHWM", 0.0, peak_mb=_peak_mb(pid)))
+        page.page.close()
     return rows
 
 
-def _filter_changes(browser, port: int, n: int, dataset_id: str) -> list[Row]:
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
-    start = time.time()
-    page.goto(f"http://127.0.0.1:{port}/?dataset={dataset_id}")
-    opened = _wait_render(page, start) - start
-    # The page must say it shows all n events: a link that fell back to another dataset is no measurement.
-    page.get_by_text(f"{n:,} events ·").first.wait_for(timeout=60_000)
-    rows = [Row("open dataset (browser)", n, "page load → map drawn (loads the dataset once per process)", opened)]
-    times = []
-    for value in ("2", "5", "1", "3", "0"):
-        box = page.get_by_role("spinbutton", name="Minimum fatalities")
-        box.fill(value)
-        t0 = time.time()
-        box.press("Enter")
-        times.append(_wait_render(page, t0) - t0)
-    rows.append(Row("filter change → map redrawn (browser)", n, "min fatalities changed, median of 5", statistics.median(times),
-                    note=f"runs: {', '.join(f'{t:.2f}' for t in times)} s"))  # fmt: skip
-    page.close()
-    return rows
+# ---------------------------------------------------------------------- servers
+
+
+@contextmanager
+def _server(script: Path, cwd: Path, env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.headless", "true"]
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(400):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":  # noqa: S310 - our own http://127.0.0.1 server
+                    break
+            except OSError:
+                time.sleep(0.25)  # polling the health endpoint
+        else:
+            msg = "streamlit did not start"
+            raise RuntimeError(msg)
+        yield url, proc.pid
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def _peak_mb(pid: int) -> float:
+    """Peak resident memory of a process in MB (``VmHWM`` in ``/proc``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
