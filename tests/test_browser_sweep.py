@@ -16,6 +16,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.io import read_events
 from geo.mapview import resolve_mode
+from geo.params import BORDER_KM_LIMITS
 from geo.paths import DATA
 from geo.playback import slice_options
 from geo.query import Query
@@ -435,8 +436,9 @@ def test_border_watch_slider(server, browser, dataset):
     thumb = page.get_by_role("slider", name="Border zone: km either side of the line")
     thumb.focus()
     _step(page, runs, lambda: page.keyboard.press("ArrowRight"), km="26")
-    _step(page, runs, lambda: page.keyboard.press("End"), km="100")
-    page.get_by_text("events within 100 km of the border").first.wait_for()
+    top = BORDER_KM_LIMITS[1]  # the slider's bounds are the link parameter's
+    _step(page, runs, lambda: page.keyboard.press("End"), km=str(top))
+    page.get_by_text(f"events within {top} km of the border").first.wait_for()
     page.close()
 
 
