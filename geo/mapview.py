@@ -73,24 +73,60 @@ def _use_local_assets(m: folium.Map, static_base: str | None) -> None:
 
 
 def _add_overlays(m: folium.Map) -> None:
-    background = folium.FeatureGroup(name="boundaries", control=False)
-    folium.GeoJson(_countries_json(), style_function=lambda f: {"color": "#555", "weight": 1.2, "fillColor": "#f3efe6",
-                   "fillOpacity": 1.0 if f["properties"]["iso"] in ("SY", "IQ") else 0.6}, interactive=False).add_to(background)  # fmt: skip
-    folium.GeoJson(_governorates_json(), style_function=lambda f: {"color": "#999", "weight": 0.6, "fill": False},
-                   interactive=False).add_to(background)  # fmt: skip
-    for area in areas():
-        if area.kind != "governorate" and area.kind != "border":
-            continue
-        style = {"color": "#7a3b69", "weight": 1.5, "dashArray": "4 4", "fillOpacity": 0.04}
-        folium.GeoJson(area.geometry.__geo_interface__, style_function=lambda f, s=style: s,
-                       interactive=False).add_to(background)  # fmt: skip
-    folium.GeoJson(layers.border().geometry.iloc[0].__geo_interface__,
-                   style_function=lambda f: {"color": "#b2182b", "weight": 2.5}, interactive=False).add_to(background)  # fmt: skip
-    for c in layers.crossings().itertuples():
-        folium.CircleMarker([c.lat, c.lon], radius=6, color="#111", weight=2, fill=True, fill_color="#fff",
-                            fill_opacity=1, tooltip=html.escape(f"{c.name} crossing")).add_to(background)  # fmt: skip
-    background.add_to(m)
+    Boundaries().add_to(m)
     PlaceLabels().add_to(m)
+
+
+class Boundaries(MacroElement):
+    """Countries, governorates, the areas of interest, the border line and the crossings, drawn by a
+    small script from GeoJSON serialised once per process (:func:`_boundaries_payload`).
+
+    folium's own ``GeoJson`` layers re-serialise and re-style every feature, and walk every
+    coordinate for the map's bounds, on each render — and streamlit-folium renders the base map on
+    every rerun.
+    """
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    (function() {
+      var g = {{ this.payload }};
+      var group = L.featureGroup().addTo({{ this._parent.get_name() }});
+      L.geoJSON(g.countries, {interactive: false, style: function(f) {
+        return {color: '#555', weight: 1.2, fillColor: '#f3efe6', fillOpacity: g.filled.indexOf(f.properties.iso) >= 0 ? 1.0 : 0.6};
+      }}).addTo(group);
+      L.geoJSON(g.governorates, {interactive: false, style: {color: '#999', weight: 0.6, fill: false}}).addTo(group);
+      g.areas.forEach(function(a) {
+        L.geoJSON(a, {interactive: false, style: {color: '#7a3b69', weight: 1.5, dashArray: '4 4', fillOpacity: 0.04}}).addTo(group);
+      });
+      L.geoJSON(g.border, {interactive: false, style: {color: '#b2182b', weight: 2.5}}).addTo(group);
+      g.crossings.forEach(function(c) {
+        L.circleMarker([c[1], c[2]], {radius: 6, color: '#111', weight: 2, fill: true, fillColor: '#fff', fillOpacity: 1})
+         .bindTooltip(c[0]).addTo(group);
+      });
+    })();
+    {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Boundaries"
+        self.payload = _boundaries_payload()
+
+    def _get_self_bounds(self) -> list[list[float]]:
+        west, south, east, north = layers.countries().total_bounds
+        return [[float(south), float(west)], [float(north), float(east)]]
+
+
+@cache
+def _boundaries_payload() -> str:
+    """The base map's boundary layers as one safe JSON string, built once per process."""
+    shown = [a for a in areas() if a.kind in ("governorate", "border")]
+    return _js({
+        "countries": _countries_json(), "governorates": _governorates_json(), "filled": ["SY", "IQ"],
+        "areas": [a.geometry.__geo_interface__ for a in shown],
+        "border": layers.border().geometry.iloc[0].__geo_interface__,
+        "crossings": [[html.escape(f"{c.name} crossing"), c.lat, c.lon] for c in layers.crossings().itertuples()],
+    })  # fmt: skip
 
 
 @cache

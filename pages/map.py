@@ -5,8 +5,6 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -24,9 +22,8 @@ from geo.mapview import (
     same_view,
     standalone_html,
 )
-from geo.panels import map_panel
+from geo.panels import daily_chart_spec, map_panel
 from geo.playback import DEFAULT_SPEED, SPEEDS, WHOLE_RANGE, first_slice, interval_seconds, next_slice, slice_options
-from geo.taxonomy import EVENT_TYPE_COLORS
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
 # before any st.navigation call): run the entry script as this page's frame, so the URL still
@@ -159,15 +156,7 @@ with panel_col:
     for col, k in zip(cols, panel.kpis, strict=True):
         col.metric(k.label.capitalize(), f"{k.value:,}", None if k.delta is None else f"{k.delta:+,}")
     if not panel.daily.empty:
-        chart = alt.Chart(panel.daily).mark_bar().encode(
-            x=alt.X("date:T", title=None), y=alt.Y("events:Q", title="events"),
-            color=alt.Color("event_type:N", scale=alt.Scale(domain=list(EVENT_TYPE_COLORS), range=list(EVENT_TYPE_COLORS.values())), legend=None),
-            tooltip=["date:T", "event_type:N", "events:Q", "fatalities:Q"],
-        )  # fmt: skip
-        if panel.marker_day is not None:
-            marker = pd.DataFrame({"date": [panel.marker_day]})
-            chart = chart + alt.Chart(marker).mark_rule(color="black", strokeWidth=2).encode(x="date:T")
-        st.altair_chart(chart.properties(height=170), width="stretch")
+        st.vega_lite_chart(panel.daily, daily_chart_spec(panel.marker_day), width="stretch")
     t1, t2, t3 = st.tabs(["Latest events", "Top actors", "Areas"])
     with t1:
         recent = panel.latest
