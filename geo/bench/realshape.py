@@ -45,6 +45,8 @@ def real_shaped(events: gpd.GeoDataFrame, n: int, *, seed: int = 11) -> gpd.GeoD
     out["event_date"] = out["event_date"] + shift
     if "event_date_end" in out:
         out["event_date_end"] = out["event_date_end"] + shift
+    if "year" in out:  # the source's own year column moves with the date
+        out["year"] = out["event_date"].dt.year.astype("string")
     out["event_id"] = out["event_id"].astype(str) + np.where(moved, "-c" + copy.astype(str), "")
     out["dataset"] = "ucdp-real-shaped"
     out = gpd.GeoDataFrame(out.drop(columns="geometry"), geometry=gpd.points_from_xy(out["longitude"], out["latitude"]), crs=CRS)
