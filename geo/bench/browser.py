@@ -211,7 +211,7 @@ def _pan(page) -> None:
 
 def _naive(browser, tmp: Path, events) -> list[Row]:
     n = len(events)
-    app = tmp / "naive"
+    app = tmp / f"naive_app_{n}"  # one folder per size: each holds its own link to static/
     (app / ".streamlit").mkdir(parents=True, exist_ok=True)
     (app / ".streamlit" / "config.toml").write_text((ROOT / ".streamlit" / "config.toml").read_text())
     (app / "static").symlink_to(ROOT / "static", target_is_directory=True)
