@@ -7,7 +7,7 @@ A page lays a panel out and computes nothing itself; a test checks a panel witho
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -73,12 +73,18 @@ class MapPanel:
     detail: EventDetail | None
 
 
-def map_panel(events: pd.DataFrame, query: Query) -> MapPanel:
-    """The map page's panels for ``query`` over ``events``."""
-    shown = query.apply(events)
+def map_panel(events: pd.DataFrame, query: Query, *, shown: pd.DataFrame | None = None,
+              ranged: pd.DataFrame | None = None) -> MapPanel:  # fmt: skip
+    """The map page's panels for ``query`` over ``events``.
+
+    ``shown`` (``query.apply(events)``) and ``ranged`` (the same without the time slice) are
+    passed when the page has them already, so a rerun filters each once.
+    """
+    shown = query.apply(events) if shown is None else shown
+    ranged = query.apply(events, use_slice=False) if ranged is None else ranged
     return MapPanel(
-        kpis=tuple(kpis(events, query)),
-        daily=daily_by_type(query.apply(events, use_slice=False), freq=query.freq),
+        kpis=tuple(kpis(events, query, current=shown)),
+        daily=daily_by_type(ranged, freq=query.freq),
         marker_day=pd.Timestamp(query.day) if query.day else None,
         latest=latest(shown),
         top_actors=top_actors(shown),
@@ -162,7 +168,7 @@ def timeline_panel(events: pd.DataFrame, query: Query, *, by: str) -> TimelinePa
     from geo.summary import biggest_changes, series_by
 
     ranged = query.apply(events, use_slice=False)
-    before = Query(**{**vars(query), "day": None}).previous()
+    before = replace(query, day=None).previous()
     days = tuple(d.isoformat() for d in pd.date_range(query.date_from, query.date_to, freq="D").date) if query.date_from and query.date_to else ()
     return TimelinePanel(
         series=series_by(ranged, by=by, freq=query.freq, border_km=query.border_km),
@@ -175,8 +181,8 @@ def compare(events: pd.DataFrame, query: Query, period_b: tuple[object, object])
     """Period A (the view without its slice) against period B (same filters, other dates)."""
     from geo.summary import compare_periods
 
-    a = Query(**{**vars(query), "day": None})
-    b = Query(**{**vars(a), "date_from": period_b[0], "date_to": period_b[1]})
+    a = replace(query, day=None)
+    b = replace(a, date_from=period_b[0], date_to=period_b[1])
     return a, b, compare_periods(events, a, b)
 
 

@@ -19,9 +19,12 @@ class Kpi:
     delta: int | None
 
 
-def kpis(events: pd.DataFrame, query: Query) -> list[Kpi]:
-    """Events, fatalities, distinct actors and locations in the view, with deltas."""
-    current = query.apply(events)
+def kpis(events: pd.DataFrame, query: Query, *, current: pd.DataFrame | None = None) -> list[Kpi]:
+    """Events, fatalities, distinct actors and locations in the view, with deltas.
+
+    ``current`` is ``query.apply(events)`` when the caller has it already (a rerun filters once).
+    """
+    current = query.apply(events) if current is None else current
     prev_q = query.previous()
     previous = prev_q.apply(events) if prev_q is not None else None
     out = []

@@ -90,7 +90,7 @@ c5.toggle("Loop", key="play_loop", help="At the last slice start again from the 
 st.session_state["_map_page_run"] = True
 st.fragment(run_every=interval_seconds(st.session_state["play_speed"]) if playing else None)(_tick)(options)
 
-shown = query.apply(events)
+shown, ranged = query.apply(events), query.apply(events, use_slice=False)  # filtered once per rerun
 map_col, panel_col = st.columns([3, 2], gap="medium")
 
 with map_col:
@@ -98,7 +98,7 @@ with map_col:
     on_map = in_view(shown, query.view)
     cells = None
     if query.day and resolve_mode(query, len(on_map)) == "grid":
-        daily = cached_daily_cells(query.filter_key(), zoom, query.apply(events, use_slice=False))
+        daily = cached_daily_cells(query.filter_key(), zoom, ranged)
         cells = cells_for_window(daily, *query.window(), view=query.view)
     layer, mode = event_layer(on_map, query, zoom=zoom, cells=cells)
     st.caption(f"{len(shown):,} events · {len(on_map):,} in view · map mode: {mode}"
@@ -150,7 +150,7 @@ with map_col:
         key="dl_map", on_click="ignore",
     )
 
-panel = map_panel(events, query)
+panel = map_panel(events, query, shown=shown, ranged=ranged)
 with panel_col:
     cols = st.columns(4)
     for col, k in zip(cols, panel.kpis, strict=True):
