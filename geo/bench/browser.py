@@ -198,7 +198,7 @@ def _pan(page) -> None:
     for frame in page.frames[1:]:
         try:
             if frame.evaluate("typeof window.map !== 'undefined' && !!window.map.panBy"):
-                frame.evaluate("window.map.panBy([200, 0], {animate: false})")
+                frame.evaluate("window.map.panBy([200, 0], {animate: false}), true")  # return nothing to serialise
                 return
         except Exception:  # noqa: BLE001, S112 - frames are replaced while Streamlit renders
             continue
