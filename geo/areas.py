@@ -252,14 +252,21 @@ def in_areas(events: pd.DataFrame, keys: Iterable[str], *, border_km: float = DE
     loaded; governorates and crossings come from the ``areas`` tags (each distinct combination
     is tested once).
     """
-    keys = set(keys)
+    masks = area_masks(events, keys, border_km=border_km)
+    return np.logical_or.reduce(list(masks.values())) if masks else np.zeros(len(events), bool)
+
+
+def area_masks(events: pd.DataFrame, keys: Iterable[str], *, border_km: float = DEFAULT_BORDER_KM) -> dict[str, np.ndarray]:
+    """One boolean mask per area key, the ``areas`` tags factorised once for all of them (see :func:`in_areas`)."""
     codes, combos = pd.factorize(events["areas"].astype("string").fillna(""))
-    tagged = keys - {"border"}
-    wanted = np.array([bool(tagged & set(str(c).split(";"))) for c in combos] + [False])
-    mask = wanted[codes]
-    if "border" in keys:
-        mask = mask | (pd.to_numeric(events["border_km"], errors="coerce").fillna(np.inf).to_numpy() <= border_km)
-    return mask
+    members = [set(str(c).split(";")) for c in combos]
+    out = {}
+    for key in dict.fromkeys(keys):
+        if key == "border":
+            out[key] = pd.to_numeric(events["border_km"], errors="coerce").fillna(np.inf).to_numpy() <= border_km
+        else:
+            out[key] = np.array([key in m for m in members] + [False])[codes]
+    return out
 
 
 def in_area(events: pd.DataFrame, key: str, *, border_km: float = DEFAULT_BORDER_KM) -> pd.Series:

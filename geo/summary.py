@@ -106,10 +106,12 @@ def by_area(events: pd.DataFrame, *, border_km: float | None = None) -> pd.DataF
 
     ``border_km`` is the border zone's width (the query's ``km``; the default zone when None).
     """
-    from geo.areas import DEFAULT_BORDER_KM, areas, in_areas
+    from geo.areas import DEFAULT_BORDER_KM, area_masks, areas
 
     km = DEFAULT_BORDER_KM if border_km is None else border_km
-    rows = [(a.key, a.label, int(in_areas(events, [a.key], border_km=km).sum())) for a in areas(border_km=km)]
+    shown = areas(border_km=km)
+    masks = area_masks(events, [a.key for a in shown], border_km=km)
+    rows = [(a.key, a.label, int(masks[a.key].sum())) for a in shown]
     return pd.DataFrame(rows, columns=["area", "label", "events"])
 
 
@@ -125,10 +127,12 @@ def latest(events: pd.DataFrame, *, n: int = 12) -> pd.DataFrame:
 def series_by(events: pd.DataFrame, *, by: str, freq: str = "D", border_km: float | None = None) -> pd.DataFrame:
     """Events and fatalities per day/week by ``event_type`` or by ``area`` (border zone ``border_km`` wide)."""
     if by == "area":
-        from geo.areas import DEFAULT_BORDER_KM, areas, in_areas
+        from geo.areas import DEFAULT_BORDER_KM, area_masks, areas
 
         km = DEFAULT_BORDER_KM if border_km is None else border_km
-        parts = [events[in_areas(events, [a.key], border_km=km)].assign(group=a.label) for a in areas(border_km=km)]
+        shown = areas(border_km=km)
+        masks = area_masks(events, [a.key for a in shown], border_km=km)
+        parts = [events[masks[a.key]].assign(group=a.label) for a in shown]
         frame = pd.concat(parts, ignore_index=True) if parts else events.iloc[0:0].assign(group="")
     else:
         frame = events.assign(group=events[by].astype(str))
