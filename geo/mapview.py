@@ -15,12 +15,12 @@ import folium
 import folium.plugins
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo import layers
 from geo.areas import areas
-from geo.assets import asset_text, asset_url
+from geo.assets import STATIC_DIR, asset_text, asset_url
 from geo.escape import link_html
 from geo.query import Query
 from geo.taxonomy import EVENT_TYPE_COLORS, UNKNOWN_COLOR
@@ -37,7 +37,10 @@ TILES = {
 ATTRIBUTION = "Boundaries: Natural Earth · GSHHG · Places: © GeoNames (CC BY 4.0) · Events: sources cited per event"
 
 
-def base_map(*, tiles: str = "none", static_base: str | None = None, view: tuple[float, float, int] | None = None) -> folium.Map:
+def base_map(
+    *, tiles: str = "none", static_base: str | None = None, view: tuple[float, float, int] | None = None,
+    inline_boundaries: bool = False,
+) -> folium.Map:
     """The base map: local Leaflet, no CDN, bundled boundaries so it reads without tiles.
 
     Parameters
@@ -49,6 +52,9 @@ def base_map(*, tiles: str = "none", static_base: str | None = None, view: tuple
         Where the app serves assets; ``None`` for the default ``/app/static/vendor``.
     view
         Initial ``(lat, lon, zoom)``; keep it fixed for a session so panning never remounts the map.
+    inline_boundaries
+        Embed the boundary layers in the map's script (a standalone file); otherwise the map
+        fetches them from the app's static folder, so the ~280 kB are not resent on every rerun.
     """
     lat, lon, zoom = view or DEFAULT_VIEW
     m = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, prefer_canvas=True, control_scale=True,
@@ -59,7 +65,7 @@ def base_map(*, tiles: str = "none", static_base: str | None = None, view: tuple
     if tile:
         folium.TileLayer(tiles=tile[0], attr=tile[1], name="basemap", max_zoom=18).add_to(m)
         attribution += f" · Tiles: {tile[1]}"
-    _add_overlays(m)
+    _add_overlays(m, inline=inline_boundaries, static_base=static_base)
     Attribution(attribution).add_to(m)
     return m
 
@@ -72,49 +78,113 @@ def _use_local_assets(m: folium.Map, static_base: str | None) -> None:
     m.default_css = [("leaflet_css", asset_url("leaflet.css", **kwargs))]
 
 
-def _add_overlays(m: folium.Map) -> None:
-    Boundaries().add_to(m)
+def _add_overlays(m: folium.Map, *, inline: bool, static_base: str | None) -> None:
+    kwargs = {} if static_base is None else {"base": static_base}
+    Boundaries(url=None if inline else boundaries_url(**kwargs)).add_to(m)
     PlaceLabels().add_to(m)
 
 
-class Boundaries(MacroElement):
+class _Rendered(Element):
+    """Text already rendered, added to the figure as it is.
+
+    branca wraps each element's rendered script in a new ``Element(text)``, which compiles the
+    text as a Jinja template: for a layer with a large embedded payload that compile costs more
+    than building the layer.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class _ScriptElement(MacroElement):
+    """A macro element with only a script, rendered without compiling its output again."""
+
+    def render(self, **kwargs) -> None:
+        script = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(_Rendered(script(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class Boundaries(_ScriptElement):
     """Countries, governorates, the areas of interest, the border line and the crossings, drawn by a
     small script from GeoJSON serialised once per process (:func:`_boundaries_payload`).
 
     folium's own ``GeoJson`` layers re-serialise and re-style every feature, and walk every
     coordinate for the map's bounds, on each render — and streamlit-folium renders the base map on
-    every rerun.
+    every rerun. With ``url`` the script fetches the payload (the app's static file); without it
+    the payload is embedded (a standalone file). The layers sit in a pane below the events, so the
+    order in which the fetch and the event layer arrive does not matter.
     """
 
     _template = Template("""
     {% macro script(this, kwargs) %}
     (function() {
-      var g = {{ this.payload }};
-      var group = L.featureGroup().addTo({{ this._parent.get_name() }});
-      L.geoJSON(g.countries, {interactive: false, style: function(f) {
-        return {color: '#555', weight: 1.2, fillColor: '#f3efe6', fillOpacity: g.filled.indexOf(f.properties.iso) >= 0 ? 1.0 : 0.6};
-      }}).addTo(group);
-      L.geoJSON(g.governorates, {interactive: false, style: {color: '#999', weight: 0.6, fill: false}}).addTo(group);
-      g.areas.forEach(function(a) {
-        L.geoJSON(a, {interactive: false, style: {color: '#7a3b69', weight: 1.5, dashArray: '4 4', fillOpacity: 0.04}}).addTo(group);
-      });
-      L.geoJSON(g.border, {interactive: false, style: {color: '#b2182b', weight: 2.5}}).addTo(group);
-      g.crossings.forEach(function(c) {
-        L.circleMarker([c[1], c[2]], {radius: 6, color: '#111', weight: 2, fill: true, fillColor: '#fff', fillOpacity: 1})
-         .bindTooltip(c[0]).addTo(group);
-      });
+      var map = {{ this._parent.get_name() }};
+      if (!map.getPane('boundaries')) {
+        map.createPane('boundaries').style.zIndex = 350;  // below the events (overlay pane, 400)
+        map.createPane('crossings').style.zIndex = 450;   // SVG: only the markers take the pointer
+      }
+      var draw = function(g) {
+        var group = L.featureGroup().addTo(map), under = {interactive: false, pane: 'boundaries'};
+        L.geoJSON(g.countries, Object.assign({style: function(f) {
+          return {color: '#555', weight: 1.2, fillColor: '#f3efe6', fillOpacity: g.filled.indexOf(f.properties.iso) >= 0 ? 1.0 : 0.6};
+        }}, under)).addTo(group);
+        L.geoJSON(g.governorates, Object.assign({style: {color: '#999', weight: 0.6, fill: false}}, under)).addTo(group);
+        g.areas.forEach(function(a) {
+          L.geoJSON(a, Object.assign({style: {color: '#7a3b69', weight: 1.5, dashArray: '4 4', fillOpacity: 0.04}}, under)).addTo(group);
+        });
+        L.geoJSON(g.border, Object.assign({style: {color: '#b2182b', weight: 2.5}}, under)).addTo(group);
+        var svg = L.svg({pane: 'crossings'});
+        g.crossings.forEach(function(c) {
+          L.circleMarker([c[1], c[2]], {radius: 6, color: '#111', weight: 2, fill: true, fillColor: '#fff', fillOpacity: 1,
+            pane: 'crossings', renderer: svg}).bindTooltip(c[0]).addTo(group);
+        });
+        window.conflictMapBoundaries = true;  // read by browser tests
+      };
+      {% if this.url %}
+      fetch({{ this.url }}).then(function(r) { return r.json(); }).then(draw);
+      {% else %}
+      draw({{ this.payload }});
+      {% endif %}
     })();
     {% endmacro %}
     """)
 
-    def __init__(self) -> None:
+    def __init__(self, *, url: str | None = None) -> None:
         super().__init__()
         self._name = "Boundaries"
-        self.payload = _boundaries_payload()
+        self.url = None if url is None else _js(url)
+        self.payload = None if url else _boundaries_payload()
 
     def _get_self_bounds(self) -> list[list[float]]:
         west, south, east, north = layers.countries().total_bounds
         return [[float(south), float(west)], [float(north), float(east)]]
+
+
+BOUNDARIES_FILE = "boundaries.json"
+
+
+@cache
+def boundaries_url(**kwargs: str) -> str:
+    """URL of the boundary layers in the app's static folder, written there once per process.
+
+    The URL carries the content's hash, so a browser never draws a cached older version.
+    """
+    import hashlib
+
+    text = _boundaries_payload()
+    path = STATIC_DIR / BOUNDARIES_FILE
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        STATIC_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)  # atomic: a second process never serves half a file
+    return f"{asset_url(BOUNDARIES_FILE, **kwargs)}?v={hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
 @cache
@@ -339,7 +409,7 @@ def _js(data: object) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class _JsonLayer(MacroElement):
+class _JsonLayer(_ScriptElement):
     """A layer drawn by a small script from column arrays embedded as safe JSON."""
 
     def __init__(self, payload: dict) -> None:
@@ -408,7 +478,7 @@ class ClusterBubbles(_JsonLayer):
     {% endmacro %}
     """)
 
-class LayerMark(MacroElement):
+class LayerMark(_ScriptElement):
     """Says which mode the event layer was drawn in and when (read by browser tests and benchmarks)."""
 
     _template = Template("""
@@ -423,7 +493,7 @@ class LayerMark(MacroElement):
         self.mode = _js(mode)
 
 
-class Legend(MacroElement):
+class Legend(_ScriptElement):
     """Event-type colour legend (labels escaped)."""
 
     _template = Template("""
@@ -451,7 +521,7 @@ class Legend(MacroElement):
         self.html = _js(rows + "<div><small>size: fatalities</small></div>")
 
 
-class Attribution(MacroElement):
+class Attribution(_ScriptElement):
     """Adds credits to Leaflet's attribution control (GeoNames requires it)."""
 
     _template = Template("""
@@ -466,7 +536,7 @@ class Attribution(MacroElement):
         self.text = _js(html.escape(text))
 
 
-class PlaceLabels(MacroElement):
+class PlaceLabels(_ScriptElement):
     """Labels of the main places, so the map reads without a tile server."""
 
     PLACES = (("Aleppo", 36.20124, 37.16117), ("Idlib", 35.93062, 36.63393), ("Hama", 35.13179, 36.75783),
@@ -493,7 +563,7 @@ class PlaceLabels(MacroElement):
 
 def build_map(events: pd.DataFrame, query: Query, *, tiles: str = "none") -> tuple[folium.Map, str]:
     """A complete map (base + event layer) for the standalone export and tests."""
-    m = base_map(tiles=tiles, view=query.view)
+    m = base_map(tiles=tiles, view=query.view, inline_boundaries=True)
     group, mode = event_layer(events, query)
     group.add_to(m)
     return m, mode

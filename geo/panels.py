@@ -94,16 +94,18 @@ def map_panel(events: pd.DataFrame, query: Query, *, shown: pd.DataFrame | None 
     )
 
 
-def daily_chart_spec(marker_day: pd.Timestamp | None) -> dict:
+def daily_chart_spec(daily: pd.DataFrame, marker_day: pd.Timestamp | None) -> dict:
     """The Vega-Lite spec of the map page's daily bars by event type, the shown slice marked.
 
     A plain spec rather than an Altair chart: Altair validates its schema on every rerun (about
-    50 ms), this costs nothing.
+    50 ms), this costs nothing. The marker is a named dataset (one row, or none), not part of the
+    spec: the spec is then the same on every rerun and the browser updates the chart's data in
+    place instead of building a new chart (~130 ms of JavaScript per time-slice step).
     """
     from geo.taxonomy import EVENT_TYPE_COLORS
 
     bars = {
-        "mark": "bar",
+        "data": {"name": "daily"}, "mark": "bar",
         "encoding": {
             "x": {"field": "date", "type": "temporal", "title": None},
             "y": {"field": "events", "type": "quantitative", "title": "events"},
@@ -113,12 +115,11 @@ def daily_chart_spec(marker_day: pd.Timestamp | None) -> dict:
                         {"field": "events", "type": "quantitative"}, {"field": "fatalities", "type": "quantitative"}],
         },
     }  # fmt: skip
-    layers = [bars]
-    if marker_day is not None:
-        layers.append({"mark": {"type": "rule", "color": "black", "strokeWidth": 2},
-                       "encoding": {"x": {"datum": {"year": marker_day.year, "month": marker_day.month, "date": marker_day.day},
-                                          "type": "temporal"}}})  # fmt: skip
-    return {"height": 170, "layer": layers}
+    rule = {"data": {"name": "marker"}, "mark": {"type": "rule", "color": "black", "strokeWidth": 2},
+            "encoding": {"x": {"field": "date", "type": "temporal"}}}  # fmt: skip
+    marker = pd.DataFrame({"date": pd.to_datetime([] if marker_day is None else [marker_day])})
+    # Both datasets named: Streamlit takes a lone named dataset as every layer's default data.
+    return {"height": 170, "layer": [bars, rule], "datasets": {"daily": daily, "marker": marker}}
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,7 @@ with panel_col:
     for col, k in zip(cols, panel.kpis, strict=True):
         col.metric(k.label.capitalize(), f"{k.value:,}", None if k.delta is None else f"{k.delta:+,}")
     if not panel.daily.empty:
-        st.vega_lite_chart(panel.daily, daily_chart_spec(panel.marker_day), width="stretch")
+        st.vega_lite_chart(spec=daily_chart_spec(panel.daily, panel.marker_day), width="stretch")
     t1, t2, t3 = st.tabs(["Latest events", "Top actors", "Areas"])
     with t1:
         recent = panel.latest

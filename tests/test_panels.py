@@ -11,7 +11,7 @@ import pytest
 from geo.border import border_events
 from geo.io import read_events
 from geo.mapview import build_map, map_html
-from geo.panels import border_panel, event_detail, map_panel, selected_event
+from geo.panels import border_panel, daily_chart_spec, event_detail, map_panel, selected_event
 from geo.paths import DATA
 from geo.query import Query, vocabulary, with_defaults
 
@@ -33,6 +33,18 @@ def test_map_panel_counts_what_the_query_shows(bundled_events, full_range):
     assert {k.label: k.value for k in panel.kpis}["events"] == len(shown)
     assert panel.daily["events"].sum() == len(shown)
     assert panel.detail is None and panel.marker_day is None
+
+
+def test_the_daily_chart_keeps_its_spec_when_the_slice_moves(bundled_events, full_range):
+    """Only the data changes between slice steps, so the browser updates the chart in place."""
+    daily = map_panel(bundled_events, full_range).daily
+    first, second = (daily_chart_spec(daily, pd.Timestamp(d)) for d in ("2024-11-30", "2024-12-01"))
+    without = [{k: v for k, v in spec.items() if k != "datasets"} for spec in (first, second)]
+    assert without[0] == without[1]
+    # Every layer names its dataset: a lone named dataset would become every layer's data.
+    assert [layer["data"]["name"] for layer in first["layer"]] == ["daily", "marker"]
+    assert first["datasets"]["daily"] is daily and first["datasets"]["marker"]["date"].tolist() == [pd.Timestamp("2024-11-30")]
+    assert daily_chart_spec(daily, None)["datasets"]["marker"].empty
 
 
 def test_an_events_detail_says_what_is_missing():
