@@ -17,10 +17,11 @@ from geo.areas import areas
 from geo.assets import ensure_static
 from geo.escape import markdown_text
 from geo.params import field_values, state_values
-from geo.query import MODES, ROLES, Query, vocabulary, with_defaults
+from geo.query import MODES, ROLES, Query, lean_events, vocabulary, with_defaults
 from geo.settings import settings
 from geo.store import BUNDLED_ID, BUNDLED_LABEL, dataset_ids, load_dataset
 from geo.taxonomy import EVENT_TYPES
+from geo.tiles import map_tiles
 from geo.ui_state import MIRRORED, SIDEBAR
 
 STARTED = time.perf_counter()
@@ -34,7 +35,16 @@ def cached_dataset(dataset_id: str):
     """Loaded once per server process and shared by every session (never copied per rerun)."""
     events = load_dataset(dataset_id, datasets_dir=SETTINGS.datasets_dir)
     vocab = vocabulary(events, areas=[a.key for a in areas()], datasets=dataset_ids(datasets_dir=SETTINGS.datasets_dir))
-    return events, vocab
+    return events, vocab, lean_events(events)
+
+
+@st.cache_resource(show_spinner="Preparing the basemap…")
+def cached_tiles():
+    """The tile layer, once per process: an MBTiles file is extracted on first use, then reused."""
+    try:
+        return map_tiles(SETTINGS), None
+    except ValueError as exc:  # a broken basemap file: the offline map still works, and says why
+        return SETTINGS.tiles if SETTINGS.tiles else "none", exc.args[0]
 
 
 def _url_query() -> Query:
@@ -48,7 +58,7 @@ def _url_query() -> Query:
         except KeyError as exc:  # a damaged stored file: the link falls back to the bundled data, and says why
             st.session_state["dataset_error"] = exc.args[0]
             ids = [i for i in ids if i != dataset]
-    _, vocab = cached_dataset(dataset if dataset in ids else BUNDLED_ID)
+    _, vocab, _ = cached_dataset(dataset if dataset in ids else BUNDLED_ID)
     return Query.from_params(params, vocab=replace(vocab, datasets=frozenset(ids)))
 
 
@@ -75,11 +85,11 @@ if "w_range" not in st.session_state:
     _seed_widgets(first, cached_dataset(first.dataset)[1])
 
 try:
-    events, vocab = cached_dataset(st.session_state["dataset"])
+    events, vocab, lean = cached_dataset(st.session_state["dataset"])
 except KeyError as exc:  # damaged or removed while this session had it open
     st.session_state["dataset_error"] = exc.args[0]
     st.session_state["dataset"] = BUNDLED_ID
-    events, vocab = cached_dataset(BUNDLED_ID)
+    events, vocab, lean = cached_dataset(BUNDLED_ID)
 if st.session_state.get("dataset_error"):
     st.error(markdown_text(st.session_state.pop("dataset_error")) + " — showing the bundled dataset.")
 actor_names = sorted(vocab.actors)
@@ -126,8 +136,12 @@ if st.session_state.get("ignored"):
 st.query_params.from_dict(query.to_params())
 st.session_state["query"] = query
 st.session_state["events"] = events
+st.session_state["lean"] = lean
 st.session_state["vocab"] = vocab
 st.session_state["settings"] = SETTINGS
+st.session_state["tiles"], tiles_error = cached_tiles()
+if tiles_error:
+    st.warning(markdown_text(tiles_error) + " — the map is drawn without it.")
 
 st.session_state["_frame_active"] = True  # each page pops it: "the entry script ran in this run"
 if __name__ == "__main__":  # Streamlit runs the entry script as __main__; a page may run it as its frame

@@ -143,6 +143,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _geography_commands(sub: argparse._SubParsersAction) -> None:
+    tiles = sub.add_parser("tiles", help="extract a raster MBTiles file into static/tiles for the offline map")
+    tiles.add_argument("mbtiles", type=Path, help="the .mbtiles file (raster: png, jpg or webp tiles)")
+    tiles.set_defaults(func=cmd_tiles)
     ref = sub.add_parser("build-reference", help="rebuild data/reference and data/gazetteer/geonames.csv")
     ref.add_argument("--qgis-gpkg", type=Path, required=True, help="world_map.gpkg from Debian qgis-common")
     ref.set_defaults(func=cmd_build_reference)
@@ -198,6 +201,21 @@ def cmd_build_reference(args: argparse.Namespace) -> int:
 
     for name, size in build_reference(qgis_gpkg=args.qgis_gpkg).items():
         print(f"{name}: {size / 1024:.0f} KiB")
+    return 0
+
+
+def cmd_tiles(args: argparse.Namespace) -> int:
+    """Extract the tiles once (the app reuses the folder) and say how to point the app at them."""
+    from geo.tiles import extract_mbtiles
+
+    try:
+        source = extract_mbtiles(args.mbtiles)
+    except ValueError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 2
+    print(json.dumps({"url": source.url, "attribution": source.attribution, "min_zoom": source.min_zoom,
+                      "max_zoom": source.max_zoom}, ensure_ascii=False))  # fmt: skip
+    print(f"set CONFLICT_MAP_MBTILES={args.mbtiles.resolve()} to draw it under the events", file=sys.stderr)
     return 0
 
 

@@ -25,7 +25,7 @@ from geo import layers
 from geo.areas import canonical_governorate
 from geo.distance import haversine_km
 from geo.normalize import light_key, normalize, skeleton, variants
-from geo.paths import GAZETTEER_DIR
+from geo.paths import GAZETTEER_DIR, REFERENCE_DIR
 from geo.reference import COUNTRY_NAMES
 
 ADMIN1_TOLERANCE_KM = 5.0  # a candidate this close to the context governorate still counts as in it
@@ -340,11 +340,17 @@ def geonames_entries(path: Path = GAZETTEER_DIR / "geonames.csv") -> pd.DataFram
     })  # fmt: skip
 
 
-def curated_entries(path: Path = GAZETTEER_DIR / "curated.csv") -> pd.DataFrame:
-    """Hand-added places, each with a cited source for its coordinate."""
-    if not path.exists():
+def curated_entries(path: Path = GAZETTEER_DIR / "curated.csv", *, landmarks: Path = REFERENCE_DIR / "landmarks.csv") -> pd.DataFrame:
+    """Hand-added places and the map's landmarks (bases, airports, districts…), each with a cited source.
+
+    A landmark is a gazetteer ``site`` whatever its kind on the map (airbase, prison, district…).
+    """
+    frames = [pd.read_csv(path, keep_default_na=False)] if path.exists() else []
+    if landmarks.exists():
+        frames.append(pd.read_csv(landmarks, keep_default_na=False).assign(kind="site"))
+    if not frames:
         return pd.DataFrame(columns=ENTRY_COLUMNS)
-    cur = pd.read_csv(path, keep_default_na=False)
+    cur = pd.concat(frames, ignore_index=True)
     names = (cur["name"] + "|" + cur["aliases"]).str.split("|")
     long = cur.assign(alias=names).explode("alias")
     long = long[long["alias"].str.len() > 0]

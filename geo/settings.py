@@ -28,7 +28,10 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("tiles", "CONFLICT_MAP_TILES", "none",
-            "`none` (offline: bundled boundaries only), `osm`, or a self-hosted tile URL template"),
+            "`none` (offline: bundled boundaries, water, labels and landmarks only), `osm`, or a self-hosted tile URL template"),
+    Setting("mbtiles", "CONFLICT_MAP_MBTILES", None,
+            "a local raster MBTiles file drawn under the events, served offline (extracted to `static/tiles` at start; "
+            "overrides `CONFLICT_MAP_TILES`)", "path"),
     Setting("datasets_dir", "CONFLICT_MAP_DATASETS", ROOT / "var" / "datasets",
             "where uploaded datasets are stored under content-hash ids", "path"),
     Setting("border_km", "CONFLICT_MAP_BORDER_KM", DEFAULT_BORDER_KM,
@@ -45,6 +48,7 @@ class Settings:
     """Deployment settings (see :data:`SETTINGS` for each one's variable, default and meaning)."""
 
     tiles: str
+    mbtiles: Path | None
     datasets_dir: Path
     border_km: int
     max_file_mb: float
@@ -80,6 +84,6 @@ def settings_table() -> str:
     """The settings as a Markdown table (the README's "Settings" section)."""
     rows = ["| variable | meaning | default |", "|---|---|---|"]
     for s in SETTINGS:
-        default = "`var/datasets` in the project" if s.kind == "path" else f"`{s.default}`"
+        default = "unset" if s.default is None else "`var/datasets` in the project" if s.kind == "path" else f"`{s.default}`"
         rows.append(f"| `{s.env}` | {s.help} | {default} |")
     return "\n".join(rows)

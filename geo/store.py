@@ -18,6 +18,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 
 from geo.actors import merge_aliases
 from geo.areas import tag_events
@@ -62,6 +63,9 @@ def _read_canonical(path: Path) -> gpd.GeoDataFrame:
     events = gpd.read_parquet(path)
     if not events["event_date"].is_monotonic_increasing:
         events = events.sort_values("event_date", kind="stable").reset_index(drop=True)
+    # Arrow's allocator keeps the buffers the read freed: at 1 M real-shaped events that is
+    # ~480 MB of a 1.4 GB process, held for as long as the server runs unless handed back.
+    pa.default_memory_pool().release_unused()
     return events
 
 

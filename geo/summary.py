@@ -19,14 +19,16 @@ class Kpi:
     delta: int | None
 
 
-def kpis(events: pd.DataFrame, query: Query, *, current: pd.DataFrame | None = None) -> list[Kpi]:
+def kpis(events: pd.DataFrame, query: Query, *, current: pd.DataFrame | None = None,
+         lean: pd.DataFrame | None = None) -> list[Kpi]:  # fmt: skip
     """Events, fatalities, distinct actors and locations in the view, with deltas.
 
-    ``current`` is ``query.apply(events)`` when the caller has it already (a rerun filters once).
+    ``current`` is ``query.apply(events)`` when the caller has it already (a rerun filters once);
+    ``lean`` (:func:`geo.query.lean_events`) spares copying whole rows for the previous period.
     """
-    current = query.apply(events) if current is None else current
+    current = query.apply(events, lean=lean) if current is None else current
     prev_q = query.previous()
-    previous = prev_q.apply(events) if prev_q is not None else None
+    previous = prev_q.apply(events, lean=lean) if prev_q is not None else None
     out = []
     for label, fn in (("events", len), ("fatalities", _fatalities), ("actors", _n_actors), ("locations", _n_locations)):
         value = int(fn(current))
@@ -62,18 +64,49 @@ def daily_by_type(events: pd.DataFrame, *, freq: str = "D") -> pd.DataFrame:
     """
     if events.empty:
         return pd.DataFrame(columns=["date", "event_type", "events", "fatalities"])
-    period = events["event_date"].dt.to_period("W-SUN" if freq.startswith("W") else "D")
-    p_codes, p_uniques = pd.factorize(period, sort=True)
-    t_codes, t_uniques = pd.factorize(events["event_type"].astype("string").fillna("unknown"), sort=True)
+    p_codes, p_uniques = _day_codes(events["event_date"], weekly=freq.startswith("W"))
+    t_codes, t_uniques = _type_codes(events["event_type"])
     key = p_codes.astype(np.int64) * len(t_uniques) + t_codes
     size = len(p_uniques) * len(t_uniques)
     counts = np.bincount(key, minlength=size)
     fat = np.bincount(key, weights=events["fatalities"].fillna(0).to_numpy(float), minlength=size)
     nz = np.flatnonzero(counts)
     return pd.DataFrame({
-        "date": p_uniques[nz // len(t_uniques)].start_time, "event_type": np.asarray(t_uniques)[nz % len(t_uniques)],
+        "date": pd.to_datetime(p_uniques[nz // len(t_uniques)], unit="D"), "event_type": np.asarray(t_uniques)[nz % len(t_uniques)],
         "events": counts[nz], "fatalities": fat[nz].astype(int),
     })  # fmt: skip
+
+
+def _day_codes(dates: pd.Series, *, weekly: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Each event's day (or the Monday of its week) as a code into the sorted distinct days.
+
+    Events are kept sorted by date, so the codes are a running count of day changes (1 M
+    events in a few milliseconds, where ``dt.to_period`` took 150 ms); unsorted input is sorted.
+    """
+    days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+    if weekly:  # day 0 (1970-01-01) was a Thursday: Monday-start weeks begin on days ≡ 4 (mod 7)
+        days = days - (days - 4) % 7
+    if len(days) > 1 and (np.diff(days) < 0).any():
+        uniques, codes = np.unique(days, return_inverse=True)
+        return codes, uniques
+    change = np.empty(len(days), bool)
+    change[:1], change[1:] = True, days[1:] != days[:-1]
+    return np.cumsum(change) - 1, days[change]
+
+
+def _type_codes(types: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Event-type codes into the alphabetically sorted type names (missing: ``unknown``)."""
+    if isinstance(types.dtype, pd.CategoricalDtype):
+        names = [str(c) for c in types.cat.categories] + ["unknown"]
+        codes = types.cat.codes.to_numpy().astype(np.int64)
+        codes[codes < 0] = len(names) - 1
+        used = np.unique(codes)
+        order = sorted(used, key=lambda c: names[c])
+        remap = np.full(len(names), -1, np.int64)
+        remap[order] = np.arange(len(order))
+        return remap[codes], [names[c] for c in order]
+    codes, uniques = pd.factorize(types.astype("string").fillna("unknown"), sort=True)
+    return codes, list(uniques)
 
 
 def top_actors(events: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:

@@ -23,7 +23,9 @@ SIDEBAR = frozenset({"w_range", "w_actors", "w_role", "w_types", "w_subs", "w_ar
 UI_ONLY: dict[str, str] = {
     # what the entry script hands every page
     "query": "the view (geo.query.Query) of this run", "events": "the loaded dataset's events",
+    "lean": "the counted columns of those events (geo.query.lean_events)",
     "vocab": "what the loaded dataset knows (actors, areas, dates)", "settings": "geo.settings.Settings",
+    "tiles": "the tile layer drawn under the events (geo.tiles.map_tiles)",
     "ignored": "link parameters that were ignored, with why", "dataset_error": "why a stored dataset could not open",
     "page": "the page drawn last (the map remounts when coming back to it)",
     "_frame_active": "set by the entry script before a page runs: the page need not run it as its frame",

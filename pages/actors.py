@@ -9,9 +9,11 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.basemap import base_map, label_layer
 from geo.escape import markdown_text
-from geo.mapview import base_map, event_layer
+from geo.mapview import event_layer
 from geo.panels import actor_panel, actors_panel
+from geo.viewport import DEFAULT_VIEW
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
 # before any st.navigation call): run the entry script as this page's frame, so the URL still
@@ -48,8 +50,8 @@ else:
             st.altair_chart(chart.properties(height=260), width="stretch")
     with right:
         layer, _ = event_layer(one.events, query, zoom=6)
-        st_folium(base_map(tiles=st.session_state["settings"].tiles), key="actor_map", height=300, use_container_width=True, center=[35.6, 39.3], zoom=6,
-                  feature_group_to_add=layer, returned_objects=[])  # fmt: skip
+        st_folium(base_map(tiles=st.session_state["tiles"], view=DEFAULT_VIEW), key="actor_map", height=300, use_container_width=True,
+                  feature_group_to_add=[layer, label_layer(DEFAULT_VIEW)], returned_objects=[])  # fmt: skip
 
 st.subheader("Aliases merged")
 if panel.merged.empty:

@@ -9,8 +9,9 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.basemap import base_map, label_layer
 from geo.escape import markdown_text
-from geo.mapview import base_map, event_layer
+from geo.mapview import event_layer
 from geo.panels import border_panel
 from geo.params import BORDER_KM_LIMITS
 
@@ -30,11 +31,12 @@ st.slider("Border zone: km either side of the line", *BORDER_KM_LIMITS, key="w_b
 panel = border_panel(events, query)
 st.caption(f"{markdown_text(query.describe())} · {len(panel.zone):,} events within {panel.km} km of the border (both sides)")
 
+BORDER_VIEW = (34.9, 41.0, 7)  # the whole border, Al-Bukamal/Al-Qaim at its centre
 left, right = st.columns([3, 2], gap="medium")
 with left:
     layer, mode = event_layer(panel.zone, query, zoom=7)
-    st_folium(base_map(tiles=st.session_state["settings"].tiles), key="border_map", height=480, use_container_width=True, center=[34.9, 41.0], zoom=7,
-              feature_group_to_add=layer, returned_objects=[])  # fmt: skip
+    st_folium(base_map(tiles=st.session_state["tiles"], view=BORDER_VIEW), key="border_map", height=480, use_container_width=True,
+              feature_group_to_add=[layer, label_layer(BORDER_VIEW)], returned_objects=[])  # fmt: skip
 with right:
     st.subheader("Crossings")
     for c, series in panel.crossings:

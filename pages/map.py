@@ -8,22 +8,21 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.basemap import base_map, label_layer
 from geo.escape import link_html, markdown_text
 from geo.export import safe_csv
 from geo.mapview import (
-    DEFAULT_VIEW,
-    base_map,
     build_map,
     cells_for_window,
     daily_cells,
     event_layer,
     in_view,
     resolve_mode,
-    same_view,
     standalone_html,
 )
 from geo.panels import daily_chart_spec, map_panel
 from geo.playback import DEFAULT_SPEED, SPEEDS, WHOLE_RANGE, first_slice, interval_seconds, next_slice, slice_options
+from geo.viewport import DEFAULT_VIEW, same_view
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
 # before any st.navigation call): run the entry script as this page's frame, so the URL still
@@ -34,7 +33,7 @@ st.session_state.pop("_frame_active", None)
 
 query = st.session_state["query"]
 events = st.session_state["events"]
-settings_tiles = st.session_state["settings"].tiles
+settings_tiles = st.session_state["tiles"]
 
 
 @st.cache_resource(max_entries=16)
@@ -90,7 +89,8 @@ c5.toggle("Loop", key="play_loop", help="At the last slice start again from the 
 st.session_state["_map_page_run"] = True
 st.fragment(run_every=interval_seconds(st.session_state["play_speed"]) if playing else None)(_tick)(options)
 
-shown, ranged = query.apply(events), query.apply(events, use_slice=False)  # filtered once per rerun
+lean = st.session_state["lean"]  # the counted columns: a rerun copies these, not every text field
+shown, ranged = query.apply(events, lean=lean), query.apply(events, use_slice=False, lean=lean)  # once per rerun
 map_col, panel_col = st.columns([3, 2], gap="medium")
 
 with map_col:
@@ -100,7 +100,7 @@ with map_col:
     if query.day and resolve_mode(query, len(on_map)) == "grid":
         daily = cached_daily_cells(query.filter_key(), zoom, ranged)
         cells = cells_for_window(daily, *query.window(), view=query.view)
-    layer, mode = event_layer(on_map, query, zoom=zoom, cells=cells)
+    layer, mode = event_layer(on_map, query, zoom=zoom, cells=cells, rows=events)
     st.caption(f"{len(shown):,} events · {len(on_map):,} in view · map mode: {mode}"
                + (" · zoom in or click a cell to drill down" if mode in ("grid", "clusters") else ""))  # fmt: skip
     # The base map starts at the view of the run that mounts it (a session's first URL, or the
@@ -116,7 +116,7 @@ with map_col:
     out = st_folium(
         base_map(tiles=settings_tiles, view=initial_view), key="map", height=560, use_container_width=True,
         center=list(target[:2]), zoom=target[2],
-        feature_group_to_add=layer, returned_objects=["last_object_clicked", "last_active_drawing", "center", "zoom"],
+        feature_group_to_add=[layer, label_layer(query.view or initial_view)], returned_objects=["last_object_clicked", "last_active_drawing", "center", "zoom"],
     )  # fmt: skip
     if out and out.get("center") and out.get("zoom"):
         reported = (round(out["center"]["lat"], 5), round(out["center"]["lng"], 5), int(out["zoom"]))
@@ -143,14 +143,14 @@ with map_col:
             st.rerun()
     d1, d2 = st.columns(2)
     # Deferred: the files are built only when clicked, never on every rerun.
-    d1.download_button("Download filtered events (CSV)", lambda: safe_csv(shown), "events.csv", "text/csv", key="dl_csv",
-                       on_click="ignore")
+    d1.download_button("Download filtered events (CSV)", lambda: safe_csv(query.apply(events)), "events.csv", "text/csv",
+                       key="dl_csv", on_click="ignore")  # fmt: skip
     d2.download_button(
-        "Download standalone map (HTML)", lambda: standalone_html(build_map(shown, query)[0]), "map.html", "text/html",
+        "Download standalone map (HTML)", lambda: standalone_html(build_map(query.apply(events), query)[0]), "map.html", "text/html",
         key="dl_map", on_click="ignore",
     )
 
-panel = map_panel(events, query, shown=shown, ranged=ranged)
+panel = map_panel(events, query, shown=shown, ranged=ranged, lean=lean)
 with panel_col:
     cols = st.columns(4)
     for col, k in zip(cols, panel.kpis, strict=True):

@@ -114,7 +114,7 @@ def test_settings_read_tiles_from_the_environment(monkeypatch):
 
 
 def test_same_view_ignores_sub_pixel_centre_changes():
-    from geo.mapview import same_view
+    from geo.viewport import same_view
 
     assert same_view((35.6, 39.3, 6), (35.60372, 39.30908, 6))  # 1 px at zoom 6 is 0.022°
     assert not same_view((35.6, 39.3, 6), (35.7, 39.3, 6))

@@ -11,8 +11,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.areas import tag_events
+from geo.basemap import base_map
 from geo.bench.core import Row, timed
-from geo.mapview import base_map, event_layer, map_html
+from geo.mapview import event_layer, map_html
 from geo.query import Query
 from geo.schema import CRS, coerce
 from geo.synthetic import synthetic_events

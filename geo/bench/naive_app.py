@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.assets import ensure_static
-from geo.mapview import base_map
+from geo.basemap import base_map
 
 ensure_static()
 
