@@ -55,15 +55,19 @@ def safe_url(value: object) -> str | None:
     return text
 
 
-def link_html(url: object, text: object | None = None, *, limit: int = 80) -> str:
-    """An ``<a>`` opening ``url`` in a new tab with ``rel="noopener noreferrer"``; plain text when unsafe.
+def link_parts(url: object, text: object | None = None, *, limit: int = 80) -> tuple[str | None, str]:
+    """A link's target (``None`` when unsafe: shown as text) and the text it shows.
 
     Without ``text`` the link shows the URL without its scheme: Streamlit's Markdown would
     otherwise auto-link a bare ``https://…`` inside the anchor (a nested, empty link).
     """
     shown = str(text) if text is not None else re.sub(r"^https?://(www\.)?", "", str(url), flags=re.IGNORECASE)
-    shown = shown if len(shown) <= limit else shown[: limit - 1] + "…"
-    href = safe_url(url)
+    return safe_url(url), shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def link_html(url: object, text: object | None = None, *, limit: int = 80) -> str:
+    """An ``<a>`` opening ``url`` in a new tab with ``rel="noopener noreferrer"``; plain text when unsafe."""
+    href, shown = link_parts(url, text, limit=limit)
     if href is None:
         return html_text(shown)
     return f'<a href="{html.escape(href, quote=True)}" target="_blank" rel="{LINK_REL}">{html_text(shown)}</a>'

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.query import Query
+from geo.query import Query, distinct_values
 
 
 @dataclass(frozen=True)
@@ -41,20 +41,12 @@ def _fatalities(events: pd.DataFrame) -> int:
     return int(events["fatalities"].fillna(0).sum())
 
 
-def _distinct(values: pd.Series) -> set:
-    """Distinct non-missing values, via category codes when possible (1 M rows in milliseconds)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = pd.unique(values.cat.codes.to_numpy())
-        return {values.cat.categories[c] for c in codes if c >= 0}
-    return set(values.dropna().unique())
-
-
 def _n_actors(events: pd.DataFrame) -> int:
-    return len(_distinct(events["actor1"]) | _distinct(events["actor2"]))
+    return len(distinct_values(events["actor1"]) | distinct_values(events["actor2"]))
 
 
 def _n_locations(events: pd.DataFrame) -> int:
-    return len(_distinct(events["location"]))
+    return len(distinct_values(events["location"]))
 
 
 def daily_by_type(events: pd.DataFrame, *, freq: str = "D") -> pd.DataFrame:

@@ -158,3 +158,20 @@ def test_label_layer_sets_names_as_text_never_html():
     script = map_html(m)
     assert "name.textContent = x[0]" in script and "innerHTML = x[" not in script
     assert js_json(["<b>"]) == '["\\u003cb\\u003e"]'
+
+
+def test_a_views_map_payload_stays_under_2_mb_at_the_points_limit(ucdp_eval_csv):
+    """The largest layer a rerun sends — real UCDP events at the points hard limit, popups and all —
+    plus the labels of the view and the base map's script stays under 2 MB."""
+    from geo.bench.realshape import real_events
+    from geo.mapview import POINTS_HARD_LIMIT, event_layer, map_html
+    from geo.query import Query
+
+    events = real_events(ucdp_eval_csv).head(POINTS_HARD_LIMIT)
+    view = (36.2, 37.15, 10)
+    m = base_map(view=view)
+    layer, mode = event_layer(events, Query(mode="points", view=view), zoom=10)
+    layer.add_to(m)
+    label_layer(view).add_to(m)
+    assert mode == "points"
+    assert len(map_html(m).encode()) < 2_000_000

@@ -3,12 +3,11 @@ map page's detail box are one description of an event."""
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import pytest
 
 from geo.border import border_events
+from geo.elements import js_json
 from geo.io import read_events
 from geo.mapview import build_map, map_html
 from geo.panels import border_panel, daily_chart_spec, event_detail, map_panel, selected_event
@@ -64,7 +63,7 @@ def test_the_popup_and_the_detail_box_are_one_description(bundled_events, full_r
     assert detail == event_detail(event)
     popup_html = map_html(build_map(bundled_events, query)[0])
     for line in (detail.title, detail.when_where, detail.actors):
-        assert html.escape(line).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") in popup_html
+        assert js_json(line) in popup_html  # the popup's lines travel as text, built with textContent
 
 
 @pytest.mark.parametrize("km", [10, 50, 200])
