@@ -117,7 +117,8 @@ OPEN_EVERY_POPUP = """() => {
     if (!(m instanceof L.Map)) continue;
     m.eachLayer(layer => {
       if (layer.getTooltip && layer.getTooltip()) { layer.openTooltip(); layer.closeTooltip(); }
-      if (layer.getPopup && layer.getPopup()) { layer.openPopup(); contents.push(layer.getPopup().getContent()); }
+      // The popup as drawn (its content may be built by a function): what the analyst sees.
+      if (layer.getPopup && layer.getPopup()) { layer.openPopup(); contents.push(layer.getPopup().getElement().querySelector('.leaflet-popup-content').innerHTML); }
     });
   }
   return contents;
