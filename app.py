@@ -1,8 +1,9 @@
 """Conflict map — the entry point: loads the data once, turns the URL and the sidebar into
 one ``Query``, writes it back to the URL, then runs the selected page.
 
-Pages read ``st.session_state["query"]`` and ``st.session_state["events"]``; all computing
-happens in ``geo``.
+Pages read ``st.session_state["query"]``, ``["events"]``, ``["user"]`` and ``["store"]``; all
+computing happens in ``geo``. With sign-in on (an ``[auth]`` section in the secrets) every page
+needs a signed-in user, and every dataset is opened only after the store checked that user may.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from geo.access import LOCAL, SERVER, NotAvailable, user_from_claims
 from geo.actors import aliases_of
 from geo.areas import areas
 from geo.assets import ensure_static
@@ -19,7 +21,8 @@ from geo.escape import markdown_text
 from geo.params import field_values, state_values
 from geo.query import MODES, ROLES, Query, lean_events, vocabulary, with_defaults
 from geo.settings import settings
-from geo.store import BUNDLED_ID, BUNDLED_LABEL, dataset_ids, load_dataset
+from geo.signin import RESTORE_RETURN_JS, SAVE_RETURN_JS, auth_configured
+from geo.store import BUNDLED_ID, BUNDLED_LABEL, open_store
 from geo.taxonomy import EVENT_TYPES
 from geo.tiles import map_tiles
 from geo.ui_state import MIRRORED, SIDEBAR
@@ -30,12 +33,62 @@ ensure_static()
 SETTINGS = settings()
 
 
+@st.cache_resource(show_spinner=False)
+def cached_store(datasets_dir: str, database_url: str | None):
+    """The store (embedded directory, or PostGIS shared by every replica), opened once per process and setting."""
+    return open_store(SETTINGS)
+
+
+STORE = cached_store(str(SETTINGS.datasets_dir), SETTINGS.database_url)
+
+
 @st.cache_resource(show_spinner="Loading events…")
-def cached_dataset(dataset_id: str):
-    """Loaded once per server process and shared by every session (never copied per rerun)."""
-    events = load_dataset(dataset_id, datasets_dir=SETTINGS.datasets_dir)
-    vocab = vocabulary(events, areas=[a.key for a in areas()], datasets=dataset_ids(datasets_dir=SETTINGS.datasets_dir))
+def cached_dataset(dataset_id: str, version: str):
+    """Loaded once per server process and version, shared by every session (never copied per rerun).
+
+    Keyed by the store's version of the dataset: a change made by another process (a delete, a
+    new upload under the id) is a new key. Callers check the session's user first (``STORE.info``).
+    """
+    events = STORE.load(dataset_id, SERVER)
+    vocab = vocabulary(events, areas=[a.key for a in areas()], datasets=())
     return events, vocab, lean_events(events)
+
+
+def _signed_in_user():
+    """The session's user: :data:`LOCAL` with sign-in off; with it on, the signed-in user or a sign-in page."""
+    try:
+        auth_on = auth_configured(st.secrets)
+    except Exception:  # noqa: BLE001 - no secrets file, or an unreadable one: sign-in is off
+        auth_on = False
+    if not auth_on:
+        return LOCAL
+    if not st.user.is_logged_in:
+        st.title("Conflict map")
+        st.markdown("This dashboard is shared by a team: sign in to see the datasets shared with you. "
+                    "A link you opened stays: after signing in you land on exactly its view.")  # fmt: skip
+        st.html(SAVE_RETURN_JS, unsafe_allow_javascript=True)
+        st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
+        st.stop()
+    if not st.query_params and "w_range" not in st.session_state:
+        st.html(RESTORE_RETURN_JS, unsafe_allow_javascript=True)  # back to the link opened before signing in
+    return user_from_claims(st.user.to_dict(), role_claim=SETTINGS.role_claim, admins=SETTINGS.admin_groups,
+                            analysts=SETTINGS.analyst_groups)  # fmt: skip
+
+
+def _open(dataset_id: str, *, say_why: bool = True):
+    """The dataset for this session's user, or the bundled one with the reason (same words for gone and forbidden)."""
+    try:
+        info = STORE.info(dataset_id, USER)
+        return dataset_id, cached_dataset(dataset_id, info.version)
+    except NotAvailable as exc:
+        if say_why:
+            st.session_state["dataset_error"] = exc.args[0]
+    except KeyError as exc:  # damaged storage (said only to someone who may see it)
+        st.session_state["dataset_error"] = exc.args[0]
+    return BUNDLED_ID, cached_dataset(BUNDLED_ID, "bundled")
+
+
+USER = _signed_in_user()
 
 
 @st.cache_resource(show_spinner="Preparing the basemap…")
@@ -50,16 +103,10 @@ def cached_tiles():
 def _url_query() -> Query:
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     params.setdefault("km", [str(SETTINGS.border_km)])  # the deployment's zone width, unless the link gives one
-    ids = dataset_ids(datasets_dir=SETTINGS.datasets_dir)
-    dataset = params.get("dataset", [BUNDLED_ID])[0]
-    if dataset in ids and dataset != BUNDLED_ID:
-        try:
-            cached_dataset(dataset)
-        except KeyError as exc:  # a damaged stored file: the link falls back to the bundled data, and says why
-            st.session_state["dataset_error"] = exc.args[0]
-            ids = [i for i in ids if i != dataset]
-    _, vocab, _ = cached_dataset(dataset if dataset in ids else BUNDLED_ID)
-    return Query.from_params(params, vocab=replace(vocab, datasets=frozenset(ids)))
+    # A dataset the link names but this user may not open is left to Query.from_params, which
+    # lists it among the ignored parameters ("not available to you") and keeps the rest of the link.
+    dataset, (_, vocab, _) = _open(params.get("dataset", [BUNDLED_ID])[0], say_why=False)
+    return Query.from_params(params, vocab=replace(vocab, datasets=frozenset({BUNDLED_ID, dataset})))
 
 
 def _seed_widgets(q: Query, vocab) -> None:
@@ -82,14 +129,12 @@ for widget_key, state_key in MIRRORED.items():
 
 if "w_range" not in st.session_state:
     first = _url_query()
-    _seed_widgets(first, cached_dataset(first.dataset)[1])
+    _seed_widgets(first, _open(first.dataset)[1][1])
 
-try:
-    events, vocab, lean = cached_dataset(st.session_state["dataset"])
-except KeyError as exc:  # damaged or removed while this session had it open
-    st.session_state["dataset_error"] = exc.args[0]
-    st.session_state["dataset"] = BUNDLED_ID
-    events, vocab, lean = cached_dataset(BUNDLED_ID)
+# Every rerun asks the store again: a dataset deleted or unshared by another session (on any
+# replica) is gone from this one's next rerun.
+st.session_state["dataset"], (events, vocab, lean) = _open(st.session_state["dataset"])
+vocab = replace(vocab, datasets=frozenset({BUNDLED_ID, st.session_state["dataset"]}))
 if st.session_state.get("dataset_error"):
     st.error(markdown_text(st.session_state.pop("dataset_error")) + " — showing the bundled dataset.")
 actor_names = sorted(vocab.actors)
@@ -139,6 +184,8 @@ st.session_state["events"] = events
 st.session_state["lean"] = lean
 st.session_state["vocab"] = vocab
 st.session_state["settings"] = SETTINGS
+st.session_state["user"] = USER
+st.session_state["store"] = STORE
 st.session_state["tiles"], tiles_error = cached_tiles()
 if tiles_error:
     st.warning(markdown_text(tiles_error) + " — the map is drawn without it.")

@@ -110,17 +110,17 @@ def cmd_map(args: argparse.Namespace) -> int:
     """Write one self-contained HTML map (Leaflet inlined) for the query given as URL-style options."""
     from geo.areas import tag_events
     from geo.mapview import build_map, standalone_html
+    from geo.paths import DATA
     from geo.query import Query, with_defaults
     from geo.query import vocabulary as make_vocabulary
-    from geo.settings import settings
-    from geo.store import BUNDLED_ID, load_dataset
+    from geo.store import read_canonical
 
     if args.input:
         events = read_events(args.input).events
         if events["areas"].isna().all():
             events = tag_events(events)
     else:
-        events = load_dataset(BUNDLED_ID, datasets_dir=settings().datasets_dir)
+        events = read_canonical(DATA / "events.parquet")
     params = {k[2:]: v for k, v in vars(args).items() if k.startswith("p_") and v is not None}
     query = Query.from_params(params)
     for ignored in query.ignored:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from geo.access import NOT_AVAILABLE
 from geo.taxonomy import EVENT_TYPES, SUB_EVENT_TYPES
 
 ROLES = ("either", "actor1", "actor2")
@@ -184,7 +185,7 @@ def _dataset(raw: list[str], _p: Param, vocab: Vocabulary | None) -> tuple[objec
         msg = f"expected 'bundled' or a 16-hex-digit dataset id, got {value[:40]!r}"
         raise ValueError(msg)
     if vocab is not None and vocab.datasets and value not in vocab.datasets:
-        msg = f"unknown dataset {value!r}"
+        msg = NOT_AVAILABLE.format(id=value)  # the same words for a missing id and one this user may not open
         raise ValueError(msg)
     return value, []
 

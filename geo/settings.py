@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.params import DEFAULT_BORDER_KM
@@ -33,7 +33,16 @@ SETTINGS: tuple[Setting, ...] = (
             "a local raster MBTiles file drawn under the events, served offline (extracted to `static/tiles` at start; "
             "overrides `CONFLICT_MAP_TILES`)", "path"),
     Setting("datasets_dir", "CONFLICT_MAP_DATASETS", ROOT / "var" / "datasets",
-            "where uploaded datasets are stored under content-hash ids", "path"),
+            "where uploaded datasets, their access and the audit log are stored (the embedded store)", "path"),
+    Setting("database_url", "CONFLICT_MAP_DATABASE_URL", None,
+            "`postgresql://…`: keep datasets, access and the audit log in PostgreSQL/PostGIS instead, shared by "
+            "every app process pointed at it (the team server)"),
+    Setting("role_claim", "CONFLICT_MAP_ROLE_CLAIM", "groups",
+            "the identity-token claim (a list of group names) that gives a signed-in user's role and teams"),
+    Setting("admin_groups", "CONFLICT_MAP_ADMIN_GROUPS", "conflict-map-admin",
+            "comma-separated groups whose members are admins (see every dataset, delete, read the audit log)"),
+    Setting("analyst_groups", "CONFLICT_MAP_ANALYST_GROUPS", "conflict-map-analyst",
+            "comma-separated groups whose members are analysts (upload and share); anyone else signed in is a viewer"),
     Setting("border_km", "CONFLICT_MAP_BORDER_KM", DEFAULT_BORDER_KM,
             "border zone width (km either side of the line) of a link that gives no `km`", "number"),
     Setting("max_file_mb", "CONFLICT_MAP_MAX_FILE_MB", 200.0,
@@ -50,6 +59,10 @@ class Settings:
     tiles: str
     mbtiles: Path | None
     datasets_dir: Path
+    database_url: str | None = field(repr=False)  # may hold a password: never in a repr or a log
+    role_claim: str
+    admin_groups: str
+    analyst_groups: str
     border_km: int
     max_file_mb: float
     max_rows: int

@@ -1,8 +1,13 @@
-"""Datasets: the bundled one and uploaded ones stored under content-hash ids.
+"""Datasets: the bundled one and uploaded ones, behind one interface with two backends.
 
-A stored dataset is ``<id>.parquet`` (canonical, tagged events) plus ``<id>.json``
-(name, rows, date range, when added, load report counts) in the datasets directory.
-The same file uploaded twice gets the same id.
+:class:`Store` holds everything both backends share — ids, access checks (:mod:`geo.access`),
+reading an upload into canonical events, the audit entries — and asks its backend for six
+primitives. :class:`EmbeddedStore` (the default) keeps ``<id>.parquet`` + ``<id>.json`` and an
+``audit.jsonl`` in a directory; :class:`geo.pgstore.PostgisStore` keeps them in PostgreSQL/PostGIS
+(``CONFLICT_MAP_DATABASE_URL``), so several app processes share them. :func:`open_store` picks one.
+
+A dataset's id is a content hash of the file, how it was read and who uploaded it: the same
+analyst uploading the same file again gets the same dataset; two analysts get two.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import json
 import os
 import re
 import tempfile
+import uuid
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +27,7 @@ import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
 
+from geo.access import LOCAL, Grant, NotAvailable, User, allowed, check_grant, may_upload
 from geo.actors import merge_aliases
 from geo.areas import tag_events
 from geo.io import Progress, read_events
@@ -27,40 +35,297 @@ from geo.io.limits import check_size
 from geo.params import BUNDLED_ID, DATASET_ID
 from geo.paths import DATA
 from geo.report import LoadResult
-from geo.settings import settings
+from geo.settings import Settings, settings
 
 BUNDLED_LABEL = "Aleppo, Idlib & Iraq–Syria border, 27 Nov – 12 Dec 2024 (bundled)"
+#: What the audit log records (the Data page's admin view and its export).
+AUDITED = ("upload", "share", "delete", "export")
+AUDIT_COLUMNS = ["at", "actor", "action", "dataset", "detail"]
 
 
-def load_dataset(dataset_id: str, *, datasets_dir: Path) -> gpd.GeoDataFrame:
-    """Events of a dataset, sorted by date, tagged; ``bundled`` or a stored content-hash id.
+@dataclass(frozen=True)
+class DatasetInfo:
+    """A stored dataset's metadata: what the Data page lists and what access depends on."""
 
-    Raises
-    ------
-    KeyError
-        When the id is malformed, no stored dataset has it, or its file is damaged.
+    id: str
+    name: str
+    owner: str
+    owner_label: str
+    visibility: str
+    teams: tuple[str, ...]
+    rows: int
+    rejected: int
+    format: str
+    date_min: str | None
+    date_max: str | None
+    added: str
+    version: str
+
+    @property
+    def grant(self) -> Grant:
+        return Grant(owner=self.owner, visibility=self.visibility, teams=self.teams)
+
+    @classmethod
+    def from_dict(cls, meta: dict) -> DatasetInfo:
+        """Read stored metadata; datasets stored before sign-in existed belong to :data:`LOCAL`."""
+        meta = {"owner": LOCAL.sub, "owner_label": LOCAL.label, "visibility": "signed_in", "teams": (),
+                "version": meta.get("added", ""), **meta}  # fmt: skip
+        return cls(**{k: (tuple(meta[k]) if k == "teams" else meta[k]) for k in cls.__dataclass_fields__})
+
+
+BUNDLED = DatasetInfo(BUNDLED_ID, BUNDLED_LABEL, owner="", owner_label="the app", visibility="signed_in", teams=(),
+                      rows=0, rejected=0, format="GeoParquet", date_min=None, date_max=None, added="", version="bundled")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log: who did what to which dataset, when (UTC)."""
+
+    at: str
+    actor: str
+    action: str
+    dataset: str
+    detail: str = ""
+
+
+class Store:
+    """The store interface; backends implement the ``_``-prefixed primitives."""
+
+    backend = "abstract"
+
+    # -- what a backend provides -------------------------------------------------------------
+    def _get(self, dataset_id: str) -> DatasetInfo | None:
+        raise NotImplementedError
+
+    def _infos(self) -> list[DatasetInfo]:
+        raise NotImplementedError
+
+    def _read(self, info: DatasetInfo) -> gpd.GeoDataFrame:
+        raise NotImplementedError
+
+    def _write(self, info: DatasetInfo, events: gpd.GeoDataFrame, entry: AuditEntry) -> DatasetInfo:
+        """Store a new dataset and its audit entry at once; return what is stored (an existing one wins)."""
+        raise NotImplementedError
+
+    def _update(self, info: DatasetInfo, entry: AuditEntry) -> None:
+        """Replace a dataset's metadata (its grant) and log ``entry``, at once."""
+        raise NotImplementedError
+
+    def _remove(self, info: DatasetInfo, entry: AuditEntry) -> None:
+        raise NotImplementedError
+
+    def _log(self, entry: AuditEntry) -> None:
+        raise NotImplementedError
+
+    def _entries(self) -> list[AuditEntry]:
+        raise NotImplementedError
+
+    # -- the interface ----------------------------------------------------------------------
+    def info(self, dataset_id: str, user: User, *, action: str = "open") -> DatasetInfo:
+        """Metadata of a dataset ``user`` may ``action``; :class:`NotAvailable` otherwise or when it does not exist."""
+        if dataset_id == BUNDLED_ID:
+            if user.anonymous:
+                raise NotAvailable(dataset_id)
+            return BUNDLED
+        # The id is checked against its pattern before any backend sees it: "../../etc/passwd"
+        # never reaches a path, "x' OR 1=1" never reaches SQL (which is parameterised anyway).
+        if not isinstance(dataset_id, str) or not DATASET_ID.fullmatch(dataset_id):
+            raise NotAvailable(dataset_id)
+        info = self._get(dataset_id)
+        if info is None or not allowed(user, action, info.grant):
+            raise NotAvailable(dataset_id)
+        return info
+
+    def datasets(self, user: User) -> list[DatasetInfo]:
+        """The datasets ``user`` may list, the bundled one first, then newest first."""
+        listed = [i for i in self._infos() if allowed(user, "list", i.grant)]
+        return [BUNDLED, *sorted(listed, key=lambda i: i.added, reverse=True)] if not user.anonymous else []
+
+    def version(self, dataset_id: str) -> str | None:
+        """What changes whenever the dataset's events change (``None``: gone). Cheap: asked on every rerun."""
+        if dataset_id == BUNDLED_ID:
+            return BUNDLED.version
+        found = self._get(dataset_id) if isinstance(dataset_id, str) and DATASET_ID.fullmatch(dataset_id) else None
+        return found.version if found else None
+
+    def load(self, dataset_id: str, user: User) -> gpd.GeoDataFrame:
+        """Events of a dataset ``user`` may open, sorted by date, tagged.
+
+        Raises
+        ------
+        NotAvailable
+            When the id is malformed, no stored dataset has it, or ``user`` may not see it.
+        KeyError
+            When its stored events are damaged (said only to someone who may see it).
+        """
+        info = self.info(dataset_id, user)
+        if info is BUNDLED:
+            return read_canonical(DATA / "events.parquet")
+        try:
+            return self._read(info)
+        except Exception as exc:  # noqa: BLE001 - damaged storage is "cannot open", not a crash
+            msg = f"dataset {dataset_id}: its stored events are unreadable ({type(exc).__name__}); upload the file again"
+            raise KeyError(msg) from None
+
+    def save(self, content: bytes, *, name: str, user: User = LOCAL, format: str = "auto",
+             mapping: dict[str, str] | None = None, progress: Progress | None = None,
+             max_file_mb: float | None = None, max_rows: float | None = None,
+             date_order: str | None = None) -> tuple[str, LoadResult]:  # fmt: skip
+        """Read an upload, merge actor aliases, tag areas and store it as a private dataset of ``user``.
+
+        Raises
+        ------
+        PermissionError
+            When ``user`` may not upload (a viewer, or the anonymous visitor).
+        ReadError
+            When the file is over ``max_file_mb`` / ``max_rows`` or unreadable.
+        """
+        if not may_upload(user):
+            msg = f"upload: expected an analyst or admin, got role {user.role!r}"
+            raise PermissionError(msg)
+        max_file_mb = settings().max_file_mb if max_file_mb is None else max_file_mb
+        check_size(name, len(content), max_file_mb)
+        # The same bytes read another way (a mapping, a date order) or by someone else are another dataset.
+        how = json.dumps(mapping or {}, sort_keys=True).encode() + (date_order or "").encode()
+        dataset_id = content_id(content + how + (b"" if user.sub == LOCAL.sub else user.sub.encode()))
+        result = _read_upload(content, name=name, format=format, mapping=mapping, progress=progress,
+                              max_file_mb=max_file_mb, max_rows=max_rows, date_order=date_order)  # fmt: skip
+        events = canonical_events(result.events)
+        report = result.report.to_dict()
+        info = DatasetInfo(dataset_id, name[:200], owner=user.sub, owner_label=user.label[:200],
+                           visibility="private" if user.sub != LOCAL.sub else "signed_in", teams=(),
+                           rows=len(events), rejected=result.report.rows_rejected, format=result.report.format,
+                           date_min=report["date_min"], date_max=report["date_max"],
+                           added=_now(), version=uuid.uuid4().hex)  # fmt: skip
+        self._write(info, events, self._entry(user, "upload", dataset_id, f"{len(events)} events from {name[:100]}"))
+        return dataset_id, result
+
+    def share(self, dataset_id: str, user: User, *, visibility: str, teams: tuple[str, ...] = ()) -> DatasetInfo:
+        """Change who sees a dataset (its owner or an admin); logged."""
+        info = self.info(dataset_id, user, action="change_visibility")
+        if info is BUNDLED:
+            raise NotAvailable(dataset_id)
+        grant = check_grant(visibility, teams)
+        changed = replace(info, visibility=grant.visibility, teams=grant.teams)
+        detail = f"{info.visibility} → {grant.visibility}" + (f" ({', '.join(grant.teams)})" if grant.teams else "")
+        self._update(changed, self._entry(user, "share", dataset_id, detail))
+        return changed
+
+    def delete(self, dataset_id: str, user: User) -> None:
+        """Delete a dataset (its owner or an admin); logged. Other processes notice on their next rerun."""
+        info = self.info(dataset_id, user, action="delete")
+        if info is BUNDLED:
+            raise NotAvailable(dataset_id)
+        self._remove(info, self._entry(user, "delete", dataset_id, info.name))
+
+    def record_export(self, dataset_id: str, user: User, *, what: str) -> None:
+        """Log that ``user`` downloaded ``what`` (CSV, map…) of a dataset they may export."""
+        self.info(dataset_id, user, action="export")
+        self._log(self._entry(user, "export", dataset_id, what[:100]))
+
+    def exported(self, dataset_id: str, user: User, *, what: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
+        """``make`` wrapped so that building the download logs it (a deferred download button calls it on click)."""
+
+        def build() -> bytes:
+            self.record_export(dataset_id, user, what=what)
+            return make()
+
+        return build
+
+    def audit_log(self, user: User) -> pd.DataFrame:
+        """The audit log, newest first (admins only)."""
+        if user.role != "admin" or user.anonymous:
+            msg = f"audit log: expected an admin, got role {user.role!r}"
+            raise PermissionError(msg)
+        rows = [asdict(e) for e in self._entries()]
+        return pd.DataFrame(rows, columns=AUDIT_COLUMNS).sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
+
+    @staticmethod
+    def _entry(user: User, action: str, dataset_id: str, detail: str) -> AuditEntry:
+        return AuditEntry(at=_now(), actor=user.label[:200], action=action, dataset=dataset_id, detail=detail)
+
+
+class EmbeddedStore(Store):
+    """Datasets as files in one directory: ``<id>.parquet``, ``<id>.json`` and ``audit.jsonl``.
+
+    Writes go to unique temporary files renamed into place, the GeoParquet first and the
+    metadata last: a dataset exists once its ``.json`` does, so a crash mid-write leaves none
+    visible, and two sessions uploading the same file at once end with one dataset.
     """
-    if dataset_id == BUNDLED_ID:
-        return _read_canonical(DATA / "events.parquet")
-    # The id is checked against its pattern before it is used in a path: "../../etc/passwd"
-    # never reaches the filesystem.
-    if not isinstance(dataset_id, str) or not DATASET_ID.fullmatch(dataset_id):
-        msg = f"dataset: expected 'bundled' or a 16-hex-digit dataset id, got {str(dataset_id)[:40]!r}"
-        raise KeyError(msg)
-    path = datasets_dir / f"{dataset_id}.parquet"
-    if not path.exists():
-        msg = f"dataset: expected a stored dataset id, got {dataset_id!r} (not on this server)"
-        raise KeyError(msg)
-    try:
-        return _read_canonical(path)
-    except Exception as exc:  # noqa: BLE001 - a damaged file on disk is "no such dataset", not a crash
-        msg = f"dataset {dataset_id}: its stored file is unreadable ({type(exc).__name__}); upload the file again"
-        raise KeyError(msg) from None
+
+    backend = "embedded"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def _get(self, dataset_id: str) -> DatasetInfo | None:
+        meta, events = self.directory / f"{dataset_id}.json", self.directory / f"{dataset_id}.parquet"
+        try:
+            return DatasetInfo.from_dict(json.loads(meta.read_text(encoding="utf-8"))) if events.exists() else None
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _infos(self) -> list[DatasetInfo]:
+        found = sorted(self.directory.glob("*.json")) if self.directory.exists() else []
+        return [i for p in found if DATASET_ID.fullmatch(p.stem) and (i := self._get(p.stem))]
+
+    def _read(self, info: DatasetInfo) -> gpd.GeoDataFrame:
+        return read_canonical(self.directory / f"{info.id}.parquet")
+
+    def _write(self, info: DatasetInfo, events: gpd.GeoDataFrame, entry: AuditEntry) -> DatasetInfo:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stored = self._get(info.id)
+        info = stored or info  # the same upload again keeps its grant, date added and version
+        _atomic_write(lambda tmp: events.to_parquet(tmp, index=False), self.directory / f"{info.id}.parquet")
+        self._update(info, entry)
+        return info
+
+    def _update(self, info: DatasetInfo, entry: AuditEntry) -> None:
+        text = json.dumps(asdict(info), indent=1)
+        _atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), self.directory / f"{info.id}.json")
+        self._log(entry)
+
+    def _remove(self, info: DatasetInfo, entry: AuditEntry) -> None:
+        (self.directory / f"{info.id}.json").unlink(missing_ok=True)  # gone for everyone from here on
+        (self.directory / f"{info.id}.parquet").unlink(missing_ok=True)
+        self._log(entry)
+
+    def _log(self, entry: AuditEntry) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode()
+        # One write() on an O_APPEND descriptor: lines from several sessions never interleave.
+        fd = os.open(self.directory / "audit.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+
+    def _entries(self) -> list[AuditEntry]:
+        path = self.directory / "audit.jsonl"
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        return [AuditEntry(**json.loads(line)) for line in lines if line.strip()]
 
 
-def _read_canonical(path: Path) -> gpd.GeoDataFrame:
+def datasets_table(infos: list[DatasetInfo]) -> pd.DataFrame:
+    """Datasets as the Data page lists them: who owns each and who sees it, never where it is stored."""
+    cols = ["id", "name", "owner", "visibility", "teams", "rows", "rejected", "format", "date_min", "date_max", "added"]
+    rows = [{**asdict(i), "owner": i.owner_label, "teams": ", ".join(i.teams), "added": i.added[:19]} for i in infos]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def open_store(config: Settings | None = None) -> Store:
+    """The store a deployment uses: PostGIS when ``CONFLICT_MAP_DATABASE_URL`` is set, else the directory."""
+    config = config or settings()
+    if config.database_url:
+        from geo.pgstore import PostgisStore
+
+        return PostgisStore(config.database_url)
+    return EmbeddedStore(config.datasets_dir)
+
+
+def read_canonical(path_or_buffer) -> gpd.GeoDataFrame:
     """Read a GeoParquet this project wrote (already validated, typed and tagged): no re-parsing."""
-    events = gpd.read_parquet(path)
+    events = gpd.read_parquet(path_or_buffer)
     if not events["event_date"].is_monotonic_increasing:
         events = events.sort_values("event_date", kind="stable").reset_index(drop=True)
     # Arrow's allocator keeps the buffers the read freed: at 1 M real-shaped events that is
@@ -69,61 +334,9 @@ def _read_canonical(path: Path) -> gpd.GeoDataFrame:
     return events
 
 
-def dataset_ids(*, datasets_dir: Path) -> list[str]:
-    """Every dataset id the server knows (complete datasets only: the parquet is written last)."""
-    found = datasets_dir.glob("*.parquet") if datasets_dir.exists() else []
-    return [BUNDLED_ID, *sorted(p.stem for p in found if DATASET_ID.fullmatch(p.stem))]
-
-
 def content_id(content: bytes) -> str:
-    """The id of an uploaded file: the first 16 hex digits of its SHA-256."""
+    """A dataset id: the first 16 hex digits of a SHA-256."""
     return hashlib.sha256(content).hexdigest()[:16]
-
-
-def save_dataset(
-    content: bytes,
-    *,
-    name: str,
-    datasets_dir: Path,
-    format: str = "auto",
-    mapping: dict[str, str] | None = None,
-    progress: Progress | None = None,
-    max_file_mb: float | None = None,
-    max_rows: float | None = None,
-    date_order: str | None = None,
-) -> tuple[str, LoadResult]:
-    """Load an uploaded file, merge actor aliases, tag areas and store it under its content hash.
-
-    Writes go to unique temporary files renamed into place, metadata first and the
-    GeoParquet last: a crash mid-write leaves no dataset visible, and two sessions
-    uploading the same file at once end with one dataset.
-
-    Raises
-    ------
-    ReadError
-        When the file is over ``max_file_mb`` / ``max_rows`` or unreadable.
-    """
-    limit = settings()
-    max_file_mb = limit.max_file_mb if max_file_mb is None else max_file_mb
-    check_size(name, len(content), max_file_mb)
-    # The same bytes read another way (a mapping, a date order) are another dataset.
-    dataset_id = content_id(content + json.dumps(mapping or {}, sort_keys=True).encode() + (date_order or "").encode())
-    datasets_dir.mkdir(parents=True, exist_ok=True)
-    suffix = Path(name).suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix) else ".csv"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(content)
-        result = read_events(path, format=format, mapping=mapping, dataset=Path(name).stem, progress=progress,
-                             max_file_mb=max_file_mb, max_rows=max_rows, date_order=date_order)  # fmt: skip
-    events = canonical_events(result.events)
-    meta_path = datasets_dir / f"{dataset_id}.json"
-    added = json.loads(meta_path.read_text())["added"] if meta_path.exists() else datetime.now(UTC).isoformat(timespec="seconds")
-    meta = {"id": dataset_id, "name": name[:200], "rows": len(events), "rejected": result.report.rows_rejected,
-            "format": result.report.format, "date_min": result.report.to_dict()["date_min"],
-            "date_max": result.report.to_dict()["date_max"], "added": added}  # fmt: skip
-    _atomic_write(lambda tmp: tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8"), meta_path)
-    _atomic_write(lambda tmp: events.to_parquet(tmp, index=False), datasets_dir / f"{dataset_id}.parquet")
-    return dataset_id, result
 
 
 def canonical_events(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -135,12 +348,17 @@ def canonical_events(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return tag_events(merged).sort_values("event_date", kind="stable").reset_index(drop=True)
 
 
-def list_datasets(*, datasets_dir: Path) -> pd.DataFrame:
-    """Stored datasets: id, name, rows, date range, when added (newest first)."""
-    ids = set(dataset_ids(datasets_dir=datasets_dir))
-    metas = [json.loads(p.read_text()) for p in sorted(datasets_dir.glob("*.json")) if p.stem in ids] if datasets_dir.exists() else []
-    cols = ["id", "name", "rows", "rejected", "format", "date_min", "date_max", "added"]
-    return pd.DataFrame(metas, columns=cols).sort_values("added", ascending=False).reset_index(drop=True)
+def _read_upload(content: bytes, *, name: str, **options) -> LoadResult:
+    """Read an upload's bytes through a temporary file named like it (readers go by the suffix)."""
+    suffix = Path(name).suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix) else ".csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(content)
+        return read_events(path, dataset=Path(name).stem, **options)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _atomic_write(write: Callable[[Path], object], path: Path) -> None:

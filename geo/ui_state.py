@@ -25,6 +25,8 @@ UI_ONLY: dict[str, str] = {
     "query": "the view (geo.query.Query) of this run", "events": "the loaded dataset's events",
     "lean": "the counted columns of those events (geo.query.lean_events)",
     "vocab": "what the loaded dataset knows (actors, areas, dates)", "settings": "geo.settings.Settings",
+    "user": "who is signed in (geo.access.User; LOCAL with sign-in off)", "store": "the dataset store (geo.store.Store)",
+    "sign_in": "Sign in button (sign-in on)",
     "tiles": "the tile layer drawn under the events (geo.tiles.map_tiles)",
     "ignored": "link parameters that were ignored, with why", "dataset_error": "why a stored dataset could not open",
     "page": "the page drawn last (the map remounts when coming back to it)",
@@ -45,6 +47,9 @@ UI_ONLY: dict[str, str] = {
     "up_file": "Data: the upload", "up_format": "Data: format", "up_date_order": "Data: date order", "up_go": "Data: Load and store",
     "up_open": "Data: open a stored dataset", "_peeked": "Data: the upload's columns, read once per file",
     "last_report": "Data: the last load report", "dl_rejected": "Data: rejected rows download",
+    "sh_dataset": "Data: the dataset to share or delete", "sh_visibility": "Data: who sees it", "sh_teams": "Data: its teams",
+    "sh_save": "Data: Save sharing", "del_confirm": "Data: confirm delete", "del_go": "Data: Delete dataset",
+    "dl_audit": "Data: audit log download",
     "ex_csv": "export CSV", "ex_geojson": "export GeoJSON", "ex_parquet": "export GeoParquet", "ex_map": "export map HTML",
 }  # fmt: skip
 

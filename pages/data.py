@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.access import VISIBILITIES, allowed, may_upload
 from geo.dates import DATE_ORDERS
 from geo.errors import ReadError
 from geo.escape import markdown_text
@@ -17,7 +18,7 @@ from geo.io.formats import AUTO_COLUMNS
 from geo.io.sniff import peek_columns
 from geo.mapview import build_map, standalone_html
 from geo.schema import schema_markdown
-from geo.store import BUNDLED_ID, list_datasets, save_dataset
+from geo.store import BUNDLED_ID, datasets_table
 from geo.summary import quality
 from geo.ui_state import DATASET_SWITCH_RESETS
 
@@ -31,10 +32,13 @@ st.session_state.pop("_frame_active", None)
 query = st.session_state["query"]
 events = st.session_state["events"]
 settings = st.session_state["settings"]
+store, user = st.session_state["store"], st.session_state["user"]
 
 st.title("Data")
 st.subheader("Upload events")
-upload = st.file_uploader("ACLED, UCDP GED, GeoJSON, GeoParquet, Excel, a zipped CSV or Shapefile, GeoPackage, KML or any CSV",
+if not may_upload(user):
+    st.info("You can read the datasets shared with you; uploading needs the analyst role (ask an admin).")
+upload = None if not may_upload(user) else st.file_uploader("ACLED, UCDP GED, GeoJSON, GeoParquet, Excel, a zipped CSV or Shapefile, GeoPackage, KML or any CSV",
                           key="up_file", type=list(UPLOAD_TYPES))  # fmt: skip
 st.caption(f"Limits: {settings.max_file_mb:,g} MB per file (setting CONFLICT_MAP_MAX_FILE_MB; the upload widget's own limit is "
            f"Streamlit's server.maxUploadSize), {settings.max_rows:,} rows (CONFLICT_MAP_MAX_ROWS). Rejected rows are kept with "
@@ -65,8 +69,8 @@ if upload is not None and st.button("Load and store", key="up_go"):
     bar = st.progress(0.0, text="reading")
     size = max(upload.size, 1)
     try:
-        dataset_id, result = save_dataset(
-            upload.getvalue(), name=upload.name, datasets_dir=settings.datasets_dir, format=fmt, mapping=mapping or None,
+        dataset_id, result = store.save(
+            upload.getvalue(), name=upload.name, user=user, format=fmt, mapping=mapping or None,
             max_file_mb=settings.max_file_mb, max_rows=settings.max_rows, date_order=None if order == "auto" else order,
             progress=lambda rows, msg: bar.progress(min(0.95, rows * 120 / size), text=f"{msg}: {rows:,}"),
         )  # fmt: skip
@@ -100,10 +104,41 @@ if report_state:
         st.query_params["dataset"] = dataset_id
         st.rerun()
 
-st.subheader("Shared datasets on this server")
-stored = list_datasets(datasets_dir=settings.datasets_dir)
-st.caption(f"Stored in {settings.datasets_dir} (setting CONFLICT_MAP_DATASETS). A link with ?dataset=<id> opens the same data.")
-st.dataframe(stored, hide_index=True)
+st.subheader("Datasets you can open")
+visible = store.datasets(user)
+st.dataframe(datasets_table(visible), hide_index=True)
+st.caption("A link with ?dataset=<id> opens the same data for everyone it is shared with; anyone else is told it is "
+           "not available to them. New uploads are private to their owner until shared.")  # fmt: skip
+
+changeable = [i for i in visible if i.id != BUNDLED_ID and allowed(user, "change_visibility", i.grant)]
+if changeable:
+    st.subheader("Share or delete")
+    by_id = {i.id: i for i in changeable}
+    picked = by_id[st.selectbox("Dataset", list(by_id), key="sh_dataset", format_func=lambda i: f"{by_id[i].name} ({i})",
+                                on_change=lambda: [st.session_state.pop(k, None) for k in ("sh_visibility", "sh_teams")])]  # fmt: skip
+    visibility = st.radio("Who sees it", list(VISIBILITIES), key="sh_visibility", index=list(VISIBILITIES).index(picked.visibility),
+                          format_func=lambda v: f"{v.replace('_', ' ')} — {VISIBILITIES[v]}")  # fmt: skip
+    teams = st.multiselect("Teams (for 'team')", sorted(user.groups | set(picked.teams)), default=list(picked.teams),
+                           key="sh_teams", accept_new_options=True)  # fmt: skip
+    if st.button("Save sharing", key="sh_save"):
+        try:
+            store.share(picked.id, user, visibility=visibility, teams=tuple(teams))
+        except ValueError as exc:
+            st.error(markdown_text(str(exc)))
+        else:
+            st.success(markdown_text(f"{picked.name}: now visible to {VISIBILITIES[visibility]}."))
+    confirm = st.checkbox(f"Delete {picked.id} for everyone", key="del_confirm")
+    if st.button("Delete dataset", key="del_go", disabled=not confirm):
+        store.delete(picked.id, user)
+        st.session_state.pop("del_confirm", None)
+        st.success(markdown_text(f"Deleted {picked.name} ({picked.id})."))
+
+if user.role == "admin":
+    st.subheader("Audit log")
+    log = store.audit_log(user)
+    st.dataframe(log, hide_index=True, height=220)
+    st.download_button("Download the audit log (CSV)", lambda: safe_csv(log), "audit.csv", "text/csv", key="dl_audit",
+                       on_click="ignore")  # fmt: skip
 
 st.subheader("Quality of the current dataset")
 q = quality(events)
@@ -119,10 +154,14 @@ st.subheader("Export the current view")
 shown = query.apply(events)
 st.caption(f"{markdown_text(query.describe())} · {len(shown):,} events")
 e1, e2, e3, e4 = st.columns(4)
-e1.download_button("CSV", lambda: safe_csv(shown), "events.csv", "text/csv", key="ex_csv", on_click="ignore")
-e2.download_button("GeoJSON", lambda: geojson_bytes(shown), "events.geojson", "application/geo+json", key="ex_geojson", on_click="ignore")
-e3.download_button("GeoParquet", lambda: geoparquet_bytes(shown), "events.parquet", "application/octet-stream", key="ex_parquet", on_click="ignore")
-e4.download_button("Map (HTML)", lambda: standalone_html(build_map(shown, query)[0]), "map.html", "text/html", key="ex_map", on_click="ignore")
+exports = {  # key: (label, file name, MIME type, how it is built)
+    "ex_csv": ("CSV", "events.csv", "text/csv", lambda: safe_csv(shown)),
+    "ex_geojson": ("GeoJSON", "events.geojson", "application/geo+json", lambda: geojson_bytes(shown)),
+    "ex_parquet": ("GeoParquet", "events.parquet", "application/octet-stream", lambda: geoparquet_bytes(shown)),
+    "ex_map": ("Map (HTML)", "map.html", "text/html", lambda: standalone_html(build_map(shown, query)[0])),
+}
+for cell, (key, (label, file_name, mime, make)) in zip(st.columns(len(exports)), exports.items(), strict=True):
+    cell.download_button(label, store.exported(query.dataset, user, what=label, make=make), file_name, mime, key=key, on_click="ignore")
 
 st.subheader("Sources and licences")
 if query.dataset == BUNDLED_ID:

@@ -143,12 +143,12 @@ with map_col:
             st.rerun()
     d1, d2 = st.columns(2)
     # Deferred: the files are built only when clicked, never on every rerun.
-    d1.download_button("Download filtered events (CSV)", lambda: safe_csv(query.apply(events)), "events.csv", "text/csv",
-                       key="dl_csv", on_click="ignore")  # fmt: skip
-    d2.download_button(
-        "Download standalone map (HTML)", lambda: standalone_html(build_map(query.apply(events), query)[0]), "map.html", "text/html",
-        key="dl_map", on_click="ignore",
-    )
+    store, user = st.session_state["store"], st.session_state["user"]
+    csv = store.exported(query.dataset, user, what="CSV (map page)", make=lambda: safe_csv(query.apply(events)))
+    html = store.exported(query.dataset, user, what="map HTML (map page)",
+                          make=lambda: standalone_html(build_map(query.apply(events), query)[0]))  # fmt: skip
+    d1.download_button("Download filtered events (CSV)", csv, "events.csv", "text/csv", key="dl_csv", on_click="ignore")
+    d2.download_button("Download standalone map (HTML)", html, "map.html", "text/html", key="dl_map", on_click="ignore")
 
 panel = map_panel(events, query, shown=shown, ranged=ranged, lean=lean)
 with panel_col:

@@ -44,3 +44,46 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def postgis_server():
+    """A throwaway PostgreSQL + PostGIS cluster for the session; yields a function making fresh databases.
+
+    Each call creates a new database from a template that already has the migrations, so a
+    test starts empty and no test sees another's rows.
+    """
+    import itertools
+
+    import psycopg
+
+    from geo.pgstore import PostgisStore
+    from tests.browser import _free_port
+    from tests.postgres import throwaway_postgis
+
+    with throwaway_postgis(_free_port()) as url:
+        base = url.rsplit("/", 1)[0]
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE geo_template")
+        PostgisStore(f"{base}/geo_template")  # migrates the template once
+        counter = itertools.count()
+
+        def fresh_database() -> str:
+            name = f"geo_test_{next(counter)}"
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f"CREATE DATABASE {name} TEMPLATE geo_template")
+            return f"{base}/{name}"
+
+        yield fresh_database
+
+
+@pytest.fixture(params=["embedded", "postgis"])
+def any_store(request, tmp_path):
+    """An empty store of each backend: the same tests run against both."""
+    from geo.store import EmbeddedStore
+
+    if request.param == "embedded":
+        return EmbeddedStore(tmp_path / "datasets")
+    from geo.pgstore import PostgisStore
+
+    return PostgisStore(request.getfixturevalue("postgis_server")())

@@ -137,11 +137,11 @@ def test_hostile_strings_never_run_in_the_browser(server, browser, tmp_path):
     from geo.areas import tag_events
     from geo.mapview import build_map, standalone_html
     from geo.settings import settings
-    from geo.store import save_dataset
+    from geo.store import EmbeddedStore
     from tests.conftest import FIXTURES
 
     hostile = FIXTURES / "hostile_events.csv"
-    dataset_id, _ = save_dataset(hostile.read_bytes(), name="hostile_events.csv", datasets_dir=settings().datasets_dir)
+    dataset_id, _ = EmbeddedStore(settings().datasets_dir).save(hostile.read_bytes(), name="hostile_events.csv")
     dialogs: list[str] = []
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     runs = Runs(page)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from geo.access import LOCAL
 from geo.io import read_events
 from geo.mapview import resolve_mode
 from geo.params import BORDER_KM_LIMITS
@@ -21,7 +22,7 @@ from geo.paths import DATA
 from geo.playback import slice_options
 from geo.query import Query
 from geo.settings import settings
-from geo.store import BUNDLED_ID, load_dataset, save_dataset
+from geo.store import BUNDLED_ID, EmbeddedStore
 from geo.synthetic import write_synthetic_acled
 from tests.browser import (
     IDLE,
@@ -46,9 +47,9 @@ BIG = 100_000
 def datasets(tmp_path_factory) -> dict[str, dict]:
     """The bundled data and 100 k synthetic ACLED-layout events stored as a server upload would be."""
     path = write_synthetic_acled(tmp_path_factory.mktemp("sweep") / "synthetic_100k.csv", BIG, seed=16)
-    big_id, result = save_dataset(path.read_bytes(), name=path.name, datasets_dir=settings().datasets_dir, max_rows=None)
+    big_id, result = EmbeddedStore(settings().datasets_dir).save(path.read_bytes(), name=path.name, max_rows=None)
     assert result.report.rows_loaded == BIG  # the sweep measures what it says: 100 k events
-    big = load_dataset(big_id, datasets_dir=settings().datasets_dir)
+    big = EmbeddedStore(settings().datasets_dir).load(big_id, LOCAL)
     bundled = read_events(DATA / "events.parquet").events
     return {
         "bundled": {"id": BUNDLED_ID, "events": bundled, "from": date(2024, 11, 27), "to": date(2024, 12, 12)},

@@ -24,7 +24,7 @@ from geo.dates import parse_dates
 from geo.errors import ReadError
 from geo.io import read_events
 from geo.io.coords import parse_coordinates
-from geo.store import save_dataset
+from geo.store import EmbeddedStore
 from tests.conftest import ROOT
 
 HEADER = "event_id,event_date,latitude,longitude,fatalities,actor1,notes\n"
@@ -257,7 +257,7 @@ def test_ingest_cli_writes_every_rejected_row(tmp_path):
 @pytest.mark.parametrize(("case", "content", "suffix", "match"), UNREADABLE[:6], ids=[c[0] for c in UNREADABLE[:6]])
 def test_upload_of_unreadable_file_stores_nothing(tmp_path, case, content, suffix, match):
     with pytest.raises(ReadError, match=match):
-        save_dataset(content, name=f"upload{suffix}", datasets_dir=tmp_path)
+        EmbeddedStore(tmp_path).save(content, name=f"upload{suffix}")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from geo.access import LOCAL, NotAvailable
 from geo.query import MAX_MEMBERS, Query, Vocabulary
-from geo.store import load_dataset
+from geo.store import EmbeddedStore
 from tests.conftest import ROOT
 
 VOCAB = Vocabulary(
@@ -33,7 +34,7 @@ CASES = [
     ("view=NaN,NaN", {"view": ["NaN,NaN,8"], "type": ["Battles"]}, "view: expected lat in ±90", ("types", ("Battles",))),
     ("view=inf", {"view": ["inf,-inf,8"]}, "view: expected lat in ±90", ("view", None)),
     ("view not numbers", {"view": ["<script>,1,2"]}, "view: expected lat,lon,zoom", ("view", None)),
-    ("unknown dataset id", {"dataset": ["0123456789abcdef"], "type": ["Battles"]}, "dataset: unknown dataset", ("dataset", "bundled")),
+    ("unknown dataset id", {"dataset": ["0123456789abcdef"], "type": ["Battles"]}, "not available to you", ("dataset", "bundled")),
     ("path-like dataset", {"dataset": ["../../etc/passwd"]}, "dataset: expected 'bundled' or a 16-hex-digit", ("dataset", "bundled")),
     ("absolute path dataset", {"dataset": ["/etc/passwd"]}, "dataset: expected", ("dataset", "bundled")),
     ("unknown actor among known", {"actor": ["HTS", "<script>alert(1)</script>"]}, "actor: unknown actor", ("actors", ("HTS",))),
@@ -65,8 +66,8 @@ def test_path_like_dataset_id_never_touches_the_filesystem(tmp_path, monkeypatch
 
         monkeypatch.setattr(Path, name, spy)
     for hostile in ("../../etc/passwd", "/etc/passwd", "..", "0123456789abcdef/../../x", "0123456789ABCDEF", "%2e%2e%2f"):
-        with pytest.raises(KeyError, match="expected 'bundled' or a 16-hex-digit dataset id"):
-            load_dataset(hostile, datasets_dir=tmp_path)
+        with pytest.raises(NotAvailable, match="not available to you"):
+            EmbeddedStore(tmp_path).load(hostile, LOCAL)
     assert touched == []
 
 

@@ -20,7 +20,7 @@ from geo.export import FORMULA_PREFIXES, safe_csv
 from geo.io import read_events
 from geo.mapview import build_map, map_html, standalone_html
 from geo.query import Query
-from geo.store import save_dataset
+from geo.store import EmbeddedStore
 from tests.conftest import FIXTURES, ROOT
 
 PAYLOADS = ["<script>alert('actor1')</script>", "<img src=x onerror=alert('actor2')>", "<svg onload=alert('location')>",
@@ -149,7 +149,7 @@ def test_rejected_rows_download_is_formula_safe(tmp_path):
 
 def test_event_detail_shows_payloads_as_text_and_only_safe_links(tmp_path, monkeypatch):
     monkeypatch.setenv("CONFLICT_MAP_DATASETS", str(tmp_path))
-    dataset_id, _ = save_dataset((FIXTURES / "hostile_events.csv").read_bytes(), name="<b>hostile</b>.csv", datasets_dir=tmp_path)
+    dataset_id, _ = EmbeddedStore(tmp_path).save((FIXTURES / "hostile_events.csv").read_bytes(), name="<b>hostile</b>.csv")
     for event_id, links in (("X1", 0), ("X2", 1), ("X3", 0)):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.query_params["dataset"] = dataset_id

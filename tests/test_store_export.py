@@ -7,35 +7,36 @@ import io
 import geopandas as gpd
 import pandas as pd
 
+from geo.access import LOCAL, NotAvailable
 from geo.export import geojson_bytes, geoparquet_bytes, safe_csv
 from geo.io import read_events
 from geo.paths import DATA
-from geo.store import dataset_ids, list_datasets, load_dataset, save_dataset
+from geo.store import EmbeddedStore, datasets_table
 
 
 def test_same_upload_gets_the_same_id(tmp_path, fixtures_dir):
     content = (fixtures_dir / "acled_new_text_inter.csv").read_bytes()
-    first, result = save_dataset(content, name="acled.csv", datasets_dir=tmp_path)
-    again, _ = save_dataset(content, name="acled.csv", datasets_dir=tmp_path)
+    first, result = EmbeddedStore(tmp_path).save(content, name="acled.csv")
+    again, _ = EmbeddedStore(tmp_path).save(content, name="acled.csv")
     assert first == again and len(first) == 16
-    assert dataset_ids(datasets_dir=tmp_path) == ["bundled", first]
-    listed = list_datasets(datasets_dir=tmp_path).iloc[0]
+    assert [i.id for i in EmbeddedStore(tmp_path).datasets(LOCAL)] == ["bundled", first]
+    listed = datasets_table(EmbeddedStore(tmp_path).datasets(LOCAL)[1:]).iloc[0]
     assert (listed["name"], listed["rows"], listed["date_min"], listed["date_max"]) == ("acled.csv", 3, "2024-11-27", "2024-12-01")
-    events = load_dataset(first, datasets_dir=tmp_path)
+    events = EmbeddedStore(tmp_path).load(first, LOCAL)
     assert len(events) == result.report.rows_loaded and "areas" in events and events["areas"].notna().any()
 
 
 def test_stored_dataset_merges_actor_aliases(tmp_path):
     csv = "date,lat,lon,actor1,location\n2024-11-30,36.2,37.16,Hayat Tahrir al-Sham,Aleppo\n"
-    dataset_id, _ = save_dataset(csv.encode(), name="a.csv", datasets_dir=tmp_path)
-    assert load_dataset(dataset_id, datasets_dir=tmp_path)["actor1"].tolist() == ["HTS"]
+    dataset_id, _ = EmbeddedStore(tmp_path).save(csv.encode(), name="a.csv")
+    assert EmbeddedStore(tmp_path).load(dataset_id, LOCAL)["actor1"].tolist() == ["HTS"]
 
 
 def test_unknown_dataset_id_is_a_clear_error(tmp_path):
     import pytest
 
-    with pytest.raises(KeyError, match="expected 'bundled' or a 16-hex-digit dataset id"):
-        load_dataset("../../etc/passwd", datasets_dir=tmp_path)
+    with pytest.raises(NotAvailable, match="not available to you"):
+        EmbeddedStore(tmp_path).load("../../etc/passwd", LOCAL)
 
 
 def test_csv_export_neutralises_formulas():

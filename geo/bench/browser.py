@@ -79,10 +79,10 @@ def bench_browser(sizes: tuple[int, ...], *, naive_sizes: tuple[int, ...] = (11_
 
 def _store(path: Path, n: int, datasets: Path) -> str:
     """Store the ``n`` events of ``path`` through the store's own API (as an upload would); return the dataset id."""
-    from geo.store import save_dataset
+    from geo.store import EmbeddedStore
 
-    dataset_id, result = save_dataset(path.read_bytes(), name=f"UCDP real-shaped {n}.parquet", datasets_dir=datasets,
-                                      max_file_mb=math.inf, max_rows=math.inf)  # fmt: skip
+    dataset_id, result = EmbeddedStore(datasets).save(path.read_bytes(), name=f"UCDP real-shaped {n}.parquet",
+                                                      max_file_mb=math.inf, max_rows=math.inf)  # fmt: skip
     if result.report.rows_loaded != n:
         msg = f"expected {n:,} events stored, got {result.report.rows_loaded:,}"
         raise AssertionError(msg)

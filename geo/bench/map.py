@@ -65,12 +65,12 @@ def _load_row(events: gpd.GeoDataFrame) -> Row:
     import tempfile
     from pathlib import Path
 
-    from geo.store import _read_canonical
+    from geo.store import read_canonical
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "events.parquet"
         events.to_parquet(path, index=False)
-        secs, _, peak = timed(lambda: _read_canonical(path), repeat=3, memory=True)
+        secs, _, peak = timed(lambda: read_canonical(path), repeat=3, memory=True)
     return Row("load dataset (GeoParquet)", len(events), "gpd.read_parquet, once per server process", secs, len(events) / secs, peak_mb=peak)
 
 

@@ -1,0 +1,41 @@
+"""Sign-in glue that needs no Streamlit: whether sign-in is on, and a shared link surviving it.
+
+Streamlit's OIDC callback always lands on the app's root, so the link a signed-out colleague
+opened (its page, filters, slice, map view and event) would be lost. The sign-in page keeps it
+in the tab's ``sessionStorage`` (same tab, same origin, gone when the tab closes); the first run
+after signing in, on a bare root URL, sends the tab back to it. Only a same-origin path with a
+query is ever restored; the app then parses it like any link (a tampered one is ignored, with why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+RETURN_KEY = "conflict-map:return"
+
+#: Run on the sign-in page: remember where this tab was going.
+SAVE_RETURN_JS = f"""<script>
+(() => {{
+  const where = window.location.pathname + window.location.search;
+  if (window.location.search.length > 1) sessionStorage.setItem({RETURN_KEY!r}, where);
+  document.body.dataset.returnLink = window.location.search.length > 1 ? "saved" : "none";
+}})();
+</script>"""
+
+#: Run once after sign-in on a bare root URL: go back to the remembered link, if any.
+RESTORE_RETURN_JS = f"""<script>
+(() => {{
+  const where = sessionStorage.getItem({RETURN_KEY!r});
+  sessionStorage.removeItem({RETURN_KEY!r});
+  // A path on this origin with a query, nothing else ("//evil.example" would leave the origin).
+  if (where && /^\\/(?!\\/)[^\\s]*\\?[^\\s]+$/.test(where)) window.location.replace(where);
+}})();
+</script>"""
+
+
+def auth_configured(secrets: Mapping[str, object]) -> bool:
+    """Sign-in is on when the secrets have an ``[auth]`` section with a provider configured."""
+    auth = secrets.get("auth")
+    if not isinstance(auth, Mapping):
+        return False
+    return "server_metadata_url" in auth or any(isinstance(v, Mapping) and "server_metadata_url" in v for v in auth.values())
