@@ -89,6 +89,11 @@ def _open(dataset_id: str, *, say_why: bool = True):
 
 
 USER = _signed_in_user()
+if USER is not LOCAL:
+    with st.sidebar:
+        st.caption(f"Signed in as **{markdown_text(USER.label)}** · {USER.role}"
+                   + (f" · teams: {markdown_text(', '.join(sorted(USER.groups)))}" if USER.groups else ""))  # fmt: skip
+        st.button("Sign out", key="sign_out", on_click=st.logout)
 
 
 @st.cache_resource(show_spinner="Preparing the basemap…")
@@ -136,7 +141,9 @@ if "w_range" not in st.session_state:
 st.session_state["dataset"], (events, vocab, lean) = _open(st.session_state["dataset"])
 vocab = replace(vocab, datasets=frozenset({BUNDLED_ID, st.session_state["dataset"]}))
 if st.session_state.get("dataset_error"):
-    st.error(markdown_text(st.session_state.pop("dataset_error")) + " — showing the bundled dataset.")
+    # Kept until another dataset is opened: a map's own view report reruns the page at once, and a
+    # one-run message would vanish before the analyst read it.
+    st.error(markdown_text(st.session_state["dataset_error"]) + " — showing the bundled dataset.")
 actor_names = sorted(vocab.actors)
 
 with st.sidebar:

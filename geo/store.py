@@ -73,8 +73,15 @@ class DatasetInfo:
         return cls(**{k: (tuple(meta[k]) if k == "teams" else meta[k]) for k in cls.__dataclass_fields__})
 
 
-BUNDLED = DatasetInfo(BUNDLED_ID, BUNDLED_LABEL, owner="", owner_label="the app", visibility="signed_in", teams=(),
-                      rows=0, rejected=0, format="GeoParquet", date_min=None, date_max=None, added="", version="bundled")  # fmt: skip
+def _bundled_info() -> DatasetInfo:
+    """The shipped dataset: everyone signed in sees it; nobody changes or deletes it."""
+    dates = pd.read_parquet(DATA / "events.parquet", columns=["event_date"])["event_date"]
+    return DatasetInfo(BUNDLED_ID, BUNDLED_LABEL, owner="", owner_label="the app", visibility="signed_in", teams=(),
+                       rows=len(dates), rejected=0, format="GeoParquet", date_min=str(dates.min().date()),
+                       date_max=str(dates.max().date()), added="", version="bundled")  # fmt: skip
+
+
+BUNDLED = _bundled_info()
 
 
 @dataclass(frozen=True)

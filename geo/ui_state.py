@@ -26,7 +26,7 @@ UI_ONLY: dict[str, str] = {
     "lean": "the counted columns of those events (geo.query.lean_events)",
     "vocab": "what the loaded dataset knows (actors, areas, dates)", "settings": "geo.settings.Settings",
     "user": "who is signed in (geo.access.User; LOCAL with sign-in off)", "store": "the dataset store (geo.store.Store)",
-    "sign_in": "Sign in button (sign-in on)",
+    "sign_in": "Sign in button (sign-in on)", "sign_out": "Sign out button (sign-in on)",
     "tiles": "the tile layer drawn under the events (geo.tiles.map_tiles)",
     "ignored": "link parameters that were ignored, with why", "dataset_error": "why a stored dataset could not open",
     "page": "the page drawn last (the map remounts when coming back to it)",
@@ -49,13 +49,14 @@ UI_ONLY: dict[str, str] = {
     "last_report": "Data: the last load report", "dl_rejected": "Data: rejected rows download",
     "sh_dataset": "Data: the dataset to share or delete", "sh_visibility": "Data: who sees it", "sh_teams": "Data: its teams",
     "sh_save": "Data: Save sharing", "del_confirm": "Data: confirm delete", "del_go": "Data: Delete dataset",
-    "dl_audit": "Data: audit log download",
+    "dl_audit": "Data: audit log download", "data_notice": "Data: what the last share or delete did (shown after its rerun)",
     "ex_csv": "export CSV", "ex_geojson": "export GeoJSON", "ex_parquet": "export GeoParquet", "ex_map": "export map HTML",
 }  # fmt: skip
 
 #: What opening another dataset forgets: its dates, actors, slice, map view and selection belong to the old one.
 DATASET_SWITCH_RESETS: tuple[str, ...] = (
     "w_range", "range", "w_actors", "actors", "w_day", "day", "view", "initial_view", "map_target", "map_reported", "event",
+    "dataset_error",
 )
 
 #: Every key: the parameters' state keys, the mirrored widgets and their mirrors, and the UI-only keys.

@@ -104,6 +104,8 @@ if report_state:
         st.query_params["dataset"] = dataset_id
         st.rerun()
 
+if st.session_state.get("data_notice"):
+    st.success(markdown_text(st.session_state.pop("data_notice")))
 st.subheader("Datasets you can open")
 visible = store.datasets(user)
 st.dataframe(datasets_table(visible), hide_index=True)
@@ -125,13 +127,16 @@ if changeable:
             store.share(picked.id, user, visibility=visibility, teams=tuple(teams))
         except ValueError as exc:
             st.error(markdown_text(str(exc)))
-        else:
-            st.success(markdown_text(f"{picked.name}: now visible to {VISIBILITIES[visibility]}."))
+        else:  # rerun so the list above shows the change
+            st.session_state["data_notice"] = f"{picked.name}: now visible to {VISIBILITIES[visibility]}."
+            st.rerun()
     confirm = st.checkbox(f"Delete {picked.id} for everyone", key="del_confirm")
     if st.button("Delete dataset", key="del_go", disabled=not confirm):
         store.delete(picked.id, user)
-        st.session_state.pop("del_confirm", None)
-        st.success(markdown_text(f"Deleted {picked.name} ({picked.id})."))
+        for key in ("del_confirm", "sh_dataset", "sh_visibility", "sh_teams"):
+            st.session_state.pop(key, None)
+        st.session_state["data_notice"] = f"Deleted {picked.name} ({picked.id})."
+        st.rerun()
 
 if user.role == "admin":
     st.subheader("Audit log")

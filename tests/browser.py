@@ -44,12 +44,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(script: Path, *, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Iterator[tuple[str, Path]]:
-    """Run ``streamlit run script`` on a free port; yield its URL and the log file of its output."""
-    port = _free_port()
+def streamlit_server(script: Path, *, cwd: Path = ROOT, env: dict[str, str] | None = None, port: int | None = None,
+                     options: tuple[str, ...] = ()) -> Iterator[tuple[str, Path]]:  # fmt: skip
+    """Run ``streamlit run script`` on ``port`` (a free one by default) with extra ``options``; yield its URL and log file."""
+    port = port or _free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"streamlit-{port}.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.headless", "true"]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.headless", "true", *options]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                                 env={**os.environ, **(env or {})})  # fmt: skip
