@@ -42,12 +42,13 @@ def cached_store(datasets_dir: str, database_url: str | None):
 STORE = cached_store(str(SETTINGS.datasets_dir), SETTINGS.database_url)
 
 
-@st.cache_resource(show_spinner="Loading events…")
+@st.cache_resource(show_spinner="Loading events…", max_entries=6)
 def cached_dataset(dataset_id: str, version: str):
     """Loaded once per server process and version, shared by every session (never copied per rerun).
 
     Keyed by the store's version of the dataset: a change made by another process (a delete, a
     new upload under the id) is a new key. Callers check the session's user first (``STORE.info``).
+    At most six versions stay loaded (deleted ones age out instead of living until a restart).
     """
     events = STORE.load(dataset_id, SERVER)
     vocab = vocabulary(events, areas=[a.key for a in areas()], datasets=())

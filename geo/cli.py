@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         mp.add_argument(f"--{p.key}", dest=f"p_{p.key}", action="append" if p.multi else None, help=p.help.replace("%", "%%"))
     mp.set_defaults(func=cmd_map)
     bench = sub.add_parser("bench", help="benchmarks against the naive approach (prints a table)")
-    bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map, extract, browser")
+    bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map, extract, store, browser")
     bench.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated event counts")
     bench.add_argument("--json", action="store_true", help="emit the table as a JSON list")
     bench.set_defaults(func=cmd_bench)

@@ -9,15 +9,18 @@ query is ever restored; the app then parses it like any link (a tampered one is 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 RETURN_KEY = "conflict-map:return"
+#: What may be restored: a path on this origin (``//host`` would leave it) with a query, no spaces.
+RETURN_PATTERN = r"^/(?!/)[^\s\\]*\?[^\s]+$"
 
 #: Run on the sign-in page: remember where this tab was going.
 SAVE_RETURN_JS = f"""<script>
 (() => {{
   const where = window.location.pathname + window.location.search;
-  if (window.location.search.length > 1) sessionStorage.setItem({RETURN_KEY!r}, where);
+  if (window.location.search.length > 1) sessionStorage.setItem({json.dumps(RETURN_KEY)}, where);
   document.body.dataset.returnLink = window.location.search.length > 1 ? "saved" : "none";
 }})();
 </script>"""
@@ -25,10 +28,9 @@ SAVE_RETURN_JS = f"""<script>
 #: Run once after sign-in on a bare root URL: go back to the remembered link, if any.
 RESTORE_RETURN_JS = f"""<script>
 (() => {{
-  const where = sessionStorage.getItem({RETURN_KEY!r});
-  sessionStorage.removeItem({RETURN_KEY!r});
-  // A path on this origin with a query, nothing else ("//evil.example" would leave the origin).
-  if (where && /^\\/(?!\\/)[^\\s]*\\?[^\\s]+$/.test(where)) window.location.replace(where);
+  const where = sessionStorage.getItem({json.dumps(RETURN_KEY)});
+  sessionStorage.removeItem({json.dumps(RETURN_KEY)});
+  if (where && new RegExp({json.dumps(RETURN_PATTERN)}).test(where)) window.location.replace(where);
 }})();
 </script>"""
 

@@ -40,7 +40,7 @@ def extract_mbtiles(path: Path, *, target: Path = TILES_DIR, url_base: str = TIL
     """
     path = Path(path)
     if not path.is_file():
-        msg = f"mbtiles: expected an MBTiles file, got {str(path)!r} (no such file)"
+        msg = f"mbtiles: expected an MBTiles file, got {path.name!r} (no such file; the path is not shown)"
         raise ValueError(msg)
     digest = _digest(path)
     folder = target / digest

@@ -139,3 +139,22 @@ def test_two_replicas_one_postgis_sign_in_share_open_and_delete(replicas, browse
     b_runs.check()
     for context in (a_ctx, b_ctx, c_ctx):
         context.close()
+
+
+@pytest.mark.parametrize("cookie", [
+    '{"is_logged_in": true, "email": "dana@desk.example", "groups": ["conflict-map-admin"]}',  # unsigned claims
+    "2|1:0|10:1790000000|15:_streamlit_user|24:eyJpc19sb2dnZWRfaW4iOnRydWV9|" + "0" * 64,  # signed with another secret
+], ids=["unsigned", "wrong-signature"])
+def test_a_forged_session_cookie_gets_the_sign_in_page(replicas, browser, cookie):
+    (first, _), _ = replicas
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    context.add_cookies([{"name": "_streamlit_user", "value": cookie, "url": first}])
+    page = context.new_page()
+    runs = Runs(page)
+    page.goto(f"{first}/data")
+    page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+    runs.wait_idle()
+    assert page.get_by_role("heading", name="Filters").count() == 0
+    assert page.get_by_role("heading", name="Audit log").count() == 0 and page.get_by_text("Signed in as").count() == 0
+    runs.check()
+    context.close()

@@ -3,7 +3,7 @@
 Each case prints one row: size, method, seconds, rate and, where relevant, HTML bytes and
 peak memory. Inputs are **synthetic** (:mod:`geo.synthetic`, clearly labelled) plus the
 real UCDP file when ``shared/eval`` is present. Never run as a timed test. One module per
-case (``ingest``, ``map``, ``extract``, ``browser``) on top of :mod:`geo.bench.core`; none imports
+case (``ingest``, ``map``, ``extract``, ``store``, ``browser``) on top of :mod:`geo.bench.core`; none imports
 this package's ``run``, so there is no import cycle.
 """
 
@@ -37,6 +37,10 @@ def run(cases: tuple[str, ...], *, sizes: tuple[int, ...]) -> list[Row]:
             from geo.bench.extract import bench_extract
 
             rows += bench_extract()
+        if "store" in cases:
+            from geo.bench.store import bench_store
+
+            rows += bench_store(sizes)
         if "browser" in cases:
             from geo.bench.browser import bench_browser
 
