@@ -46,8 +46,12 @@ def _as_owner(cmd: list[str]) -> list[str]:
 
 
 @contextmanager
-def throwaway_postgis(port: int) -> Iterator[str]:
-    """Start a cluster on ``127.0.0.1:port``; yield its URL (database ``postgres``, trust auth on loopback only)."""
+def throwaway_postgis(port: int, *, durable: bool = False) -> Iterator[str]:
+    """Start a cluster on ``127.0.0.1:port``; yield its URL (database ``postgres``, trust auth on loopback only).
+
+    Tests run it with ``fsync=off`` (nothing to keep); ``durable=True`` keeps PostgreSQL's defaults,
+    as the store benchmark does so that its write timings are a real server's.
+    """
     require_postgis()
     folder = Path(tempfile.mkdtemp(prefix="conflict-map-pg-"))
     if os.geteuid() == 0:
@@ -58,7 +62,7 @@ def throwaway_postgis(port: int) -> Iterator[str]:
     try:
         run(PG_BIN / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync")
         run(PG_BIN / "pg_ctl", "-D", data, "-w", "-t", "60", "-l", folder / "server.log", "-o",
-            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")  # fmt: skip
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1" + ("" if durable else " -c fsync=off"), "start")  # fmt: skip
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     except subprocess.CalledProcessError as exc:
         log = (folder / "server.log").read_text(errors="replace")[-2000:] if (folder / "server.log").exists() else ""

@@ -84,3 +84,29 @@ def test_border_watch_takes_any_km_a_link_may_carry():
     at = _page("pages/border.py", {"km": "200"})
     assert not at.exception
     assert at.slider(key="w_border_km").value == 200
+
+
+def test_data_page_shares_deletes_and_shows_the_audit_log(tmp_path, monkeypatch):
+    """Sign-in off: the analyst at the machine owns every upload; Share, Delete and the audit log work by key."""
+    from geo.access import LOCAL
+    from geo.store import EmbeddedStore
+    from tests.conftest import FIXTURES
+
+    store = EmbeddedStore(tmp_path)
+    dataset_id, _ = store.save((FIXTURES / "acled_new_text_inter.csv").read_bytes(), name="acled.csv")
+    monkeypatch.setenv("CONFLICT_MAP_DATASETS", str(tmp_path))
+    at = _page("pages/data.py")
+    assert not at.exception
+    assert not any(str(tmp_path) in c.value for c in at.caption)  # no server path on the page
+    assert at.selectbox(key="sh_dataset").value == dataset_id
+    at.radio(key="sh_visibility").set_value("link")
+    at.button(key="sh_save").click().run()
+    assert not at.exception and any("now visible to anyone with its link" in s.value for s in at.success)
+    assert store.info(dataset_id, LOCAL).visibility == "link"
+    at.checkbox(key="del_confirm").check().run()
+    at.button(key="del_go").click().run()
+    assert not at.exception and any(f"Deleted acled.csv ({dataset_id})" in s.value for s in at.success)
+    assert store.version(dataset_id) is None
+    log = store.audit_log(LOCAL)
+    assert log["action"].tolist() == ["delete", "share", "upload"]
+    assert any(f.value.equals(log) for f in at.dataframe if list(f.value.columns) == list(log.columns))

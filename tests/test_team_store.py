@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from geo.access import ACTIONS, ANONYMOUS, NotAvailable, User, allowed, permission_table, user_from_claims
+from geo.errors import ReadError
 from geo.store import BUNDLED_ID
 from tests.conftest import FIXTURES, ROOT
 
@@ -191,3 +192,24 @@ def test_roles_and_teams_come_from_the_configured_claim():
 
 def test_the_readme_gives_the_permission_table():
     assert permission_table() in (ROOT / "README.md").read_text(encoding="utf-8"), "paste geo.access.permission_table()"
+
+
+def test_a_nul_character_postgresql_cannot_store_is_refused_with_its_column(any_store):
+    """A GeoParquet upload can carry a NUL in its text (a CSV cannot: the reader calls it binary)."""
+    import io
+
+    import geopandas as gpd
+
+    from geo.paths import DATA
+
+    events = gpd.read_parquet(DATA / "events.parquet").head(2)
+    events["notes"] = pd.array(["before\x00after", "clean"], dtype="string")
+    content = io.BytesIO()
+    events.to_parquet(content, index=False)
+    if any_store.backend == "embedded":  # GeoParquet holds it as written
+        dataset_id, _ = any_store.save(content.getvalue(), name="nul.parquet", user=OWNER)
+        assert any_store.load(dataset_id, OWNER)["notes"].tolist() == ["before\x00after", "clean"]
+        return
+    with pytest.raises(ReadError, match="notes: expected text without NUL characters"):
+        any_store.save(content.getvalue(), name="nul.parquet", user=OWNER)
+    assert [i.id for i in any_store.datasets(ADMIN)] == [BUNDLED_ID]  # nothing half-stored
