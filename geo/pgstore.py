@@ -193,8 +193,10 @@ def _to_copy_text(events: gpd.GeoDataFrame, dataset_id: str, *, rows_per_chunk: 
         x, y = (pc.cast(pa.array(v), pa.string()) for v in (part.geometry.x.to_numpy(), part.geometry.y.to_numpy()))
         cells.append(pc.binary_join_element_wise("SRID=4326;POINT(", x, " ", y, ")", ""))
         lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, "\t"), "", "\n")
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
-        yield memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]]  # the lines, back to back: no Python string built
+        # A column pandas keeps in several Arrow chunks makes the result chunked too.
+        for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+            yield memoryview(chunk.buffers()[2])[offsets[0] : offsets[-1]]  # the lines back to back: no Python string
 
 
 def stored_columns(events: pd.DataFrame) -> list[tuple[str, str]]:

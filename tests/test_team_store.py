@@ -213,3 +213,23 @@ def test_a_nul_character_postgresql_cannot_store_is_refused_with_its_column(any_
     with pytest.raises(ReadError, match="notes: expected text without NUL characters"):
         any_store.save(content.getvalue(), name="nul.parquet", user=OWNER)
     assert [i.id for i in any_store.datasets(ADMIN)] == [BUNDLED_ID]  # nothing half-stored
+
+
+def test_columns_held_in_several_arrow_chunks_are_written_whole():
+    """pandas keeps a concatenated string column in Arrow chunks; the COPY text must still hold every row."""
+    import geopandas as gpd
+    import pyarrow as pa
+
+    from geo.paths import DATA
+    from geo.pgstore import _to_copy_text
+
+    events = gpd.read_parquet(DATA / "events.parquet")
+    halves = [events.iloc[:80].copy(), events.iloc[80:].copy()]
+    for half in halves:
+        half["notes"] = half["notes"].astype(pd.ArrowDtype(pa.string()))
+    chunked = gpd.GeoDataFrame(pd.concat(halves, ignore_index=True), geometry="geometry", crs=events.crs)
+    assert chunked["notes"].array.__arrow_array__().num_chunks == 2  # the Arrow interchange protocol
+    whole = events.assign(notes=events["notes"].astype(pd.ArrowDtype(pa.string())))
+    text = b"".join(bytes(c) for c in _to_copy_text(chunked, "0123456789abcdef"))
+    assert text == b"".join(bytes(c) for c in _to_copy_text(whole, "0123456789abcdef"))
+    assert text.count(b"\n") == len(events)
