@@ -106,8 +106,7 @@ class PostgisStore(Store):
             columns = [tuple(c) for c in conn.execute("SELECT dtypes FROM datasets WHERE id = %s", (info.id,)).fetchone()[0]]
         with adbc.connect(self.url) as conn, conn.cursor() as cur:
             cur.execute(f"SELECT {_select_list(columns)} FROM events WHERE dataset_id = $1 ORDER BY row_no", parameters=(info.id,))  # noqa: S608 - column names from the schema table, extras by index
-            table = cur.fetch_arrow_table()
-        return _from_arrow(table, columns)
+            return _from_arrow(cur.fetch_arrow_table(), columns)  # no local keeps the table: it is freed column by column
 
     def _write(self, info: DatasetInfo, events: gpd.GeoDataFrame, entry: AuditEntry) -> DatasetInfo:
         with self._connect() as conn:
@@ -242,11 +241,19 @@ def _array_literal(part: pd.DataFrame, columns: list[str]) -> pa.Array:
 
 
 def _from_arrow(table: pa.Table, columns: list[tuple[str, str]]) -> gpd.GeoDataFrame:
-    """Events from the SELECT of :func:`_select_list`, with the columns and dtypes the dataset was stored with."""
+    """Events from the SELECT of :func:`_select_list`, with the columns and dtypes the dataset was stored with.
+
+    Each Arrow column is released once converted, so the Arrow table and the frame never both
+    hold the whole dataset.
+    """
     values = [(c, dtype) for c, dtype in columns if dtype != "geometry"]
-    out = {name: _typed(table.column(i), dtype) for i, (name, dtype) in enumerate(values)}
+    arrays = table.columns
+    del table
+    out = {}
+    for name, dtype in values:
+        out[name] = _typed(arrays.pop(0), dtype)
+    x, y = (a.to_numpy() for a in arrays)
     geometry_name = next(c for c, dtype in columns if dtype == "geometry")
-    x, y = (table.column(len(values) + k).to_numpy() for k in (0, 1))
     out[geometry_name] = gpd.points_from_xy(x, y, crs=CRS)
     return gpd.GeoDataFrame({c: out[c] for c, _ in columns}, geometry=geometry_name, crs=CRS)
 
