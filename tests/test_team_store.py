@@ -233,3 +233,4 @@ def test_columns_held_in_several_arrow_chunks_are_written_whole():
     text = b"".join(bytes(c) for c in _to_copy_text(chunked, "0123456789abcdef"))
     assert text == b"".join(bytes(c) for c in _to_copy_text(whole, "0123456789abcdef"))
     assert text.count(b"\n") == len(events)
+
