@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-#: Roles from lowest to highest; the identity token's role claim decides which one a user has.
-ROLES: dict[str, str] = {
+#: User roles from lowest to highest (not to be confused with an actor's role in an event,
+#: :data:`geo.query.ROLES`); the identity token's role claim decides which one a user has.
+USER_ROLES: dict[str, str] = {
     "viewer": "reads the datasets shared with them",
     "analyst": "also uploads datasets and shares them",
     "admin": "sees every dataset, changes or deletes any, reads the audit log",

@@ -38,8 +38,7 @@ from geo.report import LoadResult
 from geo.settings import Settings, settings
 
 BUNDLED_LABEL = "Aleppo, Idlib & Iraq–Syria border, 27 Nov – 12 Dec 2024 (bundled)"
-#: What the audit log records (the Data page's admin view and its export).
-AUDITED = ("upload", "share", "delete", "export")
+#: The audit log's columns (the Data page's admin view and its export); actions: upload, share, delete, export.
 AUDIT_COLUMNS = ["at", "actor", "action", "dataset", "detail"]
 
 
