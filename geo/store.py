@@ -1,7 +1,7 @@
 """Datasets: the bundled one and uploaded ones, behind one interface with two backends.
 
 :class:`Store` holds everything both backends share — ids, access checks (:mod:`geo.access`),
-reading an upload into canonical events, the audit entries — and asks its backend for six
+reading an upload into canonical events, the audit entries — and asks its backend for eight
 primitives. :class:`EmbeddedStore` (the default) keeps ``<id>.parquet`` + ``<id>.json`` and an
 ``audit.jsonl`` in a directory; :class:`geo.pgstore.PostgisStore` keeps them in PostgreSQL/PostGIS
 (``CONFLICT_MAP_DATABASE_URL``), so several app processes share them. :func:`open_store` picks one.
