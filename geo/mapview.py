@@ -19,6 +19,7 @@ from geo.assets import asset_text, asset_url
 from geo.basemap import base_map, governorates_json, label_layer
 from geo.elements import ScriptElement, js_json
 from geo.escape import link_parts
+from geo.panels import DETAIL_COLUMNS, EventDetail, event_details
 from geo.query import Query
 from geo.taxonomy import EVENT_TYPE_COLORS, UNKNOWN_COLOR
 from geo.viewport import DEFAULT_VIEW, degrees_per_pixel, view_bounds
@@ -26,6 +27,8 @@ from geo.viewport import DEFAULT_VIEW, degrees_per_pixel, view_bounds
 POINTS_LIMIT = 3000  # above this, "auto" aggregates server-side (bounded payload)
 POINTS_HARD_LIMIT = 4000  # even an explicit "points" request aggregates above this (~1.9 MB of HTML)
 MAX_HEAT_CELLS = 20_000  # heatmap weights are coarsened until they fit
+#: What a points layer reads of each event: its place, size and colour, and its popup.
+POINT_COLUMNS: tuple[str, ...] = ("longitude", "latitude", *DETAIL_COLUMNS)
 def in_view(events: pd.DataFrame, view: tuple[float, float, int] | None) -> pd.DataFrame:
     """Events inside the map's current view (all of them at overview zooms)."""
     if view is None or view[2] <= DEFAULT_VIEW[2]:
@@ -54,8 +57,8 @@ def event_layer(
     popups of a points layer read the shown events' whole rows from it, by index.
     """
     mode = resolve_mode(query, len(events))
-    if mode == "points" and rows is not None:
-        events = rows.loc[events.index]
+    if mode == "points" and rows is not None:  # only the columns points and popups read
+        events = rows.loc[events.index, [c for c in POINT_COLUMNS if c in rows]]
     group = folium.FeatureGroup(name="events", control=False)
     zoom = zoom or (query.view[2] if query.view else DEFAULT_VIEW[2])
     if mode == "grid" and cells is not None:
@@ -74,7 +77,7 @@ def _points(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, sele
     fat = events["fatalities"].fillna(0).to_numpy(float)
     radius = np.clip(4 + 2.2 * np.sqrt(fat), 4, 22).round(1)
     colors = events["event_type"].astype("string").map(EVENT_TYPE_COLORS).fillna(UNKNOWN_COLOR).to_numpy()
-    popups = [_popup(r) for r in events.itertuples()]
+    popups = [_popup(d) for d in event_details(events)]
     ids = events["event_id"].astype(str).to_numpy()
     tips = [f"{html.escape(i)} · {html.escape(str(t))}" for i, t in zip(ids, events["event_type"].astype(str), strict=True)]
     features = {
@@ -85,12 +88,9 @@ def _points(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, sele
     EventPoints(features).add_to(group)
 
 
-def _popup(row) -> list[object]:
-    """The popup's lines of :func:`geo.panels.event_detail` as data; the map's script builds them as
-    text nodes (no markup travels: a quarter of a points layer's bytes were escaped tags)."""
-    from geo.panels import event_detail
-
-    d = event_detail(row)
+def _popup(d: EventDetail) -> list[object]:
+    """The popup's lines of an event's detail as data; the map's script builds them as text nodes
+    (no markup travels: a quarter of a points layer's bytes were escaped tags)."""
     links = [list(link_parts(u, limit=60)) for u in d.links[:3]]
     return [d.title, d.when_where, d.actors, d.fatalities, d.source[:160], links, d.event_id]
 

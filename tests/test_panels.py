@@ -10,7 +10,7 @@ from geo.border import border_events
 from geo.elements import js_json
 from geo.io import read_events
 from geo.mapview import build_map, map_html
-from geo.panels import border_panel, daily_chart_spec, event_detail, map_panel, selected_event
+from geo.panels import border_panel, daily_chart_spec, event_detail, event_details, map_panel, selected_event
 from geo.paths import DATA
 from geo.query import Query, vocabulary, with_defaults
 
@@ -54,6 +54,16 @@ def test_an_events_detail_says_what_is_missing():
     assert d.when_where == "30 Nov 2024 · Saraqib (geo precision not given)"
     assert (d.actors, d.fatalities, d.sentence) == ("HTS vs —", "fatalities: not reported", None)
     assert d.links == ("https://example.org/a",)  # only http(s) links
+
+
+def test_a_layers_details_read_column_wise_match_each_rows_own(bundled_events):
+    """The points layer reads its popups for all rows at once; each must equal the row's own detail."""
+    events = bundled_events.copy()
+    events.loc[events.index[:3], ["geo_precision", "actor2", "fatalities"]] = pd.NA  # missing values too
+    batch = event_details(events)
+    assert len(batch) == len(events) and batch == [event_detail(row) for _, row in events.iterrows()]
+    assert batch[0].actors.endswith(" vs —") and batch[0].fatalities == "fatalities: not reported"
+    assert batch[0].when_where.startswith(f"{events['event_date'].iloc[0]:%d %b %Y} · ")
 
 
 def test_the_popup_and_the_detail_box_are_one_description(bundled_events, full_range):
