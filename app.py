@@ -18,14 +18,14 @@ from geo.actors import aliases_of
 from geo.areas import areas
 from geo.assets import ensure_static
 from geo.escape import markdown_text
-from geo.params import field_values, state_values
-from geo.query import MODES, ROLES, Query, lean_events, vocabulary, with_defaults
+from geo.params import state_values
+from geo.query import MODES, ROLES, Query, lean_events, query_from_state, vocabulary, with_defaults
 from geo.settings import settings
 from geo.signin import RESTORE_RETURN_JS, SAVE_RETURN_JS, auth_configured
 from geo.store import BUNDLED_ID, BUNDLED_LABEL, open_store
 from geo.taxonomy import EVENT_TYPES
 from geo.tiles import map_tiles
-from geo.ui_state import MIRRORED, SIDEBAR
+from geo.ui_state import mirror_widgets
 
 STARTED = time.perf_counter()
 st.set_page_config(page_title="Conflict map — Aleppo, Idlib, Iraq–Syria border", page_icon="🗺️", layout="wide")
@@ -126,12 +126,7 @@ def _seed_widgets(q: Query, vocab) -> None:
 # Streamlit drops a widget's state when a run does not draw it (another page, or a page that
 # runs this file as its frame). Every widget's value is therefore mirrored under a plain key
 # (geo.ui_state.MIRRORED) and restored from it: the view survives navigation, and the URL states it.
-for widget_key, state_key in MIRRORED.items():
-    if widget_key in st.session_state:
-        st.session_state[state_key] = st.session_state[widget_key]
-    if state_key in st.session_state and widget_key in SIDEBAR:
-        # Re-set in this run, so a widget re-created in another page's context keeps the value.
-        st.session_state[widget_key] = st.session_state[state_key]
+mirror_widgets(st.session_state, restore_sidebar=True)
 
 if "w_range" not in st.session_state:
     first = _url_query()
@@ -167,19 +162,21 @@ with st.sidebar:
     st.text_input("Search location, notes, actors", key="w_text", max_chars=200)
     st.selectbox("Map mode", MODES, key="w_mode")
 
-values = field_values({**st.session_state, "w_range": dr})
-start, end = values["date_from"] or vocab.date_min, values["date_to"] or vocab.date_max
-query = Query(**{**values, "date_from": start, "date_to": end})
-if query.day and not (start <= query.day <= end):
-    query = replace(query, day=None)
+query = query_from_state({**st.session_state, "w_range": dr}, vocab)
+
+
+
+def _view_link(query: Query) -> None:
+    """The sidebar's current view and its link. The map page draws its own beside the map instead:
+    a slice step or a pan reruns only the map's fragment, which cannot write to the sidebar."""
+    with st.sidebar:
+        st.caption("Current view")
+        st.markdown(f"**{markdown_text(query.describe())}**")
+        st.caption("Copy link (paste after this app's address):")
+        st.code(query.link(), language=None, wrap_lines=True)
+
 
 with st.sidebar:
-    st.caption("Current view")
-    st.markdown(f"**{markdown_text(query.describe())}**")
-    st.caption("Copy link (paste after this app's address):")
-    from urllib.parse import urlencode
-
-    st.code("?" + urlencode(query.to_params(), doseq=True), language=None, wrap_lines=True)
     st.caption(f"Dataset: {BUNDLED_LABEL if query.dataset == BUNDLED_ID else query.dataset}")
     st.caption("Places © GeoNames (CC BY 4.0) · Boundaries: Natural Earth · Events cite their sources.")
 
@@ -199,6 +196,8 @@ if tiles_error:
     st.warning(markdown_text(tiles_error) + " — the map is drawn without it.")
 
 st.session_state["_frame_active"] = True  # each page pops it: "the entry script ran in this run"
+if __name__ == "frame" and globals().get("FRAME_PAGE") != "map":
+    _view_link(query)
 if __name__ == "__main__":  # Streamlit runs the entry script as __main__; a page may run it as its frame
     page = st.navigation([
         st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
@@ -209,5 +208,7 @@ if __name__ == "__main__":  # Streamlit runs the entry script as __main__; a pag
         st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
     ])
     page.run()
+    if page.url_path:  # every page but the map (the default page, url_path "")
+        _view_link(query)
     st.session_state["page"] = page.url_path or "map"  # the map page checks it: "was I the last page?"
     st.sidebar.caption(f"Server time of this view: {1000 * (time.perf_counter() - STARTED):.0f} ms")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from geo.params import (  # noqa: F401  (re-exported: the vocabulary of a view)
     SLICES,
     STEPS,
     Vocabulary,
+    field_values,
     format_value,
     parse_params,
 )
@@ -152,6 +154,10 @@ class Query:
         out = {p.key: format_value(p, getattr(self, p.field)) for p in PARAMS}
         return {k: v for k, v in out.items() if v is not None}
 
+    def link(self) -> str:
+        """The view as a link's query string (``?from=…&to=…``), to paste after the app's address."""
+        return "?" + urlencode(self.to_params(), doseq=True)
+
     @classmethod
     def from_params(cls, params: Mapping[str, str | Iterable[str]], *, vocab: Vocabulary | None = None) -> Query:
         """Parse URL parameters; anything invalid falls back to its default and is listed in ``ignored``."""
@@ -179,6 +185,19 @@ def _check_dates(query: Query, vocab: Vocabulary | None) -> tuple[Query, list[st
 def with_defaults(query: Query, vocab: Vocabulary) -> Query:
     """Fill the date range from the data so the URL states it explicitly."""
     return replace(query, date_from=query.date_from or vocab.date_min, date_to=query.date_to or vocab.date_max)
+
+
+def query_from_state(state: Mapping[str, object], vocab: Vocabulary) -> Query:
+    """The view the widgets and the session state say, with the data's dates where none are chosen.
+
+    The entry script and the map page's partial rerun (a slice step, a pan) both build it here,
+    so a fragment's view is the one a full run would build. A time slice outside the date range
+    is dropped (the whole range is shown).
+    """
+    values = field_values(state)
+    start, end = values["date_from"] or vocab.date_min, values["date_to"] or vocab.date_max
+    query = Query(**{**values, "date_from": start, "date_to": end})
+    return replace(query, day=None) if query.day and not (start <= query.day <= end) else query
 
 
 def distinct_values(values: pd.Series) -> set:

@@ -8,6 +8,8 @@ listed here so that no page invents a key: ``tests/test_ui_state.py`` checks tha
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+
 from geo.params import PARAMS
 
 #: Widgets whose values the entry script mirrors under a plain key (the parameter's state key):
@@ -19,6 +21,21 @@ MIRRORED: dict[str, str] = {
 }  # fmt: skip
 #: The sidebar's widgets (drawn by the entry script on every page) among :data:`MIRRORED`.
 SIDEBAR = frozenset({"w_range", "w_actors", "w_role", "w_types", "w_subs", "w_areas", "w_fat", "w_text", "w_mode"})
+
+
+
+def mirror_widgets(state: MutableMapping[str, object], *, restore_sidebar: bool) -> None:
+    """Copy each drawn widget's value to its mirror (:data:`MIRRORED`).
+
+    With ``restore_sidebar`` (the entry script, once per full run) a sidebar widget not drawn
+    yet in this run is set back from its mirror, so it keeps its value on another page.
+    """
+    for widget_key, state_key in MIRRORED.items():
+        if widget_key in state:
+            state[state_key] = state[widget_key]
+        if restore_sidebar and state_key in state and widget_key in SIDEBAR:
+            state[widget_key] = state[state_key]
+
 
 UI_ONLY: dict[str, str] = {
     # what the entry script hands every page

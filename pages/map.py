@@ -22,16 +22,17 @@ from geo.mapview import (
 )
 from geo.panels import daily_chart_spec, map_panel
 from geo.playback import DEFAULT_SPEED, SPEEDS, WHOLE_RANGE, first_slice, interval_seconds, next_slice, slice_options
+from geo.query import query_from_state
+from geo.ui_state import mirror_widgets
 from geo.viewport import DEFAULT_VIEW, same_view
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
 # before any st.navigation call): run the entry script as this page's frame, so the URL still
 # decides the whole view. Under st.navigation the entry script has already run (flag set).
 if not st.session_state.pop("_frame_active", False):
-    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="frame")
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), init_globals={"FRAME_PAGE": "map"}, run_name="frame")
 st.session_state.pop("_frame_active", None)
 
-query = st.session_state["query"]
 events = st.session_state["events"]
 settings_tiles = st.session_state["tiles"]
 
@@ -43,147 +44,162 @@ def cached_daily_cells(key: str, zoom: int, _events):
 
 
 st.title("Aleppo, Idlib and the Iraq–Syria border")
-st.caption(markdown_text(query.describe()))
-
-# --- time slice: a slider over days/weeks, window or cumulative, with playback ---
-options = slice_options(query)
-for key in ("step", "slice", "day"):  # widgets start from the shared view state
-    st.session_state.setdefault(f"w_{key}", st.session_state[key])
-if st.session_state.get("w_day") not in options:
-    st.session_state["w_day"] = WHOLE_RANGE
 
 
-def _play(options: list[str]) -> None:
-    """▶ Play (a callback: it runs before the script, so it may move the slider)."""
-    st.session_state["playing"] = True
-    st.session_state["w_day"] = st.session_state["day"] = first_slice(options, st.session_state.get("w_day"))
+@st.fragment
+def map_view() -> None:
+    """The slice controls, the map and its panels. A slice step, ▶ Play's own step, a pan or a zoom
+    reruns only this fragment (the sidebar's filters did not change), so it rebuilds the view from
+    the widgets itself, exactly as the entry script does, and writes it to the URL."""
+    mirror_widgets(st.session_state, restore_sidebar=False)
+    query = st.session_state["query"] = query_from_state(st.session_state, st.session_state["vocab"])
+    st.query_params.from_dict(query.to_params())
+    st.caption(markdown_text(query.describe()))
+
+    # --- time slice: a slider over days/weeks, window or cumulative, with playback ---
+    options = slice_options(query)
+    for key in ("step", "slice", "day"):  # widgets start from the shared view state
+        st.session_state.setdefault(f"w_{key}", st.session_state[key])
+    if st.session_state.get("w_day") not in options:
+        st.session_state["w_day"] = WHOLE_RANGE
 
 
-def _pause() -> None:
-    st.session_state["playing"] = False
+    def _play(options: list[str]) -> None:
+        """▶ Play (a callback: it runs before the script, so it may move the slider)."""
+        st.session_state["playing"] = True
+        st.session_state["w_day"] = st.session_state["day"] = first_slice(options, st.session_state.get("w_day"))
 
 
-def _tick(options: list[str]) -> None:
-    """One playback step, run by the fragment's timer; the page's own run only draws it."""
-    if st.session_state.pop("_map_page_run", False) or not st.session_state.get("playing"):
-        return
-    nxt = next_slice(options, st.session_state.get("w_day"), loop=st.session_state.get("play_loop", False))
-    if nxt is None:
+    def _pause() -> None:
         st.session_state["playing"] = False
-    else:  # the slider is not drawn in a fragment run, so its value may change here
-        st.session_state["w_day"] = st.session_state["day"] = nxt
-    st.rerun(scope="app")
 
 
-st.select_slider("Time slice", options=options, key="w_day", format_func=lambda v: "whole range" if v == WHOLE_RANGE else v)
-c1, c2, c3, c4, c5 = st.columns([1.3, 1.8, 1, 1.2, 1.2], vertical_alignment="bottom")
-c1.radio("Step", ["day", "week"], key="w_step", horizontal=True)
-c2.radio("Slice", ["window", "cumulative"], key="w_slice", horizontal=True)
-playing = st.session_state.get("playing", False)
-if playing:
-    c3.button("⏸ Pause", key="pause", on_click=_pause, width="stretch")
-else:
-    c3.button("▶ Play", key="play", on_click=_play, args=(options,), width="stretch", disabled=len(options) < 2)
-c4.selectbox("Speed", list(SPEEDS), key="play_speed", index=list(SPEEDS).index(DEFAULT_SPEED), format_func=SPEEDS.get)
-c5.toggle("Loop", key="play_loop", help="At the last slice start again from the first; off: stop there.")
-st.session_state["_map_page_run"] = True
-st.fragment(run_every=interval_seconds(st.session_state["play_speed"]) if playing else None)(_tick)(options)
+    def _tick(options: list[str]) -> None:
+        """One playback step, run by the fragment's timer; the page's own run only draws it."""
+        if st.session_state.pop("_map_page_run", False) or not st.session_state.get("playing"):
+            return
+        nxt = next_slice(options, st.session_state.get("w_day"), loop=st.session_state.get("play_loop", False))
+        if nxt is None:
+            st.session_state["playing"] = False
+        else:  # the slider is not drawn in a fragment run, so its value may change here
+            st.session_state["w_day"] = st.session_state["day"] = nxt
+        st.rerun(scope="app")
 
-lean = st.session_state["lean"]  # the counted columns: a rerun copies these, not every text field
-shown, ranged = query.apply(events, lean=lean), query.apply(events, use_slice=False, lean=lean)  # once per rerun
-map_col, panel_col = st.columns([3, 2], gap="medium")
 
-with map_col:
-    zoom = (query.view or DEFAULT_VIEW)[2]
-    on_map = in_view(shown, query.view)
-    cells = None
-    if query.day and resolve_mode(query, len(on_map)) == "grid":
-        daily = cached_daily_cells(query.filter_key(), zoom, ranged)
-        cells = cells_for_window(daily, *query.window(), view=query.view)
-    layer, mode = event_layer(on_map, query, zoom=zoom, cells=cells, rows=events)
-    st.caption(f"{len(shown):,} events · {len(on_map):,} in view · map mode: {mode}"
-               + (" · zoom in or click a cell to drill down" if mode in ("grid", "clusters") else ""))  # fmt: skip
-    # The base map starts at the view of the run that mounts it (a session's first URL, or the
-    # current view when coming back from another page) and is not changed while the page stays
-    # open, so panning and filtering never remount it.
-    if st.session_state.get("page") != "map":
-        st.session_state["initial_view"] = st.session_state["map_target"] = query.view or DEFAULT_VIEW
-        st.session_state["map_reported"] = None
-    initial_view = st.session_state.setdefault("initial_view", query.view or DEFAULT_VIEW)
-    # The map is told where to go only when the app moves it (a link, a drill-down); a view the map
-    # reported itself is never sent back, or its own popup pans and the echo rerun the app forever.
-    target = st.session_state.setdefault("map_target", initial_view)
-    out = st_folium(
-        base_map(tiles=settings_tiles, view=initial_view), key="map", height=560, use_container_width=True,
-        center=list(target[:2]), zoom=target[2],
-        feature_group_to_add=[layer, label_layer(query.view or initial_view)], returned_objects=["last_object_clicked", "last_active_drawing", "center", "zoom"],
-    )  # fmt: skip
-    if out and out.get("center") and out.get("zoom"):
-        reported = (round(out["center"]["lat"], 5), round(out["center"]["lng"], 5), int(out["zoom"]))
-        last = st.session_state.get("map_reported")
-        # Only a report that changed means the map moved (a pan, a zoom, or reaching a drill-down
-        # target); a repeated one is stale and must not undo a move the app just asked for.
-        if last is None or not same_view(reported, last):
-            st.session_state["map_reported"] = reported
-            if not same_view(reported, query.view or DEFAULT_VIEW):
-                st.session_state["view"] = reported
-    # The clicked layer's feature properties say what was clicked (geo.mapview sets them).
-    props = ((out or {}).get("last_active_drawing") or {}).get("properties") or {}
-    clicked = (out or {}).get("last_object_clicked")
-    # streamlit-folium keeps reporting the last click on every rerun: act on a click once, so
-    # "Close detail" stays closed and a drill-down is not repeated.
-    click = (props.get("kind"), props.get("event_id"), clicked.get("lat"), clicked.get("lng")) if props and clicked else None
-    if click and click != st.session_state.get("map_click"):
-        st.session_state["map_click"] = click
-        if props.get("kind") == "event":  # an event point: open its detail
-            st.session_state["event"] = str(props["event_id"])
-            st.rerun()
-        if props.get("kind") == "cell":  # a grid cell: drill down by zooming in on it
-            st.session_state["view"] = st.session_state["map_target"] = (round(clicked["lat"], 5), round(clicked["lng"], 5), min(zoom + 2, 18))
-            st.rerun()
-    d1, d2 = st.columns(2)
-    # Deferred: the files are built only when clicked, never on every rerun.
-    store, user = st.session_state["store"], st.session_state["user"]
-    csv = store.exported(query.dataset, user, what="CSV (map page)", make=lambda: safe_csv(query.apply(events)))
-    html = store.exported(query.dataset, user, what="map HTML (map page)",
-                          make=lambda: standalone_html(build_map(query.apply(events), query)[0]))  # fmt: skip
-    d1.download_button("Download filtered events (CSV)", csv, "events.csv", "text/csv", key="dl_csv", on_click="ignore")
-    d2.download_button("Download standalone map (HTML)", html, "map.html", "text/html", key="dl_map", on_click="ignore")
+    st.select_slider("Time slice", options=options, key="w_day", format_func=lambda v: "whole range" if v == WHOLE_RANGE else v)
+    c1, c2, c3, c4, c5 = st.columns([1.3, 1.8, 1, 1.2, 1.2], vertical_alignment="bottom")
+    c1.radio("Step", ["day", "week"], key="w_step", horizontal=True)
+    c2.radio("Slice", ["window", "cumulative"], key="w_slice", horizontal=True)
+    playing = st.session_state.get("playing", False)
+    if playing:
+        c3.button("⏸ Pause", key="pause", on_click=_pause, width="stretch")
+    else:
+        c3.button("▶ Play", key="play", on_click=_play, args=(options,), width="stretch", disabled=len(options) < 2)
+    c4.selectbox("Speed", list(SPEEDS), key="play_speed", index=list(SPEEDS).index(DEFAULT_SPEED), format_func=SPEEDS.get)
+    c5.toggle("Loop", key="play_loop", help="At the last slice start again from the first; off: stop there.")
+    st.session_state["_map_page_run"] = True
+    st.fragment(run_every=interval_seconds(st.session_state["play_speed"]) if playing else None)(_tick)(options)
 
-panel = map_panel(events, query, shown=shown, ranged=ranged, lean=lean)
-with panel_col:
-    cols = st.columns(4)
-    for col, k in zip(cols, panel.kpis, strict=True):
-        col.metric(k.label.capitalize(), f"{k.value:,}", None if k.delta is None else f"{k.delta:+,}")
-    if not panel.daily.empty:
-        st.vega_lite_chart(spec=daily_chart_spec(panel.daily, panel.marker_day), width="stretch")
-    t1, t2, t3 = st.tabs(["Latest events", "Top actors", "Areas"])
-    with t1:
-        recent = panel.latest
-        picked = st.dataframe(recent, hide_index=True, on_select="rerun", selection_mode="single-row", key="latest", height=260)
-        rows = picked.selection.rows if picked else []
-        row_id = recent.iloc[rows[0]]["event_id"] if rows and rows[0] < len(recent) else None
-        if row_id is not None and row_id != st.session_state.get("table_pick"):  # a new selection, acted on once
-            st.session_state["table_pick"] = st.session_state["event"] = row_id
-            st.rerun()
-    with t2:
-        st.dataframe(panel.top_actors, hide_index=True)
-    with t3:
-        st.dataframe(panel.by_area, hide_index=True)
-        st.dataframe(panel.by_governorate, hide_index=True)
+    lean = st.session_state["lean"]  # the counted columns: a rerun copies these, not every text field
+    shown, ranged = query.apply(events, lean=lean), query.apply(events, use_slice=False, lean=lean)  # once per rerun
+    map_col, panel_col = st.columns([3, 2], gap="medium")
 
-if panel.detail is not None:
-    d = panel.detail
-    with st.container(border=True):
-        st.subheader(markdown_text(d.title))
-        st.text(f"{d.when_where} · {d.fatalities}")
-        st.text(f"Actors: {d.actors}")
-        st.text(f"Source: {d.source}")
-        if d.links:  # only http(s) links, escaped, opening with rel="noopener noreferrer"
-            st.markdown("Links: " + " · ".join(link_html(u) for u in d.links), unsafe_allow_html=True)
-        if d.sentence:
-            st.text(f"Sentence: {d.sentence}")
-        st.text(f"Notes: {d.notes}")
-        if st.button("Close detail", key="close_event"):
-            st.session_state["event"] = None
-            st.rerun()
+    with map_col:
+        zoom = (query.view or DEFAULT_VIEW)[2]
+        on_map = in_view(shown, query.view)
+        cells = None
+        if query.day and resolve_mode(query, len(on_map)) == "grid":
+            daily = cached_daily_cells(query.filter_key(), zoom, ranged)
+            cells = cells_for_window(daily, *query.window(), view=query.view)
+        layer, mode = event_layer(on_map, query, zoom=zoom, cells=cells, rows=events)
+        st.caption(f"{len(shown):,} events · {len(on_map):,} in view · map mode: {mode}"
+                   + (" · zoom in or click a cell to drill down" if mode in ("grid", "clusters") else ""))  # fmt: skip
+        # The base map starts at the view of the run that mounts it (a session's first URL, or the
+        # current view when coming back from another page) and is not changed while the page stays
+        # open, so panning and filtering never remount it.
+        if st.session_state.get("page") != "map":
+            st.session_state["initial_view"] = st.session_state["map_target"] = query.view or DEFAULT_VIEW
+            st.session_state["map_reported"] = None
+        initial_view = st.session_state.setdefault("initial_view", query.view or DEFAULT_VIEW)
+        # The map is told where to go only when the app moves it (a link, a drill-down); a view the map
+        # reported itself is never sent back, or its own popup pans and the echo rerun the app forever.
+        target = st.session_state.setdefault("map_target", initial_view)
+        out = st_folium(
+            base_map(tiles=settings_tiles, view=initial_view), key="map", height=560, use_container_width=True,
+            center=list(target[:2]), zoom=target[2],
+            feature_group_to_add=[layer, label_layer(query.view or initial_view)], returned_objects=["last_object_clicked", "last_active_drawing", "center", "zoom"],
+        )  # fmt: skip
+        if out and out.get("center") and out.get("zoom"):
+            reported = (round(out["center"]["lat"], 5), round(out["center"]["lng"], 5), int(out["zoom"]))
+            last = st.session_state.get("map_reported")
+            # Only a report that changed means the map moved (a pan, a zoom, or reaching a drill-down
+            # target); a repeated one is stale and must not undo a move the app just asked for.
+            if last is None or not same_view(reported, last):
+                st.session_state["map_reported"] = reported
+                if not same_view(reported, query.view or DEFAULT_VIEW):
+                    st.session_state["view"] = reported
+        # The clicked layer's feature properties say what was clicked (geo.mapview sets them).
+        props = ((out or {}).get("last_active_drawing") or {}).get("properties") or {}
+        clicked = (out or {}).get("last_object_clicked")
+        # streamlit-folium keeps reporting the last click on every rerun: act on a click once, so
+        # "Close detail" stays closed and a drill-down is not repeated.
+        click = (props.get("kind"), props.get("event_id"), clicked.get("lat"), clicked.get("lng")) if props and clicked else None
+        if click and click != st.session_state.get("map_click"):
+            st.session_state["map_click"] = click
+            if props.get("kind") == "event":  # an event point: open its detail
+                st.session_state["event"] = str(props["event_id"])
+                st.rerun()
+            if props.get("kind") == "cell":  # a grid cell: drill down by zooming in on it
+                st.session_state["view"] = st.session_state["map_target"] = (round(clicked["lat"], 5), round(clicked["lng"], 5), min(zoom + 2, 18))
+                st.rerun()
+        d1, d2 = st.columns(2)
+        # Deferred: the files are built only when clicked, never on every rerun.
+        store, user = st.session_state["store"], st.session_state["user"]
+        csv = store.exported(query.dataset, user, what="CSV (map page)", make=lambda: safe_csv(query.apply(events)))
+        html = store.exported(query.dataset, user, what="map HTML (map page)",
+                              make=lambda: standalone_html(build_map(query.apply(events), query)[0]))  # fmt: skip
+        d1.download_button("Download filtered events (CSV)", csv, "events.csv", "text/csv", key="dl_csv", on_click="ignore")
+        d2.download_button("Download standalone map (HTML)", html, "map.html", "text/html", key="dl_map", on_click="ignore")
+        st.caption("Link to this view (paste after this app's address):")
+        st.code(query.link(), language=None, wrap_lines=True)
+
+    panel = map_panel(events, query, shown=shown, ranged=ranged, lean=lean)
+    with panel_col:
+        cols = st.columns(4)
+        for col, k in zip(cols, panel.kpis, strict=True):
+            col.metric(k.label.capitalize(), f"{k.value:,}", None if k.delta is None else f"{k.delta:+,}")
+        if not panel.daily.empty:
+            st.vega_lite_chart(spec=daily_chart_spec(panel.daily, panel.marker_day), width="stretch")
+        t1, t2, t3 = st.tabs(["Latest events", "Top actors", "Areas"])
+        with t1:
+            recent = panel.latest
+            picked = st.dataframe(recent, hide_index=True, on_select="rerun", selection_mode="single-row", key="latest", height=260)
+            rows = picked.selection.rows if picked else []
+            row_id = recent.iloc[rows[0]]["event_id"] if rows and rows[0] < len(recent) else None
+            if row_id is not None and row_id != st.session_state.get("table_pick"):  # a new selection, acted on once
+                st.session_state["table_pick"] = st.session_state["event"] = row_id
+                st.rerun()
+        with t2:
+            st.dataframe(panel.top_actors, hide_index=True)
+        with t3:
+            st.dataframe(panel.by_area, hide_index=True)
+            st.dataframe(panel.by_governorate, hide_index=True)
+
+    if panel.detail is not None:
+        d = panel.detail
+        with st.container(border=True):
+            st.subheader(markdown_text(d.title))
+            st.text(f"{d.when_where} · {d.fatalities}")
+            st.text(f"Actors: {d.actors}")
+            st.text(f"Source: {d.source}")
+            if d.links:  # only http(s) links, escaped, opening with rel="noopener noreferrer"
+                st.markdown("Links: " + " · ".join(link_html(u) for u in d.links), unsafe_allow_html=True)
+            if d.sentence:
+                st.text(f"Sentence: {d.sentence}")
+            st.text(f"Notes: {d.notes}")
+            if st.button("Close detail", key="close_event"):
+                st.session_state["event"] = None
+                st.rerun()
+
+
+map_view()

@@ -34,7 +34,9 @@ def test_url_params_drive_widgets_and_kpis():
     assert at.multiselect(key="w_actors").value == ["HTS"]
     assert at.multiselect(key="w_types").value == ["Battles"]
     assert 0 < int(_metric(at, "Events")) < 40
-    assert any("Battles involving HTS, 30 Nov 2024" in m.value for m in at.markdown)
+    assert any("Battles involving HTS, 30 Nov 2024" in c.value for c in at.caption)  # stated above the map
+    links = [c.value for c in at.code]  # the map page's own link to this view (its fragment keeps it current)
+    assert len(links) == 1 and "actor=HTS" in links[0] and "type=Battles" in links[0] and links[0].startswith("?from=2024-11-30")
 
 
 def test_widget_change_updates_url():
@@ -76,5 +78,5 @@ def test_selected_event_shows_its_source():
 def test_hostile_search_text_is_not_rendered_as_markdown():
     at = _run({"q": "[click](javascript:alert(1)) <img src=x onerror=alert(1)>"})
     assert not at.exception
-    described = " ".join(m.value for m in at.markdown if "mentioning" in m.value)
+    described = " ".join(c.value for c in at.caption if "mentioning" in c.value)
     assert "\\[click\\]\\(javascript" in described and "\\<img" in described
