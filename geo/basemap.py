@@ -95,6 +95,7 @@ def base_map(
     Boundaries(url=None if inline else static_json("boundaries.json", _boundaries_payload(), **kwargs)).add_to(m)
     Water(url=None if inline else static_json("water.json", _water_payload(), **kwargs)).add_to(m)
     Attribution(ATTRIBUTION).add_to(m)
+    PromptViewReport().add_to(m)
     return m
 
 
@@ -333,6 +334,49 @@ SYMBOLS: dict[str, str] = {
     "curated": '<svg width="6" height="6"><circle cx="3" cy="3" r="2.5" fill="#333"/></svg>',
     "learned": '<svg width="6" height="6"><circle cx="3" cy="3" r="2" fill="#555"/></svg>',
 }  # fmt: skip
+
+
+class PromptViewReport(ScriptElement):
+    """Reports a pan or zoom to the app when it ends, not 250 ms later.
+
+    streamlit-folium sends the map's view through a fixed 250 ms debounce (every pan waited that
+    long before the app reran). Leaflet fires ``moveend`` once per pan or zoom, so this sends the
+    value streamlit-folium's own report builds (same fields, same ``returned_objects`` filter) at
+    once and records it as that component's last value: its debounced report then finds nothing
+    new and sends nothing. Outside streamlit-folium (a standalone export) it does nothing; if the
+    component's data ever differs from what this expects, its own report still goes out.
+    """
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.on("moveend", function (ev) {
+      var g = window.__GLOBAL_DATA__, map = ev.target;
+      if (!g || !g.returned_objects || window.parent === window) return;
+      try {
+        var wrap = function (v) { return v && g.wrap_longitude ? map.wrapLatLng(v) : v; };
+        var bounds = map.getBounds();
+        var all = {
+          last_clicked: wrap(g.lat_lng_clicked), last_object_clicked: wrap(g.last_object_clicked),
+          last_object_clicked_count: g.last_object_clicked_count, last_object_clicked_tooltip: g.last_object_clicked_tooltip,
+          last_object_clicked_popup: g.last_object_clicked_popup, all_drawings: g.all_drawings,
+          last_active_drawing: g.last_active_drawing, last_geocoder_result: g.last_geocoder_result,
+          bounds: bounds && g.wrap_longitude ? map.wrapLatLngBounds(bounds) : bounds, zoom: map.getZoom(),
+          last_circle_radius: g.last_circle_radius, last_circle_polygon: g.last_circle_polygon,
+          center: wrap(map.getCenter()), selected_layers: Object.values(g.selected_layers || {}), selected_tags: g.selected_tags
+        };
+        var value = {};
+        Object.keys(all).forEach(function (k) { if (g.returned_objects.includes(k)) value[k] = all[k]; });
+        if (JSON.stringify(g.previous_data) === JSON.stringify(value)) return;
+        g.previous_data = value;
+        window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue", value: value, dataType: "json"}, "*");
+      } catch (err) { /* the component's own debounced report still goes out */ }
+    });
+    {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PromptViewReport"
 
 
 class Attribution(ScriptElement):

@@ -46,12 +46,45 @@ def cached_daily_cells(key: str, zoom: int, _events):
 st.title("Aleppo, Idlib and the Iraq–Syria border")
 
 
+def _take_map_report(report: dict | None) -> None:
+    """Act on what the map reported (a pan, a zoom, a click) before the view is built from the state.
+
+    The report reaches this run in the session state (streamlit-folium stores it under the map's
+    key before the run starts), so the run it causes already draws, counts and links the new
+    view; read after the map is drawn, it would only show in the run after.
+    """
+    report = report or {}
+    if report.get("center") and report.get("zoom"):
+        reported = (round(report["center"]["lat"], 5), round(report["center"]["lng"], 5), int(report["zoom"]))
+        last = st.session_state.get("map_reported")
+        # Only a report that changed means the map moved (a pan, a zoom, or reaching a drill-down
+        # target); a repeated one is stale and must not undo a move the app just asked for.
+        if last is None or not same_view(reported, last):
+            st.session_state["map_reported"] = reported
+            if not same_view(reported, st.session_state.get("view") or DEFAULT_VIEW):
+                st.session_state["view"] = reported
+    # The clicked layer's feature properties say what was clicked (geo.mapview sets them).
+    props = (report.get("last_active_drawing") or {}).get("properties") or {}
+    clicked = report.get("last_object_clicked")
+    # streamlit-folium keeps reporting the last click on every rerun: act on a click once, so
+    # "Close detail" stays closed and a drill-down is not repeated.
+    click = (props.get("kind"), props.get("event_id"), clicked.get("lat"), clicked.get("lng")) if props and clicked else None
+    if click and click != st.session_state.get("map_click"):
+        st.session_state["map_click"] = click
+        if props.get("kind") == "event":  # an event point: open its detail
+            st.session_state["event"] = str(props["event_id"])
+        if props.get("kind") == "cell":  # a grid cell: drill down by zooming in on it
+            zoom = (st.session_state.get("view") or DEFAULT_VIEW)[2]
+            st.session_state["view"] = st.session_state["map_target"] = (round(clicked["lat"], 5), round(clicked["lng"], 5), min(zoom + 2, 18))
+
+
 @st.fragment
 def map_view() -> None:
     """The slice controls, the map and its panels. A slice step, ▶ Play's own step, a pan or a zoom
     reruns only this fragment (the sidebar's filters did not change), so it rebuilds the view from
     the widgets itself, exactly as the entry script does, and writes it to the URL."""
     mirror_widgets(st.session_state, restore_sidebar=False)
+    _take_map_report(st.session_state.get("map"))
     query = st.session_state["query"] = query_from_state(st.session_state, st.session_state["vocab"])
     st.query_params.from_dict(query.to_params())
     st.caption(markdown_text(query.describe()))
@@ -124,34 +157,11 @@ def map_view() -> None:
         # The map is told where to go only when the app moves it (a link, a drill-down); a view the map
         # reported itself is never sent back, or its own popup pans and the echo rerun the app forever.
         target = st.session_state.setdefault("map_target", initial_view)
-        out = st_folium(
+        st_folium(
             base_map(tiles=settings_tiles, view=initial_view), key="map", height=560, use_container_width=True,
             center=list(target[:2]), zoom=target[2],
             feature_group_to_add=[layer, label_layer(query.view or initial_view)], returned_objects=["last_object_clicked", "last_active_drawing", "center", "zoom"],
         )  # fmt: skip
-        if out and out.get("center") and out.get("zoom"):
-            reported = (round(out["center"]["lat"], 5), round(out["center"]["lng"], 5), int(out["zoom"]))
-            last = st.session_state.get("map_reported")
-            # Only a report that changed means the map moved (a pan, a zoom, or reaching a drill-down
-            # target); a repeated one is stale and must not undo a move the app just asked for.
-            if last is None or not same_view(reported, last):
-                st.session_state["map_reported"] = reported
-                if not same_view(reported, query.view or DEFAULT_VIEW):
-                    st.session_state["view"] = reported
-        # The clicked layer's feature properties say what was clicked (geo.mapview sets them).
-        props = ((out or {}).get("last_active_drawing") or {}).get("properties") or {}
-        clicked = (out or {}).get("last_object_clicked")
-        # streamlit-folium keeps reporting the last click on every rerun: act on a click once, so
-        # "Close detail" stays closed and a drill-down is not repeated.
-        click = (props.get("kind"), props.get("event_id"), clicked.get("lat"), clicked.get("lng")) if props and clicked else None
-        if click and click != st.session_state.get("map_click"):
-            st.session_state["map_click"] = click
-            if props.get("kind") == "event":  # an event point: open its detail
-                st.session_state["event"] = str(props["event_id"])
-                st.rerun()
-            if props.get("kind") == "cell":  # a grid cell: drill down by zooming in on it
-                st.session_state["view"] = st.session_state["map_target"] = (round(clicked["lat"], 5), round(clicked["lng"], 5), min(zoom + 2, 18))
-                st.rerun()
         d1, d2 = st.columns(2)
         # Deferred: the files are built only when clicked, never on every rerun.
         store, user = st.session_state["store"], st.session_state["user"]

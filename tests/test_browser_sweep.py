@@ -394,6 +394,34 @@ def _latest_ids(page) -> set[str]:
     return set(latest(q.apply(events))["event_id"].astype(str))
 
 
+#: Counts the map's reports to the app (streamlit-folium's setComponentValue messages to the page).
+COUNT_REPORTS = """window.__reports = 0; window.addEventListener('message', e => {
+  if (e.data && e.data.type === 'streamlit:setComponentValue') window.__reports += 1; });"""
+MAP_VIEW = "(() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; })()"
+
+
+def test_a_pan_is_reported_once_and_its_own_run_links_the_new_view(server, browser):
+    """A pan is reported when it ends (streamlit-folium's own report waits 250 ms and then sends
+    nothing new), and the run it causes already states the new view: no lag of one run."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.add_init_script(COUNT_REPORTS)
+    runs = Runs(page)
+    page.goto(f"{server}/?view=35.6,39.3,7")
+    frame = map_frame(page)
+    for _ in range(3):
+        runs.settle()
+        page.evaluate("window.__reports = 0")
+        runs.act(lambda: frame.evaluate("window.map.panBy([160, -90], {animate: false}), true"))
+        lat, lon, zoom = frame.evaluate(MAP_VIEW)
+        view = [float(v) for v in params(page)["view"][0].split(",")]  # the run the pan caused, nothing after it
+        assert view == pytest.approx([lat, lon, zoom], abs=1e-4)
+        assert page.get_by_text(re.compile(r"events · [\d,]+ in view")).first.is_visible()
+        runs.settle()
+        assert page.evaluate("window.__reports") == 1  # one report per pan: the debounced one found nothing new
+        runs.check()
+    page.close()
+
+
 def test_grid_cell_click_drills_down(server, browser, datasets):
     page, runs = _open(browser, server, f"dataset={datasets['100k']['id']}&mode=grid")
     frame = map_frame(page)
