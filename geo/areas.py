@@ -258,7 +258,11 @@ def in_areas(events: pd.DataFrame, keys: Iterable[str], *, border_km: float = DE
 
 def area_masks(events: pd.DataFrame, keys: Iterable[str], *, border_km: float = DEFAULT_BORDER_KM) -> dict[str, np.ndarray]:
     """One boolean mask per area key, the ``areas`` tags factorised once for all of them (see :func:`in_areas`)."""
-    codes, combos = pd.factorize(events["areas"].astype("string").fillna(""))
+    tags = events["areas"]
+    if isinstance(tags.dtype, pd.CategoricalDtype):  # lean rows (geo.query.lean_events): already factorised
+        codes, combos = tags.cat.codes.to_numpy(), tags.cat.categories
+    else:
+        codes, combos = pd.factorize(tags.astype("string").fillna(""))
     members = [set(str(c).split(";")) for c in combos]
     out = {}
     for key in dict.fromkeys(keys):

@@ -205,7 +205,7 @@ def distinct_values(values: pd.Series) -> set:
     where iterating the values took 1.8 s per column)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = pd.unique(values.cat.codes.to_numpy())
-        return {values.cat.categories[c] for c in codes if c >= 0}
+        return set(values.cat.categories[codes[codes >= 0]])
     return set(values.dropna().unique())
 
 
@@ -230,9 +230,18 @@ LEAN_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+#: Lean text columns held as categories: a filter copies their codes, not their strings (at 1 M
+#: events the two were 40 % of the time to take the rows a filter keeps).
+LEAN_CATEGORIES: tuple[str, ...] = ("location", "areas")
+
+
 def lean_events(events: pd.DataFrame) -> pd.DataFrame:
-    """The :data:`LEAN_COLUMNS` of ``events`` (same rows, same index), for :meth:`Query.apply`'s ``lean``."""
-    return pd.DataFrame(events[[c for c in LEAN_COLUMNS if c in events.columns]])
+    """The :data:`LEAN_COLUMNS` of ``events`` (same rows, same index, same values), for :meth:`Query.apply`'s ``lean``."""
+    lean = pd.DataFrame(events[[c for c in LEAN_COLUMNS if c in events.columns]])
+    for col in LEAN_CATEGORIES:
+        if col in lean and not isinstance(lean[col].dtype, pd.CategoricalDtype):
+            lean[col] = lean[col].astype("category")
+    return lean
 
 
 def _assoc_match(events: pd.DataFrame, actors: tuple[str, ...]) -> pd.Series:

@@ -134,7 +134,8 @@ def map_view() -> None:
     st.fragment(run_every=interval_seconds(st.session_state["play_speed"]) if playing else None)(_tick)(options)
 
     lean = st.session_state["lean"]  # the counted columns: a rerun copies these, not every text field
-    shown, ranged = query.apply(events, lean=lean), query.apply(events, use_slice=False, lean=lean)  # once per rerun
+    shown = query.apply(events, lean=lean)  # once per rerun; without a slice the range is what is shown
+    ranged = shown if query.day is None else query.apply(events, use_slice=False, lean=lean)
     map_col, panel_col = st.columns([3, 2], gap="medium")
 
     with map_col:

@@ -12,7 +12,7 @@ from geo.io import read_events
 from geo.mapview import build_map, map_html
 from geo.panels import border_panel, daily_chart_spec, event_detail, event_details, map_panel, selected_event
 from geo.paths import DATA
-from geo.query import Query, vocabulary, with_defaults
+from geo.query import Query, lean_events, vocabulary, with_defaults
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,26 @@ def test_map_panel_counts_what_the_query_shows(bundled_events, full_range):
     assert {k.label: k.value for k in panel.kpis}["events"] == len(shown)
     assert panel.daily["events"].sum() == len(shown)
     assert panel.detail is None and panel.marker_day is None
+
+
+@pytest.mark.parametrize("change", [
+    {}, {"areas": ("aleppo",)}, {"areas": ("border",), "border_km": 50}, {"actors": ("HTS",)},
+    {"day": "2024-11-30"}, {"min_fatalities": 3, "text": "aleppo"},
+])  # fmt: skip
+def test_panels_from_lean_rows_equal_panels_from_full_rows(bundled_events, full_range, change):
+    """A rerun counts lean rows (some text columns as categories); every panel reads the same."""
+    if "day" in change:
+        change = {"day": pd.Timestamp(change["day"]).date()}
+    query = Query(**{**vars(full_range), **change})
+    lean = lean_events(bundled_events)
+    assert isinstance(lean["location"].dtype, pd.CategoricalDtype)
+    full = map_panel(bundled_events, query)
+    shown, ranged = query.apply(bundled_events, lean=lean), query.apply(bundled_events, use_slice=False, lean=lean)
+    fast = map_panel(bundled_events, query, shown=shown, ranged=ranged, lean=lean)
+    assert fast.kpis == full.kpis and fast.marker_day == full.marker_day
+    for name in ("daily", "latest", "top_actors", "by_area", "by_governorate"):
+        a, b = getattr(fast, name), getattr(full, name)
+        pd.testing.assert_frame_equal(a.astype(str).reset_index(drop=True), b.astype(str).reset_index(drop=True))
 
 
 def test_the_daily_chart_keeps_its_spec_when_the_slice_moves(bundled_events, full_range):
