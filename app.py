@@ -132,8 +132,8 @@ if "w_range" not in st.session_state:
     first = _url_query()
     _seed_widgets(first, _open(first.dataset)[1][1])
 
-# Every rerun asks the store again: a dataset deleted or unshared by another session (on any
-# replica) is gone from this one's next rerun.
+# Every full rerun asks the store again: a dataset deleted or unshared by another session (on any
+# replica) is gone from this one's next one (a slice step or pan reruns only the map page's fragment).
 st.session_state["dataset"], (events, vocab, lean) = _open(st.session_state["dataset"])
 vocab = replace(vocab, datasets=frozenset({BUNDLED_ID, st.session_state["dataset"]}))
 if st.session_state.get("dataset_error"):
