@@ -50,7 +50,7 @@ UI_ONLY: dict[str, str] = {
     "_frame_active": "set by the entry script before a page runs: the page need not run it as its frame",
     # map page
     "playing": "▶ Play is on", "play_speed": "playback speed (slices per second)", "play_loop": "playback loops",
-    "_map_page_run": "this run drew the map page (the playback timer skips it)",
+    "_play_due": "when the next playback step is due (time.monotonic)",
     "initial_view": "the view the map was mounted with", "map_target": "where the app last told the map to go",
     "map_reported": "the view the map last reported", "map_click": "the last map click acted on",
     "table_pick": "the last row picked in Latest events", "latest": "Latest events table", "map": "the map",

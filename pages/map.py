@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import runpy
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -78,7 +79,36 @@ def _take_map_report(report: dict | None) -> None:
             st.session_state["view"] = st.session_state["map_target"] = (round(clicked["lat"], 5), round(clicked["lng"], 5), min(zoom + 2, 18))
 
 
-@st.fragment
+# Playback as this run of the page sets it: the fragment's timer follows it until the next full run.
+PLAY_TIMER = (st.session_state.get("playing", False), st.session_state.get("play_speed", DEFAULT_SPEED))
+
+
+def _play(options: list[str]) -> None:
+    """▶ Play (a callback: it runs before the script, so it may move the slider)."""
+    st.session_state["playing"] = True
+    st.session_state["w_day"] = st.session_state["day"] = first_slice(options, st.session_state.get("w_day"))
+    st.session_state["_play_due"] = time.monotonic() + interval_seconds(st.session_state.get("play_speed", DEFAULT_SPEED))
+
+
+def _pause() -> None:
+    st.session_state["playing"] = False
+
+
+def _play_step(options: list[str]) -> None:
+    """The next slice, when playing and a step is due (the map fragment's timer reruns it every interval).
+
+    A rerun in between (a pan while playing) finds no step due; a timer run a little early still steps.
+    """
+    if not st.session_state.get("playing") or time.monotonic() < st.session_state.get("_play_due", 0.0):
+        return
+    nxt = next_slice(options, st.session_state.get("w_day"), loop=st.session_state.get("play_loop", False))
+    if nxt is None:
+        st.session_state["playing"] = False
+    else:  # the slider is drawn later in this run, so its value may change here
+        st.session_state["w_day"] = st.session_state["day"] = nxt
+    st.session_state["_play_due"] = time.monotonic() + 0.75 * interval_seconds(st.session_state.get("play_speed", DEFAULT_SPEED))
+
+
 def map_view() -> None:
     """The slice controls, the map and its panels. A slice step, ▶ Play's own step, a pan or a zoom
     reruns only this fragment (the sidebar's filters did not change), so it rebuilds the view from
@@ -87,7 +117,6 @@ def map_view() -> None:
     _take_map_report(st.session_state.get("map"))
     query = st.session_state["query"] = query_from_state(st.session_state, st.session_state["vocab"])
     st.query_params.from_dict(query.to_params())
-    st.caption(markdown_text(query.describe()))
 
     # --- time slice: a slider over days/weeks, window or cumulative, with playback ---
     options = slice_options(query)
@@ -95,28 +124,14 @@ def map_view() -> None:
         st.session_state.setdefault(f"w_{key}", st.session_state[key])
     if st.session_state.get("w_day") not in options:
         st.session_state["w_day"] = WHOLE_RANGE
-
-
-    def _play(options: list[str]) -> None:
-        """▶ Play (a callback: it runs before the script, so it may move the slider)."""
-        st.session_state["playing"] = True
-        st.session_state["w_day"] = st.session_state["day"] = first_slice(options, st.session_state.get("w_day"))
-
-
-    def _pause() -> None:
-        st.session_state["playing"] = False
-
-
-    def _tick(options: list[str]) -> None:
-        """One playback step, run by the fragment's timer; the page's own run only draws it."""
-        if st.session_state.pop("_map_page_run", False) or not st.session_state.get("playing"):
-            return
-        nxt = next_slice(options, st.session_state.get("w_day"), loop=st.session_state.get("play_loop", False))
-        if nxt is None:
-            st.session_state["playing"] = False
-        else:  # the slider is not drawn in a fragment run, so its value may change here
-            st.session_state["w_day"] = st.session_state["day"] = nxt
-        st.rerun(scope="app")
+    before = st.session_state["w_day"]
+    _play_step(options)
+    if (st.session_state.get("playing", False), st.session_state.get("play_speed", DEFAULT_SPEED)) != PLAY_TIMER:
+        st.rerun(scope="app")  # Play, Pause, the end or a new speed: the full run sets the timer
+    if st.session_state["w_day"] != before:  # a step moved the slice: the view follows it
+        query = st.session_state["query"] = query_from_state(st.session_state, st.session_state["vocab"])
+        st.query_params.from_dict(query.to_params())
+    st.caption(markdown_text(query.describe()))
 
 
     st.select_slider("Time slice", options=options, key="w_day", format_func=lambda v: "whole range" if v == WHOLE_RANGE else v)
@@ -130,8 +145,6 @@ def map_view() -> None:
         c3.button("▶ Play", key="play", on_click=_play, args=(options,), width="stretch", disabled=len(options) < 2)
     c4.selectbox("Speed", list(SPEEDS), key="play_speed", index=list(SPEEDS).index(DEFAULT_SPEED), format_func=SPEEDS.get)
     c5.toggle("Loop", key="play_loop", help="At the last slice start again from the first; off: stop there.")
-    st.session_state["_map_page_run"] = True
-    st.fragment(run_every=interval_seconds(st.session_state["play_speed"]) if playing else None)(_tick)(options)
 
     lean = st.session_state["lean"]  # the counted columns: a rerun copies these, not every text field
     shown = query.apply(events, lean=lean)  # once per rerun; without a slice the range is what is shown
@@ -213,4 +226,4 @@ def map_view() -> None:
                 st.rerun()
 
 
-map_view()
+st.fragment(run_every=interval_seconds(PLAY_TIMER[1]) if PLAY_TIMER[0] else None)(map_view)()
