@@ -133,7 +133,6 @@ def map_view() -> None:
         st.query_params.from_dict(query.to_params())
     st.caption(markdown_text(query.describe()))
 
-
     st.select_slider("Time slice", options=options, key="w_day", format_func=lambda v: "whole range" if v == WHOLE_RANGE else v)
     c1, c2, c3, c4, c5 = st.columns([1.3, 1.8, 1, 1.2, 1.2], vertical_alignment="bottom")
     c1.radio("Step", ["day", "week"], key="w_step", horizontal=True)
