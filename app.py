@@ -165,7 +165,6 @@ with st.sidebar:
 query = query_from_state({**st.session_state, "w_range": dr}, vocab)
 
 
-
 def _view_link(query: Query) -> None:
     """The sidebar's current view and its link. The map page draws its own beside the map instead:
     a slice step or a pan reruns only the map's fragment, which cannot write to the sidebar."""
