@@ -80,7 +80,12 @@ def _take_map_report(report: dict | None) -> None:
 
 
 # Playback as this run of the page sets it: the fragment's timer follows it until the next full run.
-PLAY_TIMER = (st.session_state.get("playing", False), st.session_state.get("play_speed", DEFAULT_SPEED))
+def _play_timer() -> tuple[bool, float]:
+    """Whether playback is on, and its speed: what the map fragment's timer is set from."""
+    return st.session_state.get("playing", False), st.session_state.get("play_speed", DEFAULT_SPEED)
+
+
+PLAY_TIMER = _play_timer()
 
 
 def _play(options: list[str]) -> None:
@@ -126,7 +131,7 @@ def map_view() -> None:
         st.session_state["w_day"] = WHOLE_RANGE
     before = st.session_state["w_day"]
     _play_step(options)
-    if (st.session_state.get("playing", False), st.session_state.get("play_speed", DEFAULT_SPEED)) != PLAY_TIMER:
+    if _play_timer() != PLAY_TIMER:
         st.rerun(scope="app")  # Play, Pause, the end or a new speed: the full run sets the timer
     if st.session_state["w_day"] != before:  # a step moved the slice: the view follows it
         query = st.session_state["query"] = query_from_state(st.session_state, st.session_state["vocab"])
