@@ -156,8 +156,8 @@ class Page:
     def timed(self, action: Callable[[], object], *, timeout_s: float = 600) -> tuple[float, int]:
         """Seconds from ``action`` to painted after the run it caused, and the websocket bytes meanwhile.
 
-        Navigations are timed from the call (the page and its clock are new); anything else on
-        the page's clock, from the input event (or ``window.__benchStart``) to painted.
+        Timed on the page's clock, from the input event (or ``window.__benchStart``) to painted;
+        navigations are timed by :meth:`navigated` (a new page has a new clock).
         """
         before, sent = self.finished, self.bytes
         self.page.evaluate("window.__benchArm()")
@@ -169,7 +169,9 @@ class Page:
             raise RuntimeError(msg)
         self._wait_finished(before, timeout_s)
         self.page.wait_for_selector(IDLE, timeout=timeout_s * 1000)
-        assert secs <= time.perf_counter() - start, "the page's own timing exceeds the wall clock"
+        if secs > time.perf_counter() - start:
+            msg = f"the page's own timing ({secs:.3f} s) exceeds the wall clock"
+            raise RuntimeError(msg)
         return secs, self.bytes - sent
 
     def navigated(self, url: str, *, timeout_s: float = 600) -> tuple[float, int]:
