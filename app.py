@@ -50,7 +50,7 @@ def cached_dataset(dataset_id: str, version: str):
     new upload under the id) is a new key. Callers check the session's user first (``STORE.info``).
     At most six versions stay loaded (deleted ones age out instead of living until a restart).
     """
-    events = STORE.load(dataset_id, SERVER)
+    events = STORE.load(dataset_id, SERVER, held=True)  # the long text stays in storage: geo.detail_text
     vocab = vocabulary(events, areas=[a.key for a in areas()], datasets=())
     return events, vocab, lean_events(events)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import layers
+from geo.detail_text import with_text
 from geo.query import Query
 
 #: Sub-event types (and words in notes) that say something about a crossing's status, strongest first.
@@ -81,6 +82,7 @@ def border_wide(events: pd.DataFrame) -> pd.Series:
 def _status(events: pd.DataFrame) -> tuple[str, tuple[str, ...]]:
     if events.empty:
         return "no events reported", ()
+    events = with_text(events, ("notes", "source"))
     text = (events["sub_event_type"].astype("string").fillna("") + " " + events["notes"].astype("string").fillna("")).str.lower()
     found: dict[str, pd.Timestamp] = {}
     sources: list[str] = []

@@ -288,9 +288,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                          max_file_mb=args.max_mb, max_rows=args.max_rows, date_order=args.date_order)  # fmt: skip
     _end_progress()
     if args.out:
-        from geo.store import canonical_events
+        from geo.store import canonical_events, write_canonical
 
-        canonical_events(result.events).to_parquet(args.out)
+        write_canonical(canonical_events(result.events), args.out)
     if args.rejects:
         result.report.write_rejects(args.rejects)
     if args.json:

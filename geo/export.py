@@ -7,12 +7,15 @@ import io
 import geopandas as gpd
 import pandas as pd
 
+from geo.detail_text import whole_events, with_text
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_csv(events: pd.DataFrame) -> bytes:
     """CSV where text cells starting with = + - @ (or tab/CR) are prefixed with ' so spreadsheets do not run them."""
-    frame = events.drop(columns=[c for c in ("geometry",) if c in events]).copy()
+    full = with_text(events)
+    frame = full.drop(columns=[c for c in ("geometry",) if c in full]).copy()
     for col in frame.columns:
         if pd.api.types.is_string_dtype(frame[col]) or isinstance(frame[col].dtype, pd.CategoricalDtype) or frame[col].dtype == object:
             text = frame[col].astype("string")
@@ -23,7 +26,7 @@ def safe_csv(events: pd.DataFrame) -> bytes:
 
 def geojson_bytes(events: gpd.GeoDataFrame) -> bytes:
     """The events as a GeoJSON FeatureCollection."""
-    frame = events.copy()
+    frame = whole_events(events).copy()
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             frame[col] = frame[col].dt.strftime("%Y-%m-%d")
@@ -33,5 +36,5 @@ def geojson_bytes(events: gpd.GeoDataFrame) -> bytes:
 def geoparquet_bytes(events: gpd.GeoDataFrame) -> bytes:
     """The events as GeoParquet bytes."""
     buf = io.BytesIO()
-    events.to_parquet(buf, index=False)
+    whole_events(events).to_parquet(buf, index=False)
     return buf.getvalue()

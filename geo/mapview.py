@@ -17,6 +17,7 @@ from jinja2 import Template
 
 from geo.assets import asset_text, asset_url
 from geo.basemap import base_map, governorates_json, label_layer
+from geo.detail_text import with_text
 from geo.elements import ScriptElement, js_json
 from geo.escape import link_parts
 from geo.panels import DETAIL_COLUMNS, EventDetail, event_details
@@ -29,6 +30,8 @@ POINTS_HARD_LIMIT = 4000  # even an explicit "points" request aggregates above t
 MAX_HEAT_CELLS = 20_000  # heatmap weights are coarsened until they fit
 #: What a points layer reads of each event: its place, size and colour, and its popup.
 POINT_COLUMNS: tuple[str, ...] = ("longitude", "latitude", *DETAIL_COLUMNS)
+#: The detail text a popup shows (:func:`_popup`): its notes and sentence open in the detail box.
+POPUP_TEXT: tuple[str, ...] = ("source", "source_url")
 def in_view(events: pd.DataFrame, view: tuple[float, float, int] | None) -> pd.DataFrame:
     """Events inside the map's current view (all of them at overview zooms)."""
     if view is None or view[2] <= DEFAULT_VIEW[2]:
@@ -57,8 +60,9 @@ def event_layer(
     popups of a points layer read the shown events' whole rows from it, by index.
     """
     mode = resolve_mode(query, len(events))
-    if mode == "points" and rows is not None:  # only the columns points and popups read
-        events = rows.loc[events.index, [c for c in POINT_COLUMNS if c in rows]]
+    if mode == "points":  # only the columns points and popups read, their text from storage if not held
+        shown = events if rows is None else rows.loc[events.index, [c for c in POINT_COLUMNS if c in rows]]
+        events = with_text(shown, POPUP_TEXT)
     group = folium.FeatureGroup(name="events", control=False)
     zoom = zoom or (query.view[2] if query.view else DEFAULT_VIEW[2])
     if mode == "grid" and cells is not None:

@@ -12,10 +12,11 @@ restored on load.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, fields
 
@@ -26,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from geo.detail_text import DETAIL_TEXT, SEARCHES_CACHED, detach, text_hits
 from geo.errors import ReadError
 from geo.schema import CRS, FIELDS
 from geo.store import AuditEntry, DatasetInfo, Store
@@ -102,15 +104,17 @@ class PostgisStore(Store):
             rows = conn.execute(f"SELECT {', '.join(_INFO_COLUMNS)} FROM datasets").fetchall()  # noqa: S608 - same
         return [_info(r) for r in rows]
 
-    def _read(self, info: DatasetInfo) -> gpd.GeoDataFrame:
+    def _read(self, info: DatasetInfo, *, held: bool = False) -> gpd.GeoDataFrame | pd.DataFrame:
         # COPY text streamed into Arrow's CSV reader, typed as it parses: no per-value Python object.
         # (Text COPY through pandas took 38 s and 2.1 GB at 1 M events, ADBC's binary fetch 25 s and 2.6 GB.)
         with self._connect() as conn:
-            columns = [tuple(c) for c in conn.execute("SELECT dtypes FROM datasets WHERE id = %s", (info.id,)).fetchone()[0]]
-            sql = f"COPY (SELECT row_no, {_select_list(columns)} FROM events WHERE dataset_id = %s) TO STDOUT"  # noqa: S608 - column names from the schema table, extras by index
+            stored = [tuple(c) for c in conn.execute("SELECT dtypes FROM datasets WHERE id = %s", (info.id,)).fetchone()[0]]
+            columns = [(c, d) for c, d in stored if not held or (c not in DETAIL_TEXT and d != "geometry")]
+            sql = f"COPY (SELECT row_no, {_select_list(columns, stored)} FROM events WHERE dataset_id = %s) TO STDOUT"  # noqa: S608 - column names from the schema table, extras by index
             with conn.cursor().copy(sql, (info.id,)) as copy:
-                table = _parse_copy_text(_CopyStream(copy), columns)
-        return _from_arrow(_in_row_order(table), columns)
+                table = _parse_copy_text(_CopyStream(copy), _copy_types(columns))
+        events = _from_arrow(_in_row_order(table), columns)
+        return detach(events, PostgisText(self, info.id, tuple(c for c, _ in stored))) if held else events
 
     def _write(self, info: DatasetInfo, events: gpd.GeoDataFrame, entry: AuditEntry) -> DatasetInfo:
         with self._connect() as conn:
@@ -266,15 +270,19 @@ class _CopyStream(io.RawIOBase):
         return n
 
 
-def _parse_copy_text(stream: io.RawIOBase, columns: list[tuple[str, str]]) -> pa.Table:
-    """COPY text format into typed Arrow columns: ``row_no``, the stored columns, then x and y.
+def _copy_types(columns: list[tuple[str, str]]) -> list[pa.DataType]:
+    """The Arrow types of :func:`_select_list`'s columns, after ``row_no``."""
+    sql_types = {f.name: SQL_TYPES[f.dtype] for f in FIELDS if f.dtype != "geometry"}
+    types = [pa.int64()] + [_ARROW_TYPES[sql_types.get(c, "text")] for c, dtype in columns if dtype != "geometry"]
+    return types + ([pa.float64(), pa.float64()] if any(d == "geometry" for _, d in columns) else [])
+
+
+def _parse_copy_text(stream: io.RawIOBase, types: list[pa.DataType]) -> pa.Table:
+    """COPY text format into typed Arrow columns (``types``: ``row_no``'s, the stored columns', x and y).
 
     Quotes mean nothing in COPY text, and tabs and newlines inside values arrive escaped, so
     every line is one row; backslash escapes are undone afterwards, on the few values that have one.
     """
-    sql_types = {f.name: SQL_TYPES[f.dtype] for f in FIELDS if f.dtype != "geometry"}
-    types = [pa.int64()] + [_ARROW_TYPES[sql_types.get(c, "text")] for c, dtype in columns if dtype != "geometry"]
-    types += [pa.float64(), pa.float64()]
     names = [f"c{i}" for i in range(len(types))]
     reader = pcsv.open_csv(
         io.BufferedReader(stream, buffer_size=1 << 20),
@@ -320,17 +328,51 @@ def _from_arrow(table: pa.Table, columns: list[tuple[str, str]]) -> gpd.GeoDataF
     out = {}
     for name, dtype in values:
         out[name] = _typed(arrays.pop(0), dtype)
+    geometry_name = next((c for c, dtype in columns if dtype == "geometry"), None)
+    if geometry_name is None:
+        return pd.DataFrame({c: out[c] for c, _ in columns})
     x, y = (a.to_numpy() for a in arrays)
-    geometry_name = next(c for c, dtype in columns if dtype == "geometry")
     out[geometry_name] = gpd.points_from_xy(x, y, crs=CRS)
     return gpd.GeoDataFrame({c: out[c] for c, _ in columns}, geometry=geometry_name, crs=CRS)
 
 
-def _select_list(columns: list[tuple[str, str]]) -> str:
-    """The SELECT list that gives back ``columns`` in their stored order: schema columns by name, extras by index."""
-    extras = [c for c, dtype in columns if c not in COLUMNS and dtype != "geometry"]
+class PostgisText:
+    """The :class:`geo.detail_text.TextReader` of a dataset in PostGIS: rows by ``row_no``, searches streamed."""
+
+    def __init__(self, store: PostgisStore, dataset_id: str, columns: tuple[str, ...]) -> None:
+        self.store, self.dataset_id, self.columns = store, dataset_id, columns
+
+    def read(self, rows: np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
+        rows = np.asarray(rows, dtype=np.int64)
+        listed = [c for c in columns if c in COLUMNS]  # the detail text is schema columns, never extras
+        with self.store._connect() as conn:
+            found = conn.execute(f"SELECT row_no, {', '.join(listed)} FROM events WHERE dataset_id = %s AND row_no = ANY(%s)",  # noqa: S608 - schema names
+                                 (self.dataset_id, rows.tolist())).fetchall()  # fmt: skip
+        by_row = pd.DataFrame(found, columns=["row_no", *listed]).set_index("row_no")
+        return pd.DataFrame({c: by_row[c].reindex(rows).astype("string").array for c in listed}, index=rows)
+
+    @functools.lru_cache(maxsize=SEARCHES_CACHED)  # noqa: B019 - readers live as long as their cached dataset
+    def matches(self, column: str, text: str) -> np.ndarray:
+        if column not in COLUMNS:
+            msg = f"column: expected a schema text column, got {column!r}"
+            raise ValueError(msg)
+        with self.store._connect() as conn, conn.cursor().copy(
+            f"COPY (SELECT row_no, {column} FROM events WHERE dataset_id = %s) TO STDOUT", (self.dataset_id,)  # noqa: S608
+        ) as copy:
+            table = _in_row_order(_parse_copy_text(_CopyStream(copy), [pa.int64(), pa.string()]))
+        return text_hits(table.column(0).combine_chunks(), text)
+
+    def __deepcopy__(self, memo: dict) -> PostgisText:
+        return self  # shared by every slice of the events, as the dataset is
+
+
+def _select_list(columns: list[tuple[str, str]], stored: list[tuple[str, str]] | None = None) -> str:
+    """The SELECT list that gives back ``columns`` in their stored order: schema columns by name,
+    extras by their index among the ``stored`` columns' extras; the point's x and y when ``columns`` has it."""
+    extras = [c for c, dtype in (stored or columns) if c not in COLUMNS and dtype != "geometry"]
     listed = [c if c in COLUMNS else f"extra[{extras.index(c) + 1}]" for c, dtype in columns if dtype != "geometry"]
-    return ", ".join([*listed, "ST_X(geom)", "ST_Y(geom)"])
+    points = ["ST_X(geom)", "ST_Y(geom)"] if any(d == "geometry" for _, d in columns) else []
+    return ", ".join([*listed, *points])
 
 
 def _typed(column: pa.ChunkedArray, dtype: str) -> pd.Series:

@@ -238,6 +238,7 @@ LEAN_CATEGORIES: tuple[str, ...] = ("location", "areas")
 def lean_events(events: pd.DataFrame) -> pd.DataFrame:
     """The :data:`LEAN_COLUMNS` of ``events`` (same rows, same index, same values), for :meth:`Query.apply`'s ``lean``."""
     lean = pd.DataFrame(events[[c for c in LEAN_COLUMNS if c in events.columns]])
+    lean.attrs = dict(events.attrs)  # a reader of the text kept in storage (geo.detail_text) comes along
     for col in LEAN_CATEGORIES:
         if col in lean and not isinstance(lean[col].dtype, pd.CategoricalDtype):
             lean[col] = lean[col].astype("category")
@@ -254,11 +255,16 @@ def _assoc_match(events: pd.DataFrame, actors: tuple[str, ...]) -> pd.Series:
     return hit
 
 
+#: The columns a text search looks in (``notes`` may be read from storage: :mod:`geo.detail_text`).
+TEXT_SEARCHED: tuple[str, ...] = ("location", "notes", "actor1", "actor2", "admin1")
+
+
 def _text_match(events: pd.DataFrame, text: str) -> np.ndarray:
-    needle = text.lower()
+    from geo.detail_text import contains
+
     hit = np.zeros(len(events), bool)
-    for col in ("location", "notes", "actor1", "actor2", "admin1"):
-        hit |= events[col].astype("string").str.lower().str.contains(needle, regex=False).fillna(False).to_numpy()
+    for col in TEXT_SEARCHED:
+        hit |= contains(events, col, text)
     return hit
 
 
