@@ -38,6 +38,8 @@ READER_KEY = "detail_text"
 #: only their groups (one group of a million rows costs a whole column's decoding per popup).
 ROW_GROUP_ROWS = 16_384
 SEARCHES_CACHED = 16
+#: Decoded row groups kept per dataset: at 16 k real-shaped rows a group's sources are ~3 MB.
+GROUPS_CACHED = 8
 
 
 class TextReader(Protocol):
@@ -66,13 +68,17 @@ class ParquetText:
         rows = np.asarray(rows, dtype=np.int64)
         groups = np.searchsorted(self._starts, rows, side="right") - 1
         parts, order = [], []
-        with pq.ParquetFile(self.path) as file:
-            for g in np.unique(groups):
-                picked = np.flatnonzero(groups == g)
-                table = file.read_row_group(int(g), columns=list(columns))
-                parts.append(table.take(pa.array(rows[picked] - self._starts[g])))
-                order.append(picked)
+        for g in np.unique(groups):
+            picked = np.flatnonzero(groups == g)
+            parts.append(self._group(int(g), tuple(columns)).take(pa.array(rows[picked] - self._starts[g])))
+            order.append(picked)
         return _frame(parts, order, rows, columns)
+
+    @functools.lru_cache(maxsize=GROUPS_CACHED)  # noqa: B019 - as for matches
+    def _group(self, group: int, columns: tuple[str, ...]) -> pa.Table:
+        """One row group's ``columns``, decoded once for the reruns that show the same rows (a slice step, a pan)."""
+        with pq.ParquetFile(self.path) as file:
+            return file.read_row_group(group, columns=list(columns))
 
     @functools.lru_cache(maxsize=SEARCHES_CACHED)  # noqa: B019 - readers live as long as their cached dataset
     def matches(self, column: str, text: str) -> np.ndarray:
@@ -123,16 +129,21 @@ def reader_of(events: pd.DataFrame) -> TextReader | None:
     return events.attrs.get(READER_KEY)
 
 
-def with_text(rows: pd.DataFrame, columns: Sequence[str] = DETAIL_TEXT) -> pd.DataFrame:
-    """``rows`` with ``columns`` of :data:`DETAIL_TEXT` read back from storage where they lack them."""
+def with_text(rows: pd.DataFrame, columns: Sequence[str] = DETAIL_TEXT, *, stored_order: bool = False) -> pd.DataFrame:
+    """``rows`` with ``columns`` of :data:`DETAIL_TEXT` read back from storage where they lack them
+    (appended; ``stored_order``: every column where the stored file has it, as an export wants)."""
     reader = reader_of(rows)
     missing = [c for c in columns if c not in rows and reader is not None and c in reader.columns]
     if not missing:
         return rows
     read = reader.read(rows.index.to_numpy(), missing)
     out = rows.assign(**{c: read[c].array for c in missing})
-    stored = [c for c in reader.columns if c in out]
-    return out[stored + [c for c in out.columns if c not in stored]]
+    return _stored_order(out, reader) if stored_order else out
+
+
+def _stored_order(frame: pd.DataFrame, reader: TextReader | None) -> pd.DataFrame:
+    stored = [c for c in reader.columns if c in frame] if reader is not None else list(frame.columns)
+    return frame[stored + [c for c in frame.columns if c not in stored]]
 
 
 def contains(events: pd.DataFrame, column: str, text: str) -> np.ndarray:
@@ -151,7 +162,4 @@ def whole_events(rows: pd.DataFrame) -> gpd.GeoDataFrame:
     if isinstance(full, gpd.GeoDataFrame) and "geometry" in full:
         return full
     points = gpd.points_from_xy(full["longitude"], full["latitude"], crs=CRS)
-    frame = gpd.GeoDataFrame(pd.DataFrame(full), geometry=points, crs=CRS)
-    reader = reader_of(rows)
-    order = [c for c in reader.columns if c in frame] if reader is not None else list(frame.columns)
-    return frame[order + [c for c in frame.columns if c not in order]]
+    return _stored_order(gpd.GeoDataFrame(pd.DataFrame(full), geometry=points, crs=CRS), reader_of(rows))

@@ -14,7 +14,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_csv(events: pd.DataFrame) -> bytes:
     """CSV where text cells starting with = + - @ (or tab/CR) are prefixed with ' so spreadsheets do not run them."""
-    full = with_text(events)
+    full = with_text(events, stored_order=True)
     frame = full.drop(columns=[c for c in ("geometry",) if c in full]).copy()
     for col in frame.columns:
         if pd.api.types.is_string_dtype(frame[col]) or isinstance(frame[col].dtype, pd.CategoricalDtype) or frame[col].dtype == object:
