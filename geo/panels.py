@@ -106,18 +106,21 @@ class MapPanel:
 
 
 def map_panel(events: pd.DataFrame, query: Query, *, shown: pd.DataFrame | None = None,
-              ranged: pd.DataFrame | None = None, lean: pd.DataFrame | None = None) -> MapPanel:  # fmt: skip
+              ranged: pd.DataFrame | None = None, lean: pd.DataFrame | None = None,
+              daily: pd.DataFrame | None = None) -> MapPanel:  # fmt: skip
     """The map page's panels for ``query`` over ``events``.
 
     ``shown`` (``query.apply(events)``) and ``ranged`` (the same without the time slice) are
     passed when the page has them already, so a rerun filters each once; ``lean``
-    (:func:`geo.query.lean_events`) makes every other filtering copy only the counted columns.
+    (:func:`geo.query.lean_events`) makes every other filtering copy only the counted columns;
+    ``daily`` (:func:`daily_by_type` of ``ranged``) when the page kept it from a run with the same
+    filters — a time-slice step does not change it (at 1 M events it is half the panels' time).
     """
     shown = query.apply(events, lean=lean) if shown is None else shown
     ranged = query.apply(events, use_slice=False, lean=lean) if ranged is None else ranged
     return MapPanel(
         kpis=tuple(kpis(events, query, current=shown, lean=lean)),
-        daily=daily_by_type(ranged, freq=query.freq),
+        daily=daily_by_type(ranged, freq=query.freq) if daily is None else daily,
         marker_day=pd.Timestamp(query.day) if query.day else None,
         latest=latest(shown),
         top_actors=top_actors(shown),

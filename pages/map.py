@@ -24,6 +24,7 @@ from geo.mapview import (
 from geo.panels import daily_chart_spec, map_panel
 from geo.playback import DEFAULT_SPEED, SPEEDS, WHOLE_RANGE, first_slice, interval_seconds, next_slice, slice_options
 from geo.query import query_from_state
+from geo.summary import daily_by_type
 from geo.ui_state import mirror_widgets
 from geo.viewport import DEFAULT_VIEW, same_view
 
@@ -42,6 +43,12 @@ settings_tiles = st.session_state["tiles"]
 def cached_daily_cells(key: str, zoom: int, _events):
     """Per-day grid counts for the whole range, computed once per filter set and zoom (playback)."""
     return daily_cells(_events, zoom=zoom)
+
+
+@st.cache_resource(max_entries=16)
+def cached_daily_by_type(key: str, freq: str, _ranged):
+    """The daily chart's counts for the whole range, once per filter set (a slice step keeps them)."""
+    return daily_by_type(_ranged, freq=freq)
 
 
 st.title("Aleppo, Idlib and the Iraq–Syria border")
@@ -191,7 +198,8 @@ def map_view() -> None:
         st.caption("Link to this view (paste after this app's address):")
         st.code(query.link(), language=None, wrap_lines=True)
 
-    panel = map_panel(events, query, shown=shown, ranged=ranged, lean=lean)
+    daily = cached_daily_by_type(query.filter_key(), query.freq, ranged)
+    panel = map_panel(events, query, shown=shown, ranged=ranged, lean=lean, daily=daily)
     with panel_col:
         cols = st.columns(4)
         for col, k in zip(cols, panel.kpis, strict=True):

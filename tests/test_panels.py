@@ -54,6 +54,18 @@ def test_panels_from_lean_rows_equal_panels_from_full_rows(bundled_events, full_
         pd.testing.assert_frame_equal(a.astype(str).reset_index(drop=True), b.astype(str).reset_index(drop=True))
 
 
+def test_a_slice_step_reuses_the_daily_counts_of_its_filters(bundled_events, full_range):
+    """The page keeps ``daily`` per filter set: every slice of that set has the same daily counts."""
+    whole = map_panel(bundled_events, full_range).daily
+    for day in ("2024-11-27", "2024-11-30", "2024-12-08"):
+        query = Query(**{**vars(full_range), "day": pd.Timestamp(day).date()})
+        assert query.filter_key() == full_range.filter_key()
+        pd.testing.assert_frame_equal(map_panel(bundled_events, query).daily, whole)
+        kept = map_panel(bundled_events, query, daily=whole)
+        assert kept.daily is whole and kept.kpis == map_panel(bundled_events, query).kpis
+    assert Query(**{**vars(full_range), "min_fatalities": 1}).filter_key() != full_range.filter_key()
+
+
 def test_the_daily_chart_keeps_its_spec_when_the_slice_moves(bundled_events, full_range):
     """Only the data changes between slice steps, so the browser updates the chart in place."""
     daily = map_panel(bundled_events, full_range).daily
