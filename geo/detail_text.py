@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from geo.access import NotAvailable
 from geo.schema import CRS
 
 #: Columns left in storage and read back for the rows shown: long text no filter or count reads.
@@ -77,13 +78,20 @@ class ParquetText:
     @functools.lru_cache(maxsize=GROUPS_CACHED)  # noqa: B019 - as for matches
     def _group(self, group: int, columns: tuple[str, ...]) -> pa.Table:
         """One row group's ``columns``, decoded once for the reruns that show the same rows (a slice step, a pan)."""
-        with pq.ParquetFile(self.path) as file:
+        with self._file() as file:
             return file.read_row_group(group, columns=list(columns))
+
+    def _file(self) -> pq.ParquetFile:
+        """The stored file; :class:`~geo.access.NotAvailable` once it is gone (the dataset was deleted)."""
+        try:
+            return pq.ParquetFile(self.path)
+        except FileNotFoundError:
+            raise NotAvailable(self.path.stem) from None
 
     @functools.lru_cache(maxsize=SEARCHES_CACHED)  # noqa: B019 - readers live as long as their cached dataset
     def matches(self, column: str, text: str) -> np.ndarray:
         hits = []
-        with pq.ParquetFile(self.path) as file:
+        with self._file() as file:
             for batch in file.iter_batches(columns=[column], batch_size=ROW_GROUP_ROWS):
                 hits.append(text_hits(batch.column(0), text))
         return np.concatenate(hits) if hits else np.zeros(0, bool)

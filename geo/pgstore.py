@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from geo.access import NotAvailable
 from geo.detail_text import DETAIL_TEXT, SEARCHES_CACHED, detach, text_hits
 from geo.errors import ReadError
 from geo.schema import CRS, FIELDS
@@ -349,6 +350,8 @@ class PostgisText:
             found = conn.execute(f"SELECT row_no, {', '.join(listed)} FROM events WHERE dataset_id = %s AND row_no = ANY(%s)",  # noqa: S608 - schema names
                                  (self.dataset_id, rows.tolist())).fetchall()  # fmt: skip
         by_row = pd.DataFrame(found, columns=["row_no", *listed]).set_index("row_no")
+        if len(by_row) < len(np.unique(rows)):  # deleted meanwhile (by another replica)
+            raise NotAvailable(self.dataset_id)
         return pd.DataFrame({c: by_row[c].reindex(rows).astype("string").array for c in listed}, index=rows)
 
     @functools.lru_cache(maxsize=SEARCHES_CACHED)  # noqa: B019 - readers live as long as their cached dataset
@@ -356,6 +359,8 @@ class PostgisText:
         if column not in COLUMNS:
             msg = f"column: expected a schema text column, got {column!r}"
             raise ValueError(msg)
+        if self.store._get(self.dataset_id) is None:  # deleted meanwhile: no empty search result
+            raise NotAvailable(self.dataset_id)
         with self.store._connect() as conn, conn.cursor().copy(
             f"COPY (SELECT row_no, {column} FROM events WHERE dataset_id = %s) TO STDOUT", (self.dataset_id,)  # noqa: S608
         ) as copy:

@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.access import NotAvailable
 from geo.basemap import base_map, label_layer
 from geo.escape import link_html, markdown_text
 from geo.export import safe_csv
@@ -122,6 +123,15 @@ def _play_step(options: list[str]) -> None:
 
 
 def map_view() -> None:
+    """The map fragment; a dataset deleted since the last full run (its text is gone from storage)
+    reruns the whole app, which says so and opens the bundled dataset."""
+    try:
+        _map_view()
+    except NotAvailable:
+        st.rerun(scope="app")
+
+
+def _map_view() -> None:
     """The slice controls, the map and its panels. A slice step, ▶ Play's own step, a pan or a zoom
     reruns only this fragment (the sidebar's filters did not change), so it rebuilds the view from
     the widgets itself, exactly as the entry script does, and writes it to the URL."""

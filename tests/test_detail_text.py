@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geo.access import NotAvailable
 from geo.border import crossing_status
 from geo.detail_text import DETAIL_TEXT, ParquetText, contains, reader_of, whole_events, with_text
 from geo.export import geojson_bytes, geoparquet_bytes, safe_csv
@@ -122,3 +123,15 @@ def test_frames_without_a_reader_are_left_as_they_are():
     assert with_text(frame) is frame
     assert not contains(frame, "notes", "x").any() and contains(frame, "event_id", "a").tolist() == [True]
     assert np.array_equal(contains(frame.iloc[:0], "event_id", "a"), np.zeros(0, bool))
+
+
+def test_text_of_a_deleted_dataset_is_not_available_rather_than_empty(stored_bundled):
+    """A session still holding a deleted dataset's rows gets NotAvailable (the app then reruns and
+    says the dataset is gone), never rows with their text silently missing."""
+    store, dataset_id = stored_bundled
+    held = store.load(dataset_id, LOCAL, held=True)
+    store.delete(dataset_id, LOCAL)
+    with pytest.raises(NotAvailable):
+        with_text(held.iloc[[100, 101]])
+    with pytest.raises(NotAvailable):
+        Query(text="a word not searched before").apply(held)
