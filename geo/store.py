@@ -292,7 +292,9 @@ class EmbeddedStore(Store):
     def _write(self, info: DatasetInfo, events: gpd.GeoDataFrame, entry: AuditEntry) -> DatasetInfo:
         self.directory.mkdir(parents=True, exist_ok=True)
         stored = self._get(info.id)
-        info = stored or info  # the same upload again keeps its grant, date added and version
+        if stored:  # the same upload again: the stored dataset stands (its grant, date added, version and file)
+            self._log(entry)
+            return stored
         _atomic_write(lambda tmp: write_canonical(events, tmp), self.directory / f"{info.id}.parquet")
         self._update(info, entry)
         return info

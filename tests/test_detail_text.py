@@ -18,7 +18,7 @@ from geo.mapview import event_layer
 from geo.panels import selected_event
 from geo.paths import DATA
 from geo.query import Query, lean_events
-from geo.store import LOCAL, read_canonical, write_canonical
+from geo.store import LOCAL, EmbeddedStore, read_canonical, write_canonical
 
 BUNDLED_BYTES = (DATA / "events.parquet").read_bytes()
 #: Rows asked for out of order, repeated groups apart, first and last: how popups and details ask.
@@ -135,3 +135,16 @@ def test_text_of_a_deleted_dataset_is_not_available_rather_than_empty(stored_bun
         with_text(held.iloc[[100, 101]])
     with pytest.raises(NotAvailable):
         Query(text="a word not searched before").apply(held)
+
+
+def test_the_same_upload_again_leaves_the_stored_file_a_server_reads(tmp_path):
+    """Rewriting it could move its row groups under a reader that already knows where they start."""
+    store = EmbeddedStore(tmp_path / "datasets")
+    dataset_id, _ = store.save(BUNDLED_BYTES, name="bundled.parquet", user=LOCAL)
+    path = tmp_path / "datasets" / f"{dataset_id}.parquet"
+    before = path.stat()
+    held = store.load(dataset_id, LOCAL, held=True)
+    assert store.save(BUNDLED_BYTES, name="bundled.parquet", user=LOCAL)[0] == dataset_id
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert with_text(held.iloc[[7]])["notes"].tolist() == store.load(dataset_id, LOCAL)["notes"].iloc[[7]].tolist()
