@@ -38,8 +38,9 @@ READER_KEY = "detail_text"
 #: Rows per GeoParquet row group as the store writes them: reading the text of a few rows decodes
 #: only their groups (one group of a million rows costs a whole column's decoding per popup).
 ROW_GROUP_ROWS = 16_384
+#: Searches remembered per dataset: each a bool per event (1 MB at 1 M events).
 SEARCHES_CACHED = 16
-#: Decoded row groups kept per dataset: at 16 k real-shaped rows a group's sources are ~3 MB.
+#: Decoded row groups kept per dataset (of the columns asked together): 16 k real-shaped rows' sources are ~3 MB.
 GROUPS_CACHED = 8
 
 
@@ -64,6 +65,9 @@ class ParquetText:
         self.columns = tuple(meta.schema.to_arrow_schema().names)
         sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
         self._starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        # Caches of this reader's own, gone with it when its dataset leaves the server's cache.
+        self._group = functools.lru_cache(maxsize=GROUPS_CACHED)(self._read_group)
+        self.matches = functools.lru_cache(maxsize=SEARCHES_CACHED)(self._scan)
 
     def read(self, rows: np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
         rows = np.asarray(rows, dtype=np.int64)
@@ -75,8 +79,7 @@ class ParquetText:
             order.append(picked)
         return _frame(parts, order, rows, columns)
 
-    @functools.lru_cache(maxsize=GROUPS_CACHED)  # noqa: B019 - as for matches
-    def _group(self, group: int, columns: tuple[str, ...]) -> pa.Table:
+    def _read_group(self, group: int, columns: tuple[str, ...]) -> pa.Table:
         """One row group's ``columns``, decoded once for the reruns that show the same rows (a slice step, a pan)."""
         with self._file() as file:
             return file.read_row_group(group, columns=list(columns))
@@ -88,8 +91,7 @@ class ParquetText:
         except FileNotFoundError:
             raise NotAvailable(self.path.stem) from None
 
-    @functools.lru_cache(maxsize=SEARCHES_CACHED)  # noqa: B019 - readers live as long as their cached dataset
-    def matches(self, column: str, text: str) -> np.ndarray:
+    def _scan(self, column: str, text: str) -> np.ndarray:
         hits = []
         with self._file() as file:
             for batch in file.iter_batches(columns=[column], batch_size=ROW_GROUP_ROWS):

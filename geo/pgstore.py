@@ -342,6 +342,7 @@ class PostgisText:
 
     def __init__(self, store: PostgisStore, dataset_id: str, columns: tuple[str, ...]) -> None:
         self.store, self.dataset_id, self.columns = store, dataset_id, columns
+        self.matches = functools.lru_cache(maxsize=SEARCHES_CACHED)(self._scan)  # this reader's own
 
     def read(self, rows: np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
         rows = np.asarray(rows, dtype=np.int64)
@@ -354,8 +355,7 @@ class PostgisText:
             raise NotAvailable(self.dataset_id)
         return pd.DataFrame({c: by_row[c].reindex(rows).astype("string").array for c in listed}, index=rows)
 
-    @functools.lru_cache(maxsize=SEARCHES_CACHED)  # noqa: B019 - readers live as long as their cached dataset
-    def matches(self, column: str, text: str) -> np.ndarray:
+    def _scan(self, column: str, text: str) -> np.ndarray:
         if column not in COLUMNS:
             msg = f"column: expected a schema text column, got {column!r}"
             raise ValueError(msg)

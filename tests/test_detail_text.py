@@ -4,7 +4,9 @@ exports — gets back exactly what the whole stored row holds, on both store bac
 
 from __future__ import annotations
 
+import gc
 import io
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -148,3 +150,18 @@ def test_the_same_upload_again_leaves_the_stored_file_a_server_reads(tmp_path):
     after = path.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     assert with_text(held.iloc[[7]])["notes"].tolist() == store.load(dataset_id, LOCAL)["notes"].iloc[[7]].tolist()
+
+
+def test_each_reader_keeps_its_own_caches_and_they_go_with_it(small_groups_path):
+    """A server keeps a few datasets: one's searches and decoded groups never evict another's, and
+    a dataset leaving the server's cache frees them."""
+    first, second = ParquetText(small_groups_path), ParquetText(small_groups_path)
+    rows = read_canonical(small_groups_path, held=True)
+    first.matches("notes", "aleppo")
+    first.read(rows.index.to_numpy()[:30], ["source"])
+    assert first.matches.cache_info().currsize == 1 and first._group.cache_info().currsize >= 1
+    assert second.matches.cache_info().currsize == 0 and second._group.cache_info().currsize == 0
+    gone = weakref.ref(first)
+    del first
+    gc.collect()
+    assert gone() is None
