@@ -129,7 +129,8 @@ def _frame(parts: list[pa.Table], order: list[np.ndarray], rows: np.ndarray, col
 
 def detach(events: pd.DataFrame, reader: TextReader) -> pd.DataFrame:
     """``events`` without :data:`DETAIL_TEXT` and the geometry, carrying ``reader`` to read them back."""
-    kept = pd.DataFrame({c: events[c] for c in events.columns if c not in DETAIL_TEXT and c != "geometry"})
+    dropped = [c for c in events.columns if c in DETAIL_TEXT or c == "geometry"]
+    kept = pd.DataFrame(events.drop(columns=dropped)) if dropped else events  # a read without them: no copy
     kept.attrs[READER_KEY] = reader
     return kept
 

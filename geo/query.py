@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
+from geo.detail_text import contains
 from geo.params import (  # noqa: F401  (re-exported: the vocabulary of a view)
     BUNDLED_ID,
     DEFAULT_BORDER_KM,
@@ -260,8 +261,6 @@ TEXT_SEARCHED: tuple[str, ...] = ("location", "notes", "actor1", "actor2", "admi
 
 
 def _text_match(events: pd.DataFrame, text: str) -> np.ndarray:
-    from geo.detail_text import contains
-
     hit = np.zeros(len(events), bool)
     for col in TEXT_SEARCHED:
         hit |= contains(events, col, text)
