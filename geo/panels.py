@@ -15,7 +15,7 @@ from geo.border import approach, border_events, by_actor, crossing_series, cross
 from geo.detail_text import with_text
 from geo.escape import source_urls
 from geo.query import Query
-from geo.summary import Kpi, by_area, by_governorate, daily_by_type, kpis, latest, top_actors
+from geo.summary import PERIODS, Kpi, by_area, by_governorate, daily_by_type, kpis, latest, top_actors
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,7 @@ class MapPanel:
 
     kpis: tuple[Kpi, ...]
     daily: pd.DataFrame
+    daily_freq: str
     marker_day: pd.Timestamp | None
     latest: pd.DataFrame
     top_actors: pd.DataFrame
@@ -113,14 +114,16 @@ def map_panel(events: pd.DataFrame, query: Query, *, shown: pd.DataFrame | None 
     ``shown`` (``query.apply(events)``) and ``ranged`` (the same without the time slice) are
     passed when the page has them already, so a rerun filters each once; ``lean``
     (:func:`geo.query.lean_events`) makes every other filtering copy only the counted columns;
-    ``daily`` (:func:`daily_by_type` of ``ranged``) when the page kept it from a run with the same
-    filters — a time-slice step does not change it (at 1 M events it is half the panels' time).
+    ``daily`` (:func:`daily_by_type` of ``ranged`` by :func:`chart_freq`) when the page kept it from
+    a run with the same filters — a time-slice step does not change it (at 1 M events it is half
+    the panels' time).
     """
     shown = query.apply(events, lean=lean) if shown is None else shown
     ranged = query.apply(events, use_slice=False, lean=lean) if ranged is None else ranged
     return MapPanel(
         kpis=tuple(kpis(events, query, current=shown, lean=lean)),
-        daily=daily_by_type(ranged, freq=query.freq) if daily is None else daily,
+        daily=daily_by_type(ranged, freq=chart_freq(query)) if daily is None else daily,
+        daily_freq=chart_freq(query),
         marker_day=pd.Timestamp(query.day) if query.day else None,
         latest=latest(shown),
         top_actors=top_actors(shown),
@@ -130,8 +133,29 @@ def map_panel(events: pd.DataFrame, query: Query, *, shown: pd.DataFrame | None 
     )
 
 
-def daily_chart_spec(daily: pd.DataFrame, marker_day: pd.Timestamp | None) -> dict:
-    """The Vega-Lite spec of the map page's daily bars by event type, the shown slice marked.
+#: At most this many periods in the map page's chart: its plot is ~480 px wide (4 px a bar), and
+#: the browser's redraw grows with the bars (the real UCDP file's 963 day-and-type bars cost
+#: ~150 ms of every filter change, its 210 week-and-type bars ~65 ms).
+CHART_MAX_PERIODS = 120
+
+#: How the chart names each period in its tooltip: title and date format.
+_PERIOD_LABELS: dict[str, tuple[str, str]] = {
+    "D": ("day", "%d %b %Y"), "W-MON": ("week of", "%d %b %Y"), "MS": ("month", "%b %Y"), "YS": ("year", "%Y"),
+}  # fmt: skip
+
+
+def chart_freq(query: Query) -> str:
+    """The period of the map page's chart: the query's step, or the shortest longer one of
+    :data:`geo.summary.PERIODS` that keeps its date range within :data:`CHART_MAX_PERIODS` bars."""
+    if query.date_from is None or query.date_to is None:
+        return query.freq
+    days = (query.date_to - query.date_from).days + 1
+    longer = [f for f, length in PERIODS.items() if length >= PERIODS[query.freq]]
+    return next((f for f in longer if days / PERIODS[f] <= CHART_MAX_PERIODS), longer[-1])
+
+
+def daily_chart_spec(daily: pd.DataFrame, marker_day: pd.Timestamp | None, *, freq: str = "D") -> dict:
+    """The Vega-Lite spec of the map page's bars by period (``freq``) and event type, the shown slice marked.
 
     A plain spec rather than an Altair chart: Altair validates its schema on every rerun (about
     50 ms), this costs nothing. The marker is a named dataset (one row, or none), not part of the
@@ -140,6 +164,7 @@ def daily_chart_spec(daily: pd.DataFrame, marker_day: pd.Timestamp | None) -> di
     """
     from geo.taxonomy import EVENT_TYPE_COLORS
 
+    title, fmt = _PERIOD_LABELS[freq]
     bars = {
         "data": {"name": "daily"}, "mark": "bar",
         "encoding": {
@@ -147,7 +172,8 @@ def daily_chart_spec(daily: pd.DataFrame, marker_day: pd.Timestamp | None) -> di
             "y": {"field": "events", "type": "quantitative", "title": "events"},
             "color": {"field": "event_type", "type": "nominal", "legend": None,
                       "scale": {"domain": list(EVENT_TYPE_COLORS), "range": list(EVENT_TYPE_COLORS.values())}},
-            "tooltip": [{"field": "date", "type": "temporal"}, {"field": "event_type", "type": "nominal"},
+            "tooltip": [{"field": "date", "type": "temporal", "title": title, "format": fmt},
+                        {"field": "event_type", "type": "nominal"},
                         {"field": "events", "type": "quantitative"}, {"field": "fatalities", "type": "quantitative"}],
         },
     }  # fmt: skip
@@ -206,7 +232,11 @@ def timeline_panel(events: pd.DataFrame, query: Query, *, by: str) -> TimelinePa
 
     ranged = query.apply(events, use_slice=False)
     before = replace(query, day=None).previous()
-    days = tuple(d.isoformat() for d in pd.date_range(query.date_from, query.date_to, freq="D").date) if query.date_from and query.date_to else ()
+    days = (
+        tuple(d.isoformat() for d in pd.date_range(query.date_from, query.date_to, freq="D").date)
+        if query.date_from and query.date_to
+        else ()
+    )
     return TimelinePanel(
         series=series_by(ranged, by=by, freq=query.freq, border_km=query.border_km),
         changes=biggest_changes(ranged), days=days,

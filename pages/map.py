@@ -22,7 +22,7 @@ from geo.mapview import (
     resolve_mode,
     standalone_html,
 )
-from geo.panels import daily_chart_spec, map_panel
+from geo.panels import chart_freq, daily_chart_spec, map_panel
 from geo.playback import DEFAULT_SPEED, SPEEDS, WHOLE_RANGE, first_slice, interval_seconds, next_slice, slice_options
 from geo.query import query_from_state
 from geo.summary import daily_by_type
@@ -48,7 +48,7 @@ def cached_daily_cells(key: str, zoom: int, _events):
 
 @st.cache_resource(max_entries=16)
 def cached_daily_by_type(key: str, freq: str, _ranged):
-    """The daily chart's counts for the whole range, once per filter set (a slice step keeps them)."""
+    """The chart's counts for the whole range, once per filter set and period (a slice step keeps them)."""
     return daily_by_type(_ranged, freq=freq)
 
 
@@ -208,14 +208,14 @@ def _map_view() -> None:
         st.caption("Link to this view (paste after this app's address):")
         st.code(query.link(), language=None, wrap_lines=True)
 
-    daily = cached_daily_by_type(query.filter_key(), query.freq, ranged)
+    daily = cached_daily_by_type(query.filter_key(), chart_freq(query), ranged)
     panel = map_panel(events, query, shown=shown, ranged=ranged, lean=lean, daily=daily)
     with panel_col:
         cols = st.columns(4)
         for col, k in zip(cols, panel.kpis, strict=True):
             col.metric(k.label.capitalize(), f"{k.value:,}", None if k.delta is None else f"{k.delta:+,}")
         if not panel.daily.empty:
-            st.vega_lite_chart(spec=daily_chart_spec(panel.daily, panel.marker_day), width="stretch")
+            st.vega_lite_chart(spec=daily_chart_spec(panel.daily, panel.marker_day, freq=panel.daily_freq), width="stretch")
         t1, t2, t3 = st.tabs(["Latest events", "Top actors", "Areas"])
         with t1:
             recent = panel.latest

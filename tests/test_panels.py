@@ -3,6 +3,8 @@ map page's detail box are one description of an event."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pandas as pd
 import pytest
 
@@ -10,9 +12,19 @@ from geo.border import border_events
 from geo.elements import js_json
 from geo.io import read_events
 from geo.mapview import build_map, map_html
-from geo.panels import border_panel, daily_chart_spec, event_detail, event_details, map_panel, selected_event
+from geo.panels import (
+    CHART_MAX_PERIODS,
+    border_panel,
+    chart_freq,
+    daily_chart_spec,
+    event_detail,
+    event_details,
+    map_panel,
+    selected_event,
+)
 from geo.paths import DATA
 from geo.query import Query, lean_events, vocabulary, with_defaults
+from geo.summary import PERIODS, daily_by_type
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +86,9 @@ def test_the_daily_chart_keeps_its_spec_when_the_slice_moves(bundled_events, ful
     assert without[0] == without[1]
     # Every layer names its dataset: a lone named dataset would become every layer's data.
     assert [layer["data"]["name"] for layer in first["layer"]] == ["daily", "marker"]
-    assert first["datasets"]["daily"] is daily and first["datasets"]["marker"]["date"].tolist() == [pd.Timestamp("2024-11-30")]
+    assert first["datasets"]["daily"] is daily and first["datasets"]["marker"]["date"].tolist() == [
+        pd.Timestamp("2024-11-30")
+    ]
     assert daily_chart_spec(daily, None)["datasets"]["marker"].empty
 
 
@@ -141,3 +155,45 @@ def test_actors_panel_and_one_actor(bundled_events, full_range):
     one = actor_panel(panel, full_range, actor)
     assert len(one.events) == int(((panel.shown["actor1"] == actor) | (panel.shown["actor2"] == actor)).sum()) > 0
     assert one.activity["events"].sum() >= len(one.events[one.events["actor1"] == actor])
+
+
+@pytest.mark.parametrize(("days", "step", "freq"), [
+    (1, "day", "D"), (120, "day", "D"), (121, "day", "W-MON"), (731, "day", "W-MON"), (840, "day", "W-MON"),
+    (841, "day", "MS"), (1_096, "day", "MS"), (3_652, "day", "MS"), (3_653, "day", "YS"), (20_000, "day", "YS"),
+    (10, "week", "W-MON"), (1_096, "week", "MS"),
+])  # fmt: skip
+def test_the_chart_period_keeps_its_range_within_the_bars_it_can_draw(days, step, freq):
+    """The step's period, or the shortest longer one keeping ≤ CHART_MAX_PERIODS bars; never shorter than the step."""
+    start = date(2016, 1, 1)
+    query = Query(date_from=start, date_to=start + timedelta(days=days - 1), step=step)
+    assert chart_freq(query) == freq
+    assert days / PERIODS[freq] <= CHART_MAX_PERIODS or freq == "YS"
+
+
+@pytest.mark.parametrize(("freq", "period"), [("D", "D"), ("W-MON", "W-SUN"), ("MS", "M"), ("YS", "Y")])
+def test_counts_by_period_equal_a_pandas_group_by(bundled_events, freq, period):
+    """Each bar's events and fatalities equal pandas' own grouping by period and type, sorted input or not."""
+    events = pd.concat(
+        [bundled_events, bundled_events.assign(event_date=bundled_events["event_date"] - pd.Timedelta(days=400))]
+    )
+    expected = (events.assign(date=events["event_date"].dt.to_period(period).dt.start_time, fatalities=events["fatalities"].fillna(0))
+                .groupby(["date", "event_type"]).agg(events=("event_id", "size"), fatalities=("fatalities", "sum")).reset_index())  # fmt: skip
+    got = daily_by_type(events, freq=freq)
+    pd.testing.assert_frame_equal(got.sort_values(["date", "event_type"]).reset_index(drop=True).astype(str),
+                                  expected.astype({"fatalities": int}).astype(str))  # fmt: skip
+    with pytest.raises(ValueError, match="freq: expected one of"):
+        daily_by_type(events, freq="Q")
+
+
+def test_the_chart_names_its_period_in_the_tooltip(bundled_events, full_range):
+    weekly = daily_by_type(bundled_events, freq="W-MON")
+    spec = daily_chart_spec(weekly, None, freq="W-MON")
+    assert spec["layer"][0]["encoding"]["tooltip"][0] == {
+        "field": "date",
+        "type": "temporal",
+        "title": "week of",
+        "format": "%d %b %Y",
+    }
+    assert (
+        map_panel(bundled_events, full_range).daily_freq == chart_freq(full_range) == "D"
+    )  # the bundled weeks fit as days
