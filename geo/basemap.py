@@ -86,10 +86,7 @@ def base_map(
     kwargs = {} if static_base is None else {"base": static_base}
     # Leaflet.heat is loaded with the base map: in the app the event layer is swapped into a map
     # that is never remounted, so a plugin the first layer did not need would otherwise be missing.
-    m.default_js = [
-        ("leaflet", asset_url("leaflet.js", **kwargs)),
-        ("leaflet_heat", asset_url("leaflet-heat.js", **kwargs)),
-    ]
+    m.default_js = [("leaflet", asset_url("leaflet.js", **kwargs)), ("leaflet_heat", asset_url("leaflet-heat.js", **kwargs))]
     m.default_css = [("leaflet_css", asset_url("leaflet.css", **kwargs))]
     source = tile_source(tiles)
     if source:  # the tile layer credits itself in the attribution control (its text escaped)
@@ -129,8 +126,7 @@ class Boundaries(FetchedLayer):
     order in which the fetch and the event layer arrive does not matter.
     """
 
-    _template = Template(
-        """
+    _template = Template("""
     {% macro script(this, kwargs) %}
     (function() {
       var map = {{ this._parent.get_name() }};
@@ -155,13 +151,10 @@ class Boundaries(FetchedLayer):
         });
         window.conflictMapBoundaries = true;  // read by browser tests
       };
-    """
-        + FETCH_OR_EMBED
-        + """
+    """ + FETCH_OR_EMBED + """
     })();
     {% endmacro %}
-    """
-    )
+    """)
 
     def __init__(self, *, url: str | None = None) -> None:
         super().__init__("Boundaries", url=url, payload=_boundaries_payload)
@@ -169,6 +162,7 @@ class Boundaries(FetchedLayer):
     def _get_self_bounds(self) -> list[list[float]]:
         west, south, east, north = layers.countries().total_bounds
         return [[float(south), float(west)], [float(north), float(east)]]
+
 
 
 @cache
@@ -194,14 +188,14 @@ def governorates_json() -> dict:
     return json.loads(layers.governorates()[["name", "geometry"]].to_json(drop_id=True))
 
 
+
 class Water(FetchedLayer):
     """Rivers and lakes: a coarse set at zoom ≤ :data:`WATER_DETAIL_ZOOM`, the detailed one above.
 
     Drawn in their own pane above the land fill and below the events; never interactive.
     """
 
-    _template = Template(
-        """
+    _template = Template("""
     {% macro script(this, kwargs) %}
     (function() {
       var map = {{ this._parent.get_name() }};
@@ -225,13 +219,10 @@ class Water(FetchedLayer):
         };
         map.on('zoomend', pick); pick();
       };
-    """
-        + FETCH_OR_EMBED
-        + """
+    """ + FETCH_OR_EMBED + """
     })();
     {% endmacro %}
-    """
-    )
+    """)
 
     def __init__(self, *, url: str | None = None) -> None:
         super().__init__("Water", url=url, payload=_water_payload)
@@ -408,3 +399,5 @@ class Attribution(ScriptElement):
         super().__init__()
         self._name = "Attribution"
         self.text = js_json(html.escape(text))
+
+

@@ -120,10 +120,11 @@ def map_panel(events: pd.DataFrame, query: Query, *, shown: pd.DataFrame | None 
     """
     shown = query.apply(events, lean=lean) if shown is None else shown
     ranged = query.apply(events, use_slice=False, lean=lean) if ranged is None else ranged
+    freq = chart_freq(query)
     return MapPanel(
         kpis=tuple(kpis(events, query, current=shown, lean=lean)),
-        daily=daily_by_type(ranged, freq=chart_freq(query)) if daily is None else daily,
-        daily_freq=chart_freq(query),
+        daily=daily_by_type(ranged, freq=freq) if daily is None else daily,
+        daily_freq=freq,
         marker_day=pd.Timestamp(query.day) if query.day else None,
         latest=latest(shown),
         top_actors=top_actors(shown),
@@ -232,11 +233,7 @@ def timeline_panel(events: pd.DataFrame, query: Query, *, by: str) -> TimelinePa
 
     ranged = query.apply(events, use_slice=False)
     before = replace(query, day=None).previous()
-    days = (
-        tuple(d.isoformat() for d in pd.date_range(query.date_from, query.date_to, freq="D").date)
-        if query.date_from and query.date_to
-        else ()
-    )
+    days = tuple(d.isoformat() for d in pd.date_range(query.date_from, query.date_to, freq="D").date) if query.date_from and query.date_to else ()
     return TimelinePanel(
         series=series_by(ranged, by=by, freq=query.freq, border_km=query.border_km),
         changes=biggest_changes(ranged), days=days,

@@ -84,7 +84,7 @@ def _period_codes(dates: pd.Series, *, freq: str) -> tuple[np.ndarray, np.ndarra
     events in a few milliseconds, where ``dt.to_period`` took 150 ms); unsorted input is sorted.
     """
     days = dates.to_numpy().astype("datetime64[D]")
-    if freq == "MS" or freq == "YS":  # the first day of the month or year
+    if freq in ("MS", "YS"):  # the first day of the month or year
         days = days.astype("datetime64[M]" if freq == "MS" else "datetime64[Y]").astype("datetime64[D]")
     days = days.astype(np.int64)
     if freq == "W-MON":  # day 0 (1970-01-01) was a Thursday: Monday-start weeks begin on days ≡ 4 (mod 7)
@@ -155,9 +155,7 @@ def latest(events: pd.DataFrame, *, n: int = 12) -> pd.DataFrame:
     """The most recent events, newest first, with the columns an analyst scans."""
     cols = ["event_id", "event_date", "event_type", "actor1", "actor2", "location", "fatalities"]
     # Events are sorted by date, so the newest are the last rows: no sort of a million rows.
-    out = (
-        events.tail(n * 3).sort_values(["event_date", "event_id"], ascending=False).head(n)[cols].reset_index(drop=True)
-    )
+    out = events.tail(n * 3).sort_values(["event_date", "event_id"], ascending=False).head(n)[cols].reset_index(drop=True)
     out["event_date"] = out["event_date"].dt.strftime("%Y-%m-%d")
     out.attrs = {}  # a table to show, not events: no reader of their stored text (geo.detail_text)
     return out
@@ -203,9 +201,7 @@ def biggest_changes(events: pd.DataFrame, *, n: int = 3) -> pd.DataFrame:
     daily = daily.asfreq("D", fill_value=0)
     change = daily.diff().fillna(daily)
     top = change.abs().sort_values(ascending=False).head(n).index
-    return pd.DataFrame(
-        {"date": top, "events": daily[top].to_numpy(), "change": change[top].astype(int).to_numpy()}
-    ).sort_values("date")
+    return pd.DataFrame({"date": top, "events": daily[top].to_numpy(), "change": change[top].astype(int).to_numpy()}).sort_values("date")
 
 
 def actor_pairs(events: pd.DataFrame, *, n: int = 15) -> pd.DataFrame:
@@ -223,22 +219,8 @@ def actor_activity(events: pd.DataFrame, actor: str, *, freq: str = "D") -> pd.D
 
 def quality(events: pd.DataFrame) -> dict[str, pd.DataFrame | int]:
     """Data quality: geo-precision mix, date precision mix, admin1 disagreements, duplicate ids."""
-    geo_mix = (
-        events["geo_precision"]
-        .value_counts(dropna=False)
-        .sort_index()
-        .rename_axis("geo_precision")
-        .rename("events")
-        .reset_index()
-    )
-    time_mix = (
-        events["time_precision"]
-        .value_counts(dropna=False)
-        .sort_index()
-        .rename_axis("time_precision")
-        .rename("events")
-        .reset_index()
-    )
+    geo_mix = events["geo_precision"].value_counts(dropna=False).sort_index().rename_axis("geo_precision").rename("events").reset_index()
+    time_mix = events["time_precision"].value_counts(dropna=False).sort_index().rename_axis("time_precision").rename("events").reset_index()
     mismatch = int(events["admin1_mismatch"].fillna(False).sum()) if "admin1_mismatch" in events else 0
     return {
         "geo_precision": geo_mix, "time_precision": time_mix, "admin1_mismatch": mismatch,

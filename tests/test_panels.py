@@ -86,9 +86,7 @@ def test_the_daily_chart_keeps_its_spec_when_the_slice_moves(bundled_events, ful
     assert without[0] == without[1]
     # Every layer names its dataset: a lone named dataset would become every layer's data.
     assert [layer["data"]["name"] for layer in first["layer"]] == ["daily", "marker"]
-    assert first["datasets"]["daily"] is daily and first["datasets"]["marker"]["date"].tolist() == [
-        pd.Timestamp("2024-11-30")
-    ]
+    assert first["datasets"]["daily"] is daily and first["datasets"]["marker"]["date"].tolist() == [pd.Timestamp("2024-11-30")]
     assert daily_chart_spec(daily, None)["datasets"]["marker"].empty
 
 
@@ -173,9 +171,8 @@ def test_the_chart_period_keeps_its_range_within_the_bars_it_can_draw(days, step
 @pytest.mark.parametrize(("freq", "period"), [("D", "D"), ("W-MON", "W-SUN"), ("MS", "M"), ("YS", "Y")])
 def test_counts_by_period_equal_a_pandas_group_by(bundled_events, freq, period):
     """Each bar's events and fatalities equal pandas' own grouping by period and type, sorted input or not."""
-    events = pd.concat(
-        [bundled_events, bundled_events.assign(event_date=bundled_events["event_date"] - pd.Timedelta(days=400))]
-    )
+    earlier = bundled_events.assign(event_date=bundled_events["event_date"] - pd.Timedelta(days=400))
+    events = pd.concat([bundled_events, earlier])
     expected = (events.assign(date=events["event_date"].dt.to_period(period).dt.start_time, fatalities=events["fatalities"].fillna(0))
                 .groupby(["date", "event_type"]).agg(events=("event_id", "size"), fatalities=("fatalities", "sum")).reset_index())  # fmt: skip
     got = daily_by_type(events, freq=freq)
@@ -188,12 +185,7 @@ def test_counts_by_period_equal_a_pandas_group_by(bundled_events, freq, period):
 def test_the_chart_names_its_period_in_the_tooltip(bundled_events, full_range):
     weekly = daily_by_type(bundled_events, freq="W-MON")
     spec = daily_chart_spec(weekly, None, freq="W-MON")
-    assert spec["layer"][0]["encoding"]["tooltip"][0] == {
-        "field": "date",
-        "type": "temporal",
-        "title": "week of",
-        "format": "%d %b %Y",
-    }
-    assert (
-        map_panel(bundled_events, full_range).daily_freq == chart_freq(full_range) == "D"
-    )  # the bundled weeks fit as days
+    first = spec["layer"][0]["encoding"]["tooltip"][0]
+    assert first == {"field": "date", "type": "temporal", "title": "week of", "format": "%d %b %Y"}
+    # The bundled weeks fit as days.
+    assert map_panel(bundled_events, full_range).daily_freq == chart_freq(full_range) == "D"
