@@ -12,6 +12,7 @@ import time
 from dataclasses import replace
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from geo.access import LOCAL, SERVER, NotAvailable, user_from_claims
 from geo.actors import aliases_of
@@ -25,7 +26,7 @@ from geo.signin import RESTORE_RETURN_JS, SAVE_RETURN_JS, auth_configured
 from geo.store import BUNDLED_ID, BUNDLED_LABEL, open_store
 from geo.taxonomy import EVENT_TYPES
 from geo.tiles import map_tiles
-from geo.ui_state import mirror_widgets
+from geo.ui_state import MAP_FRAGMENT, mirror_widgets
 
 STARTED = time.perf_counter()
 st.set_page_config(page_title="Conflict map — Aleppo, Idlib, Iraq–Syria border", page_icon="🗺️", layout="wide")
@@ -142,25 +143,41 @@ if st.session_state.get("dataset_error"):
     st.error(markdown_text(st.session_state["dataset_error"]) + " — showing the bundled dataset.")
 actor_names = sorted(vocab.actors)
 
+
+def _filter_changed() -> None:
+    """A sidebar filter changed (a callback: it runs before any script).
+
+    On the map page only the map's fragment depends on the filters (it rebuilds the view from the
+    widgets and writes the URL), so only it reruns: a full run re-sends every element of the page
+    and the sidebar. Anywhere else, or before the fragment exists, the full run; also while ▶ Play
+    is on: the run a keyed rerun starts and ends early drops the fragment's playback timer, which
+    only a full run sets again.
+    """
+    if st.session_state.get("page") == "map" and not st.session_state.get("playing"):
+        try:
+            st.rerun(MAP_FRAGMENT)
+        except StreamlitAPIException:  # the fragment is not registered (yet): the full run draws it
+            return
+
 with st.sidebar:
     st.header("Filters")
-    dr = st.date_input("Date range", key="w_range", min_value=vocab.date_min, max_value=vocab.date_max)
+    dr = st.date_input("Date range", key="w_range", min_value=vocab.date_min, max_value=vocab.date_max, on_change=_filter_changed)
     st.multiselect(
-        "Actors", actor_names, key="w_actors",
+        "Actors", actor_names, key="w_actors", on_change=_filter_changed,
         format_func=lambda a: a if not aliases_of(a) else f"{a} ({', '.join(aliases_of(a)[1:3])})",
         help="Search matches aliases too (HTS = Hay'at Tahrir al-Sham).",
     )  # fmt: skip
-    st.radio("Actor role", ROLES, key="w_role", horizontal=True, format_func={"either": "either side", "actor1": "actor 1", "actor2": "actor 2"}.get)
-    st.multiselect("Event types", list(EVENT_TYPES), key="w_types")
+    st.radio("Actor role", ROLES, key="w_role", horizontal=True, on_change=_filter_changed, format_func={"either": "either side", "actor1": "actor 1", "actor2": "actor 2"}.get)
+    st.multiselect("Event types", list(EVENT_TYPES), key="w_types", on_change=_filter_changed)
     st.multiselect(
-        "Sub-event types", [s for t in EVENT_TYPES for s in EVENT_TYPES[t]], key="w_subs",
+        "Sub-event types", [s for t in EVENT_TYPES for s in EVENT_TYPES[t]], key="w_subs", on_change=_filter_changed,
         format_func=lambda s: f"{s} · {next(t for t in EVENT_TYPES if s in EVENT_TYPES[t])}",
     )  # fmt: skip
     area_labels = {a.key: a.label for a in areas()}
-    st.multiselect("Areas", list(area_labels), key="w_areas", format_func=area_labels.get)
-    st.number_input("Minimum fatalities", min_value=0, max_value=100_000, step=1, key="w_fat")
-    st.text_input("Search location, notes, actors", key="w_text", max_chars=200)
-    st.selectbox("Map mode", MODES, key="w_mode")
+    st.multiselect("Areas", list(area_labels), key="w_areas", format_func=area_labels.get, on_change=_filter_changed)
+    st.number_input("Minimum fatalities", min_value=0, max_value=100_000, step=1, key="w_fat", on_change=_filter_changed)
+    st.text_input("Search location, notes, actors", key="w_text", max_chars=200, on_change=_filter_changed)
+    st.selectbox("Map mode", MODES, key="w_mode", on_change=_filter_changed)
 
 query = query_from_state({**st.session_state, "w_range": dr}, vocab)
 

@@ -21,6 +21,8 @@ MIRRORED: dict[str, str] = {
 }  # fmt: skip
 #: The sidebar's widgets (drawn by the entry script on every page) among :data:`MIRRORED`.
 SIDEBAR = frozenset({"w_range", "w_actors", "w_role", "w_types", "w_subs", "w_areas", "w_fat", "w_text", "w_mode"})
+#: The map page's fragment (slice controls, map, panels): a sidebar filter change on that page reruns only it.
+MAP_FRAGMENT = "map_view"
 
 
 

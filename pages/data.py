@@ -51,6 +51,8 @@ order = st.selectbox("Date order", ["auto", *DATE_ORDERS], key="up_date_order",
                           "the load report says which.")  # fmt: skip
 mapping: dict[str, str] = {}
 if upload is not None:
+    # Said by the server, not the upload widget: the file this run has is the one "Load and store" reads.
+    st.caption(markdown_text(f"Ready to load: {upload.name} ({upload.size:,} bytes)"))
     st.caption("Column mapping: leave empty to auto-detect (lat/latitude/y, lon/lng/longitude/x, date/event_date); "
                "a choice overrides what an ACLED or UCDP format would use. A file without a header has columns 1…N.")  # fmt: skip
     peeked = st.session_state.get("_peeked")

@@ -26,7 +26,7 @@ from geo.panels import chart_freq, daily_chart_spec, map_panel
 from geo.playback import DEFAULT_SPEED, SPEEDS, WHOLE_RANGE, first_slice, interval_seconds, next_slice, slice_options
 from geo.query import query_from_state
 from geo.summary import daily_by_type
-from geo.ui_state import mirror_widgets
+from geo.ui_state import MAP_FRAGMENT, mirror_widgets
 from geo.viewport import DEFAULT_VIEW, same_view
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
@@ -132,9 +132,10 @@ def map_view() -> None:
 
 
 def _map_view() -> None:
-    """The slice controls, the map and its panels. A slice step, ▶ Play's own step, a pan or a zoom
-    reruns only this fragment (the sidebar's filters did not change), so it rebuilds the view from
-    the widgets itself, exactly as the entry script does, and writes it to the URL."""
+    """The slice controls, the map and its panels. A slice step, ▶ Play's own step, a pan, a zoom
+    and a sidebar filter change (its callback reruns this fragment by key) rerun only this
+    fragment, so it rebuilds the view from the widgets itself, exactly as the entry script does,
+    and writes it to the URL."""
     mirror_widgets(st.session_state, restore_sidebar=False)
     _take_map_report(st.session_state.get("map"))
     query = st.session_state["query"] = query_from_state(st.session_state, st.session_state["vocab"])
@@ -248,4 +249,4 @@ def _map_view() -> None:
                 st.rerun()
 
 
-st.fragment(run_every=interval_seconds(PLAY_TIMER[1]) if PLAY_TIMER[0] else None)(map_view)()
+st.fragment(run_every=interval_seconds(PLAY_TIMER[1]) if PLAY_TIMER[0] else None, key=MAP_FRAGMENT)(map_view)()

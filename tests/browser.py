@@ -74,12 +74,23 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout_s: f
     pytest.fail(f"streamlit did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
 
 
+#: How a run ended (``ForwardMsg.script_finished``): the whole app, or only fragments of it.
+FULL_RUN = ForwardMsg.FINISHED_SUCCESSFULLY
+FRAGMENT_RUN = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+
+
 class Runs:
-    """Counts finished script runs of a page (from its websocket) and the page's own errors."""
+    """Counts finished script runs of a page (from its websocket) and the page's own errors.
+
+    A run stopped early for another (a callback that reruns a fragment ends the run it started)
+    is not counted: the run the action caused is the one after it. ``ended`` keeps how each
+    counted run ended (:data:`FULL_RUN` or :data:`FRAGMENT_RUN`).
+    """
 
     def __init__(self, page) -> None:
         self.page = page
         self.finished = 0
+        self.ended: list[int] = []
         self.errors: list[str] = []
         page.on("websocket", self._watch)
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
@@ -94,7 +105,8 @@ class Runs:
                 msg.ParseFromString(bytes(payload))
             except Exception:  # noqa: BLE001 - not every frame is a ForwardMsg we can read
                 return
-            if msg.WhichOneof("type") == "script_finished":
+            if msg.WhichOneof("type") == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                self.ended.append(msg.script_finished)
                 self.finished += 1
 
     def wait_idle(self, timeout_ms: float = 60_000) -> None:
@@ -181,11 +193,14 @@ def screenshot(page, name: str) -> Path:
 def upload(page, runs: Runs, path: Path) -> None:
     """Choose ``path`` in the page's file uploader and wait until the app has run with it.
 
-    The upload is an HTTP request followed by a rerun; a button pressed before that run ends
-    acts on the previous file.
+    Replacing a file is two reruns (the old file removed, then the new one uploaded by HTTP);
+    under load the first can finish alone, and a button pressed then acts on no file or the old
+    one. So this waits for the page's own "Ready to load: <name>", which only a run that has the
+    new file draws, and then for that run to end.
     """
     runs.act(lambda: page.locator('input[type="file"]').set_input_files(str(path)))
-    page.locator('[data-testid="stFileChipName"]').filter(has_text=path.name[:6]).first.wait_for(timeout=30_000)
+    page.get_by_text(f"Ready to load: {path.name[:6]}").first.wait_for(timeout=30_000)
+    runs.wait_idle()
 
 
 WATCH = """(name) => {

@@ -10,7 +10,17 @@ import pytest
 from geo.io import read_events
 from geo.paths import DATA
 from geo.query import Query
-from tests.browser import Runs, map_frame, metric, needs_chromium, screenshot, upload, wait_param
+from tests.browser import (
+    FRAGMENT_RUN,
+    FULL_RUN,
+    Runs,
+    map_frame,
+    metric,
+    needs_chromium,
+    screenshot,
+    upload,
+    wait_param,
+)
 
 pytestmark = needs_chromium
 ROOT_APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -49,6 +59,41 @@ def test_filter_change_updates_url(server, browser):
     runs.act(lambda: page.keyboard.press("Enter"))
     wait_param(page, "fat", "4")
     assert metric(page, "Events") < 30
+    page.close()
+
+
+def test_a_filter_on_the_map_page_reruns_only_the_map(server, browser):
+    """On the map page a sidebar filter reruns the map's fragment, not the whole app, and the map,
+    its KPIs, its link and the URL follow it; on another page the same filter is a full run."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    runs = Runs(page)
+    page.goto(f"{server}/?from=2024-11-27&to=2024-12-12&mode=points")
+    map_frame(page)
+    runs.settle()
+    every = metric(page, "Events")
+    fat = page.locator('[data-testid="stSidebar"]').get_by_role("spinbutton", name="Minimum fatalities")
+    fat.fill("5")
+    since = len(runs.ended)
+    runs.act(lambda: page.keyboard.press("Enter"))
+    wait_param(page, "fat", "5")
+    assert runs.ended[since:] == [FRAGMENT_RUN]
+    shown = metric(page, "Events")
+    assert 0 < shown < every
+    page.get_by_text(f"{shown:,} events ·").first.wait_for(timeout=20_000)  # the map's own caption
+    assert "fat=5" in page.locator('[data-testid="stCode"]').first.inner_text()  # the link beside the map
+    frame = map_frame(page, mode="points")
+    frame.wait_for_function(f"() => window.conflictMapEvents === {shown}", timeout=20_000)
+    runs.check()
+
+    runs.act(lambda: page.get_by_role("link", name="Timeline").first.click())
+    page.get_by_role("heading", name="Timeline").first.wait_for(timeout=30_000)
+    runs.settle()
+    fat.fill("0")
+    since = len(runs.ended)
+    runs.act(lambda: page.keyboard.press("Enter"))
+    wait_param(page, "fat", "0")
+    assert runs.ended[since:] == [FULL_RUN]
+    runs.check()
     page.close()
 
 
@@ -207,9 +252,9 @@ def _data_page(browser, server):
 def _load_and_store(page, runs: Runs, path: Path, expect: str) -> None:
     """Upload through the widget, press Load and store, wait for ``expect`` on the page.
 
-    The flake test_hostile_uploads_on_the_data_page had: a second file's upload (an HTTP request,
-    then a rerun) was still in flight when "Load and store" was clicked, so the click ran against
-    the previous file. ``upload`` waits for the file's chip and the rerun it caused.
+    The flake test_hostile_uploads_on_the_data_page had: a second file's upload was still in
+    flight when "Load and store" was clicked, so the click ran against no file or the previous
+    one. ``upload`` waits until the server has drawn the new file's "Ready to load" line.
     """
     upload(page, runs, path)
     runs.act(lambda: page.get_by_role("button", name="Load and store").click())

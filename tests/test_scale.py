@@ -27,6 +27,25 @@ def test_precomputed_slices_equal_direct_aggregation(synthetic_20k_gdf):
     assert fast.equals(direct.astype(fast.dtype))
 
 
+@pytest.mark.parametrize("zoom", [3, 6, 9, 14])
+def test_grid_counts_equal_a_groupby(synthetic_20k_gdf, zoom, monkeypatch):
+    """Cells counted by a dense key table (or by hashing, past DENSE_GROUPS) equal pandas' group-by, in cell order."""
+    import numpy as np
+
+    from geo import mapview
+    from geo.viewport import degrees_per_pixel
+
+    events = synthetic_20k_gdf.sample(frac=1.0, random_state=3)  # unsorted rows
+    cell = degrees_per_pixel(zoom) * 48
+    want = events.assign(ix=np.floor(events["longitude"] / cell).astype("int64"), iy=np.floor(events["latitude"] / cell).astype("int64"))
+    want = want.groupby(["ix", "iy"]).agg(events=("event_id", "size"), fatalities=("fatalities", "sum")).reset_index()
+    for dense in (mapview.DENSE_GROUPS, 0):  # the table, then the hash
+        monkeypatch.setattr(mapview, "DENSE_GROUPS", dense)
+        got = grid_counts(events, zoom=zoom)
+        assert got[["ix", "iy", "events"]].equals(want[["ix", "iy", "events"]].astype(got[["ix", "iy", "events"]].dtypes))
+        assert np.allclose(got["fatalities"], want["fatalities"].astype(float))
+
+
 def test_payload_stays_bounded_whatever_is_asked(synthetic_20k_gdf):
     m, mode = build_map(synthetic_20k_gdf, Query(mode="points"))
     assert mode == "grid" and len(synthetic_20k_gdf) > POINTS_HARD_LIMIT
