@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from geo.access import NotAvailable
-from geo.schema import CRS
+from geo.schema import COLUMNS, CRS
 
 #: Columns left in storage and read back for the rows shown: long text no filter or count reads.
 DETAIL_TEXT: tuple[str, ...] = ("notes", "source", "source_url", "sentence")
@@ -45,9 +45,10 @@ GROUPS_CACHED = 8
 
 
 class TextReader(Protocol):
-    """Reads a dataset's :data:`DETAIL_TEXT` back from where it is stored."""
+    """Reads a dataset's :data:`DETAIL_TEXT` (and what else it left in storage) back from where it is stored."""
 
     columns: tuple[str, ...]  # every stored column, in stored order
+    held: tuple[str, ...]  # the stored columns in-memory events leave out (besides the points)
 
     def read(self, rows: np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
         """``columns`` of the stored rows numbered ``rows``, indexed by ``rows``, in their order."""
@@ -63,6 +64,9 @@ class ParquetText:
         self.path = Path(path)
         meta = pq.read_metadata(self.path)
         self.columns = tuple(meta.schema.to_arrow_schema().names)
+        # The detail text, and the source's own columns (UCDP's headlines, ids…): only an export
+        # reads those, and at 1 M events they are half of what opening a dataset reads.
+        self.held = tuple(c for c in self.columns if c in DETAIL_TEXT or (c not in COLUMNS and c != "geometry"))
         sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
         self._starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         # Caches of this reader's own, gone with it when its dataset leaves the server's cache.
@@ -120,16 +124,20 @@ def text_hits(values: pd.Series | pa.Array, text: str) -> np.ndarray:
 
 
 def _frame(parts: list[pa.Table], order: list[np.ndarray], rows: np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
-    """Read pieces put back in the order the rows were asked for, as pandas text columns."""
+    """Read pieces put back in the order the rows were asked for: detail text as pandas text, any
+    other column as a whole read types it (the file's pandas metadata: ``Int64``, categories…)."""
     if not parts:
         return pd.DataFrame({c: pd.Series([], dtype="string") for c in columns}, index=rows)
     table = pa.concat_tables(parts).take(pa.array(np.argsort(np.concatenate(order), kind="stable")))
-    return pd.DataFrame({c: table.column(c).to_pandas().astype("string").array for c in columns}, index=rows)
+    others = [c for c in columns if c not in DETAIL_TEXT]
+    typed = table.select(others).to_pandas() if others else None
+    return pd.DataFrame({c: (typed[c] if c in others else table.column(c).to_pandas().astype("string")).array for c in columns},
+                        index=rows)  # fmt: skip
 
 
 def detach(events: pd.DataFrame, reader: TextReader) -> pd.DataFrame:
-    """``events`` without :data:`DETAIL_TEXT` and the geometry, carrying ``reader`` to read them back."""
-    dropped = [c for c in events.columns if c in DETAIL_TEXT or c == "geometry"]
+    """``events`` without the reader's ``held`` columns and the geometry, carrying ``reader`` to read them back."""
+    dropped = [c for c in events.columns if c in reader.held or c == "geometry"]
     kept = pd.DataFrame(events.drop(columns=dropped)) if dropped else events  # a read without them: no copy
     kept.attrs[READER_KEY] = reader
     return kept
@@ -140,10 +148,12 @@ def reader_of(events: pd.DataFrame) -> TextReader | None:
     return events.attrs.get(READER_KEY)
 
 
-def with_text(rows: pd.DataFrame, columns: Sequence[str] = DETAIL_TEXT, *, stored_order: bool = False) -> pd.DataFrame:
-    """``rows`` with ``columns`` of :data:`DETAIL_TEXT` read back from storage where they lack them
-    (appended; ``stored_order``: every column where the stored file has it, as an export wants)."""
+def with_text(rows: pd.DataFrame, columns: Sequence[str] | None = None, *, stored_order: bool = False) -> pd.DataFrame:
+    """``rows`` with ``columns`` (default: every column the reader holds back) read back from storage
+    where they lack them (appended; ``stored_order``: every column where the stored file has it, as an
+    export wants)."""
     reader = reader_of(rows)
+    columns = (reader.held if reader is not None else ()) if columns is None else columns
     missing = [c for c in columns if c not in rows and reader is not None and c in reader.columns]
     if not missing:
         return rows

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from geo.border import approach, border_events, by_actor, crossing_series, crossing_status, distance_histogram, trend
-from geo.detail_text import with_text
+from geo.detail_text import DETAIL_TEXT, with_text
 from geo.escape import source_urls
 from geo.query import Query
 from geo.summary import PERIODS, Kpi, by_area, by_governorate, daily_by_type, kpis, latest, top_actors
@@ -88,7 +88,7 @@ def selected_event(events: pd.DataFrame, query: Query) -> EventDetail | None:
     if not query.event:
         return None
     hit = events[events["event_id"] == query.event]
-    return event_detail(with_text(hit.head(1)).iloc[0]) if len(hit) else None
+    return event_detail(with_text(hit.head(1), DETAIL_TEXT).iloc[0]) if len(hit) else None
 
 
 @dataclass(frozen=True)

@@ -342,6 +342,7 @@ class PostgisText:
 
     def __init__(self, store: PostgisStore, dataset_id: str, columns: tuple[str, ...]) -> None:
         self.store, self.dataset_id, self.columns = store, dataset_id, columns
+        self.held = tuple(c for c in columns if c in DETAIL_TEXT)  # the source's own columns stay loaded
         self.matches = functools.lru_cache(maxsize=SEARCHES_CACHED)(self._scan)  # this reader's own
 
     def read(self, rows: np.ndarray, columns: Sequence[str]) -> pd.DataFrame:

@@ -123,9 +123,11 @@ def _play_step(options: list[str]) -> None:
 
 
 def map_view() -> None:
-    """The map fragment; a dataset deleted since the last full run (its text is gone from storage)
-    reruns the whole app, which says so and opens the bundled dataset."""
+    """The map fragment. It asks the store first, as every full run does: a filter change, a slice
+    step or a pan on a dataset deleted or unshared since (on any replica) reruns the whole app,
+    which says so and opens the bundled dataset; so does text found gone from storage meanwhile."""
     try:
+        st.session_state["store"].info(st.session_state["dataset"], st.session_state["user"])
         _map_view()
     except NotAvailable:
         st.rerun(scope="app")

@@ -97,6 +97,32 @@ def test_a_filter_on_the_map_page_reruns_only_the_map(server, browser):
     page.close()
 
 
+def test_a_filter_on_a_dataset_deleted_meanwhile_says_it_is_gone(server, browser):
+    """The map fragment asks the store on every run, as a full run does: a filter change on a dataset
+    deleted since (here in grid mode, which reads no text from storage) says so and opens the bundled one."""
+    from geo.access import LOCAL
+    from geo.settings import settings
+    from geo.store import EmbeddedStore
+    from tests.conftest import FIXTURES
+
+    store = EmbeddedStore(settings().datasets_dir)
+    dataset_id, _ = store.save((FIXTURES / "acled_new_text_inter.csv").read_bytes(), name="deleted_meanwhile.csv")
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    runs = Runs(page)
+    page.goto(f"{server}/?dataset={dataset_id}&mode=grid")
+    map_frame(page, mode="grid")
+    runs.settle()
+    assert metric(page, "Events") == 3
+    store.delete(dataset_id, LOCAL)
+    fat = page.locator('[data-testid="stSidebar"]').get_by_role("spinbutton", name="Minimum fatalities")
+    fat.fill("1")
+    runs.act(lambda: page.keyboard.press("Enter"))
+    page.get_by_text(f"dataset {dataset_id}: not available to you — showing the bundled dataset").first.wait_for(timeout=30_000)
+    wait_param(page, "dataset", "bundled")
+    runs.check()
+    page.close()
+
+
 def test_no_external_requests(server, browser):
     page = browser.new_page()
     external = []

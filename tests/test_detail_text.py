@@ -120,6 +120,29 @@ def test_exports_of_held_rows_hold_every_stored_column(stored_bundled):
     assert back["notes"].tolist() == whole["notes"].iloc[rows].tolist()
 
 
+def test_the_sources_own_columns_come_back_for_exports(any_store):
+    """The embedded store leaves a source's own columns (UCDP's ids, headlines, deaths…) in storage
+    with the detail text; exporting held rows still gives every one of them as stored."""
+    from geo.schema import COLUMNS
+    from tests.conftest import FIXTURES
+
+    dataset_id, _ = any_store.save((FIXTURES / "ucdp_with_header.csv").read_bytes(), name="ucdp.csv", user=LOCAL)
+    held, whole = any_store.load(dataset_id, LOCAL, held=True), any_store.load(dataset_id, LOCAL)
+    extras = [c for c in whole.columns if c not in COLUMNS and c != "geometry"]
+    assert {"source_headline", "deaths_civilians", "dyad_name"} <= set(extras)
+    in_memory = set(extras) & set(held.columns)
+    assert in_memory == (set() if isinstance(any_store, EmbeddedStore) else set(extras))  # PostGIS keeps them loaded
+    rows = list(range(len(whole)))[::-1]
+    exported = whole_events(held.iloc[rows])
+    assert list(exported.columns) == list(whole.columns)
+    for column in extras:
+        got, want = exported[column].reset_index(drop=True), whole[column].iloc[rows].reset_index(drop=True)
+        assert type(got.dtype) is type(want.dtype), column  # categories may be only those of the rows read
+        pd.testing.assert_series_equal(got, want, check_dtype=False, check_categorical=False, check_names=False)
+    assert safe_csv(held.iloc[rows]) == safe_csv(whole.iloc[rows])
+    assert geojson_bytes(held.iloc[rows]) == geojson_bytes(whole.iloc[rows])
+
+
 def test_frames_without_a_reader_are_left_as_they_are():
     frame = pd.DataFrame({"event_id": ["a"], "latitude": [36.2], "longitude": [37.1]})
     assert with_text(frame) is frame
