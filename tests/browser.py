@@ -89,7 +89,6 @@ class Runs:
 
     def __init__(self, page) -> None:
         self.page = page
-        self.finished = 0
         self.ended: list[int] = []
         self.errors: list[str] = []
         page.on("websocket", self._watch)
@@ -107,7 +106,11 @@ class Runs:
                 return
             if msg.WhichOneof("type") == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 self.ended.append(msg.script_finished)
-                self.finished += 1
+
+    @property
+    def finished(self) -> int:
+        """How many runs have finished (not counting those ended early for another)."""
+        return len(self.ended)
 
     def wait_idle(self, timeout_ms: float = 60_000) -> None:
         """Until the app says no script is running (and the connection is up)."""
