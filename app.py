@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from functools import partial
 
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from geo.access import LOCAL, SERVER, NotAvailable, user_from_claims
 from geo.actors import aliases_of
@@ -26,7 +26,7 @@ from geo.signin import RESTORE_RETURN_JS, SAVE_RETURN_JS, auth_configured
 from geo.store import BUNDLED_ID, BUNDLED_LABEL, open_store
 from geo.taxonomy import EVENT_TYPES
 from geo.tiles import map_tiles
-from geo.ui_state import MAP_FRAGMENT, mirror_widgets
+from geo.ui_state import mirror_widgets
 
 STARTED = time.perf_counter()
 st.set_page_config(page_title="Conflict map — Aleppo, Idlib, Iraq–Syria border", page_icon="🗺️", layout="wide")
@@ -141,45 +141,63 @@ if st.session_state.get("dataset_error"):
     # Kept until another dataset is opened: a map's own view report reruns the page at once, and a
     # one-run message would vanish before the analyst read it.
     st.error(markdown_text(st.session_state["dataset_error"]) + " — showing the bundled dataset.")
-actor_names = sorted(vocab.actors)
 
 
-def _filter_changed() -> None:
-    """A sidebar filter changed (a callback: it runs before any script).
+def draw_filters(vocab) -> None:
+    """The sidebar's filters, each a widget keyed by its parameter's state key (geo.params).
 
-    On the map page only the map's fragment depends on the filters (it rebuilds the view from the
-    widgets and writes the URL), so only it reruns: a full run re-sends every element of the page
-    and the sidebar. Anywhere else, or before the fragment exists, the full run; also while ▶ Play
-    is on: the run a keyed rerun starts and ends early drops the fragment's playback timer, which
-    only a full run sets again.
+    Every page but the map draws them in its full run. The map page draws them from its map
+    fragment, into a sidebar container this script makes in its place: a filter changed there
+    then reruns only that fragment (which rebuilds the view from the widgets), not the page and
+    the sidebar, and not during ▶ Play either (the fragment's playback timer keeps running).
     """
-    if st.session_state.get("page") == "map" and not st.session_state.get("playing"):
-        try:
-            st.rerun(MAP_FRAGMENT)
-        except StreamlitAPIException:  # the fragment is not registered (yet): the full run draws it
-            return
-
-with st.sidebar:
     st.header("Filters")
-    dr = st.date_input("Date range", key="w_range", min_value=vocab.date_min, max_value=vocab.date_max, on_change=_filter_changed)
+    st.date_input("Date range", key="w_range", min_value=vocab.date_min, max_value=vocab.date_max)
     st.multiselect(
-        "Actors", actor_names, key="w_actors", on_change=_filter_changed,
+        "Actors", sorted(vocab.actors), key="w_actors",
         format_func=lambda a: a if not aliases_of(a) else f"{a} ({', '.join(aliases_of(a)[1:3])})",
         help="Search matches aliases too (HTS = Hay'at Tahrir al-Sham).",
     )  # fmt: skip
-    st.radio("Actor role", ROLES, key="w_role", horizontal=True, on_change=_filter_changed, format_func={"either": "either side", "actor1": "actor 1", "actor2": "actor 2"}.get)
-    st.multiselect("Event types", list(EVENT_TYPES), key="w_types", on_change=_filter_changed)
+    st.radio("Actor role", ROLES, key="w_role", horizontal=True, format_func={"either": "either side", "actor1": "actor 1", "actor2": "actor 2"}.get)
+    st.multiselect("Event types", list(EVENT_TYPES), key="w_types")
     st.multiselect(
-        "Sub-event types", [s for t in EVENT_TYPES for s in EVENT_TYPES[t]], key="w_subs", on_change=_filter_changed,
+        "Sub-event types", [s for t in EVENT_TYPES for s in EVENT_TYPES[t]], key="w_subs",
         format_func=lambda s: f"{s} · {next(t for t in EVENT_TYPES if s in EVENT_TYPES[t])}",
     )  # fmt: skip
     area_labels = {a.key: a.label for a in areas()}
-    st.multiselect("Areas", list(area_labels), key="w_areas", format_func=area_labels.get, on_change=_filter_changed)
-    st.number_input("Minimum fatalities", min_value=0, max_value=100_000, step=1, key="w_fat", on_change=_filter_changed)
-    st.text_input("Search location, notes, actors", key="w_text", max_chars=200, on_change=_filter_changed)
-    st.selectbox("Map mode", MODES, key="w_mode", on_change=_filter_changed)
+    st.multiselect("Areas", list(area_labels), key="w_areas", format_func=area_labels.get)
+    st.number_input("Minimum fatalities", min_value=0, max_value=100_000, step=1, key="w_fat")
+    st.text_input("Search location, notes, actors", key="w_text", max_chars=200)
+    st.selectbox("Map mode", MODES, key="w_mode")
 
-query = query_from_state({**st.session_state, "w_range": dr}, vocab)
+
+PAGES = [
+    st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
+    st.Page("pages/border.py", title="Border Watch", icon="🛂", url_path="border"),
+    st.Page("pages/timeline.py", title="Timeline", icon="📈", url_path="timeline"),
+    st.Page("pages/actors.py", title="Actors", icon="👥", url_path="actors"),
+    st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
+    st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
+]
+# The view from the widgets' state (a changed widget's new value is there before any script
+# runs), written to the URL before st.navigation: a page switch then makes one history entry.
+query = query_from_state(st.session_state, vocab)
+st.query_params.from_dict(query.to_params())
+# Streamlit runs the entry script as __main__; the map page opened directly runs it as its frame.
+page = st.navigation(PAGES) if __name__ == "__main__" else None
+on_map = (page.url_path == "") if page is not None else globals().get("FRAME_PAGE") == "map"
+
+
+def _filters_into(box, vocab) -> None:
+    with box:
+        draw_filters(vocab)
+
+
+if on_map:  # the map fragment draws them here (geo.ui_state: "draw_filters")
+    st.session_state["draw_filters"] = partial(_filters_into, st.sidebar.container(), vocab)
+else:
+    with st.sidebar:
+        draw_filters(vocab)
 
 
 def _view_link(query: Query) -> None:
@@ -199,7 +217,6 @@ with st.sidebar:
 if st.session_state.get("ignored"):
     st.warning("Ignored link parameters (fell back to defaults): " + markdown_text("; ".join(st.session_state["ignored"])))
 
-st.query_params.from_dict(query.to_params())
 st.session_state["query"] = query
 st.session_state["events"] = events
 st.session_state["lean"] = lean
@@ -215,14 +232,6 @@ st.session_state["_frame_active"] = True  # each page pops it: "the entry script
 if __name__ == "frame" and globals().get("FRAME_PAGE") != "map":
     _view_link(query)
 if __name__ == "__main__":  # Streamlit runs the entry script as __main__; a page may run it as its frame
-    page = st.navigation([
-        st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
-        st.Page("pages/border.py", title="Border Watch", icon="🛂", url_path="border"),
-        st.Page("pages/timeline.py", title="Timeline", icon="📈", url_path="timeline"),
-        st.Page("pages/actors.py", title="Actors", icon="👥", url_path="actors"),
-        st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
-        st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
-    ])
     page.run()
     if page.url_path:  # every page but the map (the default page, url_path "")
         _view_link(query)

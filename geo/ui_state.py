@@ -21,8 +21,6 @@ MIRRORED: dict[str, str] = {
 }  # fmt: skip
 #: The sidebar's widgets (drawn by the entry script on every page) among :data:`MIRRORED`.
 SIDEBAR = frozenset({"w_range", "w_actors", "w_role", "w_types", "w_subs", "w_areas", "w_fat", "w_text", "w_mode"})
-#: The map page's fragment (slice controls, map, panels): a sidebar filter change on that page reruns only it.
-MAP_FRAGMENT = "map_view"
 
 
 
@@ -50,12 +48,14 @@ UI_ONLY: dict[str, str] = {
     "ignored": "link parameters that were ignored, with why", "dataset_error": "why a stored dataset could not open",
     "page": "the page drawn last (the map remounts when coming back to it)",
     "_frame_active": "set by the entry script before a page runs: the page need not run it as its frame",
+    "draw_filters": "the map page: draws the sidebar's filters from its map fragment, into the room the entry script left",
     # map page
     "playing": "▶ Play is on", "play_speed": "playback speed (slices per second)", "play_loop": "playback loops",
     "_play_due": "when the next playback step is due (time.monotonic)",
     "initial_view": "the view the map was mounted with", "map_target": "where the app last told the map to go",
     "map_reported": "the view the map last reported", "map_click": "the last map click acted on",
-    "table_pick": "the last row picked in Latest events", "latest": "Latest events table", "map": "the map",
+    "table_pick": "the last row picked in Latest events",
+    "panel_tab": "the panels' open tab (only its tables are drawn)", "latest": "Latest events table", "map": "the map",
     "close_event": "Close detail button", "pause": "Pause button", "play": "Play button",
     "dl_csv": "filtered CSV download", "dl_map": "standalone map download",
     # other pages

@@ -26,7 +26,7 @@ from geo.panels import chart_freq, daily_chart_spec, map_panel
 from geo.playback import DEFAULT_SPEED, SPEEDS, WHOLE_RANGE, first_slice, interval_seconds, next_slice, slice_options
 from geo.query import query_from_state
 from geo.summary import daily_by_type
-from geo.ui_state import MAP_FRAGMENT, mirror_widgets
+from geo.ui_state import mirror_widgets
 from geo.viewport import DEFAULT_VIEW, same_view
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
@@ -134,10 +134,10 @@ def map_view() -> None:
 
 
 def _map_view() -> None:
-    """The slice controls, the map and its panels. A slice step, ▶ Play's own step, a pan, a zoom
-    and a sidebar filter change (its callback reruns this fragment by key) rerun only this
-    fragment, so it rebuilds the view from the widgets itself, exactly as the entry script does,
-    and writes it to the URL."""
+    """The sidebar's filters, the slice controls, the map and its panels. A filter change, a slice
+    step, ▶ Play's own step, a pan and a zoom rerun only this fragment, so it rebuilds the view
+    from the widgets itself, exactly as the entry script does, and writes it to the URL."""
+    st.session_state["draw_filters"]()  # into the sidebar, where the entry script left them room
     mirror_widgets(st.session_state, restore_sidebar=False)
     _take_map_report(st.session_state.get("map"))
     query = st.session_state["query"] = query_from_state(st.session_state, st.session_state["vocab"])
@@ -219,20 +219,23 @@ def _map_view() -> None:
             col.metric(k.label.capitalize(), f"{k.value:,}", None if k.delta is None else f"{k.delta:+,}")
         if not panel.daily.empty:
             st.vega_lite_chart(spec=daily_chart_spec(panel.daily, panel.marker_day, freq=panel.daily_freq), width="stretch")
-        t1, t2, t3 = st.tabs(["Latest events", "Top actors", "Areas"])
-        with t1:
-            recent = panel.latest
-            picked = st.dataframe(recent, hide_index=True, on_select="rerun", selection_mode="single-row", key="latest", height=260)
-            rows = picked.selection.rows if picked else []
-            row_id = recent.iloc[rows[0]]["event_id"] if rows and rows[0] < len(recent) else None
-            if row_id is not None and row_id != st.session_state.get("table_pick"):  # a new selection, acted on once
-                st.session_state["table_pick"] = st.session_state["event"] = row_id
-                st.rerun()
-        with t2:
-            st.dataframe(panel.top_actors, hide_index=True)
-        with t3:
-            st.dataframe(panel.by_area, hide_index=True)
-            st.dataframe(panel.by_governorate, hide_index=True)
+        # Only the open tab's tables are sent and drawn (a tab switch reruns this fragment): the
+        # browser's work per run grows with the tables it renders, hidden ones included.
+        t1, t2, t3 = st.tabs(["Latest events", "Top actors", "Areas"], key="panel_tab", on_change="rerun")
+        if t1.open:
+            with t1:
+                recent = panel.latest
+                picked = st.dataframe(recent, hide_index=True, on_select="rerun", selection_mode="single-row", key="latest", height=260)
+                rows = picked.selection.rows if picked else []
+                row_id = recent.iloc[rows[0]]["event_id"] if rows and rows[0] < len(recent) else None
+                if row_id is not None and row_id != st.session_state.get("table_pick"):  # a new selection, acted on once
+                    st.session_state["table_pick"] = st.session_state["event"] = row_id
+                    st.rerun()
+        if t2.open:
+            t2.dataframe(panel.top_actors, hide_index=True)
+        if t3.open:
+            t3.dataframe(panel.by_area, hide_index=True)
+            t3.dataframe(panel.by_governorate, hide_index=True)
 
     if panel.detail is not None:
         d = panel.detail
@@ -251,4 +254,4 @@ def _map_view() -> None:
                 st.rerun()
 
 
-st.fragment(run_every=interval_seconds(PLAY_TIMER[1]) if PLAY_TIMER[0] else None, key=MAP_FRAGMENT)(map_view)()
+st.fragment(run_every=interval_seconds(PLAY_TIMER[1]) if PLAY_TIMER[0] else None)(map_view)()
