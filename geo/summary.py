@@ -157,6 +157,9 @@ def latest(events: pd.DataFrame, *, n: int = 12) -> pd.DataFrame:
     # Events are sorted by date, so the newest are the last rows: no sort of a million rows.
     out = events.tail(n * 3).sort_values(["event_date", "event_id"], ascending=False).head(n)[cols].reset_index(drop=True)
     out["event_date"] = out["event_date"].dt.strftime("%Y-%m-%d")
+    for col in out.columns:  # a category column carries every name of the dataset to the browser
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype("string")
     out.attrs = {}  # a table to show, not events: no reader of their stored text (geo.detail_text)
     return out
 
