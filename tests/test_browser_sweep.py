@@ -378,9 +378,13 @@ def test_point_click_table_row_and_detail(server, browser):
     runs.check()
     assert params(page)["event"][0] in listed
     assert page.get_by_text("Source:").first.is_visible()
-    for tab in ("Top actors", "Areas", "Latest events"):
-        page.get_by_role("tab", name=tab).click()
+    tables = page.locator('[data-testid="stTabs"] [data-testid="stDataFrame"]')
+    for tab, count in (("Top actors", 1), ("Areas", 2), ("Latest events", 1)):  # only the open tab's tables are drawn
+        runs.act(lambda t=tab: page.get_by_role("tab", name=t).click())
         page.get_by_role("tab", name=tab, selected=True).wait_for()
+        runs.wait_idle()
+        page.wait_for_function(f"() => document.querySelectorAll('[data-testid=\"stTabs\"] [data-testid=\"stDataFrame\"]').length === {count}")
+        assert tables.count() == count and tables.first.is_visible()
         runs.check()
     page.close()
 
