@@ -67,6 +67,8 @@ class ParquetText:
         # The detail text, and the source's own columns (UCDP's headlines, ids…): only an export
         # reads those, and at 1 M events they are half of what opening a dataset reads.
         self.held = tuple(c for c in self.columns if c in DETAIL_TEXT or (c not in COLUMNS and c != "geometry"))
+        #: What opening the dataset reads into memory: the rest but the points.
+        self.loaded = [c for c in self.columns if c not in self.held and c != "geometry"]
         sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
         self._starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         # Caches of this reader's own, gone with it when its dataset leaves the server's cache.

@@ -39,7 +39,7 @@ def test_same_file_uploaded_concurrently_gives_one_dataset(tmp_path):
     for t in threads:
         t.join()
     assert errors == [] and len(set(ids)) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{ids[0]}.json", f"{ids[0]}.parquet", "audit.jsonl"])  # no temp files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{ids[0]}.json", f"{ids[0]}.parquet", f"{ids[0]}.open.arrow", "audit.jsonl"])  # no temp files left
     assert EmbeddedStore(tmp_path).audit_log(LOCAL)["action"].tolist() == ["upload"] * 6  # six whole lines, none interleaved
     assert len(datasets_table(EmbeddedStore(tmp_path).datasets(LOCAL)[1:])) == 1
     assert len(EmbeddedStore(tmp_path).load(ids[0], LOCAL)) == 3
