@@ -97,6 +97,43 @@ def test_a_filter_on_the_map_page_reruns_only_the_map(server, browser):
     page.close()
 
 
+def test_an_unchanged_element_is_sent_as_a_reference(server, browser):
+    """A filter change re-sends the fragment's elements; each one of 1 kB or more that the browser
+    already holds unchanged (the actors list, the time slider…) travels as a reference to that copy
+    (.streamlit/config.toml: global.minCachedMessageSize), never whole again."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    sent: list[tuple[str, str, int]] = []  # (kind, hash or referenced hash, bytes)
+
+    def frame(payload) -> None:
+        if isinstance(payload, bytes | bytearray):
+            msg = ForwardMsg()
+            msg.ParseFromString(bytes(payload))
+            kind = msg.WhichOneof("type")
+            sent.append((kind, msg.ref_hash if kind == "ref_hash" else msg.hash, len(payload)))
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    runs = Runs(page)
+    page.goto(f"{server}/?from=2024-11-27&to=2024-12-12&mode=grid")
+    map_frame(page)
+    runs.settle()
+    held = {h for kind, h, _ in sent if kind == "delta"}
+    since = len(sent)
+    fat = page.locator('[data-testid="stSidebar"]').get_by_role("spinbutton", name="Minimum fatalities")
+    fat.fill("3")
+    runs.act(lambda: page.keyboard.press("Enter"))
+    wait_param(page, "fat", "3")
+    runs.wait_idle()
+    change = sent[since:]
+    resent_whole = [(h, n) for kind, h, n in change if kind == "delta" and n >= 1000 and h in held]
+    references = [h for kind, h, _ in change if kind == "ref_hash"]
+    assert resent_whole == []
+    assert references and set(references) <= held  # the actors list at least: it did not change
+    runs.check()
+    page.close()
+
+
 def test_a_filter_on_a_dataset_deleted_meanwhile_says_it_is_gone(server, browser):
     """The map fragment asks the store on every run, as a full run does: a filter change on a dataset
     deleted since (here in grid mode, which reads no text from storage) says so and opens the bundled one."""
