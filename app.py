@@ -201,8 +201,8 @@ else:
 
 
 def _view_link(query: Query) -> None:
-    """The sidebar's current view and its link. The map page draws its own beside the map instead:
-    a slice step or a pan reruns only the map's fragment, which cannot write to the sidebar."""
+    """The sidebar's current view and its link. The map page draws its own beside the map instead,
+    inside its fragment: a slice step or a pan reruns only that fragment, and the link follows it."""
     with st.sidebar:
         st.caption("Current view")
         st.markdown(f"**{markdown_text(query.describe())}**")
