@@ -29,17 +29,16 @@ def cache_path(parquet: Path) -> Path:
     return parquet.with_name(parquet.stem + SUFFIX)
 
 
-def held_table(parquet: Path, columns: list[str], *, write: bool = True) -> pa.Table:
+def held_table(parquet: Path, columns: list[str]) -> pa.Table:
     """The ``columns`` of ``parquet`` as one Arrow table: from its cache when that is current.
 
-    With ``write`` a missing or unusable cache is made from the GeoParquet's read, for the next open.
+    Otherwise from the GeoParquet, and the cache is made again from that read for the next open.
     """
     cached = _current(parquet, columns)
     if cached is not None:
         return cached
     table = pq.read_table(parquet, columns=columns)
-    if write:
-        write_cache(parquet, table)
+    write_cache(parquet, table)
     return table
 
 

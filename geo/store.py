@@ -366,7 +366,7 @@ def read_canonical(path: Path, *, held: bool = False, cached: bool = False) -> g
         reader = ParquetText(path)
         table = held_table(path, reader.loaded) if cached else pq.read_table(path, columns=reader.loaded)
         events = detach(table.to_pandas(**convert), reader)
-        del table  # a memory-mapped cache is unmapped here, not when the caller's frame goes
+        del table  # its buffers were handed over column by column (self_destruct)
     else:
         events = gpd.read_parquet(path, to_pandas_kwargs=convert)
     if not events["event_date"].is_monotonic_increasing:
