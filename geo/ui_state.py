@@ -19,7 +19,7 @@ MIRRORED: dict[str, str] = {
     "w_areas": "areas", "w_fat": "fat", "w_text": "text", "w_mode": "mode",
     "w_step": "step", "w_slice": "slice", "w_day": "day", "w_border_km": "border_km",
 }  # fmt: skip
-#: The sidebar's widgets (drawn by the entry script on every page) among :data:`MIRRORED`.
+#: The sidebar's filters among :data:`MIRRORED` (drawn by the entry script, or on the map page by its map fragment).
 SIDEBAR = frozenset({"w_range", "w_actors", "w_role", "w_types", "w_subs", "w_areas", "w_fat", "w_text", "w_mode"})
 
 
