@@ -1,6 +1,10 @@
 """Conflict map — the entry point: loads the data once, turns the URL and the sidebar into
 one ``Query``, writes it back to the URL, then runs the selected page.
 
+``streamlit run app.py`` also imports this file once, as the module ``app``, to find the server:
+``app = st.App(...)`` with the routes and middleware of :mod:`geo.web.server` (downloads checked
+when fetched, security headers). Only a script run (``__main__``, or ``frame`` from a page) draws.
+
 Pages read ``st.session_state["query"]``, ``["events"]``, ``["user"]`` and ``["store"]``; all
 computing happens in ``geo``. With sign-in on (an ``[auth]`` section in the secrets) every page
 needs a signed-in user, and every dataset is opened only after the store checked that user may.
@@ -27,213 +31,261 @@ from geo.store import BUNDLED_ID, BUNDLED_LABEL, open_store
 from geo.taxonomy import EVENT_TYPES
 from geo.tiles import map_tiles
 from geo.ui_state import mirror_widgets
-
-STARTED = time.perf_counter()
-st.set_page_config(page_title="Conflict map — Aleppo, Idlib, Iraq–Syria border", page_icon="🗺️", layout="wide")
-ensure_static()
-SETTINGS = settings()
+from geo.web.cookie import read_sign_in
+from geo.web.exports import SHELF, Export, download_html
+from geo.web.server import server_options
 
 
-@st.cache_resource(show_spinner=False)
-def cached_store(datasets_dir: str, database_url: str | None):
-    """The store (embedded directory, or PostGIS shared by every replica), opened once per process and setting."""
-    return open_store(SETTINGS)
-
-
-STORE = cached_store(str(SETTINGS.datasets_dir), SETTINGS.database_url)
-
-
-@st.cache_resource(show_spinner="Loading events…", max_entries=6)
-def cached_dataset(dataset_id: str, version: str):
-    """Loaded once per server process and version, shared by every session (never copied per rerun).
-
-    Keyed by the store's version of the dataset: a change made by another process (a delete, a
-    new upload under the id) is a new key. Callers check the session's user first (``STORE.info``).
-    At most six versions stay loaded (deleted ones age out instead of living until a restart).
-    """
-    events = STORE.load(dataset_id, SERVER, held=True)  # the long text stays in storage: geo.detail_text
-    vocab = vocabulary(events, areas=[a.key for a in areas()], datasets=())
-    return events, vocab, lean_events(events)
-
-
-def _signed_in_user():
-    """The session's user: :data:`LOCAL` with sign-in off; with it on, the signed-in user or a sign-in page."""
+def _cookie_secret() -> str | None:
+    """The sign-in cookie's key when sign-in is on, else None (read when asked: the secrets file may change)."""
     try:
-        auth_on = auth_configured(st.secrets)
+        return str(st.secrets["auth"]["cookie_secret"]) if auth_configured(st.secrets) else None
     except Exception:  # noqa: BLE001 - no secrets file, or an unreadable one: sign-in is off
-        auth_on = False
-    if not auth_on:
-        return LOCAL
-    if not st.user.is_logged_in:
-        st.title("Conflict map")
-        st.markdown("This dashboard is shared by a team: sign in to see the datasets shared with you. "
-                    "A link you opened stays: after signing in you land on exactly its view.")  # fmt: skip
-        st.html(SAVE_RETURN_JS, unsafe_allow_javascript=True)
-        st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
-        st.stop()
-    if not st.query_params and "w_range" not in st.session_state:
-        st.html(RESTORE_RETURN_JS, unsafe_allow_javascript=True)  # back to the link opened before signing in
-    return user_from_claims(st.user.to_dict(), role_claim=SETTINGS.role_claim, admins=SETTINGS.admin_groups,
-                            analysts=SETTINGS.analyst_groups)  # fmt: skip
+        return None
 
 
-def _open(dataset_id: str, *, say_why: bool = True):
-    """The dataset for this session's user, or the bundled one with the reason (same words for gone and forbidden)."""
-    try:
-        info = STORE.info(dataset_id, USER)
-        return dataset_id, cached_dataset(dataset_id, info.version)
-    except NotAvailable as exc:
-        if say_why:
-            st.session_state["dataset_error"] = exc.args[0]
-    except KeyError as exc:  # damaged storage (said only to someone who may see it)
-        st.session_state["dataset_error"] = exc.args[0]
-    return BUNDLED_ID, cached_dataset(BUNDLED_ID, "bundled")
 
-
-USER = _signed_in_user()
-if USER is not LOCAL:
-    with st.sidebar:
-        st.caption(f"Signed in as **{markdown_text(USER.label)}** · {USER.role}"
-                   + (f" · teams: {markdown_text(', '.join(sorted(USER.groups)))}" if USER.groups else ""))  # fmt: skip
-        st.button("Sign out", key="sign_out", on_click=st.logout)
-
-
-@st.cache_resource(show_spinner="Preparing the basemap…")
-def cached_tiles():
-    """The tile layer, once per process: an MBTiles file is extracted on first use, then reused."""
-    try:
-        return map_tiles(SETTINGS), None
-    except ValueError as exc:  # a broken basemap file: the offline map still works, and says why
-        return SETTINGS.tiles if SETTINGS.tiles else "none", exc.args[0]
-
-
-def _url_query() -> Query:
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
-    params.setdefault("km", [str(SETTINGS.border_km)])  # the deployment's zone width, unless the link gives one
-    # A dataset the link names but this user may not open is left to Query.from_params, which
-    # lists it among the ignored parameters ("not available to you") and keeps the rest of the link.
-    dataset, (_, vocab, _) = _open(params.get("dataset", [BUNDLED_ID])[0], say_why=False)
-    return Query.from_params(params, vocab=replace(vocab, datasets=frozenset({BUNDLED_ID, dataset})))
-
-
-def _seed_widgets(q: Query, vocab) -> None:
-    """First run of a session: the URL decides every widget's starting value (one per parameter)."""
-    q = with_defaults(q, vocab)
-    seeds = {**state_values(vars(q)), "ignored": q.ignored}
-    for key, value in seeds.items():
-        st.session_state.setdefault(key, value)  # a value already set (by a test harness) wins
-
-
-# Streamlit drops a widget's state when a run does not draw it (another page, or a page that
-# runs this file as its frame). Every widget's value is therefore mirrored under a plain key
-# (geo.ui_state.MIRRORED) and restored from it: the view survives navigation, and the URL states it.
-mirror_widgets(st.session_state, restore_sidebar=True)
-
-if "w_range" not in st.session_state:
-    first = _url_query()
-    _seed_widgets(first, _open(first.dataset)[1][1])
-
-# Every full rerun asks the store again: a dataset deleted or unshared by another session (on any
-# replica) is gone from this one's next one (a slice step or pan reruns only the map page's fragment).
-st.session_state["dataset"], (events, vocab, lean) = _open(st.session_state["dataset"])
-vocab = replace(vocab, datasets=frozenset({BUNDLED_ID, st.session_state["dataset"]}))
-if st.session_state.get("dataset_error"):
-    # Kept until another dataset is opened: a map's own view report reruns the page at once, and a
-    # one-run message would vanish before the analyst read it.
-    st.error(markdown_text(st.session_state["dataset_error"]) + " — showing the bundled dataset.")
-
-
-def draw_filters(vocab) -> None:
-    """The sidebar's filters, each a widget keyed by its parameter's state key (geo.params).
-
-    Every page but the map draws them in its full run. The map page draws them from its map
-    fragment, into a sidebar container this script makes in its place: a filter changed there
-    then reruns only that fragment (which rebuilds the view from the widgets), not the page and
-    the sidebar, and not during ▶ Play either (the fragment's playback timer keeps running).
-    """
-    st.header("Filters")
-    st.date_input("Date range", key="w_range", min_value=vocab.date_min, max_value=vocab.date_max)
-    st.multiselect(
-        "Actors", sorted(vocab.actors), key="w_actors",
-        format_func=lambda a: a if not aliases_of(a) else f"{a} ({', '.join(aliases_of(a)[1:3])})",
-        help="Search matches aliases too (HTS = Hay'at Tahrir al-Sham).",
-    )  # fmt: skip
-    st.radio("Actor role", ROLES, key="w_role", horizontal=True, format_func={"either": "either side", "actor1": "actor 1", "actor2": "actor 2"}.get)
-    st.multiselect("Event types", list(EVENT_TYPES), key="w_types")
-    st.multiselect(
-        "Sub-event types", [s for t in EVENT_TYPES for s in EVENT_TYPES[t]], key="w_subs",
-        format_func=lambda s: f"{s} · {next(t for t in EVENT_TYPES if s in EVENT_TYPES[t])}",
-    )  # fmt: skip
-    area_labels = {a.key: a.label for a in areas()}
-    st.multiselect("Areas", list(area_labels), key="w_areas", format_func=area_labels.get)
-    st.number_input("Minimum fatalities", min_value=0, max_value=100_000, step=1, key="w_fat")
-    st.text_input("Search location, notes, actors", key="w_text", max_chars=200)
-    st.selectbox("Map mode", MODES, key="w_mode")
-
-
-PAGES = [
-    st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
-    st.Page("pages/border.py", title="Border Watch", icon="🛂", url_path="border"),
-    st.Page("pages/timeline.py", title="Timeline", icon="📈", url_path="timeline"),
-    st.Page("pages/actors.py", title="Actors", icon="👥", url_path="actors"),
-    st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
-    st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
-]
-# The view from the widgets' state (a changed widget's new value is there before any script
-# runs), written to the URL before st.navigation: a page switch then makes one history entry.
-query = query_from_state(st.session_state, vocab)
-st.query_params.from_dict(query.to_params())
-# Streamlit runs the entry script as __main__; the map page opened directly runs it as its frame.
-page = st.navigation(PAGES) if __name__ == "__main__" else None
-on_map = (page.url_path == "") if page is not None else globals().get("FRAME_PAGE") == "map"
-
-
-def _filters_into(box, vocab) -> None:
-    with box:
-        draw_filters(vocab)
-
-
-if on_map:  # the map fragment draws them here (geo.ui_state: "draw_filters")
-    st.session_state["draw_filters"] = partial(_filters_into, st.sidebar.container(), vocab)
+if __name__ not in ("__main__", "frame"):  # imported by `streamlit run` to build the server, not a script run
+    app = st.App(__file__, **server_options(secret=_cookie_secret))
 else:
+    STARTED = time.perf_counter()
+    st.set_page_config(page_title="Conflict map — Aleppo, Idlib, Iraq–Syria border", page_icon="🗺️", layout="wide")
+    ensure_static()
+    SETTINGS = settings()
+
+
+    @st.cache_resource(show_spinner=False)
+    def cached_store(datasets_dir: str, database_url: str | None):
+        """The store (embedded directory, or PostGIS shared by every replica), opened once per process and setting."""
+        return open_store(SETTINGS)
+
+
+    STORE = cached_store(str(SETTINGS.datasets_dir), SETTINGS.database_url)
+
+
+    @st.cache_resource(show_spinner="Loading events…", max_entries=6)
+    def cached_dataset(dataset_id: str, version: str):
+        """Loaded once per server process and version, shared by every session (never copied per rerun).
+
+        Keyed by the store's version of the dataset: a change made by another process (a delete, a
+        new upload under the id) is a new key. Callers check the session's user first (``STORE.info``).
+        At most six versions stay loaded (deleted ones age out instead of living until a restart).
+        """
+        events = STORE.load(dataset_id, SERVER, held=True)  # the long text stays in storage: geo.detail_text
+        vocab = vocabulary(events, areas=[a.key for a in areas()], datasets=())
+        return events, vocab, lean_events(events)
+
+
+    def _signed_in_user():
+        """The session's user: :data:`LOCAL` with sign-in off; with it on, the signed-in user or a sign-in page."""
+        try:
+            auth_on = auth_configured(st.secrets)
+        except Exception:  # noqa: BLE001 - no secrets file, or an unreadable one: sign-in is off
+            auth_on = False
+        if not auth_on:
+            return LOCAL
+        # A cookie signed before its user's last Sign out (on any replica) is over: a copy of it too.
+        sign_in = read_sign_in(st.context.cookies, secret=_cookie_secret()) if st.user.is_logged_in else None
+        ended = STORE.signed_out(sign_in.sub) if sign_in else None
+        if sign_in is None or (ended is not None and ended >= sign_in.signed_at):
+            st.title("Conflict map")
+            if sign_in is not None:
+                st.info("This sign-in was signed out. Sign in again to go on.")
+            st.markdown("This dashboard is shared by a team: sign in to see the datasets shared with you. "
+                        "A link you opened stays: after signing in you land on exactly its view.")  # fmt: skip
+            st.html(SAVE_RETURN_JS, unsafe_allow_javascript=True)
+            st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
+            st.stop()
+        if not st.query_params and "w_range" not in st.session_state:
+            st.html(RESTORE_RETURN_JS, unsafe_allow_javascript=True)  # back to the link opened before signing in
+        return user_from_claims(st.user.to_dict(), role_claim=SETTINGS.role_claim, admins=SETTINGS.admin_groups,
+                                analysts=SETTINGS.analyst_groups)  # fmt: skip
+
+
+    def _open(dataset_id: str, *, say_why: bool = True):
+        """The dataset for this session's user, or the bundled one with the reason (same words for gone and forbidden)."""
+        try:
+            info = STORE.info(dataset_id, USER)
+            return dataset_id, cached_dataset(dataset_id, info.version)
+        except NotAvailable as exc:
+            if say_why:
+                st.session_state["dataset_error"] = exc.args[0]
+        except KeyError as exc:  # damaged storage (said only to someone who may see it)
+            st.session_state["dataset_error"] = exc.args[0]
+        return BUNDLED_ID, cached_dataset(BUNDLED_ID, "bundled")
+
+
+    def _sign_out() -> None:
+        """Sign out here and end every earlier sign-in of this user server-side (a copied cookie stops working)."""
+        STORE.sign_out(USER)
+        st.logout()
+
+    def offer_download(box, label: str, *, key: str, file_name: str, mime: str, make, what: str,
+                       dataset_id: str | None) -> None:  # fmt: skip
+        """A button that makes the file in this run, for this session's user, and hands the browser a one-time link.
+
+        The access check is this session's, after its own click (never a callable another session
+        could trigger); the fetch asks the store again (:mod:`geo.web.exports`).
+        """
+        if not box.button(label, key=key):
+            return
+        try:
+            if dataset_id is not None:
+                STORE.info(dataset_id, USER, action="export")  # a refusal is logged
+            export = Export(make(), file_name, mime, USER, what, dataset_id)
+            token = SHELF.put(export)
+        except NotAvailable as exc:
+            box.error(markdown_text(exc.args[0]))
+        except MemoryError as exc:
+            box.error(markdown_text(str(exc)))
+        else:
+            box.html(download_html(token, export), unsafe_allow_javascript=True)
+
+    USER = _signed_in_user()
+    if USER is not LOCAL:
+        with st.sidebar:
+            st.caption(f"Signed in as **{markdown_text(USER.label)}** · {USER.role}"
+                       + (f" · teams: {markdown_text(', '.join(sorted(USER.groups)))}" if USER.groups else ""))  # fmt: skip
+            st.button("Sign out", key="sign_out", on_click=_sign_out)
+
+
+    @st.cache_resource(show_spinner="Preparing the basemap…")
+    def cached_tiles():
+        """The tile layer, once per process: an MBTiles file is extracted on first use, then reused."""
+        try:
+            return map_tiles(SETTINGS), None
+        except ValueError as exc:  # a broken basemap file: the offline map still works, and says why
+            return SETTINGS.tiles if SETTINGS.tiles else "none", exc.args[0]
+
+
+    def _url_query() -> Query:
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        params.setdefault("km", [str(SETTINGS.border_km)])  # the deployment's zone width, unless the link gives one
+        # A dataset the link names but this user may not open is left to Query.from_params, which
+        # lists it among the ignored parameters ("not available to you") and keeps the rest of the link.
+        dataset, (_, vocab, _) = _open(params.get("dataset", [BUNDLED_ID])[0], say_why=False)
+        return Query.from_params(params, vocab=replace(vocab, datasets=frozenset({BUNDLED_ID, dataset})))
+
+
+    def _seed_widgets(q: Query, vocab) -> None:
+        """First run of a session: the URL decides every widget's starting value (one per parameter)."""
+        q = with_defaults(q, vocab)
+        seeds = {**state_values(vars(q)), "ignored": q.ignored}
+        for key, value in seeds.items():
+            st.session_state.setdefault(key, value)  # a value already set (by a test harness) wins
+
+
+    # Streamlit drops a widget's state when a run does not draw it (another page, or a page that
+    # runs this file as its frame). Every widget's value is therefore mirrored under a plain key
+    # (geo.ui_state.MIRRORED) and restored from it: the view survives navigation, and the URL states it.
+    mirror_widgets(st.session_state, restore_sidebar=True)
+
+    if "w_range" not in st.session_state:
+        first = _url_query()
+        _seed_widgets(first, _open(first.dataset)[1][1])
+
+    # Every full rerun asks the store again: a dataset deleted or unshared by another session (on any
+    # replica) is gone from this one's next one (a slice step or pan reruns only the map page's fragment).
+    st.session_state["dataset"], (events, vocab, lean) = _open(st.session_state["dataset"])
+    vocab = replace(vocab, datasets=frozenset({BUNDLED_ID, st.session_state["dataset"]}))
+    if st.session_state.get("dataset_error"):
+        # Kept until another dataset is opened: a map's own view report reruns the page at once, and a
+        # one-run message would vanish before the analyst read it.
+        st.error(markdown_text(st.session_state["dataset_error"]) + " — showing the bundled dataset.")
+
+
+    def draw_filters(vocab) -> None:
+        """The sidebar's filters, each a widget keyed by its parameter's state key (geo.params).
+
+        Every page but the map draws them in its full run. The map page draws them from its map
+        fragment, into a sidebar container this script makes in its place: a filter changed there
+        then reruns only that fragment (which rebuilds the view from the widgets), not the page and
+        the sidebar, and not during ▶ Play either (the fragment's playback timer keeps running).
+        """
+        st.header("Filters")
+        st.date_input("Date range", key="w_range", min_value=vocab.date_min, max_value=vocab.date_max)
+        st.multiselect(
+            "Actors", sorted(vocab.actors), key="w_actors",
+            format_func=lambda a: a if not aliases_of(a) else f"{a} ({', '.join(aliases_of(a)[1:3])})",
+            help="Search matches aliases too (HTS = Hay'at Tahrir al-Sham).",
+        )  # fmt: skip
+        st.radio("Actor role", ROLES, key="w_role", horizontal=True, format_func={"either": "either side", "actor1": "actor 1", "actor2": "actor 2"}.get)
+        st.multiselect("Event types", list(EVENT_TYPES), key="w_types")
+        st.multiselect(
+            "Sub-event types", [s for t in EVENT_TYPES for s in EVENT_TYPES[t]], key="w_subs",
+            format_func=lambda s: f"{s} · {next(t for t in EVENT_TYPES if s in EVENT_TYPES[t])}",
+        )  # fmt: skip
+        area_labels = {a.key: a.label for a in areas()}
+        st.multiselect("Areas", list(area_labels), key="w_areas", format_func=area_labels.get)
+        st.number_input("Minimum fatalities", min_value=0, max_value=100_000, step=1, key="w_fat")
+        st.text_input("Search location, notes, actors", key="w_text", max_chars=200)
+        st.selectbox("Map mode", MODES, key="w_mode")
+
+
+    PAGES = [
+        st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
+        st.Page("pages/border.py", title="Border Watch", icon="🛂", url_path="border"),
+        st.Page("pages/timeline.py", title="Timeline", icon="📈", url_path="timeline"),
+        st.Page("pages/actors.py", title="Actors", icon="👥", url_path="actors"),
+        st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
+        st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
+    ]
+    # The view from the widgets' state (a changed widget's new value is there before any script
+    # runs), written to the URL before st.navigation: a page switch then makes one history entry.
+    query = query_from_state(st.session_state, vocab)
+    st.query_params.from_dict(query.to_params())
+    # Streamlit runs the entry script as __main__; the map page opened directly runs it as its frame.
+    page = st.navigation(PAGES) if __name__ == "__main__" else None
+    on_map = (page.url_path == "") if page is not None else globals().get("FRAME_PAGE") == "map"
+
+
+    def _filters_into(box, vocab) -> None:
+        with box:
+            draw_filters(vocab)
+
+
+    if on_map:  # the map fragment draws them here (geo.ui_state: "draw_filters")
+        st.session_state["draw_filters"] = partial(_filters_into, st.sidebar.container(), vocab)
+    else:
+        with st.sidebar:
+            draw_filters(vocab)
+
+
+    def _view_link(query: Query) -> None:
+        """The sidebar's current view and its link. The map page draws its own beside the map instead,
+        inside its fragment: a slice step or a pan reruns only that fragment, and the link follows it."""
+        with st.sidebar:
+            st.caption("Current view")
+            st.markdown(f"**{markdown_text(query.describe())}**")
+            st.caption("Copy link (paste after this app's address):")
+            st.code(query.link(), language=None, wrap_lines=True)
+
+
     with st.sidebar:
-        draw_filters(vocab)
+        st.caption(f"Dataset: {BUNDLED_LABEL if query.dataset == BUNDLED_ID else query.dataset}")
+        st.caption("Places © GeoNames (CC BY 4.0) · Boundaries: Natural Earth · Events cite their sources.")
 
+    if st.session_state.get("ignored"):
+        st.warning("Ignored link parameters (fell back to defaults): " + markdown_text("; ".join(st.session_state["ignored"])))
 
-def _view_link(query: Query) -> None:
-    """The sidebar's current view and its link. The map page draws its own beside the map instead,
-    inside its fragment: a slice step or a pan reruns only that fragment, and the link follows it."""
-    with st.sidebar:
-        st.caption("Current view")
-        st.markdown(f"**{markdown_text(query.describe())}**")
-        st.caption("Copy link (paste after this app's address):")
-        st.code(query.link(), language=None, wrap_lines=True)
+    st.session_state["query"] = query
+    st.session_state["events"] = events
+    st.session_state["lean"] = lean
+    st.session_state["vocab"] = vocab
+    st.session_state["settings"] = SETTINGS
+    st.session_state["user"] = USER
+    st.session_state["store"] = STORE
+    st.session_state["offer_download"] = offer_download
+    st.session_state["tiles"], tiles_error = cached_tiles()
+    if tiles_error:
+        st.warning(markdown_text(tiles_error) + " — the map is drawn without it.")
 
-
-with st.sidebar:
-    st.caption(f"Dataset: {BUNDLED_LABEL if query.dataset == BUNDLED_ID else query.dataset}")
-    st.caption("Places © GeoNames (CC BY 4.0) · Boundaries: Natural Earth · Events cite their sources.")
-
-if st.session_state.get("ignored"):
-    st.warning("Ignored link parameters (fell back to defaults): " + markdown_text("; ".join(st.session_state["ignored"])))
-
-st.session_state["query"] = query
-st.session_state["events"] = events
-st.session_state["lean"] = lean
-st.session_state["vocab"] = vocab
-st.session_state["settings"] = SETTINGS
-st.session_state["user"] = USER
-st.session_state["store"] = STORE
-st.session_state["tiles"], tiles_error = cached_tiles()
-if tiles_error:
-    st.warning(markdown_text(tiles_error) + " — the map is drawn without it.")
-
-st.session_state["_frame_active"] = True  # each page pops it: "the entry script ran in this run"
-if __name__ == "frame" and globals().get("FRAME_PAGE") != "map":
-    _view_link(query)
-if __name__ == "__main__":  # Streamlit runs the entry script as __main__; a page may run it as its frame
-    page.run()
-    if page.url_path:  # every page but the map (the default page, url_path "")
+    st.session_state["_frame_active"] = True  # each page pops it: "the entry script ran in this run"
+    if __name__ == "frame" and globals().get("FRAME_PAGE") != "map":
         _view_link(query)
-    st.session_state["page"] = page.url_path or "map"  # the map page checks it: "was I the last page?"
-    st.sidebar.caption(f"Server time of the last full run: {1000 * (time.perf_counter() - STARTED):.0f} ms")  # a map fragment run does not redraw it
+    if __name__ == "__main__":  # Streamlit runs the entry script as __main__; a page may run it as its frame
+        page.run()
+        if page.url_path:  # every page but the map (the default page, url_path "")
+            _view_link(query)
+        st.session_state["page"] = page.url_path or "map"  # the map page checks it: "was I the last page?"
+        st.sidebar.caption(f"Server time of the last full run: {1000 * (time.perf_counter() - STARTED):.0f} ms")  # a map fragment run does not redraw it

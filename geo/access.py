@@ -78,6 +78,8 @@ class Grant:
     owner: str
     visibility: str = "private"
     teams: tuple[str, ...] = ()
+    #: Whether the dataset's id is a secret (random): only then is "anyone with the link" a grant.
+    secret_id: bool = True
 
 
 def may_see(user: User, grant: Grant) -> bool:
@@ -88,7 +90,8 @@ def may_see(user: User, grant: Grant) -> bool:
         return True
     if grant.visibility == "team":
         return bool(user.groups & set(grant.teams))
-    return grant.visibility in ("signed_in", "link")
+    # A link is a credential only when its id cannot be computed (ids before random ones were hashes).
+    return grant.visibility == "signed_in" or (grant.visibility == "link" and grant.secret_id)
 
 
 def allowed(user: User, action: str, grant: Grant) -> bool:

@@ -31,9 +31,12 @@ DEFAULT_BORDER_KM = 25
 BORDER_KM_LIMITS = (1, 300)
 #: The time slider's value for "no slice: the whole range".
 WHOLE_RANGE = "all"
-#: The dataset shipped in ``data/``, and the id of a stored upload (what :func:`geo.store.content_id` returns).
+#: The dataset shipped in ``data/``, and the id of a stored upload: 32 random hex digits
+#: (:func:`geo.store.new_dataset_id`), or 16 for one stored before ids were random (a content hash).
 BUNDLED_ID = "bundled"
-DATASET_ID = re.compile(r"[0-9a-f]{16}")
+DATASET_ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{16}")
+#: An id computed from the file and its uploader: anyone holding both can compute it, so it is no secret.
+LEGACY_DATASET_ID = re.compile(r"[0-9a-f]{16}")
 #: What a link's ``dataset`` may be.
 DATASET_PARAM = re.compile(rf"{BUNDLED_ID}|{DATASET_ID.pattern}")
 

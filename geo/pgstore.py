@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 
 import geopandas as gpd
 import numpy as np
@@ -64,6 +64,15 @@ CREATE TABLE audit (
   seq bigserial PRIMARY KEY, at text NOT NULL, actor text NOT NULL, action text NOT NULL,
   dataset text NOT NULL, detail text NOT NULL DEFAULT ''
 );
+"""),
+    (2, "random dataset ids beside the old content-hash ones, the content key, sign-outs", """
+ALTER TABLE datasets DROP CONSTRAINT datasets_id_check;
+ALTER TABLE datasets ADD CONSTRAINT datasets_id_format CHECK (id ~ '^([0-9a-f]{32}|[0-9a-f]{16})$');
+ALTER TABLE datasets ADD COLUMN content_key text;
+UPDATE datasets SET content_key = id;
+ALTER TABLE datasets ALTER COLUMN content_key SET NOT NULL;
+CREATE UNIQUE INDEX datasets_content_key ON datasets (content_key);
+CREATE TABLE sign_outs (sub text PRIMARY KEY, at double precision NOT NULL);
 """),
 )
 _LOCK = 72_657_310  # advisory lock id: "conflict-map migrations"
@@ -119,11 +128,13 @@ class PostgisStore(Store):
 
     def _write(self, info: DatasetInfo, events: gpd.GeoDataFrame, entry: AuditEntry) -> DatasetInfo:
         with self._connect() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (info.id,))  # the same upload twice at once
-            row = conn.execute(f"SELECT {', '.join(_INFO_COLUMNS)} FROM datasets WHERE id = %s", (info.id,)).fetchone()  # noqa: S608
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (info.content_key,))  # the same upload twice at once
+            row = conn.execute(f"SELECT {', '.join(_INFO_COLUMNS)} FROM datasets WHERE content_key = %s",  # noqa: S608
+                               (info.content_key,)).fetchone()  # fmt: skip
             if row:  # the same analyst's same file again: the stored dataset stands
-                _insert_audit(conn, entry)
-                return _info(row)
+                stored = _info(row)
+                _insert_audit(conn, replace(entry, dataset=stored.id))
+                return stored
             values = {**asdict(info), "teams": list(info.teams), "dtypes": json.dumps(stored_columns(events))}
             names = [*_INFO_COLUMNS, "dtypes"]
             conn.execute(f"INSERT INTO datasets ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",  # noqa: S608
@@ -154,6 +165,17 @@ class PostgisStore(Store):
         with self._connect() as conn:
             rows = conn.execute("SELECT at, actor, action, dataset, detail FROM audit ORDER BY seq").fetchall()
         return [AuditEntry(*r) for r in rows]
+
+    def _set_signed_out(self, sub: str, at: float, entry: AuditEntry) -> None:
+        with self._connect() as conn:
+            conn.execute("INSERT INTO sign_outs (sub, at) VALUES (%s, %s) ON CONFLICT (sub) DO UPDATE SET at = "
+                         "GREATEST(sign_outs.at, EXCLUDED.at)", (sub, at))  # fmt: skip
+            _insert_audit(conn, entry)
+
+    def _signed_out(self, sub: str) -> float | None:
+        with self._connect() as conn:
+            row = conn.execute("SELECT at FROM sign_outs WHERE sub = %s", (sub,)).fetchone()
+        return row[0] if row else None
 
 
 def migrate(conn) -> list[int]:

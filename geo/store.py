@@ -6,19 +6,25 @@ primitives. :class:`EmbeddedStore` (the default) keeps ``<id>.parquet`` + ``<id>
 ``audit.jsonl`` in a directory; :class:`geo.pgstore.PostgisStore` keeps them in PostgreSQL/PostGIS
 (``CONFLICT_MAP_DATABASE_URL``), so several app processes share them. :func:`open_store` picks one.
 
-A dataset's id is a content hash of the file, how it was read and who uploaded it: the same
+A dataset's id is random (128 bits, :func:`new_dataset_id`): it is the secret of an "anyone with
+the link" dataset, so nothing known about the file may let anyone compute it. A content key (a
+hash of the file, how it was read and who uploaded it) stays internal, for de-duplication: the same
 analyst uploading the same file again gets the same dataset; two analysts get two.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
+import secrets
 import tempfile
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +41,7 @@ from geo.detail_text import ROW_GROUP_ROWS, ParquetText, detach
 from geo.io import Progress, read_events
 from geo.io.limits import check_size
 from geo.open_cache import drop_cache, held_table
-from geo.params import BUNDLED_ID, DATASET_ID
+from geo.params import BUNDLED_ID, DATASET_ID, LEGACY_DATASET_ID
 from geo.paths import DATA
 from geo.report import LoadResult
 from geo.settings import Settings, settings
@@ -45,7 +51,8 @@ from geo.settings import Settings, settings
 pa.set_memory_pool(pa.system_memory_pool())
 
 BUNDLED_LABEL = "Aleppo, Idlib & Iraq–Syria border, 27 Nov – 12 Dec 2024 (bundled)"
-#: The audit log's columns (the Data page's admin view and its export); actions: upload, share, delete, export.
+#: The audit log's columns (the Data page's admin view and its export); actions: upload, share, delete,
+#: export, sign_out, and denied (an attempt refused: its detail names the action).
 AUDIT_COLUMNS = ["at", "actor", "action", "dataset", "detail"]
 
 
@@ -66,16 +73,22 @@ class DatasetInfo:
     date_max: str | None
     added: str
     version: str
+    #: What de-duplicates uploads (never shown, never in a link): a hash of the file, how it was read and who sent it.
+    content_key: str = ""
 
     @property
     def grant(self) -> Grant:
-        return Grant(owner=self.owner, visibility=self.visibility, teams=self.teams)
+        return Grant(owner=self.owner, visibility=self.visibility, teams=self.teams,
+                     secret_id=not LEGACY_DATASET_ID.fullmatch(self.id))  # fmt: skip
 
     @classmethod
     def from_dict(cls, meta: dict) -> DatasetInfo:
-        """Read stored metadata; datasets stored before sign-in existed belong to :data:`LOCAL`."""
+        """Read stored metadata; datasets stored before sign-in existed belong to :data:`LOCAL`.
+
+        A dataset stored before ids were random has its id as its content key (it was that hash).
+        """
         meta = {"owner": LOCAL.sub, "owner_label": LOCAL.label, "visibility": "signed_in", "teams": (),
-                "version": meta.get("added", ""), **meta}  # fmt: skip
+                "version": meta.get("added", ""), "content_key": meta.get("id", ""), **meta}  # fmt: skip
         return cls(**{k: (tuple(meta[k]) if k == "teams" else meta[k]) for k in cls.__dataclass_fields__})
 
 
@@ -118,7 +131,11 @@ class Store:
         raise NotImplementedError
 
     def _write(self, info: DatasetInfo, events: gpd.GeoDataFrame, entry: AuditEntry) -> DatasetInfo:
-        """Store a new dataset and its audit entry at once; return what is stored (an existing one wins)."""
+        """Store a new dataset and its audit entry at once; return what is stored.
+
+        A dataset already stored with the same ``content_key`` wins (its id, grant and version),
+        also when two sessions upload the same file at the same moment.
+        """
         raise NotImplementedError
 
     def _update(self, info: DatasetInfo, entry: AuditEntry) -> None:
@@ -134,6 +151,13 @@ class Store:
     def _entries(self) -> list[AuditEntry]:
         raise NotImplementedError
 
+    def _set_signed_out(self, sub: str, at: float, entry: AuditEntry) -> None:
+        """Record that every sign-in of ``sub`` made up to ``at`` (Unix seconds) is over, and log ``entry``."""
+        raise NotImplementedError
+
+    def _signed_out(self, sub: str) -> float | None:
+        raise NotImplementedError
+
     # -- the interface ----------------------------------------------------------------------
     def info(self, dataset_id: str, user: User, *, action: str = "open") -> DatasetInfo:
         """Metadata of a dataset ``user`` may ``action``; :class:`NotAvailable` otherwise or when it does not exist."""
@@ -144,11 +168,22 @@ class Store:
         # The id is checked against its pattern before any backend sees it: "../../etc/passwd"
         # never reaches a path, "x' OR 1=1" never reaches SQL (which is parameterised anyway).
         if not isinstance(dataset_id, str) or not DATASET_ID.fullmatch(dataset_id):
+            self.record_denied(dataset_id, user, action=action)
             raise NotAvailable(dataset_id)
         info = self._get(dataset_id)
         if info is None or not allowed(user, action, info.grant):
+            self.record_denied(dataset_id, user, action=action)
             raise NotAvailable(dataset_id)
         return info
+
+    def record_denied(self, dataset_id: object, user: User, *, action: str) -> None:
+        """Log a refused attempt to change or take data away (export, share, delete), or a refused link.
+
+        Opening and listing are asked on every rerun, so :meth:`info` logs those only when the app
+        says it was a link followed (``action="open_link"``, once per session and id).
+        """
+        if action in ("export", "change_visibility", "delete", "open_link"):
+            self._log(self._entry(user, "denied", str(dataset_id)[:40], action))
 
     def datasets(self, user: User) -> list[DatasetInfo]:
         """The datasets ``user`` may list, the bundled one first, then newest first."""
@@ -205,18 +240,18 @@ class Store:
         check_size(name, len(content), max_file_mb)
         # The same bytes read another way (a mapping, a date order) or by someone else are another dataset.
         how = json.dumps(mapping or {}, sort_keys=True).encode() + (date_order or "").encode()
-        dataset_id = content_id(content + how + (b"" if user.sub == LOCAL.sub else user.sub.encode()))
+        key = content_id(content + how + (b"" if user.sub == LOCAL.sub else user.sub.encode()))
         result = _read_upload(content, name=name, format=format, mapping=mapping, progress=progress,
                               max_file_mb=max_file_mb, max_rows=max_rows, date_order=date_order)  # fmt: skip
         events = canonical_events(result.events)
         report = result.report.to_dict()
-        info = DatasetInfo(dataset_id, name[:200], owner=user.sub, owner_label=user.label[:200],
+        info = DatasetInfo(new_dataset_id(), name[:200], owner=user.sub, owner_label=user.label[:200],
                            visibility="private" if user.sub != LOCAL.sub else "signed_in", teams=(),
                            rows=len(events), rejected=result.report.rows_rejected, format=result.report.format,
                            date_min=report["date_min"], date_max=report["date_max"],
-                           added=_now(), version=uuid.uuid4().hex)  # fmt: skip
-        self._write(info, events, self._entry(user, "upload", dataset_id, f"{len(events)} events from {name[:100]}"))
-        return dataset_id, result
+                           added=_now(), version=uuid.uuid4().hex, content_key=key)  # fmt: skip
+        stored = self._write(info, events, self._entry(user, "upload", info.id, f"{len(events)} events from {name[:100]}"))
+        return stored.id, result
 
     def share(self, dataset_id: str, user: User, *, visibility: str, teams: tuple[str, ...] = ()) -> DatasetInfo:
         """Change who sees a dataset (its owner or an admin); logged."""
@@ -237,18 +272,23 @@ class Store:
         self._remove(info, self._entry(user, "delete", dataset_id, info.name))
 
     def record_export(self, dataset_id: str, user: User, *, what: str) -> None:
-        """Log that ``user`` downloaded ``what`` (CSV, map…) of a dataset they may export."""
+        """Log that ``user`` downloaded ``what`` (CSV, map…) of a dataset they may export (refused: :class:`NotAvailable`)."""
         self.info(dataset_id, user, action="export")
         self._log(self._entry(user, "export", dataset_id, what[:100]))
 
-    def exported(self, dataset_id: str, user: User, *, what: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
-        """``make`` wrapped so that building the download logs it (a deferred download button calls it on click)."""
+    def record_download(self, user: User, *, what: str) -> None:
+        """Log that ``user`` downloaded ``what``, a file of their own that is not a dataset's (rejected rows, the audit log)."""
+        self._log(self._entry(user, "export", "", what[:100]))
 
-        def build() -> bytes:
-            self.record_export(dataset_id, user, what=what)
-            return make()
+    def sign_out(self, user: User, *, at: float | None = None) -> float:
+        """End every sign-in of ``user`` made until now, on every replica (a copied cookie included); logged."""
+        at = time.time() if at is None else at
+        self._set_signed_out(user.sub, at, self._entry(user, "sign_out", "", "every sign-in until now"))
+        return at
 
-        return build
+    def signed_out(self, sub: str) -> float | None:
+        """When ``sub`` last signed out (Unix seconds): a sign-in made before it is over. Asked on every run."""
+        return self._signed_out(sub) if sub else None
 
     def audit_log(self, user: User) -> pd.DataFrame:
         """The audit log, newest first (admins only)."""
@@ -276,6 +316,17 @@ class EmbeddedStore(Store):
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
 
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """An exclusive lock on the directory, across threads and processes (fcntl on a lock file)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with (self.directory / ".lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def _get(self, dataset_id: str) -> DatasetInfo | None:
         meta, events = self.directory / f"{dataset_id}.json", self.directory / f"{dataset_id}.parquet"
         try:
@@ -291,15 +342,15 @@ class EmbeddedStore(Store):
         return read_canonical(self.directory / f"{info.id}.parquet", held=held, cached=held)
 
     def _write(self, info: DatasetInfo, events: gpd.GeoDataFrame, entry: AuditEntry) -> DatasetInfo:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        stored = self._get(info.id)
-        if stored:  # the same upload again: the stored dataset stands (its grant, date added, version and file)
-            self._log(entry)
-            return stored
-        path = self.directory / f"{info.id}.parquet"
-        _atomic_write(lambda tmp: write_canonical(events, tmp), path)
-        held_table(path, ParquetText(path).loaded)  # the open cache, for the first open
-        self._update(info, entry)
+        with self._locked():  # ids are random: only the lock makes two sessions' same upload one dataset
+            stored = next((i for i in self._infos() if i.content_key == info.content_key), None)
+            if stored:  # the same upload again: the stored dataset stands (its id, grant, date added, version and file)
+                self._log(replace(entry, dataset=stored.id))
+                return stored
+            path = self.directory / f"{info.id}.parquet"
+            _atomic_write(lambda tmp: write_canonical(events, tmp), path)
+            held_table(path, ParquetText(path).loaded)  # the open cache, for the first open
+            self._update(info, entry)
         return info
 
     def _update(self, info: DatasetInfo, entry: AuditEntry) -> None:
@@ -327,6 +378,21 @@ class EmbeddedStore(Store):
         path = self.directory / "audit.jsonl"
         lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         return [AuditEntry(**json.loads(line)) for line in lines if line.strip()]
+
+    def _sign_outs(self) -> dict[str, float]:
+        try:
+            return json.loads((self.directory / "sign_outs.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _set_signed_out(self, sub: str, at: float, entry: AuditEntry) -> None:
+        with self._locked():
+            text = json.dumps({**self._sign_outs(), sub: at})
+            _atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), self.directory / "sign_outs.json")
+        self._log(entry)
+
+    def _signed_out(self, sub: str) -> float | None:
+        return self._sign_outs().get(sub)
 
 
 def datasets_table(infos: list[DatasetInfo]) -> pd.DataFrame:
@@ -379,8 +445,13 @@ def read_canonical(path: Path, *, held: bool = False, cached: bool = False) -> g
 
 
 def content_id(content: bytes) -> str:
-    """A dataset id: the first 16 hex digits of a SHA-256."""
-    return hashlib.sha256(content).hexdigest()[:16]
+    """A content key (SHA-256, hex): what de-duplicates uploads; never an id, which must not be computable."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def new_dataset_id() -> str:
+    """A new dataset id: 128 random bits as 32 hex digits (the secret of an "anyone with the link" dataset)."""
+    return secrets.token_hex(16)
 
 
 def canonical_events(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

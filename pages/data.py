@@ -33,6 +33,7 @@ query = st.session_state["query"]
 events = st.session_state["events"]
 settings = st.session_state["settings"]
 store, user = st.session_state["store"], st.session_state["user"]
+offer_download = st.session_state["offer_download"]  # app.py: made on click, fetched once (geo.web.exports)
 
 st.title("Data")
 st.subheader("Upload events")
@@ -96,8 +97,8 @@ if report_state:
         st.json(report.to_dict())
     if report.rows_rejected:
         st.dataframe(report.rejected, hide_index=True, height=220)
-        st.download_button("Download rejected rows (CSV)", lambda: safe_csv(report.rejected), "rejected.csv", "text/csv",
-                           key="dl_rejected", on_click="ignore")  # fmt: skip
+        offer_download(st, "Download rejected rows (CSV)", key="dl_rejected", file_name="rejected.csv", mime="text/csv",
+                       make=lambda: safe_csv(report.rejected), what="rejected rows", dataset_id=None)  # fmt: skip
     if st.button(f"Open dataset {dataset_id}", key="up_open"):
         st.session_state["dataset"] = dataset_id
         for key in DATASET_SWITCH_RESETS:
@@ -144,8 +145,8 @@ if user.role == "admin":
     st.subheader("Audit log")
     log = store.audit_log(user)
     st.dataframe(log, hide_index=True, height=220)
-    st.download_button("Download the audit log (CSV)", lambda: safe_csv(log), "audit.csv", "text/csv", key="dl_audit",
-                       on_click="ignore")  # fmt: skip
+    offer_download(st, "Download the audit log (CSV)", key="dl_audit", file_name="audit.csv", mime="text/csv",
+                   make=lambda: safe_csv(log), what="audit log", dataset_id=None)  # fmt: skip
 
 st.subheader("Quality of the current dataset")
 q = quality(events)
@@ -168,7 +169,7 @@ exports = {  # key: (label, file name, MIME type, how it is built)
     "ex_map": ("Map (HTML)", "map.html", "text/html", lambda: standalone_html(build_map(shown, query)[0])),
 }
 for cell, (key, (label, file_name, mime, make)) in zip(st.columns(len(exports)), exports.items(), strict=True):
-    cell.download_button(label, store.exported(query.dataset, user, what=label, make=make), file_name, mime, key=key, on_click="ignore")
+    offer_download(cell, label, key=key, file_name=file_name, mime=mime, make=make, what=label, dataset_id=query.dataset)
 
 st.subheader("Sources and licences")
 if query.dataset == BUNDLED_ID:

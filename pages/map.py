@@ -201,13 +201,13 @@ def _map_view() -> None:
             feature_group_to_add=[layer, label_layer(query.view or initial_view)], returned_objects=["last_object_clicked", "last_active_drawing", "center", "zoom"],
         )  # fmt: skip
         d1, d2 = st.columns(2)
-        # Deferred: the files are built only when clicked, never on every rerun.
-        store, user = st.session_state["store"], st.session_state["user"]
-        csv = store.exported(query.dataset, user, what="CSV (map page)", make=lambda: safe_csv(query.apply(events)))
-        html = store.exported(query.dataset, user, what="map HTML (map page)",
-                              make=lambda: standalone_html(build_map(query.apply(events), query)[0]))  # fmt: skip
-        d1.download_button("Download filtered events (CSV)", csv, "events.csv", "text/csv", key="dl_csv", on_click="ignore")
-        d2.download_button("Download standalone map (HTML)", html, "map.html", "text/html", key="dl_map", on_click="ignore")
+        # Built only in the run of this session's own click, never on every rerun (app.py: offer_download).
+        offer = st.session_state["offer_download"]
+        offer(d1, "Download filtered events (CSV)", key="dl_csv", file_name="events.csv", mime="text/csv",
+              make=lambda: safe_csv(query.apply(events)), what="CSV (map page)", dataset_id=query.dataset)
+        offer(d2, "Download standalone map (HTML)", key="dl_map", file_name="map.html", mime="text/html",
+              make=lambda: standalone_html(build_map(query.apply(events), query)[0]), what="map HTML (map page)",
+              dataset_id=query.dataset)  # fmt: skip
         st.caption("Link to this view (paste after this app's address):")
         st.code(query.link(), language=None, wrap_lines=True)
 

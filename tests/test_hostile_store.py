@@ -2,25 +2,68 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import threading
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 
-from geo.access import LOCAL
+from geo.access import LOCAL, NotAvailable, User
 from geo.errors import ReadError
-from geo.store import DATASET_ID, EmbeddedStore, content_id, datasets_table
+from geo.store import DATASET_ID, EmbeddedStore, datasets_table
 from tests.conftest import FIXTURES
 
 ACLED = (FIXTURES / "acled_new_text_inter.csv").read_bytes()
 
 
-def test_dataset_ids_are_content_hashes_matching_the_pattern(tmp_path):
+def test_dataset_ids_are_random_and_the_same_upload_keeps_its_id(tmp_path):
     dataset_id, result = EmbeddedStore(tmp_path).save(ACLED, name="acled.csv")
-    assert DATASET_ID.fullmatch(dataset_id) and dataset_id == content_id(ACLED + b"{}")
+    assert re.fullmatch(r"[0-9a-f]{32}", dataset_id) and DATASET_ID.fullmatch(dataset_id)
     assert [i.id for i in EmbeddedStore(tmp_path).datasets(LOCAL)] == ["bundled", dataset_id]
     assert len(EmbeddedStore(tmp_path).load(dataset_id, LOCAL)) == result.report.rows_loaded
+    assert EmbeddedStore(tmp_path).save(ACLED, name="again.csv")[0] == dataset_id  # de-duplicated by content
+    assert EmbeddedStore(tmp_path / "other").save(ACLED, name="acled.csv")[0] != dataset_id  # not from the bytes
+
+
+def test_a_link_id_cannot_be_computed_from_the_file_and_the_uploader(tmp_path):
+    """The reproduction: a colleague holding the public file and the uploader's user name computed the id."""
+    alice = User(sub="alice-sub", name="Alice", role="analyst")
+    store = EmbeddedStore(tmp_path)
+    dataset_id, _ = store.save(ACLED, name="acled.csv", user=alice)
+    store.share(dataset_id, alice, visibility="link")
+    colleague = User(sub="carol-sub", name="Carol", role="analyst")
+    assert store.info(dataset_id, colleague).id == dataset_id  # the link itself still opens it
+    for how in (b"{}", b""):
+        for salt in (alice.sub.encode(), b""):
+            digest = hashlib.sha256(ACLED + how + salt).hexdigest()
+            for guess in (digest[:16], digest[:32], digest):
+                assert guess != dataset_id
+                with pytest.raises(NotAvailable):
+                    store.info(guess, colleague)
+
+
+def test_a_legacy_hash_id_is_no_link_credential(tmp_path):
+    """A dataset stored when ids were content hashes keeps opening for those its grant names, not by link."""
+    alice = User(sub="alice-sub", name="Alice", role="analyst", groups=frozenset({"desk"}))
+    store = EmbeddedStore(tmp_path)
+    new_id, _ = store.save(ACLED, name="acled.csv", user=alice)
+    legacy = "0123456789abcdef"
+    for suffix in (".parquet", ".open.arrow"):
+        if (tmp_path / f"{new_id}{suffix}").exists():
+            (tmp_path / f"{new_id}{suffix}").rename(tmp_path / f"{legacy}{suffix}")
+    meta = json.loads((tmp_path / f"{new_id}.json").read_text())
+    meta = {k: v for k, v in meta.items() if k != "content_key"} | {"id": legacy, "visibility": "team", "teams": ["desk"]}
+    (tmp_path / f"{new_id}.json").unlink()
+    (tmp_path / f"{legacy}.json").write_text(json.dumps(meta))
+    bob = User(sub="bob-sub", name="Bob", role="viewer", groups=frozenset({"desk"}))
+    assert store.info(legacy, bob).id == legacy  # an old link keeps working where it is allowed
+    store.share(legacy, alice, visibility="link")
+    with pytest.raises(NotAvailable):
+        store.info(legacy, User(sub="carol-sub", role="analyst"))
+    assert store.info(legacy, alice).id == legacy
 
 
 def test_same_file_uploaded_concurrently_gives_one_dataset(tmp_path):
@@ -39,7 +82,7 @@ def test_same_file_uploaded_concurrently_gives_one_dataset(tmp_path):
     for t in threads:
         t.join()
     assert errors == [] and len(set(ids)) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{ids[0]}.json", f"{ids[0]}.parquet", f"{ids[0]}.open.arrow", "audit.jsonl"])  # no temp files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{ids[0]}.json", f"{ids[0]}.parquet", f"{ids[0]}.open.arrow", "audit.jsonl", ".lock"])  # no temp files left
     assert EmbeddedStore(tmp_path).audit_log(LOCAL)["action"].tolist() == ["upload"] * 6  # six whole lines, none interleaved
     assert len(datasets_table(EmbeddedStore(tmp_path).datasets(LOCAL)[1:])) == 1
     assert len(EmbeddedStore(tmp_path).load(ids[0], LOCAL)) == 3

@@ -18,7 +18,7 @@ def test_same_upload_gets_the_same_id(tmp_path, fixtures_dir):
     content = (fixtures_dir / "acled_new_text_inter.csv").read_bytes()
     first, result = EmbeddedStore(tmp_path).save(content, name="acled.csv")
     again, _ = EmbeddedStore(tmp_path).save(content, name="acled.csv")
-    assert first == again and len(first) == 16
+    assert first == again and len(first) == 32
     assert [i.id for i in EmbeddedStore(tmp_path).datasets(LOCAL)] == ["bundled", first]
     listed = datasets_table(EmbeddedStore(tmp_path).datasets(LOCAL)[1:]).iloc[0]
     assert (listed["name"], listed["rows"], listed["date_min"], listed["date_max"]) == ("acled.csv", 3, "2024-11-27", "2024-12-01")
