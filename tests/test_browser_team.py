@@ -15,77 +15,34 @@ import pytest
 
 from geo.access import User
 from geo.pgstore import PostgisStore
-from tests.browser import (
-    Runs,
-    _free_port,
-    metric,
-    needs_chromium,
-    screenshot,
-    streamlit_server,
-    upload,
-    wait_param,
-)
-from tests.conftest import FIXTURES, ROOT
-from tests.oidc import oidc_provider, write_secrets
+from tests.browser import Runs, metric, needs_chromium, screenshot, upload, wait_param
+from tests.conftest import FIXTURES
+from tests.team import signed_in_page, team_servers
 
 pytestmark = needs_chromium
 
-USERS = {
-    "alice": {"email": "alice@desk.example", "name": "Alice", "groups": ["conflict-map-analyst", "syria-desk"]},
-    "bob": {"email": "bob@desk.example", "name": "Bob", "groups": ["syria-desk"]},
-    "carol": {"email": "carol@other.example", "name": "Carol", "groups": ["conflict-map-analyst", "iraq-desk"]},
-}
 UPLOAD = FIXTURES / "acled_new_text_inter.csv"
 
 
 @pytest.fixture(scope="module")
 def replicas(postgis_server, tmp_path_factory):
     """Two `streamlit run app.py` processes with sign-in on, pointed at one fresh PostGIS database."""
-    folder = tmp_path_factory.mktemp("team")
     database = postgis_server()
-    ports = [_free_port(), _free_port()]
-    with oidc_provider(_free_port(), USERS) as issuer:
-        servers = []
-        try:
-            for i, port in enumerate(ports):
-                secrets = write_secrets(folder / f"secrets-{i}.toml", issuer=issuer, app_url=f"http://127.0.0.1:{port}")
-                env = {"CONFLICT_MAP_DATABASE_URL": database, "CONFLICT_MAP_DATASETS": str(folder / f"unused-{i}")}
-                server = streamlit_server(ROOT / "app.py", env=env, port=port, options=("--secrets.files", str(secrets)))
-                servers.append(server)
-                server.__enter__()
-            yield [f"http://127.0.0.1:{p}" for p in ports], database
-        finally:
-            for server in reversed(servers):
-                server.__exit__(None, None, None)
-
-
-def _signed_in_page(browser, url: str, who: str):
-    """A fresh browser (no cookies) opening ``url``: the sign-in page first, then the provider, then back."""
-    context = browser.new_context(viewport={"width": 1500, "height": 1100})
-    page = context.new_page()
-    runs = Runs(page)
-    page.goto(url)
-    page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
-    assert page.get_by_role("heading", name="Filters").count() == 0 and page.locator('[data-testid="stMetric"]').count() == 0
-    page.wait_for_selector("body[data-return-link]", state="attached", timeout=30_000)  # the link is kept in the tab
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name=who, exact=True).click()  # the provider's page: sign in as this user
-    page.get_by_text(f"Signed in as {USERS[who]['email']}").first.wait_for(timeout=60_000)
-    runs.wait_idle()
-    return context, page, runs
+    with team_servers(database, tmp_path_factory.mktemp("team")) as urls:
+        yield urls, database
 
 
 def test_two_replicas_one_postgis_sign_in_share_open_and_delete(replicas, browser):
     (first, second), database = replicas
-    a_ctx, alice, a_runs = _signed_in_page(browser, f"{first}/", "alice")
+    a_ctx, alice, a_runs = signed_in_page(browser, f"{first}/", "alice")
     alice.goto(f"{first}/data")
     alice.get_by_role("heading", name="Upload events").wait_for(timeout=60_000)
     a_runs.wait_idle()
     upload(alice, a_runs, UPLOAD)
     a_runs.act(lambda: alice.get_by_role("button", name="Load and store").click())
-    stored = alice.get_by_text(re.compile(r"Stored as dataset [0-9a-f]{16}")).first
+    stored = alice.get_by_text(re.compile(r"Stored as dataset [0-9a-f]{32}")).first
     stored.wait_for(timeout=60_000)
-    dataset_id = re.search(r"[0-9a-f]{16}", stored.inner_text()).group(0)
+    dataset_id = re.search(r"[0-9a-f]{32}", stored.inner_text()).group(0)
 
     # Share with her team: visibility "team", team syria-desk.
     a_runs.act(lambda: alice.get_by_text("team — its owner and members").click())
@@ -107,7 +64,7 @@ def test_two_replicas_one_postgis_sign_in_share_open_and_delete(replicas, browse
     assert alice_events == 1  # the slice of 30 Nov holds one of the three events
 
     # Bob, signed out, opens the link on replica 2: sign-in page, provider, then exactly the link's view.
-    b_ctx, bob, b_runs = _signed_in_page(browser, second + link, "bob")
+    b_ctx, bob, b_runs = signed_in_page(browser, second + link, "bob")
     for name, value in (("dataset", dataset_id), ("from", "2024-11-27"), ("to", "2024-12-01"), ("day", "2024-11-30"),
                         ("event", "SYR1002")):  # fmt: skip
         wait_param(bob, name, value)  # filters, slice and the selected event, as in the link
@@ -118,7 +75,7 @@ def test_two_replicas_one_postgis_sign_in_share_open_and_delete(replicas, browse
     b_runs.check()
 
     # Carol (another desk) opens the same link: not available, and nothing of the dataset shows.
-    c_ctx, carol, c_runs = _signed_in_page(browser, second + link, "carol")
+    c_ctx, carol, c_runs = signed_in_page(browser, second + link, "carol")
     carol.get_by_text(f"dataset {dataset_id}: not available to you").first.wait_for(timeout=30_000)
     wait_param(carol, "dataset", "bundled")
     assert "acled_new_text_inter" not in carol.content()

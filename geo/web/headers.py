@@ -6,6 +6,7 @@ Streamlit's own routes (pages, static files, the sign-in callback) as well as ou
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -25,16 +26,24 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 #: Streamlit routes closed on this server: its metrics tell anyone how many sessions are open and how busy it is.
 CLOSED_PATHS: tuple[str, ...] = ("/_stcore/metrics",)
-_LOOPBACK = ("127.0.0.1", "::1")
 
 
 def over_tls(scope: Scope) -> bool:
     """Whether the browser reached us over HTTPS: directly, or through a proxy on this host that says so."""
     if scope.get("scheme") in ("https", "wss"):
         return True
-    client = scope.get("client") or ("", 0)
     forwarded = dict(scope.get("headers") or ()).get(b"x-forwarded-proto", b"")
-    return client[0] in _LOOPBACK and forwarded.split(b",")[0].strip() == b"https"
+    return is_loopback((scope.get("client") or ("", 0))[0]) and forwarded.split(b",")[0].strip() == b"https"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine (``::ffff:127.0.0.1`` too: Streamlit listens on both IPv4 and IPv6)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
 
 
 def _secure(cookie: bytes) -> bytes:

@@ -1,0 +1,194 @@
+"""The team server under an attacker: two replicas on one PostGIS, a real OIDC provider, all on 127.0.0.1.
+
+Each test replays one attack that worked before the fix (issue #30) and checks it is stopped:
+another session's download ids, download addresses after a dataset is unshared or deleted,
+another user's download address, a cookie copied before its user signed out, framing and the
+metrics route. What each attack looked like is in its docstring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from geo.access import User
+from geo.pgstore import PostgisStore
+from geo.web.exports import GONE
+from tests.browser import needs_chromium, screenshot
+from tests.conftest import FIXTURES
+from tests.team import USERS, cookie_header, signed_in_page, team_servers
+from tests.wsclient import ProtocolClient, download_ids, element_ids
+
+pytestmark = needs_chromium
+
+UPLOAD = (FIXTURES / "acled_new_text_inter.csv").read_bytes()
+
+
+def _user(sub: str) -> User:
+    claims = USERS[sub]
+    role = "analyst" if "conflict-map-analyst" in claims["groups"] else "viewer"
+    return User(sub, name=claims["name"], email=claims["email"], groups=frozenset(claims["groups"]), role=role)
+
+
+@pytest.fixture(scope="module")
+def team(postgis_server, tmp_path_factory):
+    database = postgis_server()
+    with team_servers(database, tmp_path_factory.mktemp("attack")) as urls:
+        yield urls, database
+
+
+def _team_dataset(database: str, date_order: str | None) -> str:
+    """Alice's upload shared with her team (each ``date_order`` is another dataset: another content key)."""
+    store = PostgisStore(database)
+    dataset_id, _ = store.save(UPLOAD, name="acled.csv", user=_user("alice"), date_order=date_order)
+    store.share(dataset_id, _user("alice"), visibility="team", teams=("syria-desk",))
+    return dataset_id
+
+
+def _prepared_address(page, runs, button: str = "CSV") -> str:
+    """Press an export button with the page's own click on the link held back: the address made for this user, unused."""
+    page.evaluate("() => { window.__click = HTMLAnchorElement.prototype.click; HTMLAnchorElement.prototype.click = () => {}; }")
+    links = "[...document.querySelectorAll('a[download]')].map(a => a.getAttribute('href'))"
+    before = page.evaluate(links)
+    runs.act(lambda: page.get_by_role("button", name=button, exact=True).click())
+    page.wait_for_function(f"old => {links}.some(h => !old.includes(h))", arg=before, timeout=30_000)
+    href = next(h for h in page.evaluate(links) if h not in before)
+    page.evaluate("() => { HTMLAnchorElement.prototype.click = window.__click; }")
+    assert re.fullmatch(r"download/[A-Za-z0-9_-]{43}", href)
+    return href
+
+
+def _audit(database: str) -> list[tuple[str, str, str, str]]:
+    log = PostgisStore(database).audit_log(User("admin", role="admin"))
+    return list(log[["actor", "action", "dataset", "detail"]].itertuples(index=False, name=None))
+
+
+def test_another_sessions_download_ids_give_no_file(team, browser):
+    """Before: an anonymous websocket session sent Streamlit's deferred-download request with another
+    user's export-button id and got a /media address serving her export; the audit log named her."""
+    (first, _), database = team
+    dataset_id = _team_dataset(database, None)
+    a_ctx, alice, a_runs = signed_in_page(browser, f"{first}/data?dataset={dataset_id}", "alice")
+    alice.get_by_role("heading", name="Export the current view").wait_for(timeout=60_000)
+
+    cookies = cookie_header(a_ctx)
+
+    async def attack() -> tuple[list[str], list[str], list[str]]:
+        async with ProtocolClient(first, cookies=cookies) as victim:
+            seen = await victim.run_page("data", f"dataset={dataset_id}")
+            async with ProtocolClient(first) as attacker:
+                await attacker.run_page("")
+                answers = []
+                for element_id in element_ids(seen):
+                    reply = (await attacker.ask_deferred_file(element_id)).backend_operation_response
+                    answers.append(reply.deferred_file.url)
+            return download_ids(seen), element_ids(seen), answers
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
+        ids, replayed, urls = pool.submit(asyncio.run, attack()).result()
+    assert ids == [] and len(replayed) >= 4  # no download id exists to steal; every button id was replayed
+    assert not any(urls)  # and none of them made a file
+
+    # Alice's own export address, fetched by nobody signed in, then by Carol: nothing, both refusals logged.
+    href = _prepared_address(alice, a_runs)
+    anonymous = browser.new_context().request.get(f"{first}/{href}")
+    assert anonymous.status == 404 and anonymous.text() == GONE
+    c_ctx, _, _ = signed_in_page(browser, first, "carol")
+    href = _prepared_address(alice, a_runs)
+    stolen = c_ctx.request.get(f"{first}/{href}")
+    assert stolen.status == 404 and b"event_id" not in stolen.body()
+    log = _audit(database)
+    assert ("anonymous", "denied", dataset_id, "export") in log and ("carol@other.example", "denied", dataset_id, "export") in log
+    assert not [e for e in log if e[1] == "export"]  # nobody is logged as having exported
+
+    # Her own click still downloads it, once, and the log names her.
+    with alice.expect_download(timeout=60_000) as info:
+        alice.get_by_role("button", name="CSV", exact=True).click()
+    assert b"event_id" in Path(info.value.path()).read_bytes()
+    assert ("alice@desk.example", "export", dataset_id, "CSV") in _audit(database)
+    href = alice.locator("a[download]").last.get_attribute("href")
+    assert a_ctx.request.get(f"{first}/{href}").status == 404  # fetched once: gone
+    screenshot(alice, "attack_export_link.png")
+    a_runs.check()
+    for context in (a_ctx, c_ctx):
+        context.close()
+
+
+def test_download_addresses_die_when_the_dataset_is_unshared_or_deleted(team, browser):
+    """Before: /media addresses needed no sign-in and kept serving the export after the owner unshared
+    or deleted the dataset, until the exporting session happened to rerun."""
+    (first, second), database = team
+    dataset_id = _team_dataset(database, "dmy")
+    b_ctx, bob, b_runs = signed_in_page(browser, f"{second}/data?dataset={dataset_id}", "bob")
+    a_ctx, alice, a_runs = signed_in_page(browser, f"{first}/data?dataset={dataset_id}", "alice")
+    for page in (bob, alice):
+        page.get_by_role("heading", name="Export the current view").wait_for(timeout=60_000)
+    bob_href = _prepared_address(bob, b_runs, "GeoJSON")
+    alice_href = _prepared_address(alice, a_runs, "CSV")
+
+    PostgisStore(database).share(dataset_id, _user("alice"), visibility="private")  # from the other replica
+    gone = b_ctx.request.get(f"{second}/{bob_href}")
+    assert gone.status == 404 and b"FeatureCollection" not in gone.body()
+    assert ("bob@desk.example", "denied", dataset_id, "export") in _audit(database)
+
+    PostgisStore(database).delete(dataset_id, _user("alice"))
+    gone = a_ctx.request.get(f"{first}/{alice_href}")
+    assert gone.status == 404 and b"event_id" not in gone.body()
+    for context in (a_ctx, b_ctx):
+        context.close()
+
+
+def test_a_cookie_copied_before_sign_out_is_refused_on_every_replica(team, browser):
+    """Before: a copy of the sign-in cookie kept working after its user pressed Sign out.
+
+    A sign-in cookie names the address it was made for, so Alice signs in on each replica; she
+    signs out on the first, and the copies of both cookies stop working, each on its replica.
+    """
+    (first, second), _ = team
+    sessions = [signed_in_page(browser, f"{url}/data", "alice") for url in (first, second)]
+    copies = [context.cookies() for context, _, _ in sessions]
+    assert all(any(c["name"] == "_streamlit_user" for c in copied) for copied in copies)
+    alice = sessions[0][1]
+    alice.get_by_role("button", name="Sign out").click()  # leaves the app: the provider's sign-out, then back
+    alice.get_by_role("button", name="End session").click()
+    alice.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+    for url, copied in zip((first, second), copies, strict=True):
+        thief = browser.new_context()
+        thief.add_cookies(copied)
+        page = thief.new_page()
+        page.goto(f"{url}/data")
+        page.get_by_text("This sign-in was signed out").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
+        assert page.get_by_role("heading", name="Filters").count() == 0 and page.get_by_text("Signed in as").count() == 0
+        screenshot(page, "attack_signed_out_cookie.png")
+        thief.close()
+    # Signing in again afterwards works (a sign-out ends earlier sign-ins, not the account).
+    again, page, runs = signed_in_page(browser, f"{second}/data", "alice")  # waits for "Signed in as alice@…"
+    assert page.get_by_text("This sign-in was signed out").count() == 0
+    runs.check()
+    for context in (*(c for c, _, _ in sessions), again):
+        context.close()
+
+
+def test_headers_framing_metrics_and_secure_cookies(team, browser):
+    """Before: no frame-ancestors / X-Frame-Options, /_stcore/metrics open to anyone, no Secure cookie behind TLS."""
+    (first, _), _ = team
+    request = browser.new_context().request
+    page = request.get(f"{first}/")
+    assert page.headers["x-frame-options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in page.headers["content-security-policy"]
+    assert request.get(f"{first}/_stcore/metrics").status == 404
+    assert request.get(f"{first}/_stcore/metrics/").status == 404
+    # Behind a TLS proxy on this host (X-Forwarded-Proto: https), every cookie the server sets is Secure
+    # (the page sets the XSRF cookie, sign-out clears the sign-in cookies); over plain HTTP, none is.
+    def set_cookies(headers: dict[str, str]) -> list[str]:
+        answers = [request.get(f"{first}{path}", headers=headers, max_redirects=0) for path in ("/", "/auth/logout")]
+        return [h["value"] for a in answers for h in a.headers_array if h["name"].lower() == "set-cookie"]
+
+    over_tls = set_cookies({"x-forwarded-proto": "https"})
+    assert over_tls and all("secure" in c.lower() for c in over_tls)
+    plain = set_cookies({})
+    assert plain and not any("secure" in c.lower() for c in plain)
