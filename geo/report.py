@@ -8,6 +8,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.export import safe_csv
+
 #: The columns in which a reader marks a row it rejects itself: the reason, and the detail shown beside it.
 REJECT_COLUMNS = ("_reject_reason", "_reject_detail")
 
@@ -115,9 +117,21 @@ class LoadReport:
         return "\n".join(lines)
 
     def write_rejects(self, path: str | Path) -> Path:
-        """Write the rejected rows (raw values, line, reason, detail) to a CSV file."""
+        """Write the rejected rows (raw values, line, reason, detail) to a CSV file.
+
+        Parameters
+        ----------
+        path
+            Where to write (``ingest --rejects``).
+
+        Returns
+        -------
+        Path
+            ``path``. The file is the Data page's download byte for byte: the raw values (and the
+            file's own column names) are an uploader's text, neutralised as every CSV the app writes.
+        """
         path = Path(path)
-        self.rejected.to_csv(path, index=False)
+        path.write_bytes(safe_csv(self.rejected))
         return path
 
 

@@ -58,5 +58,5 @@ def test_rejects_written_to_csv(tmp_path):
     result = _load(tmp_path, "E1,,36.2,37.1,0,Battles\n", "E2,2024-11-30,0,0,0,Battles\n")
     out = result.report.write_rejects(tmp_path / "rejects.csv")
     text = out.read_text(encoding="utf-8")
-    assert text.splitlines()[0].startswith("line,reason,detail,event_id")
+    assert text.splitlines()[0].startswith('"line","reason","detail","event_id"')  # text is always quoted (geo.export.safe_csv)
     assert "missing date" in text and "null island (0, 0)" in text
