@@ -20,13 +20,13 @@ from geo.areas import areas
 from geo.assets import ensure_static
 from geo.escape import markdown_text
 from geo.params import state_values
-from geo.query import MODES, ROLES, Query, lean_events, query_from_state, vocabulary, with_defaults
+from geo.query import MODES, ROLES, Query, clamp_to_data, lean_events, query_from_state, vocabulary
 from geo.settings import settings
 from geo.signin import RESTORE_RETURN_JS, SAVE_RETURN_JS, auth_configured
 from geo.store import BUNDLED_ID, BUNDLED_LABEL, open_store
 from geo.taxonomy import EVENT_TYPES
 from geo.tiles import map_tiles
-from geo.ui_state import mirror_widgets
+from geo.ui_state import keep_in_bounds, mirror_widgets, view_notes
 
 STARTED = time.perf_counter()
 st.set_page_config(page_title="Conflict map — Aleppo, Idlib, Iraq–Syria border", page_icon="🗺️", layout="wide")
@@ -117,9 +117,13 @@ def _url_query() -> Query:
 
 
 def _seed_widgets(q: Query, vocab) -> None:
-    """First run of a session: the URL decides every widget's starting value (one per parameter)."""
-    q = with_defaults(q, vocab)
-    seeds = {**state_values(vars(q)), "ignored": q.ignored}
+    """First run of a session: the URL decides every widget's starting value (one per parameter).
+
+    The link's dates are moved inside the data's (a link made on another dataset), with a note
+    that says so: the date input and the time slider refuse a value outside their bounds.
+    """
+    q, notes = clamp_to_data(q, vocab)
+    seeds = {**state_values(vars(q)), "ignored": q.ignored, "view_notes": (notes, (q.date_from, q.date_to))}
     for key, value in seeds.items():
         st.session_state.setdefault(key, value)  # a value already set (by a test harness) wins
 
@@ -137,10 +141,15 @@ if "w_range" not in st.session_state:
 # replica) is gone from this one's next one (a slice step or pan reruns only the map page's fragment).
 st.session_state["dataset"], (events, vocab, lean) = _open(st.session_state["dataset"])
 vocab = replace(vocab, datasets=frozenset({BUNDLED_ID, st.session_state["dataset"]}))
+# The widgets may still hold the dates of the dataset this session showed before (deleted or
+# unshared since: the bundled one opened instead); moved inside this one's before any is drawn.
+keep_in_bounds(st.session_state, vocab)
 if st.session_state.get("dataset_error"):
     # Kept until another dataset is opened: a map's own view report reruns the page at once, and a
     # one-run message would vanish before the analyst read it.
     st.error(markdown_text(st.session_state["dataset_error"]) + " — showing the bundled dataset.")
+for note in view_notes(st.session_state):  # kept while the range is the one the note gives
+    st.warning(markdown_text(note))
 
 
 def draw_filters(vocab) -> None:
