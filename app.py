@@ -19,7 +19,7 @@ from geo.actors import aliases_of
 from geo.areas import areas
 from geo.assets import ensure_static
 from geo.escape import markdown_text
-from geo.params import state_values
+from geo.params import MAX_FATALITIES, state_values
 from geo.query import MODES, ROLES, Query, clamp_to_data, lean_events, query_from_state, vocabulary
 from geo.settings import settings
 from geo.signin import RESTORE_RETURN_JS, SAVE_RETURN_JS, auth_configured
@@ -175,7 +175,7 @@ def draw_filters(vocab) -> None:
     )  # fmt: skip
     area_labels = {a.key: a.label for a in areas()}
     st.multiselect("Areas", list(area_labels), key="w_areas", format_func=area_labels.get)
-    st.number_input("Minimum fatalities", min_value=0, max_value=100_000, step=1, key="w_fat")
+    st.number_input("Minimum fatalities", min_value=0, max_value=MAX_FATALITIES, step=1, key="w_fat")  # the link parameter's own bounds
     st.text_input("Search location, notes, actors", key="w_text", max_chars=200)
     st.selectbox("Map mode", MODES, key="w_mode")
 
