@@ -47,7 +47,7 @@ UI_ONLY: dict[str, str] = {
     "sign_in": "Sign in button (sign-in on)", "sign_out": "Sign out button (sign-in on)",
     "tiles": "the tile layer drawn under the events (geo.tiles.map_tiles)",
     "ignored": "link parameters that were ignored, with why", "dataset_error": "why a stored dataset could not open",
-    "view_notes": "what was moved into the dataset's bounds (geo.ui_state.keep_in_bounds), and the range it left",
+    "view_notes": "what was moved into the dataset's bounds (geo.ui_state.keep_in_bounds), and the range it set",
     "page": "the page drawn last (the map remounts when coming back to it)",
     "_frame_active": "set by the entry script before a page runs: the page need not run it as its frame",
     "draw_filters": "the map page: draws the sidebar's filters from its map fragment, into the room the entry script left",
@@ -105,7 +105,7 @@ def keep_in_bounds(state: MutableMapping[str, object], vocab: Vocabulary) -> tup
     -------
     tuple[str, ...]
         One note per change (none: the state was inside already). They are also kept under
-        ``view_notes`` with the range they leave, for :func:`view_notes`.
+        ``view_notes`` with the range set, for :func:`view_notes`.
     """
     values = field_values(state)
     picking = state.get("w_range")
@@ -126,7 +126,7 @@ def keep_in_bounds(state: MutableMapping[str, object], vocab: Vocabulary) -> tup
 
 
 def view_notes(state: Mapping[str, object]) -> tuple[str, ...]:
-    """The notes of the last move into the dataset's bounds, while the view's range is still the one it left.
+    """The notes of the last move into the dataset's bounds, while the view's range is still the one it set.
 
     Kept past one run (a map's own view report reruns the page at once, and a one-run message
     would vanish before it is read); a date range the analyst picks since makes them stale.
