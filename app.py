@@ -23,14 +23,14 @@ from geo.actors import aliases_of
 from geo.areas import areas
 from geo.assets import ensure_static
 from geo.escape import markdown_text
-from geo.params import state_values
-from geo.query import MODES, ROLES, Query, lean_events, query_from_state, vocabulary, with_defaults
+from geo.params import MAX_FATALITIES, state_values
+from geo.query import MODES, ROLES, Query, clamp_to_data, lean_events, query_from_state, vocabulary
 from geo.settings import settings
 from geo.signin import RESTORE_RETURN_JS, SAVE_RETURN_JS, auth_configured
 from geo.store import BUNDLED_ID, BUNDLED_LABEL, open_store
 from geo.taxonomy import EVENT_TYPES
 from geo.tiles import map_tiles
-from geo.ui_state import mirror_widgets
+from geo.ui_state import keep_in_bounds, mirror_widgets, view_notes
 from geo.web.cookie import read_sign_in
 from geo.web.exports import SHELF, Export, download_html
 from geo.web.server import server_options
@@ -168,9 +168,13 @@ else:
 
 
     def _seed_widgets(q: Query, vocab) -> None:
-        """First run of a session: the URL decides every widget's starting value (one per parameter)."""
-        q = with_defaults(q, vocab)
-        seeds = {**state_values(vars(q)), "ignored": q.ignored}
+        """First run of a session: the URL decides every widget's starting value (one per parameter).
+
+        The link's dates are moved inside the data's (a link made on another dataset), with a note
+        that says so: the date input and the time slider refuse a value outside their bounds.
+        """
+        q, notes = clamp_to_data(q, vocab)
+        seeds = {**state_values(vars(q)), "ignored": q.ignored, "view_notes": (notes, (q.date_from, q.date_to))}
         for key, value in seeds.items():
             st.session_state.setdefault(key, value)  # a value already set (by a test harness) wins
 
@@ -188,10 +192,15 @@ else:
     # replica) is gone from this one's next one (a slice step or pan reruns only the map page's fragment).
     st.session_state["dataset"], (events, vocab, lean) = _open(st.session_state["dataset"])
     vocab = replace(vocab, datasets=frozenset({BUNDLED_ID, st.session_state["dataset"]}))
+    # The widgets may still hold the dates of the dataset this session showed before (deleted or
+    # unshared since: the bundled one opened instead); moved inside this one's before any is drawn.
+    keep_in_bounds(st.session_state, vocab)
     if st.session_state.get("dataset_error"):
         # Kept until another dataset is opened: a map's own view report reruns the page at once, and a
         # one-run message would vanish before the analyst read it.
         st.error(markdown_text(st.session_state["dataset_error"]) + " — showing the bundled dataset.")
+    for note in view_notes(st.session_state):  # kept while the range is the one the note gives
+        st.warning(markdown_text(note))
 
 
     def draw_filters(vocab) -> None:
@@ -217,7 +226,7 @@ else:
         )  # fmt: skip
         area_labels = {a.key: a.label for a in areas()}
         st.multiselect("Areas", list(area_labels), key="w_areas", format_func=area_labels.get)
-        st.number_input("Minimum fatalities", min_value=0, max_value=100_000, step=1, key="w_fat")
+        st.number_input("Minimum fatalities", min_value=0, max_value=MAX_FATALITIES, step=1, key="w_fat")  # the link parameter's own bounds
         st.text_input("Search location, notes, actors", key="w_text", max_chars=200)
         st.selectbox("Map mode", MODES, key="w_mode")
 

@@ -188,6 +188,64 @@ def with_defaults(query: Query, vocab: Vocabulary) -> Query:
     return replace(query, date_from=query.date_from or vocab.date_min, date_to=query.date_to or vocab.date_max)
 
 
+def clamp_to_data(query: Query, vocab: Vocabulary, *, source: str = "The link's dates") -> tuple[Query, tuple[str, ...]]:
+    """The query with its dates inside the data's range, and a note for every date it moved.
+
+    The sidebar's date input is bounded by the data's first and last day, and the time slider
+    offers the slices of the range shown: a date outside them raises in Streamlit and takes the
+    page's filters down. A link made on another dataset, or a session left holding the dates of
+    a dataset deleted since, carries such dates; they are moved here, and never silently.
+
+    Parameters
+    ----------
+    query
+        The view asked for: a link's, or the one a session's widgets hold.
+    vocab
+        The opened dataset's vocabulary; ``date_min`` and ``date_max`` are the bounds.
+    source
+        Whose dates these are: each note starts with it ("The link's dates", "The dates in view").
+
+    Returns
+    -------
+    tuple[Query, tuple[str, ...]]
+        The query with both ends of its range set (the data's where none was given) and the
+        notes, one per change (none: nothing was moved). A range partly outside is cut where
+        it falls out; one wholly outside (or reversed) becomes the data's whole range. A slice
+        day outside the range shown is dropped (the whole range is shown); one that starts no
+        week of a week step moves to the first day of its week.
+    """
+    low, high = vocab.date_min, vocab.date_max
+    if low is None or high is None:  # no dated events: nothing bounds the widgets
+        return query, ()
+    start, end = query.date_from or low, query.date_to or high
+    given = _given_range(query.date_from, query.date_to)
+    data = f"this dataset ({low.isoformat()} – {high.isoformat()})"
+    notes: list[str] = []
+    if end < low or start > high or start > end:
+        notes.append(f"{source} {given} lie outside {data}: showing its whole range, {low.isoformat()} – {high.isoformat()}.")
+        start, end = low, high
+    elif start < low or end > high:
+        start, end = max(start, low), min(end, high)
+        notes.append(f"{source} {given} reach outside {data}: showing {start.isoformat()} – {end.isoformat()}.")
+    day = query.day
+    if day is not None and not start <= day <= end:
+        notes.append(f"The time slice {day.isoformat()} lies outside the dates shown: showing the whole range.")
+        day = None
+    elif day is not None and query.step == "week" and (day - start).days % 7:
+        # The slider's week slices start at the range's first day (geo.playback.slice_days).
+        day = day - timedelta(days=(day - start).days % 7)
+        notes.append(f"The time slice {query.day.isoformat()} starts no week from {start.isoformat()}: "
+                     f"showing the week from {day.isoformat()}.")  # fmt: skip
+    return replace(query, date_from=start, date_to=end, day=day), tuple(notes)
+
+
+def _given_range(start: date | None, end: date | None) -> str:
+    """A range as a link gives it, open ends said in words."""
+    if start and end:
+        return f"{start.isoformat()} – {end.isoformat()}"
+    return f"from {start.isoformat()}" if start else f"up to {end.isoformat()}" if end else "(none given)"
+
+
 def query_from_state(state: Mapping[str, object], vocab: Vocabulary) -> Query:
     """The view the widgets and the session state say, with the data's dates where none are chosen.
 

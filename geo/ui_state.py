@@ -8,9 +8,10 @@ listed here so that no page invents a key: ``tests/test_ui_state.py`` checks tha
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 
-from geo.params import PARAMS
+from geo.params import PARAMS, WHOLE_RANGE, Vocabulary, field_values
+from geo.query import Query, clamp_to_data
 
 #: Widgets whose values the entry script mirrors under a plain key (the parameter's state key):
 #: Streamlit drops a widget's state on runs that do not draw it (another page), the mirror keeps it.
@@ -46,6 +47,7 @@ UI_ONLY: dict[str, str] = {
     "sign_in": "Sign in button (sign-in on)", "sign_out": "Sign out button (sign-in on)",
     "tiles": "the tile layer drawn under the events (geo.tiles.map_tiles)",
     "ignored": "link parameters that were ignored, with why", "dataset_error": "why a stored dataset could not open",
+    "view_notes": "what was moved into the dataset's bounds (geo.ui_state.keep_in_bounds), and the range it set",
     "page": "the page drawn last (the map remounts when coming back to it)",
     "_frame_active": "set by the entry script before a page runs: the page need not run it as its frame",
     "draw_filters": "the map page: draws the sidebar's filters from its map fragment, into the room the entry script left",
@@ -82,3 +84,64 @@ DATASET_SWITCH_RESETS: tuple[str, ...] = (
 STATE_KEYS: frozenset[str] = frozenset(
     {p.state for p in PARAMS if p.state} | set(MIRRORED) | set(MIRRORED.values()) | set(UI_ONLY)
 )
+
+
+def keep_in_bounds(state: MutableMapping[str, object], vocab: Vocabulary) -> tuple[str, ...]:
+    """Move the view the session's state holds inside the opened dataset's bounds, and say so.
+
+    The widgets may hold another dataset's dates and actors: the one the session showed was
+    deleted or unshared since (the app falls back to the bundled dataset). Drawn as they are,
+    the date input raises (``StreamlitValueBelowMinError``) and the page loses its filters.
+    The entry script calls this on every full run, before any widget is drawn.
+
+    Parameters
+    ----------
+    state
+        The session state (widgets' values and their mirrors, :data:`MIRRORED`); changed in place.
+    vocab
+        The opened dataset's vocabulary: its first and last day, its actors.
+
+    Returns
+    -------
+    tuple[str, ...]
+        One note per change (none: the state was inside already). They are also kept under
+        ``view_notes`` with the range set, for :func:`view_notes`.
+    """
+    values = field_values(state)
+    picking = state.get("w_range")
+    if isinstance(picking, tuple | list) and len(picking) == 1:  # a range half picked: its first day alone
+        values["date_from"] = picking[0]
+    query, notes = clamp_to_data(Query(**values), vocab, source="The dates in view")
+    # Only a moved date is written back: a half-picked range inside the data stays as it is.
+    if notes:
+        _set(state, "w_range", (query.date_from, query.date_to))
+        _set(state, "w_day", query.day.isoformat() if query.day else WHOLE_RANGE)
+    if vocab.actors and any(a not in vocab.actors for a in values["actors"]):
+        gone = [a for a in values["actors"] if a not in vocab.actors]
+        notes += (f"Actors not in this dataset dropped: {', '.join(gone[:5])}" + (" …" if len(gone) > 5 else "") + ".",)
+        _set(state, "w_actors", [a for a in values["actors"] if a in vocab.actors])
+    if notes:
+        state["view_notes"] = (notes, tuple(state["w_range"]))
+    return notes
+
+
+def view_notes(state: Mapping[str, object]) -> tuple[str, ...]:
+    """The notes of the last move into the dataset's bounds, while the view's range is still the one it set.
+
+    Kept past one run (a map's own view report reruns the page at once, and a one-run message
+    would vanish before it is read); a date range the analyst picks since makes them stale.
+    """
+    kept = state.get("view_notes")
+    if not kept:
+        return ()
+    notes, ends = kept
+    current = state.get("w_range", state.get("range"))
+    return tuple(notes) if isinstance(current, tuple | list) and tuple(current) == tuple(ends) else ()
+
+
+def _set(state: MutableMapping[str, object], widget_key: str, value: object) -> None:
+    """A widget's value and its mirror (the widget's own key only where it exists: the time slider is the map page's)."""
+    if widget_key in SIDEBAR or widget_key in state:
+        state[widget_key] = value
+    state[MIRRORED[widget_key]] = value
+

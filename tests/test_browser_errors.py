@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from tests.browser import EXCEPTION, Runs, needs_chromium, streamlit_server
+from tests.browser import EXCEPTION, Runs, needs_chromium, params, streamlit_server, wait_param
 from tests.conftest import ROOT
 
 pytestmark = needs_chromium
@@ -29,3 +29,20 @@ def test_an_uncaught_error_shows_no_details_and_is_logged(browser, tmp_path):
         page.close()
         text = log.read_text(errors="replace")
     assert "RuntimeError" in text and "secret detail /srv/data/private.csv" in text and "failing.py" in text
+
+
+def test_a_link_with_dates_outside_the_data_is_clamped_with_a_note(server, browser):
+    """A link made on the UCDP file of 2016–17, opened on the bundled dataset (Nov–Dec 2024): the date
+    input's bounds used to raise StreamlitValueBelowMinError; now the range is the data's, and says so."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    runs = Runs(page)
+    page.goto(f"{server}/?from=2016-01-01&to=2016-02-01&type=Battles")
+    note = page.get_by_text("The link's dates 2016-01-01 – 2016-02-01 lie outside this dataset (2024-11-27 – 2024-12-12)")
+    page.locator(EXCEPTION).or_(note).first.wait_for(timeout=60_000)  # whichever comes first: a crash or the note
+    runs.wait_idle()
+    runs.check()  # no exception element, no script error
+    assert note.count() == 1 and note.is_visible()
+    wait_param(page, "from", "2024-11-27")  # the clamped view is what the URL holds
+    wait_param(page, "to", "2024-12-12")
+    assert params(page)["type"] == ["Battles"]  # the rest of the link kept
+    page.close()

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from geo.access import LOCAL, NotAvailable
 from geo.query import MAX_MEMBERS, Query, Vocabulary
 from geo.store import EmbeddedStore
-from tests.conftest import ROOT
+from tests.conftest import ROOT, UCDP_EVAL
 
 VOCAB = Vocabulary(
     actors=frozenset({"HTS", "SNA"}), areas=frozenset({"aleppo", "idlib", "border"}), datasets=frozenset({"bundled"}),
@@ -119,3 +119,95 @@ def test_app_renders_any_fuzzed_link(params):
     at.run()
     assert not at.exception
     assert at.session_state["query"].dataset == "bundled"  # no fuzzed value reaches another dataset
+
+
+# ---------------------------------------------------------------------- dates outside the dataset's range
+# The sidebar's date input is bounded by the data's first and last day: a link made on another
+# dataset used to raise StreamlitValueBelowMinError there, and every page lost its filters.
+
+PAGES = ["pages/map.py", "pages/timeline.py", "pages/actors.py", "pages/border.py", "pages/articles.py", "pages/data.py"]
+TITLES = {"pages/map.py": "Aleppo, Idlib", "pages/timeline.py": "Timeline", "pages/actors.py": "Actors",
+          "pages/border.py": "Border Watch", "pages/articles.py": "Articles", "pages/data.py": "Data"}  # fmt: skip
+
+
+def _open_page(page: str, params: dict[str, str]) -> AppTest:
+    """The link opened on the map page (the default), then ``page`` switched to as st.navigation runs it."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    return at if page == "pages/map.py" else at.switch_page(page).run()
+
+
+def _notes(at: AppTest) -> str:
+    return " ".join(w.value.replace("\\", "") for w in at.warning)  # Markdown-escaped on the page
+
+
+def _assert_page_shows_the_note(at: AppTest, page: str, note: str, span: tuple[str, str]) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(TITLES[page] in t.value for t in at.title)  # the page itself rendered
+    assert note in _notes(at), _notes(at)
+    assert (at.query_params["from"], at.query_params["to"]) in (span, ([span[0]], [span[1]]))  # the URL holds the clamped view
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_clamps_a_link_from_before_the_bundled_data(page):
+    at = _open_page(page, {"from": "2016-01-01", "to": "2017-12-31", "day": "2016-06-01", "type": "Battles"})
+    _assert_page_shows_the_note(at, page, "The link's dates 2016-01-01 – 2017-12-31 lie outside this dataset "
+                                "(2024-11-27 – 2024-12-12): showing its whole range", ("2024-11-27", "2024-12-12"))  # fmt: skip
+    assert "The time slice 2016-06-01 lies outside the dates shown" in _notes(at)
+    assert at.multiselect(key="w_types").value == ["Battles"]  # the rest of the link kept
+
+
+@pytest.mark.parametrize("page", ["pages/map.py", "pages/timeline.py"])
+def test_a_link_partly_outside_the_bundled_data_is_cut_where_it_falls_out(page):
+    at = _open_page(page, {"from": "2024-11-01", "to": "2024-11-30", "day": "2024-11-29"})
+    _assert_page_shows_the_note(at, page, "The link's dates 2024-11-01 – 2024-11-30 reach outside this dataset "
+                                "(2024-11-27 – 2024-12-12): showing 2024-11-27 – 2024-11-30.", ("2024-11-27", "2024-11-30"))  # fmt: skip
+    assert at.session_state["query"].day == date(2024, 11, 29)  # the slice inside the cut range stays
+
+
+@pytest.fixture(scope="module")
+def ucdp_store(tmp_path_factory):
+    """The real UCDP GED file of 2016–17 stored in a store of its own, which the app then opens."""
+    if not UCDP_EVAL.exists():
+        pytest.skip(f"real UCDP file not present at {UCDP_EVAL} (../shared is absent in this checkout)")
+    directory = tmp_path_factory.mktemp("ucdp_store")
+    store = EmbeddedStore(directory)
+    dataset_id, _ = store.save(UCDP_EVAL.read_bytes(), name="ucdp_ged_syria_2016_2017.csv")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CONFLICT_MAP_DATASETS", str(directory))
+        yield store, dataset_id
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_clamps_a_link_from_after_a_stored_dataset(page, ucdp_store):
+    _, dataset_id = ucdp_store
+    at = _open_page(page, {"dataset": dataset_id, "from": "2024-11-01", "to": "2024-11-30"})
+    _assert_page_shows_the_note(at, page, "The link's dates 2024-11-01 – 2024-11-30 lie outside this dataset "
+                                "(2016-01-01 – 2017-12-31): showing its whole range", ("2016-01-01", "2017-12-31"))  # fmt: skip
+    assert at.session_state["query"].dataset == dataset_id
+
+
+@pytest.mark.parametrize("page", ["pages/map.py", "pages/timeline.py"])
+def test_a_dataset_deleted_while_a_session_shows_its_dates(page, tmp_path, monkeypatch):
+    """The session shows a stored dataset with its dates and one of its actors; another session deletes
+    it; the next run falls back to the bundled dataset, whose range is nowhere near."""
+    if not UCDP_EVAL.exists():
+        pytest.skip(f"real UCDP file not present at {UCDP_EVAL}")
+    store = EmbeddedStore(tmp_path)
+    dataset_id, _ = store.save(UCDP_EVAL.read_bytes(), name="ucdp.csv")
+    monkeypatch.setenv("CONFLICT_MAP_DATASETS", str(tmp_path))
+    at = _open_page(page, {"dataset": dataset_id, "from": "2017-03-01", "to": "2017-03-31", "actor": "13th Division"})
+    assert not at.exception and at.session_state["w_range"] == (date(2017, 3, 1), date(2017, 3, 31))
+    store.delete(dataset_id, LOCAL)
+    at.run()
+    _assert_page_shows_the_note(at, page, "The dates in view 2017-03-01 – 2017-03-31 lie outside this dataset "
+                                "(2024-11-27 – 2024-12-12): showing its whole range", ("2024-11-27", "2024-12-12"))  # fmt: skip
+    assert any(f"dataset {dataset_id}: not available to you — showing the bundled dataset" in e.value.replace("\\", "")
+               for e in at.error)  # fmt: skip
+    assert "Actors not in this dataset dropped: 13th Division" in _notes(at)
+    assert at.session_state["query"].dataset == "bundled" and at.session_state["query"].actors == ()
+    at.run()  # and the runs after it (a map's own view report is one) keep the note and the view
+    assert not at.exception and "The dates in view 2017-03-01" in _notes(at)
+    assert at.session_state["w_range"] == (date(2024, 11, 27), date(2024, 12, 12))

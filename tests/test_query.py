@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,8 @@ from hypothesis import strategies as st
 
 from geo.io import read_events
 from geo.paths import DATA
-from geo.query import MODES, ROLES, SLICES, STEPS, Query, Vocabulary
+from geo.playback import slice_options
+from geo.query import MODES, ROLES, SLICES, STEPS, Query, Vocabulary, clamp_to_data
 from geo.taxonomy import EVENT_TYPES, SUB_EVENT_TYPES
 
 
@@ -136,3 +138,73 @@ def test_the_filter_key_ignores_slice_view_selection_and_mode():
     moved = Query(**{**vars(base), "day": date(2024, 11, 30), "view": (36.2, 37.1, 9), "event": "E1", "mode": "grid"})
     assert base.filter_key() == moved.filter_key()
     assert base.filter_key() != Query(**{**vars(base), "actors": ("SNA",)}).filter_key()
+
+
+# ---------------------------------------------------------------------- dates outside the data
+
+D = date.fromisoformat
+#: (case, query, expected range, expected slice day, words the notes must contain: none means no note)
+CLAMPS = [
+    ("inside", Query(date_from=D("2024-11-28"), date_to=D("2024-12-01")), ("2024-11-28", "2024-12-01"), None, None),
+    ("none given: the data's range", Query(), ("2024-11-27", "2024-12-12"), None, None),
+    ("partly before", Query(date_from=D("2024-11-01"), date_to=D("2024-11-30")), ("2024-11-27", "2024-11-30"), None,
+     "The link's dates 2024-11-01 – 2024-11-30 reach outside this dataset (2024-11-27 – 2024-12-12): showing 2024-11-27 – 2024-11-30."),
+    ("partly after", Query(date_from=D("2024-12-10"), date_to=D("2025-01-31")), ("2024-12-10", "2024-12-12"), None,
+     "reach outside this dataset (2024-11-27 – 2024-12-12): showing 2024-12-10 – 2024-12-12."),
+    ("around it", Query(date_from=D("2024-01-01"), date_to=D("2025-12-31")), ("2024-11-27", "2024-12-12"), None, "reach outside"),
+    ("wholly before", Query(date_from=D("2016-01-01"), date_to=D("2017-12-31")), ("2024-11-27", "2024-12-12"), None,
+     "The link's dates 2016-01-01 – 2017-12-31 lie outside this dataset (2024-11-27 – 2024-12-12): showing its whole range, "
+     "2024-11-27 – 2024-12-12."),
+    ("wholly after", Query(date_from=D("2030-01-01"), date_to=D("2030-02-01")), ("2024-11-27", "2024-12-12"), None, "lie outside"),
+    ("only from, after the data", Query(date_from=D("2030-01-01")), ("2024-11-27", "2024-12-12"), None, "dates from 2030-01-01 lie outside"),
+    ("only to, before the data", Query(date_to=D("2010-01-01")), ("2024-11-27", "2024-12-12"), None, "dates up to 2010-01-01 lie outside"),
+    ("only from, before the data", Query(date_from=D("2010-01-01")), ("2024-11-27", "2024-12-12"), None, "from 2010-01-01 reach outside"),
+    ("slice day kept", Query(date_from=D("2024-11-01"), date_to=D("2024-11-30"), day=D("2024-11-29")), ("2024-11-27", "2024-11-30"),
+     "2024-11-29", "reach outside"),
+    ("slice day outside after the cut", Query(date_from=D("2024-11-01"), date_to=D("2024-11-30"), day=D("2024-11-20")),
+     ("2024-11-27", "2024-11-30"), None, "The time slice 2024-11-20 lies outside the dates shown: showing the whole range."),
+    ("slice day with a wholly outside range", Query(date_from=D("2016-01-01"), date_to=D("2016-02-01"), day=D("2016-01-10")),
+     ("2024-11-27", "2024-12-12"), None, "The time slice 2016-01-10"),
+    ("slice day outside an inside range", Query(date_from=D("2024-11-28"), date_to=D("2024-11-30"), day=D("2024-12-05")),
+     ("2024-11-28", "2024-11-30"), None, "The time slice 2024-12-05 lies outside"),
+    ("week slice moved by the cut", Query(date_from=D("2024-11-20"), date_to=D("2024-12-12"), step="week", day=D("2024-12-04")),
+     ("2024-11-27", "2024-12-12"), "2024-12-04", "reach outside"),
+    ("week slice off the weeks", Query(date_from=D("2024-11-25"), date_to=D("2024-12-12"), step="week", day=D("2024-12-06")),
+     ("2024-11-27", "2024-12-12"), "2024-12-04", "The time slice 2024-12-06 starts no week from 2024-11-27: showing the week from 2024-12-04."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "query", "span", "day", "note"), CLAMPS, ids=[c[0] for c in CLAMPS])
+def test_dates_are_clamped_to_the_data_with_a_note(case, query, span, day, note):
+    clamped, notes = clamp_to_data(query, VOCAB)
+    assert (clamped.date_from.isoformat(), clamped.date_to.isoformat()) == span
+    assert (clamped.day.isoformat() if clamped.day else None) == day
+    if note is None:
+        assert notes == ()
+    else:
+        assert any(note in n for n in notes), notes
+    assert VOCAB.date_min <= clamped.date_from <= clamped.date_to <= VOCAB.date_max
+    assert clamped.day is None or clamped.date_from <= clamped.day <= clamped.date_to
+    assert clamp_to_data(clamped, VOCAB)[1] == ()  # the clamped view is itself inside: the URL then holds it
+    assert replace(clamped, date_from=query.date_from, date_to=query.date_to, day=query.day) == query  # nothing else moved
+
+
+def test_clamping_names_whose_dates_moved():
+    _, notes = clamp_to_data(Query(date_from=D("2016-01-01"), date_to=D("2016-01-31")), VOCAB, source="The dates in view")
+    assert notes[0].startswith("The dates in view 2016-01-01 – 2016-01-31 lie outside")
+
+
+def test_no_dated_events_bound_nothing():
+    query = Query(date_from=D("2016-01-01"), date_to=D("2016-01-31"))
+    assert clamp_to_data(query, Vocabulary()) == (query, ())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(2000, 1, 1), date(2040, 1, 1)) | st.none(), st.dates(date(2000, 1, 1), date(2040, 1, 1)) | st.none(),
+       st.dates(date(2000, 1, 1), date(2040, 1, 1)) | st.none(), st.sampled_from(STEPS))  # fmt: skip
+def test_any_dates_end_inside_the_widgets_bounds(start, end, day, step):
+    clamped, notes = clamp_to_data(Query(date_from=start, date_to=end, day=day, step=step), VOCAB)
+    assert VOCAB.date_min <= clamped.date_from <= clamped.date_to <= VOCAB.date_max  # the date input's bounds
+    assert clamped.day is None or clamped.day.isoformat() in slice_options(clamped)  # one of the time slider's options
+    moved = (start or VOCAB.date_min, end or VOCAB.date_max, day) != (clamped.date_from, clamped.date_to, clamped.day)
+    assert bool(notes) == moved  # never a silent change, never a note without one

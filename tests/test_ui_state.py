@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
-from geo.ui_state import MIRRORED, SIDEBAR, STATE_KEYS
+from geo.params import WHOLE_RANGE, Vocabulary, state_values
+from geo.query import Query, with_defaults
+from geo.ui_state import MIRRORED, SIDEBAR, STATE_KEYS, keep_in_bounds, mirror_widgets, view_notes
 from tests.conftest import ROOT
 
 SCRIPTS = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
@@ -22,3 +25,46 @@ def test_every_key_a_script_uses_is_declared(script):
 
 def test_the_sidebar_widgets_are_mirrored():
     assert set(MIRRORED) >= SIDEBAR
+
+
+BUNDLED = Vocabulary(actors=frozenset({"HTS", "SNA"}), date_min=date(2024, 11, 27), date_max=date(2024, 12, 12))
+UCDP = Vocabulary(actors=frozenset({"13th Division", "HTS"}), date_min=date(2016, 1, 1), date_max=date(2017, 12, 31))
+
+
+def _session(query: Query, vocab: Vocabulary, *, on_map: bool = True) -> dict[str, object]:
+    """A session's state as a run leaves it: the widgets seeded from ``query`` and mirrored."""
+    state = state_values(vars(with_defaults(query, vocab)))
+    if on_map:
+        state["w_day"] = state["day"]
+    mirror_widgets(state, restore_sidebar=True)
+    return state
+
+
+def test_a_session_holding_another_datasets_dates_is_moved_inside_with_notes():
+    """A session showed the UCDP file (2016–17) with an actor and a slice; it was deleted, the bundled one opened."""
+    state = _session(Query(actors=("13th Division", "HTS"), day=date(2017, 3, 1)), UCDP)
+    notes = keep_in_bounds(state, BUNDLED)
+    assert state["w_range"] == state["range"] == (date(2024, 11, 27), date(2024, 12, 12))
+    assert state["w_day"] == state["day"] == WHOLE_RANGE
+    assert state["w_actors"] == state["actors"] == ["HTS"]
+    assert "The dates in view 2016-01-01 – 2017-12-31 lie outside this dataset (2024-11-27 – 2024-12-12)" in notes[0]
+    assert any("The time slice 2017-03-01" in n for n in notes) and any("13th Division" in n for n in notes)
+    assert view_notes(state) == notes
+    assert keep_in_bounds(state, BUNDLED) == () and view_notes(state) == notes  # the next run: nothing more to move, the notes stay
+    state["w_range"] = (date(2024, 11, 28), date(2024, 11, 30))  # the analyst picks dates: the notes are stale
+    assert view_notes(state) == ()
+
+
+def test_a_session_inside_the_data_is_left_alone():
+    state = _session(Query(date_from=date(2024, 11, 28), date_to=date(2024, 12, 1), actors=("HTS",)), BUNDLED, on_map=False)
+    before = dict(state)
+    assert keep_in_bounds(state, BUNDLED) == ()
+    assert state == before and view_notes(state) == ()
+
+
+def test_a_half_picked_range_is_kept_unless_it_is_outside():
+    state = _session(Query(), BUNDLED)
+    state["w_range"] = (date(2024, 11, 29),)  # the first day picked, the second not yet
+    assert keep_in_bounds(state, BUNDLED) == () and state["w_range"] == (date(2024, 11, 29),)
+    state["w_range"] = (date(2016, 5, 1),)
+    assert keep_in_bounds(state, BUNDLED) and state["w_range"] == (date(2024, 11, 27), date(2024, 12, 12))
