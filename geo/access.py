@@ -152,3 +152,137 @@ def permission_table() -> str:
             cells = ["yes" if allowed(user, a, grant) else "–" for a in ACTIONS]
             rows.append(f"| {visibility} | {label} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+# ---------------------------------------------------------------------- a change of sharing, before it is saved
+
+#: What sharing can give or take: the actions :func:`allowed` grants to people other than the
+#: owner and admins (who keep every right whatever the visibility).
+SHARED_ACTIONS: tuple[str, ...] = ("list", "open", "export")
+#: Everyone signed in who is in none of the teams a change names (a team member is judged per team).
+OTHERS = "other signed-in users"
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one group of people gains or loses: ``who`` (e.g. "members of team desk") and the actions."""
+
+    who: str
+    actions: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.who} ({', '.join(self.actions)})"
+
+
+@dataclass(frozen=True)
+class ShareChange:
+    """A dataset's sharing before and after a Save, and who gains or loses access by it.
+
+    Built by :func:`share_change` only; both sides are checked and normalised (teams sorted,
+    and dropped for a visibility other than ``team``), so "no change" means the same grant.
+    """
+
+    old_visibility: str
+    old_teams: tuple[str, ...]
+    new_visibility: str
+    new_teams: tuple[str, ...]
+    gains: tuple[Access, ...]
+    losses: tuple[Access, ...]
+
+    @property
+    def changed(self) -> bool:
+        """Whether saving would write anything."""
+        return (self.old_visibility, self.old_teams) != (self.new_visibility, self.new_teams)
+
+    @property
+    def widens(self) -> bool:
+        """Whether anyone may do something they may not do now (the Data page asks to confirm)."""
+        return bool(self.gains)
+
+    @property
+    def teams_added(self) -> tuple[str, ...]:
+        return tuple(t for t in self.new_teams if t not in self.old_teams)
+
+    @property
+    def teams_removed(self) -> tuple[str, ...]:
+        return tuple(t for t in self.old_teams if t not in self.new_teams)
+
+    @property
+    def before(self) -> str:
+        """The old sharing in words, e.g. ``team (desk-a, desk-b)``."""
+        return _sharing(self.old_visibility, self.old_teams)
+
+    @property
+    def after(self) -> str:
+        """The new sharing in words."""
+        return _sharing(self.new_visibility, self.new_teams)
+
+    def summary(self) -> str:
+        """From → to, teams added and removed, who gains and who loses (one line, plain text)."""
+        if not self.changed:
+            return f"nothing to change: it is already {self.before}"
+        parts = [f"{self.before} → {self.after}"]
+        parts += [f"teams added: {', '.join(self.teams_added)}"] if self.teams_added else []
+        parts += [f"teams removed: {', '.join(self.teams_removed)}"] if self.teams_removed else []
+        parts += [f"gains access: {'; '.join(map(str, self.gains))}"] if self.gains else []
+        parts += [f"loses access: {'; '.join(map(str, self.losses))}"] if self.losses else []
+        return "; ".join(parts)
+
+
+def _sharing(visibility: str, teams: tuple[str, ...]) -> str:
+    return visibility + (f" ({', '.join(teams)})" if teams else "")
+
+
+def share_change(*, old_visibility: str, old_teams: Iterable[str], new_visibility: str,
+                 new_teams: Iterable[str]) -> ShareChange:  # fmt: skip
+    """Compare a dataset's sharing with the one a Save would write: who gains and who loses access.
+
+    "Who" is every group whose rights can differ between the two: the members of each team
+    either side names (one user per team, in that team only) and :data:`OTHERS`. Their rights
+    come from :func:`allowed` over :data:`SHARED_ACTIONS`, so the answer follows the permission
+    table: private → anything, team → signed_in or link, a team added, link → signed_in (now
+    listed to everyone) all widen; the reverse of each narrows. A change can do both (one team
+    swapped for another): it widens if anyone gains anything.
+
+    Parameters
+    ----------
+    old_visibility, old_teams
+        The sharing stored now (a key of :data:`VISIBILITIES` and its teams).
+    new_visibility, new_teams
+        The sharing the Data page's widgets ask for.
+
+    Returns
+    -------
+    ShareChange
+        Both sides normalised by :func:`check_grant`, with ``gains`` and ``losses``.
+
+    Raises
+    ------
+    ValueError
+        When either side is not a valid sharing (an unknown visibility, ``team`` with no team).
+    """
+    old = check_grant(old_visibility, old_teams)
+    new = check_grant(new_visibility, new_teams)
+    # The owner and admins are left out: every visibility gives them every action.
+    who = {f"members of team {t}": User(sub=f"member:{t}", groups=frozenset({t})) for t in sorted({*old.teams, *new.teams})}
+    who[OTHERS] = User(sub="other")  # in none of the named teams
+    gains: list[Access] = []
+    losses: list[Access] = []
+    for label, user in who.items():
+        before = {a for a in SHARED_ACTIONS if allowed(user, a, old)}
+        after = {a for a in SHARED_ACTIONS if allowed(user, a, new)}
+        if after - before:
+            gains.append(Access(label, tuple(a for a in SHARED_ACTIONS if a in after - before)))
+        if before - after:
+            losses.append(Access(label, tuple(a for a in SHARED_ACTIONS if a in before - after)))
+    return ShareChange(old.visibility, old.teams, new.visibility, new.teams, tuple(gains), tuple(losses))
+
+
+def confirm_prompt(name: str, change: ShareChange) -> str:
+    """What the Data page asks before a Save that widens who sees dataset ``name``."""
+    return f"This widens who sees {name}: {change.summary()}. Nothing is saved until you confirm."
+
+
+def saved_notice(name: str, change: ShareChange) -> str:
+    """What the Data page says after a Save wrote ``change`` to dataset ``name``."""
+    return f"{name}: {change.summary()}. It is now visible to {VISIBILITIES[change.new_visibility]}."

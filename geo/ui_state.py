@@ -68,11 +68,41 @@ UI_ONLY: dict[str, str] = {
     "up_file": "Data: the upload", "up_format": "Data: format", "up_date_order": "Data: date order", "up_go": "Data: Load and store",
     "up_open": "Data: open a stored dataset", "_peeked": "Data: the upload's columns, read once per file",
     "last_report": "Data: the last load report", "dl_rejected": "Data: rejected rows download",
-    "sh_dataset": "Data: the dataset to share or delete", "sh_visibility": "Data: who sees it", "sh_teams": "Data: its teams",
-    "sh_save": "Data: Save sharing", "del_confirm": "Data: confirm delete", "del_go": "Data: Delete dataset",
+    "sh_dataset": "Data: the dataset to share or delete",
+    "sh_save": "Data: Save sharing", "sh_confirm": "Data: confirm a Save that widens who sees it",
+    "sh_cancel": "Data: drop the Save waiting for confirmation", "del_go": "Data: Delete dataset",
     "dl_audit": "Data: audit log download", "data_notice": "Data: what the last share or delete did (shown after its rerun)",
     "ex_csv": "export CSV", "ex_geojson": "export GeoJSON", "ex_parquet": "export GeoParquet", "ex_map": "export map HTML",
 }  # fmt: skip
+
+#: Keys made per dataset by :func:`dataset_key` (``<prefix>:<dataset id>``): a widget keyed by its
+#: dataset can only ever show that dataset's settings, never the ones left from the one picked before
+#: (popping a shared key on a switch did not reset what the browser showed and sent back). They need
+#: no entry in :data:`DATASET_SWITCH_RESETS`: the Data page's Share form is not the opened dataset.
+DATASET_KEYED: dict[str, str] = {
+    "sh_visibility": "Data: who sees this dataset", "sh_teams": "Data: this dataset's teams",
+    "sh_pending": "Data: a Save of this dataset that widens who sees it, waiting for confirmation (geo.access.ShareChange)",
+    "del_confirm": "Data: confirm deleting this dataset",
+}
+
+
+def dataset_key(prefix: str, dataset_id: str) -> str:
+    """The session-state key of ``prefix`` (a key of :data:`DATASET_KEYED`) for one dataset.
+
+    Raises
+    ------
+    KeyError
+        When ``prefix`` is not declared in :data:`DATASET_KEYED` (no page invents a key).
+    """
+    if prefix not in DATASET_KEYED:
+        raise KeyError(prefix)
+    return f"{prefix}:{dataset_id}"
+
+
+def is_dataset_key(key: str, prefix: str) -> bool:
+    """Whether ``key`` is ``prefix``'s key for some dataset."""
+    return key.startswith(f"{prefix}:")
+
 
 #: What opening another dataset forgets: its dates, actors, slice, map view and selection belong to the old one.
 DATASET_SWITCH_RESETS: tuple[str, ...] = (

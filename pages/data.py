@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.access import VISIBILITIES, allowed, may_upload
+from geo.access import VISIBILITIES, allowed, confirm_prompt, may_upload, saved_notice, share_change
 from geo.dates import DATE_ORDERS
 from geo.errors import ReadError
 from geo.escape import markdown_text
@@ -20,7 +20,7 @@ from geo.mapview import build_map, standalone_html
 from geo.schema import schema_markdown
 from geo.store import BUNDLED_ID, datasets_table
 from geo.summary import quality
-from geo.ui_state import DATASET_SWITCH_RESETS
+from geo.ui_state import DATASET_SWITCH_RESETS, dataset_key, is_dataset_key
 
 # Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
 # before any st.navigation call): run the entry script as this page's frame, so the URL still
@@ -119,24 +119,52 @@ changeable = [i for i in visible if i.id != BUNDLED_ID and allowed(user, "change
 if changeable:
     st.subheader("Share or delete")
     by_id = {i.id: i for i in changeable}
-    picked = by_id[st.selectbox("Dataset", list(by_id), key="sh_dataset", format_func=lambda i: f"{by_id[i].name} ({i})",
-                                on_change=lambda: [st.session_state.pop(k, None) for k in ("sh_visibility", "sh_teams")])]  # fmt: skip
-    visibility = st.radio("Who sees it", list(VISIBILITIES), key="sh_visibility", index=list(VISIBILITIES).index(picked.visibility),
+    picked = by_id[st.selectbox("Dataset", list(by_id), key="sh_dataset", format_func=lambda i: f"{by_id[i].name} ({i})")]
+    # Keyed by the dataset: these widgets can only ever hold this dataset's settings (a shared key,
+    # popped on a switch, kept showing and sending the dataset picked before).
+    visibility = st.radio("Who sees it", list(VISIBILITIES), key=dataset_key("sh_visibility", picked.id),
+                          index=list(VISIBILITIES).index(picked.visibility),
                           format_func=lambda v: f"{v.replace('_', ' ')} — {VISIBILITIES[v]}")  # fmt: skip
     teams = st.multiselect("Teams (for 'team')", sorted(user.groups | set(picked.teams)), default=list(picked.teams),
-                           key="sh_teams", accept_new_options=True)  # fmt: skip
+                           key=dataset_key("sh_teams", picked.id), accept_new_options=True)  # fmt: skip
+    try:
+        change, invalid = share_change(old_visibility=picked.visibility, old_teams=picked.teams,
+                                       new_visibility=visibility, new_teams=teams), None  # fmt: skip
+    except ValueError as exc:  # "team" with no team: said on Save, nothing else to compare
+        change, invalid = None, str(exc)
+    pending_key = dataset_key("sh_pending", picked.id)
+    # A waiting confirmation holds only while the same dataset, stored sharing and widgets say the same change.
+    for key in [k for k in st.session_state if is_dataset_key(k, "sh_pending") and k != pending_key]:
+        st.session_state.pop(key, None)
+    if st.session_state.get(pending_key) != change:
+        st.session_state.pop(pending_key, None)
     if st.button("Save sharing", key="sh_save"):
-        try:
-            store.share(picked.id, user, visibility=visibility, teams=tuple(teams))
-        except ValueError as exc:
-            st.error(markdown_text(str(exc)))
-        else:  # rerun so the list above shows the change
-            st.session_state["data_notice"] = f"{picked.name}: now visible to {VISIBILITIES[visibility]}."
+        if change is None:
+            st.error(markdown_text(invalid or ""))
+        elif not change.changed:
+            st.info(markdown_text(f"{picked.name}: {change.summary()}."))
+        elif change.widens:  # more people would see it: saved only after a second, explicit step
+            st.session_state[pending_key] = change
+        else:
+            store.share(picked.id, user, visibility=change.new_visibility, teams=change.new_teams)
+            st.session_state["data_notice"] = saved_notice(picked.name, change)
+            st.rerun()  # so the list above shows the change
+    pending = st.session_state.get(pending_key)
+    if pending is not None:
+        st.warning(markdown_text(confirm_prompt(picked.name, pending)))
+        ok, cancel = st.columns(2)
+        if ok.button(f"Confirm: widen to {pending.after}", key="sh_confirm", type="primary"):
+            st.session_state.pop(pending_key, None)
+            store.share(picked.id, user, visibility=pending.new_visibility, teams=pending.new_teams)
+            st.session_state["data_notice"] = saved_notice(picked.name, pending)
             st.rerun()
-    confirm = st.checkbox(f"Delete {picked.id} for everyone", key="del_confirm")
+        if cancel.button("Cancel", key="sh_cancel"):
+            st.session_state.pop(pending_key, None)
+            st.rerun()
+    confirm = st.checkbox(f"Delete {picked.id} for everyone", key=dataset_key("del_confirm", picked.id))
     if st.button("Delete dataset", key="del_go", disabled=not confirm):
         store.delete(picked.id, user)
-        for key in ("del_confirm", "sh_dataset", "sh_visibility", "sh_teams"):
+        for key in ("sh_dataset", *(dataset_key(k, picked.id) for k in ("sh_visibility", "sh_teams", "sh_pending", "del_confirm"))):
             st.session_state.pop(key, None)
         st.session_state["data_notice"] = f"Deleted {picked.name} ({picked.id})."
         st.rerun()

@@ -50,6 +50,10 @@ def test_two_replicas_one_postgis_sign_in_share_open_and_delete(replicas, browse
     a_runs.act(lambda: alice.get_by_role("option", name="syria-desk").click())
     alice.keyboard.press("Escape")
     a_runs.act(lambda: alice.get_by_role("button", name="Save sharing").click())
+    # private → team widens who sees it: nothing is written until Alice confirms.
+    alice.get_by_text("This widens who sees acled_new_text_inter.csv: private → team (syria-desk)").wait_for(timeout=30_000)
+    assert PostgisStore(database).info(dataset_id, User("admin", role="admin")).visibility == "private"
+    a_runs.act(lambda: alice.get_by_role("button", name="Confirm: widen to team (syria-desk)").click())
     alice.get_by_text("now visible to its owner and members of the named teams").wait_for(timeout=30_000)
     shared = PostgisStore(database).info(dataset_id, User("admin", role="admin"))
     assert (shared.owner, shared.visibility, shared.teams) == ("alice", "team", ("syria-desk",))

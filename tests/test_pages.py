@@ -99,11 +99,11 @@ def test_data_page_shares_deletes_and_shows_the_audit_log(tmp_path, monkeypatch)
     assert not at.exception
     assert not any(str(tmp_path) in c.value for c in at.caption)  # no server path on the page
     assert at.selectbox(key="sh_dataset").value == dataset_id
-    at.radio(key="sh_visibility").set_value("link")
+    at.radio(key=f"sh_visibility:{dataset_id}").set_value("link")  # signed_in → link narrows: saved at once
     at.button(key="sh_save").click().run()
     assert not at.exception and any("now visible to anyone with its link" in s.value for s in at.success)
     assert store.info(dataset_id, LOCAL).visibility == "link"
-    at.checkbox(key="del_confirm").check().run()
+    at.checkbox(key=f"del_confirm:{dataset_id}").check().run()
     at.button(key="del_go").click().run()
     assert not at.exception and any(f"Deleted acled.csv ({dataset_id})" in s.value.replace("\\", "") for s in at.success)
     assert store.version(dataset_id) is None

@@ -9,11 +9,22 @@ import pytest
 
 from geo.params import WHOLE_RANGE, Vocabulary, state_values
 from geo.query import Query, with_defaults
-from geo.ui_state import MIRRORED, SIDEBAR, STATE_KEYS, keep_in_bounds, mirror_widgets, view_notes
+from geo.ui_state import (
+    DATASET_KEYED,
+    MIRRORED,
+    SIDEBAR,
+    STATE_KEYS,
+    dataset_key,
+    keep_in_bounds,
+    mirror_widgets,
+    view_notes,
+)
 from tests.conftest import ROOT
 
 SCRIPTS = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
 USES = re.compile(r"""session_state(?:\.(?:get|pop|setdefault)\(|\[)\s*["']([A-Za-z_]+)["']|\bkey=["']([A-Za-z_]+)["']""")
+#: Keys made per dataset: dataset_key("sh_teams", …) and is_dataset_key(…, "sh_pending").
+PER_DATASET = re.compile(r"""\b(?:dataset_key\(|is_dataset_key\([^,()]+,\s*)["']([A-Za-z_]+)["']""")
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[s.name for s in SCRIPTS])
@@ -21,6 +32,15 @@ def test_every_key_a_script_uses_is_declared(script):
     used = {a or b for a, b in USES.findall(script.read_text(encoding="utf-8"))}
     assert used, "the pattern found no key at all: it is broken"
     assert used <= STATE_KEYS, f"undeclared session-state keys: {sorted(used - STATE_KEYS)}"
+    per_dataset = set(PER_DATASET.findall(script.read_text(encoding="utf-8")))
+    assert per_dataset <= set(DATASET_KEYED), f"undeclared per-dataset keys: {sorted(per_dataset - set(DATASET_KEYED))}"
+    assert not per_dataset & STATE_KEYS, "a per-dataset key's prefix is also a plain key: one of them is stale"
+
+
+def test_per_dataset_keys_are_declared_and_distinct():
+    assert dataset_key("sh_teams", "abc") == "sh_teams:abc" != dataset_key("sh_visibility", "abc")
+    with pytest.raises(KeyError):
+        dataset_key("sh_undeclared", "abc")
 
 
 def test_the_sidebar_widgets_are_mirrored():
