@@ -1,0 +1,1 @@
+"""What the web server needs from ``geo`` beyond pages: pure ASGI middleware and its logic (no streamlit import)."""
