@@ -11,3 +11,10 @@ class ReadError(GeoError):
 
 class QueryError(GeoError):
     """A query parameter could not be understood."""
+
+
+class ServerBusyError(ReadError):
+    """The process is over its memory budget: memory-heavy work is refused until it is back under.
+
+    A :class:`ReadError` so that every page that reports an unreadable upload reports this too.
+    """

@@ -49,6 +49,27 @@ SETTINGS: tuple[Setting, ...] = (
             "largest event file read or uploaded; larger files are refused before any byte is parsed", "number"),
     Setting("max_rows", "CONFLICT_MAP_MAX_ROWS", 2_000_000,
             "most rows one file may hold; reading stops with a clear error past it", "number"),
+    Setting("max_unpacked_mb", "CONFLICT_MAP_MAX_UNPACKED_MB", 500.0,
+            "most megabytes a zip, `.xlsx` or `.ods` may unpack to, all members together: checked against its "
+            "directory before a member is opened and counted while reading; an archive compressed more than 100:1, "
+            "with over 10 000 members or with a nested archive is refused too", "number"),
+    Setting("memory_budget_mb", "CONFLICT_MAP_MEMORY_BUDGET_MB", 4096.0,
+            "resident memory (MB) of one app process past which it refuses to start reading or peeking at an upload "
+            "and the upload endpoint answers 503 (\"the server is busy\")", "number"),
+    Setting("uploads_per_hour", "CONFLICT_MAP_UPLOADS_PER_HOUR", 20,
+            "uploads one user (signed in: their account; otherwise their IP address) may send in any rolling hour; "
+            "more are answered 429 with Retry-After", "number"),
+    Setting("upload_mb_per_hour", "CONFLICT_MAP_UPLOAD_MB_PER_HOUR", 1000.0,
+            "megabytes one user may upload in any rolling hour (counted as the bytes arrive)", "number"),
+    Setting("user_uploads_at_once", "CONFLICT_MAP_USER_UPLOADS_AT_ONCE", 2,
+            "uploads one user may have in flight at once", "number"),
+    Setting("server_uploads_per_hour", "CONFLICT_MAP_SERVER_UPLOADS_PER_HOUR", 200,
+            "uploads the whole app process accepts in any rolling hour, all users together", "number"),
+    Setting("server_upload_mb_per_hour", "CONFLICT_MAP_SERVER_UPLOAD_MB_PER_HOUR", 5000.0,
+            "megabytes the whole app process accepts in any rolling hour, all users together", "number"),
+    Setting("server_uploads_at_once", "CONFLICT_MAP_SERVER_UPLOADS_AT_ONCE", 4,
+            "uploads in flight at once in the whole app process (each may hold up to `CONFLICT_MAP_MAX_FILE_MB` "
+            "in memory)", "number"),
 )  # fmt: skip
 
 
@@ -66,6 +87,14 @@ class Settings:
     border_km: int
     max_file_mb: float
     max_rows: int
+    max_unpacked_mb: float
+    memory_budget_mb: float
+    uploads_per_hour: int
+    upload_mb_per_hour: float
+    user_uploads_at_once: int
+    server_uploads_per_hour: int
+    server_upload_mb_per_hour: float
+    server_uploads_at_once: int
 
 
 def settings(env: Mapping[str, str] | None = None) -> Settings:

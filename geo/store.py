@@ -18,7 +18,6 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import secrets
 import tempfile
 import time
@@ -39,7 +38,8 @@ from geo.actors import merge_aliases
 from geo.areas import tag_events
 from geo.detail_text import ROW_GROUP_ROWS, ParquetText, detach
 from geo.io import Progress, read_events
-from geo.io.limits import check_size
+from geo.io.limits import check_memory, check_size
+from geo.io.sniff import upload_path
 from geo.open_cache import drop_cache, held_table
 from geo.params import BUNDLED_ID, DATASET_ID, LEGACY_DATASET_ID
 from geo.paths import DATA
@@ -231,13 +231,18 @@ class Store:
         PermissionError
             When ``user`` may not upload (a viewer, or the anonymous visitor).
         ReadError
-            When the file is over ``max_file_mb`` / ``max_rows`` or unreadable.
+            When the file is over ``max_file_mb`` / ``max_rows``, a zip or workbook would unpack
+            past ``CONFLICT_MAP_MAX_UNPACKED_MB`` (refused before unpacking), or it is unreadable.
+        ServerBusyError
+            When the process is over ``CONFLICT_MAP_MEMORY_BUDGET_MB`` (a :class:`ReadError` too).
         """
         if not may_upload(user):
             msg = f"upload: expected an analyst or admin, got role {user.role!r}"
             raise PermissionError(msg)
-        max_file_mb = settings().max_file_mb if max_file_mb is None else max_file_mb
+        config = settings()
+        max_file_mb = config.max_file_mb if max_file_mb is None else max_file_mb
         check_size(name, len(content), max_file_mb)
+        check_memory(config)  # before the read that may take several times the file's size
         # The same bytes read another way (a mapping, a date order) or by someone else are another dataset.
         how = json.dumps(mapping or {}, sort_keys=True).encode() + (date_order or "").encode()
         key = content_id(content + how + (b"" if user.sub == LOCAL.sub else user.sub.encode()))
@@ -464,10 +469,9 @@ def canonical_events(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _read_upload(content: bytes, *, name: str, **options) -> LoadResult:
-    """Read an upload's bytes through a temporary file named like it (readers go by the suffix)."""
-    suffix = Path(name).suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix) else ".csv"
+    """Read an upload's bytes through a temporary file named like it (readers go by the suffix, refusals name it)."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
+        path = upload_path(Path(tmp), name)
         path.write_bytes(content)
         return read_events(path, dataset=Path(name).stem, **options)
 

@@ -11,6 +11,7 @@ import pandas as pd
 from geo.dates import DATE_ORDERS, DEFAULT_ORDER, ORDER_CONVENTIONS
 from geo.errors import ReadError
 from geo.io.acled import merge_monadic
+from geo.io.archives import ArchiveLimits
 from geo.io.csvfile import CsvRows, Progress, read_csv
 from geo.io.formats import CONSUMED, from_acled, from_generic, from_ucdp, resolve_mapping
 from geo.io.geocode import geocode_missing
@@ -43,6 +44,7 @@ def read_events(
     max_file_mb: float | None = None,
     max_rows: float | None = None,
     date_order: str | None = None,
+    max_unpacked_mb: float | None = None,
 ) -> LoadResult:
     """Load an event file into the canonical GeoDataFrame, accounting for every row.
 
@@ -64,6 +66,9 @@ def read_events(
     max_file_mb, max_rows
         Limits past which the file is refused with a clear error (default: the settings
         ``CONFLICT_MAP_MAX_FILE_MB`` / ``CONFLICT_MAP_MAX_ROWS``; ``math.inf`` for none).
+    max_unpacked_mb
+        How far a zip or workbook may unpack, all members together (default: the setting
+        ``CONFLICT_MAP_MAX_UNPACKED_MB``); a zip bomb is refused before it is unpacked.
     date_order
         ``dmy``, ``mdy`` or ``ymd`` to read numeric dates in that order; ``None`` decides
         from the column (see :mod:`geo.dates`), and the report says how.
@@ -88,7 +93,8 @@ def read_events(
     limits = settings()
     max_file_mb = limits.max_file_mb if max_file_mb is None else max_file_mb
     max_rows = limits.max_rows if max_rows is None else max_rows
-    sniffed = sniff(path, format=format, max_file_mb=max_file_mb)
+    unpacked = ArchiveLimits(max_unpacked_mb=limits.max_unpacked_mb if max_unpacked_mb is None else max_unpacked_mb)
+    sniffed = sniff(path, format=format, max_file_mb=max_file_mb, archive_limits=unpacked)
     rows, read_warnings, notes = _table(path, sniffed, progress=progress, max_rows=max_rows)
     table, lines = rows.table, rows.lines.set_axis(rows.table.index)
     kind = _kind(table, sniffed.format, mapping=mapping)

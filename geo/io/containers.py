@@ -8,13 +8,14 @@ in a sentence which member, sheet or layer it read.
 from __future__ import annotations
 
 import io
-import zipfile
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
 from geo.errors import ReadError
+from geo.io.archives import ArchiveLimits, Unpacker, check_archive, open_zip
 from geo.io.layout import column_key, unique_names
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -39,43 +40,61 @@ class Source:
     note: str = ""
 
 
-def open_source(path: Path, raw: bytes) -> Source:
+def open_source(path: Path, raw: bytes, *, limits: ArchiveLimits | None = None, head: int | None = None) -> Source:
     """The readable content of ``path`` (``raw`` are its bytes).
+
+    Parameters
+    ----------
+    path, raw
+        The file and its bytes.
+    limits
+        How far an archive may unpack (default: the settings, ``CONFLICT_MAP_MAX_UNPACKED_MB``).
+    head
+        Read only the first ``head`` bytes of a text member of a zip (enough to see its header).
 
     Raises
     ------
     ReadError
-        For an archive without a data member, a workbook without an event sheet, or an
-        aggregated workbook (counts, not events).
+        For an archive without a data member, one that would unpack past ``limits`` (a zip
+        bomb: refused from its directory before a member is unpacked), a workbook without
+        an event sheet, or an aggregated workbook (counts, not events).
     """
     suffix = path.suffix.lower()
     if _is_stata(raw, suffix):
         return _stata(raw, name=path.name, note=f"Stata file {path.name}")
     if raw[:8] == OLE_MAGIC:  # an .xls workbook (Excel 97–2003)
         return _workbook(path, raw)
+    if raw[:4] == b"PK\x03\x04":  # a zip whatever its name: GDAL would unpack a .gpkg or .kml that is one, unchecked
+        return _zip(path, raw, limits=limits or ArchiveLimits.from_settings(), head=head)
     if suffix in VECTOR_SUFFIXES or (raw[:16] == b"SQLite format 3\x00" and suffix == ".gpkg"):
         return _vector(str(path), name=path.name, note=f"layer of {path.name}")
-    if raw[:4] != b"PK\x03\x04":
-        return Source(path.name, data=raw)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except zipfile.BadZipFile:
-        msg = f"{path.name}: expected a readable ZIP archive or workbook, got a damaged one"
-        raise ReadError(msg) from None
+    return Source(path.name, data=raw)
+
+
+def _zip(path: Path, raw: bytes, *, limits: ArchiveLimits, head: int | None) -> Source:
+    """A workbook (.xlsx, .ods) or an archive holding one event file, checked before anything is unpacked."""
+    archive = open_zip(raw, name=path.name)
     names = archive.namelist()
-    if "xl/workbook.xml" in names or (b"opendocument.spreadsheet" in archive.read("mimetype") if "mimetype" in names else False):
+    workbook = "xl/workbook.xml" in names or "mimetype" in names
+    # A workbook may embed other documents (xl/embeddings/*.xlsx); calamine never opens them.
+    check_archive(archive, name=path.name, limits=limits, nested=workbook)
+    unpacker = Unpacker(archive, name=path.name, limits=limits)
+    if "xl/workbook.xml" in names or ("mimetype" in names and b"opendocument.spreadsheet" in unpacker.read("mimetype", head=200)):
+        # calamine unpacks the workbook itself, trusting its sizes: unpack it once here first, counted.
+        unpacker.verify()
         return _workbook(path, raw)  # xlsx, or an OpenDocument spreadsheet (.ods)
-    return _zip_member(path, archive)
+    return _zip_member(path, unpacker, head=head)
 
 
-def _zip_member(path: Path, archive: zipfile.ZipFile) -> Source:
+def _zip_member(path: Path, unpacker: Unpacker, *, head: int | None) -> Source:
+    archive = unpacker.archive
     members = [n for n in archive.namelist() if not n.endswith("/") and not _ignored(n)]
     shapefiles = [n for n in members if n.lower().endswith(".shp")]
     if shapefiles:
         if len(shapefiles) > 1:
             msg = f"{path.name}: expected one Shapefile in the archive, got {len(shapefiles)}: {shapefiles[:5]!r}"
             raise ReadError(msg)
-        return _vector(f"/vsizip/{path}/{shapefiles[0]}", name=path.name, note=f"Shapefile {shapefiles[0]} in {path.name}")
+        return _zipped_vector(path, unpacker, shapefiles[0], note=f"Shapefile {shapefiles[0]} in {path.name}")
     data = [n for n in members if PurePosixPath(n).suffix.lower() in (*TEXT_MEMBERS, *VECTOR_SUFFIXES, ".dta")]
     if len(data) != 1:
         got = f"{len(data)}: {data[:5]!r}" if data else f"none (members: {members[:5]!r})"
@@ -83,10 +102,27 @@ def _zip_member(path: Path, archive: zipfile.ZipFile) -> Source:
         raise ReadError(msg)
     member = data[0]
     if PurePosixPath(member).suffix.lower() == ".dta":
-        return _stata(archive.read(member), name=path.name, note=f"Stata member {member} of {path.name}")
+        return _stata(unpacker.read(member), name=path.name, note=f"Stata member {member} of {path.name}")
     if PurePosixPath(member).suffix.lower() in VECTOR_SUFFIXES:
-        return _vector(f"/vsizip/{path}/{member}", name=path.name, note=f"{member} in {path.name}")
-    return Source(PurePosixPath(member).name, data=archive.read(member), note=f"member {member} of {path.name}")
+        return _zipped_vector(path, unpacker, member, note=f"{member} in {path.name}")
+    text = unpacker.read(member, head=head)
+    if head is not None and len(text) >= head:  # cut on a line end: the header is whole, no half record
+        text = text[: text.rfind(b"\n") + 1] or text
+    return Source(PurePosixPath(member).name, data=text, note=f"member {member} of {path.name}")
+
+
+def _zipped_vector(path: Path, unpacker: Unpacker, member: str, *, note: str) -> Source:
+    """A vector file in a zip, unpacked (counted) beside its sidecars (.shx, .dbf, .prj…) for GDAL to read.
+
+    GDAL's ``/vsizip/`` would unpack it trusting the archive's sizes; here it reads plain files.
+    """
+    stem = PurePosixPath(member).with_suffix("").as_posix().lower()
+    siblings = [n for n in unpacker.archive.namelist()
+                if not n.endswith("/") and PurePosixPath(n).with_suffix("").as_posix().lower() == stem]  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="geo-unzip-") as tmp:
+        for name in siblings:
+            unpacker.extract(name, Path(tmp))
+        return _vector(str(Path(tmp) / PurePosixPath(member).name), name=path.name, note=note)
 
 
 def _ignored(member: str) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import ReadError
+from geo.io.archives import ArchiveLimits
 from geo.io.containers import open_source
 from geo.io.layout import (
     is_data_row,
@@ -19,8 +20,12 @@ from geo.io.layout import (
     unique_names,
     wkt_point_column,
 )
-from geo.io.limits import check_size
+from geo.io.limits import check_memory, check_size
 from geo.io.records import is_geojson, read_records
+from geo.settings import Settings, settings
+
+#: How much of an upload a peek decodes: a header is in its first megabyte.
+PEEK_BYTES = 1 << 20
 
 #: Tried in order; latin-1 decodes any byte, so a file cp1252 cannot hold (0x81, 0x8D…) still reads.
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252", "latin-1")
@@ -91,7 +96,8 @@ class Sniffed:
     notes: tuple[str, ...] = ()  # what the reader found and did, for the load report
 
 
-def sniff(path: Path, *, format: str = "auto", max_file_mb: float = float("inf")) -> Sniffed:
+def sniff(path: Path, *, format: str = "auto", max_file_mb: float = float("inf"),
+          archive_limits: ArchiveLimits | None = None, head: int | None = None) -> Sniffed:  # fmt: skip
     """Decode ``path`` (when text) and decide which reader should load it.
 
     Parameters
@@ -102,6 +108,11 @@ def sniff(path: Path, *, format: str = "auto", max_file_mb: float = float("inf")
         ``auto`` to decide from the content, or a reader name to force it.
     max_file_mb
         Larger files are refused before they are read (the setting ``max_file_mb``).
+    archive_limits
+        How far a zip or workbook may unpack (default: the settings); a zip bomb is refused
+        from its directory before any member is unpacked.
+    head
+        Read only this many bytes of a zipped text file (enough for its header: a peek).
 
     Returns
     -------
@@ -114,7 +125,7 @@ def sniff(path: Path, *, format: str = "auto", max_file_mb: float = float("inf")
     if format == "parquet":
         msg = f"{path.name}: expected a Parquet file (starting with PAR1), got {raw[:8]!r}"
         raise ReadError(msg)
-    source = open_source(path, raw)
+    source = open_source(path, raw, limits=archive_limits, head=head)
     notes = (f"read {source.note}",) if source.note else ()
     if source.frame is not None:
         return Sniffed(source.kind, source.note, frame=source.frame, notes=notes)
@@ -173,30 +184,50 @@ def decode(raw: bytes, *, name: str) -> tuple[str, str]:
     raise ReadError(msg)
 
 
-def peek_columns(content: bytes, *, name: str) -> list[str]:
+def peek_columns(content: bytes, *, name: str, config: Settings | None = None) -> list[str]:
     """The column names an uploaded file offers a mapping form (header names, or ``1``…``N`` without a header).
+
+    Parameters
+    ----------
+    content
+        The upload's bytes.
+    name
+        Its file name (the suffix picks the reader; refusals name it).
+    config
+        Settings giving the memory budget and how far an archive may unpack (default: :func:`geo.settings.settings`).
 
     Raises
     ------
     ReadError
-        When the bytes are not a readable event file.
+        When the bytes are not a readable event file, or a zip or workbook would unpack too far
+        (refused from its directory, before anything is unpacked).
+    ServerBusyError
+        When the process is over its memory budget (a :class:`ReadError` too).
     """
     import tempfile
 
+    config = config or settings()
+    check_memory(config)
     if content[:4] not in (b"PK\x03\x04", b"PAR1") and not content.startswith(b"SQLite"):
         # A text file's header is in its first megabyte: never decode 200 MB to list columns.
-        head = content[: 1 << 20]
+        head = content[:PEEK_BYTES]
         if len(content) > len(head):
             wide = any(content.startswith(bom) for bom, _ in BOMS)  # UTF-16/32: cut on a whole character
             content = head[: len(head) // 4 * 4] if wide else head[: head.rfind(b"\n") + 1] or head
-    suffix = Path(name).suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix) else ".csv"
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
+        path = upload_path(Path(tmp), name)
         path.write_bytes(content)
-        sniffed = sniff(path)
+        sniffed = sniff(path, archive_limits=ArchiveLimits.from_settings(config), head=PEEK_BYTES)
     if sniffed.frame is not None:
         return [str(c) for c in sniffed.frame.columns if not str(c).startswith("_")]
     return [c for c in sniffed.names if not c.lower().startswith("unnamed: ")]
+
+
+def upload_path(directory: Path, name: str) -> Path:
+    """Where an upload called ``name`` is written to be read: its own name made safe (refusals name the file), its suffix kept (readers go by it)."""
+    suffix = Path(name).suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", Path(name).suffix) else ".csv"
+    stem = re.sub(r"[^\w\- ]", "_", Path(name).stem)[:80].strip(" _") or "upload"
+    return directory / f"{stem}{suffix}"
 
 
 def is_acled(columns: set[str]) -> bool:
