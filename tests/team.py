@@ -49,3 +49,18 @@ def signed_in_page(browser, url: str, who: str):
 def cookie_header(context) -> str:
     """The browser context's cookies as one ``Cookie`` header (what a copied cookie looks like)."""
     return "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+
+
+def server_rss_mb(url: str) -> float:
+    """Resident memory (MB) of the `streamlit run` process serving ``url`` (found by its port argument)."""
+    port = url.rsplit(":", 1)[1].encode()
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"streamlit" in b" ".join(args) and port in args:
+                status = (proc / "status").read_text()
+                return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))) / 1024
+        except (OSError, StopIteration, ValueError):
+            continue
+    msg = f"no streamlit process serving {url}"
+    raise LookupError(msg)

@@ -20,8 +20,8 @@ from geo.pgstore import PostgisStore
 from geo.web.exports import GONE
 from tests.browser import needs_chromium, screenshot
 from tests.conftest import FIXTURES
-from tests.team import USERS, cookie_header, signed_in_page, team_servers
-from tests.wsclient import ProtocolClient, download_ids, element_ids
+from tests.team import USERS, cookie_header, server_rss_mb, signed_in_page, team_servers
+from tests.wsclient import ProtocolClient, download_ids, element_ids, open_session
 
 pytestmark = needs_chromium
 
@@ -37,7 +37,8 @@ def _user(sub: str) -> User:
 @pytest.fixture(scope="module")
 def team(postgis_server, tmp_path_factory):
     database = postgis_server()
-    with team_servers(database, tmp_path_factory.mktemp("attack")) as urls:
+    limits = {"CONFLICT_MAP_UPLOADS_PER_HOUR": "4"}  # a flood is five uploads here, not twenty-one
+    with team_servers(database, tmp_path_factory.mktemp("attack"), env=limits) as urls:
         yield urls, database
 
 
@@ -192,3 +193,37 @@ def test_headers_framing_metrics_and_secure_cookies(team, browser):
     assert over_tls and all("secure" in c.lower() for c in over_tls)
     plain = set_cookies({})
     assert plain and not any("secure" in c.lower() for c in plain)
+
+
+def _put_upload(request, url: str, session_id: str, size: int, *, headers: dict[str, str] | None = None):
+    """Streamlit's upload request for one file of ``size`` bytes, as a program (not the widget) sends it."""
+    return request.put(f"{url}/_stcore/upload_file/{session_id}/f{size}", headers=headers or {},
+                       multipart={"file": {"name": "events.csv", "mimeType": "text/csv", "buffer": b"x" * size}})
+
+
+def test_anonymous_uploads_and_floods_are_refused_before_memory_grows(team, browser):
+    """Before: five direct 201 MB uploads by a session that never signed in raised a replica's memory by 1 GB,
+    and nothing limited how many uploads anyone sent."""
+    (first, _), _ = team
+
+    anonymous = browser.new_context()
+    page = anonymous.new_page()  # the sign-in page sets the XSRF cookie; an upload repeats it, as the widget does
+    page.goto(first)
+    page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+    xsrf = {"X-Xsrftoken": next(c["value"] for c in anonymous.cookies() if c["name"] == "_streamlit_xsrf")}
+    with open_session(first, cookies=cookie_header(anonymous)) as session_id:
+        before = server_rss_mb(first)
+        for _ in range(5):
+            refused = _put_upload(anonymous.request, first, session_id, 40 * 2**20, headers=xsrf)
+            assert refused.status == 403 and "sign in" in refused.text()
+        assert server_rss_mb(first) - before < 60  # 200 MB sent, none of it held
+
+    # A signed-in analyst is limited too: the fifth upload within the hour is refused with a time to wait.
+    a_ctx, _, _ = signed_in_page(browser, f"{first}/data", "alice")
+    xsrf = {"X-Xsrftoken": next(c["value"] for c in a_ctx.cookies() if c["name"] == "_streamlit_xsrf")}
+    with open_session(first, cookies=cookie_header(a_ctx)) as session_id:
+        answers = [_put_upload(a_ctx.request, first, session_id, 1000, headers=xsrf) for _ in range(5)]
+    assert [a.status for a in answers[:4]] == [204] * 4 and answers[4].status == 429
+    assert int(answers[4].headers["retry-after"]) > 0
+    for context in (a_ctx, anonymous):
+        context.close()

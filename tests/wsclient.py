@@ -7,6 +7,10 @@ operation requests (the deferred-download request among them) with ids it chose 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import websockets
@@ -89,3 +93,25 @@ def element_ids(messages: list[ForwardMsg]) -> list[str]:
             if widget is not None and getattr(widget, "id", ""):
                 found.append(widget.id)
     return found
+
+
+@contextmanager
+def open_session(url: str, *, cookies: str = "") -> Iterator[str]:
+    """A session kept open (in a thread of its own) while the block runs; yields its id."""
+    ready: Future[str] = Future()
+    done = threading.Event()
+
+    async def hold() -> None:
+        async with ProtocolClient(url, cookies=cookies) as client:
+            await client.run_page("")
+            ready.set_result(client.session_id)
+            while not done.is_set():
+                await asyncio.sleep(0.05)  # polls the block's end; the websocket stays open meanwhile
+
+    thread = threading.Thread(target=lambda: asyncio.run(hold()), daemon=True)
+    thread.start()
+    try:
+        yield ready.result(timeout=60)
+    finally:
+        done.set()
+        thread.join(timeout=30)

@@ -17,12 +17,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from geo.access import ANONYMOUS, NotAvailable, User
-from geo.settings import settings
+from geo.access import ANONYMOUS, NotAvailable, User, may_upload, user_from_claims
+from geo.settings import Settings, settings
 from geo.store import Store, open_store
 from geo.web.cookie import SignIn, read_sign_in
 from geo.web.exports import DOWNLOAD_PATH, GONE, SHELF, Export, ExportShelf, check_fetch, content_disposition
-from geo.web.headers import SecurityHeaders
+from geo.web.headers import Scope, SecurityHeaders
+from geo.web.uploads import UploadGuard, UploadLimits
 
 
 @functools.cache
@@ -75,6 +76,16 @@ def _check(export: Export, store: Store, sign_in: SignIn | None, sign_in_require
         raise
 
 
+def uploader(scope: Scope, *, secret: str | None, config: Settings) -> str | None:
+    """Who sends an upload request: the sign-in's ``sub`` when that user may upload (an analyst or admin), else None."""
+    sign_in = read_sign_in(Request(scope).cookies, secret=secret) if secret else None
+    if sign_in is None:
+        return None
+    user = user_from_claims(sign_in.claims, role_claim=config.role_claim, admins=config.admin_groups,
+                            analysts=config.analyst_groups)  # fmt: skip
+    return user.sub if may_upload(user) else None
+
+
 def server_options(*, secret: Callable[[], str | None], shelf: ExportShelf = SHELF,
                    store: Callable[[], Store] = process_store) -> dict[str, Any]:  # fmt: skip
     """``routes`` and ``middleware`` for ``st.App``.
@@ -88,5 +99,8 @@ def server_options(*, secret: Callable[[], str | None], shelf: ExportShelf = SHE
     store
         The store the download route asks (the process's own by default).
     """
+    config = settings()
     route = Route(f"/{DOWNLOAD_PATH}/{{token}}", download_endpoint(shelf=shelf, store=store, secret=secret), methods=["GET"])
-    return {"routes": [route], "middleware": [Middleware(SecurityHeaders)]}
+    guard = Middleware(UploadGuard, identity=lambda scope: uploader(scope, secret=secret(), config=config),
+                       sign_in_required=lambda: secret() is not None, limits=UploadLimits.from_settings(config))  # fmt: skip
+    return {"routes": [route], "middleware": [Middleware(SecurityHeaders), guard]}

@@ -222,14 +222,15 @@ class UploadGuard:
     identity
         Who is uploading: the signed-in user's id, or ``None`` for an anonymous visitor.
     sign_in_required
-        Whether anonymous uploads are refused; when off, an anonymous visitor is limited by IP address.
+        Whether anonymous uploads are refused (or a callable asked per request: the secrets file may
+        change); when off, an anonymous visitor is limited by IP address.
     limits
         The limits (:meth:`UploadLimits.from_settings`).
     clock, in_use_mb
         Injectable time (seconds, monotonic) and resident memory (MB), for tests.
     """
 
-    def __init__(self, app: ASGIApp, *, identity: Callable[[Scope], str | None], sign_in_required: bool,
+    def __init__(self, app: ASGIApp, *, identity: Callable[[Scope], str | None], sign_in_required: bool | Callable[[], bool],
                  limits: UploadLimits, clock: Callable[[], float] = time.monotonic,
                  in_use_mb: Callable[[], float] = resident_mb) -> None:  # fmt: skip
         self.app = app
@@ -242,7 +243,8 @@ class UploadGuard:
             await self.app(scope, receive, send)
             return
         user = self.identity(scope)
-        if user is None and self.sign_in_required:
+        required = self.sign_in_required() if callable(self.sign_in_required) else self.sign_in_required
+        if user is None and required:
             await _respond(send, Refusal(403, "sign in to upload files"))
             return
         client = scope.get("client") or ("unknown", 0)
