@@ -7,7 +7,6 @@ date, outlet, url) then ``---`` then the body.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,7 +34,13 @@ class Article:
 
 
 def read_article(path: str | Path) -> Article:
-    """Parse an article file in either layout.
+    """Parse an article file in either layout (see :func:`parse_article`)."""
+    path = Path(path)
+    return parse_article(path.read_text(encoding="utf-8-sig"), article_id=path.stem, name=path.name, path=str(path))
+
+
+def parse_article(text: str, *, article_id: str, name: str, path: str = "") -> Article:
+    """Parse an article's text in either layout; ``name`` is how errors call it.
 
     Raises
     ------
@@ -43,24 +48,23 @@ def read_article(path: str | Path) -> Article:
         When no publication date can be found (every event date is anchored on it), or the
         text is longer than :data:`MAX_ARTICLE_CHARS`.
     """
-    path = Path(path)
-    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if len(text) > MAX_ARTICLE_CHARS:
-        msg = f"{path.name}: expected an article of at most {MAX_ARTICLE_CHARS:,} characters, got {len(text):,}"
+        msg = f"{name}: expected an article of at most {MAX_ARTICLE_CHARS:,} characters, got {len(text):,}"
         raise ReadError(msg)
     meta, body = _front_matter(text) if text.lstrip().startswith("---") else _seed_layout(text)
     published = _parse_date(meta.get("date", ""))
     if published is None:
-        msg = f"{path.name}: expected a publication date (e.g. '01-12-2024 04:43' or 'date: 2024-12-01'), got {meta.get('date', '')!r}"
+        msg = f"{name}: expected a publication date (e.g. '01-12-2024 04:43' or 'date: 2024-12-01'), got {meta.get('date', '')!r}"
         raise ReadError(msg)
     return Article(
-        article_id=path.stem,
-        title=meta.get("title", path.stem).strip(),
+        article_id=article_id,
+        title=meta.get("title", article_id).strip(),
         published=published,
         outlet=meta.get("outlet", "").strip(),
         url=meta.get("url", "").strip(),
         body=body,
-        path=str(path),
+        path=path,
     )
 
 
@@ -91,24 +95,6 @@ def _parse_date(value: str) -> date | None:
         except ValueError:
             continue
     return None
-
-
-def article_id_for(text: str) -> str:
-    """A stable id for pasted text (content hash)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def save_user_article(text: str, *, datasets_dir: Path) -> Path:
-    """Store an article an analyst pasted (``datasets_dir/articles/<content id>.md``) and return its path.
-
-    The name is the content hash (:func:`article_id_for`), so the same text is stored once.
-    """
-    folder = Path(datasets_dir) / "articles"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{article_id_for(text)}.md"
-    if not path.exists():
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def highlight_html(article: Article, spans: list[tuple[int, int, str]], *, link_params: str = "") -> str:

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from geo.access import NotAvailable
+from geo.article_store import ArticleInfo
 from geo.detail_text import DETAIL_TEXT, SEARCHES_CACHED, detach, text_hits
 from geo.errors import ReadError
 from geo.schema import CRS, FIELDS
@@ -74,9 +75,18 @@ ALTER TABLE datasets ALTER COLUMN content_key SET NOT NULL;
 CREATE UNIQUE INDEX datasets_content_key ON datasets (content_key);
 CREATE TABLE sign_outs (sub text PRIMARY KEY, at double precision NOT NULL);
 """),
+    (3, "pasted articles with an owner and a visibility", """
+CREATE TABLE articles (
+  id text PRIMARY KEY CHECK (id ~ '^[0-9a-f]{32}$'),
+  title text NOT NULL, owner text NOT NULL, owner_label text NOT NULL,
+  visibility text NOT NULL CHECK (visibility IN ('private', 'team', 'signed_in', 'link')),
+  teams text[] NOT NULL DEFAULT '{}', added text NOT NULL, content_key text NOT NULL UNIQUE, body text NOT NULL
+);
+"""),
 )
 _LOCK = 72_657_310  # advisory lock id: "conflict-map migrations"
 _INFO_COLUMNS = [f.name for f in fields(DatasetInfo)]
+_ARTICLE_COLUMNS = [f.name for f in fields(ArticleInfo)]
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 _ARROW_TYPES = {"text": pa.string(), "timestamp": pa.timestamp("us"), "smallint": pa.int16(), "bigint": pa.int64(),
@@ -177,6 +187,40 @@ class PostgisStore(Store):
             row = conn.execute("SELECT at FROM sign_outs WHERE sub = %s", (sub,)).fetchone()
         return row[0] if row else None
 
+    def _article_infos(self) -> list[ArticleInfo]:
+        with self._connect() as conn:
+            rows = conn.execute(f"SELECT {', '.join(_ARTICLE_COLUMNS)} FROM articles").fetchall()  # noqa: S608 - names from the dataclass
+        return [_article(r) for r in rows]
+
+    def _article_text(self, article_id: str) -> str | None:
+        with self._connect() as conn:
+            row = conn.execute("SELECT body FROM articles WHERE id = %s", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def _put_article(self, info: ArticleInfo, text: str, entry: AuditEntry) -> ArticleInfo:
+        with self._connect() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (info.content_key,))
+            row = conn.execute(f"SELECT {', '.join(_ARTICLE_COLUMNS)} FROM articles WHERE content_key = %s",  # noqa: S608
+                               (info.content_key,)).fetchone()  # fmt: skip
+            if row:
+                return _article(row)
+            values = {**asdict(info), "teams": list(info.teams), "body": text}
+            names = [*_ARTICLE_COLUMNS, "body"]
+            conn.execute(f"INSERT INTO articles ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",  # noqa: S608
+                         [values[n] for n in names])  # fmt: skip
+            _insert_audit(conn, entry)
+        return info
+
+    def _set_article(self, info: ArticleInfo, entry: AuditEntry) -> None:
+        with self._connect() as conn:
+            conn.execute("UPDATE articles SET visibility = %s, teams = %s WHERE id = %s", (info.visibility, list(info.teams), info.id))
+            _insert_audit(conn, entry)
+
+    def _drop_article(self, info: ArticleInfo, entry: AuditEntry) -> None:
+        with self._connect() as conn:
+            conn.execute("DELETE FROM articles WHERE id = %s", (info.id,))
+            _insert_audit(conn, entry)
+
 
 def migrate(conn) -> list[int]:
     """Apply the migrations this database has not had yet (one transaction, under an advisory lock)."""
@@ -197,6 +241,11 @@ def migrate(conn) -> list[int]:
 def _insert_audit(conn, entry: AuditEntry) -> None:
     conn.execute("INSERT INTO audit (at, actor, action, dataset, detail) VALUES (%s, %s, %s, %s, %s)",
                  (entry.at, entry.actor, entry.action, entry.dataset, entry.detail))  # fmt: skip
+
+
+def _article(row: tuple) -> ArticleInfo:
+    values = dict(zip(_ARTICLE_COLUMNS, row, strict=True))
+    return ArticleInfo(**{**values, "teams": tuple(values["teams"] or ())})
 
 
 def _info(row: tuple) -> DatasetInfo:

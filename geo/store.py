@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 from geo.access import LOCAL, Grant, NotAvailable, User, allowed, check_grant, may_upload
 from geo.actors import merge_aliases
 from geo.areas import tag_events
+from geo.article_store import ArticleInfo, ArticleStore
 from geo.detail_text import ROW_GROUP_ROWS, ParquetText, detach
 from geo.io import Progress, read_events
 from geo.io.limits import check_memory, check_size
@@ -114,7 +115,7 @@ class AuditEntry:
     detail: str = ""
 
 
-class Store:
+class Store(ArticleStore):
     """The store interface; backends implement the ``_``-prefixed primitives."""
 
     backend = "abstract"
@@ -398,6 +399,46 @@ class EmbeddedStore(Store):
 
     def _signed_out(self, sub: str) -> float | None:
         return self._sign_outs().get(sub)
+
+    # Articles: ``articles/<id>.md`` (the text) and ``articles/<id>.json`` (written last: it exists once both do).
+    def _article_infos(self) -> list[ArticleInfo]:
+        folder = self.directory / "articles"
+        found = sorted(folder.glob("*.json")) if folder.exists() else []
+        infos = []
+        for path in found:
+            try:
+                meta = json.loads(path.read_text(encoding="utf-8"))
+                infos.append(ArticleInfo(**{**meta, "teams": tuple(meta["teams"])}))
+            except (OSError, ValueError, TypeError, KeyError):
+                continue  # a damaged entry is not listed
+        return infos
+
+    def _article_text(self, article_id: str) -> str | None:
+        try:
+            return (self.directory / "articles" / f"{article_id}.md").read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def _put_article(self, info: ArticleInfo, text: str, entry: AuditEntry) -> ArticleInfo:
+        with self._locked():
+            stored = next((i for i in self._article_infos() if i.content_key == info.content_key), None)
+            if stored:
+                return stored
+            folder = self.directory / "articles"
+            folder.mkdir(exist_ok=True)
+            _atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), folder / f"{info.id}.md")
+            self._set_article(info, entry)
+        return info
+
+    def _set_article(self, info: ArticleInfo, entry: AuditEntry) -> None:
+        text = json.dumps(asdict(info), indent=1)
+        _atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), self.directory / "articles" / f"{info.id}.json")
+        self._log(entry)
+
+    def _drop_article(self, info: ArticleInfo, entry: AuditEntry) -> None:
+        (self.directory / "articles" / f"{info.id}.json").unlink(missing_ok=True)
+        (self.directory / "articles" / f"{info.id}.md").unlink(missing_ok=True)
+        self._log(entry)
 
 
 def datasets_table(infos: list[DatasetInfo]) -> pd.DataFrame:

@@ -51,6 +51,7 @@ UI_ONLY: dict[str, str] = {
     "page": "the page drawn last (the map remounts when coming back to it)",
     "_frame_active": "set by the entry script before a page runs: the page need not run it as its frame",
     "draw_filters": "the map page: draws the sidebar's filters from its map fragment, into the room the entry script left",
+    "offer_download": "pages: a button that makes a download in the clicking session's own run and hands the browser a one-time link (geo.web.exports)",
     # map page
     "playing": "▶ Play is on", "play_speed": "playback speed (slices per second)", "play_loop": "playback loops",
     "_play_due": "when the next playback step is due (time.monotonic)",
@@ -64,7 +65,7 @@ UI_ONLY: dict[str, str] = {
     "border_map": "Border Watch map", "actor_map": "Actors map", "ac_actor": "Actors: the actor shown",
     "tl_by": "Timeline: split by", "tl_measure": "Timeline: measure", "tl_chart": "Timeline chart",
     "tl_day": "Timeline: day to open", "tl_open": "Timeline: open the day", "tl_period_b": "Timeline: period B",
-    "art_text": "Articles: pasted text", "art_add": "Articles: Extract button", "user_articles": "pasted articles by id",
+    "art_text": "Articles: pasted text", "art_add": "Articles: Extract button", "art_notice": "Articles: what the last paste, share or delete did",
     "up_file": "Data: the upload", "up_format": "Data: format", "up_date_order": "Data: date order", "up_go": "Data: Load and store",
     "up_open": "Data: open a stored dataset", "_peeked": "Data: the upload's columns, read once per file",
     "last_report": "Data: the last load report", "dl_rejected": "Data: rejected rows download",
@@ -83,6 +84,8 @@ DATASET_KEYED: dict[str, str] = {
     "sh_visibility": "Data: who sees this dataset", "sh_teams": "Data: this dataset's teams",
     "sh_pending": "Data: a Save of this dataset that widens who sees it, waiting for confirmation (geo.access.ShareChange)",
     "del_confirm": "Data: confirm deleting this dataset",
+    "art_visibility": "Articles: who sees this stored article", "art_teams": "Articles: this article's teams",
+    "art_save": "Articles: save who sees this article", "art_delete": "Articles: delete this article",
 }
 
 

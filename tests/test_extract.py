@@ -402,13 +402,3 @@ def test_a_facility_word_picks_the_facility_entry(sentence, admin1, lat):
     events, _ = extract(_article(sentence, published=date(2024, 12, 2)))
     assert len(events) == 1
     assert (events.iloc[0]["admin1"], round(events.iloc[0]["latitude"], 3)) == (admin1, lat)
-
-
-def test_a_pasted_article_is_stored_once_under_its_content_id(tmp_path):
-    from geo.articles import article_id_for, save_user_article
-
-    text = "---\ndate: 2024-12-01\n---\nHTS fighters captured Saraqib on Sunday."
-    first = save_user_article(text, datasets_dir=tmp_path)
-    again = save_user_article(text, datasets_dir=tmp_path)
-    assert first == again == tmp_path / "articles" / f"{article_id_for(text)}.md"
-    assert first.read_text(encoding="utf-8") == text and len(list((tmp_path / "articles").iterdir())) == 1

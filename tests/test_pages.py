@@ -56,10 +56,14 @@ def test_articles_page_highlights_and_rejects():
     assert "background (mentions 2016)" in reasons
 
 
-def test_articles_page_escapes_a_hostile_article():
+def test_articles_page_escapes_a_hostile_article(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONFLICT_MAP_DATASETS", str(tmp_path))  # the pasted article is stored here
     hostile = "---\ntitle: <script>alert(1)</script>\ndate: 2024-12-01\noutlet: x\n---\nOn Monday HTS captured Saraqib. <img src=x onerror=alert(1)>\n"
-    at = _page("pages/articles.py", state={"user_articles": {"hostile": hostile}})
+    at = _page("pages/articles.py")
+    at.text_area(key="art_text").input(hostile)
+    at.button(key="art_add").click().run()
     assert not at.exception
+    assert len(list((tmp_path / "articles").glob("*.md"))) == 1  # kept in the store, not in the session
     html = " ".join(m.value for m in at.markdown)
     assert "<img" not in html and "&lt;img src&#61;x" in html
     assert any("\\<script\\>" in h.value for h in at.subheader)  # the title is shown as text
