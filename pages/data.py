@@ -59,10 +59,12 @@ if upload is not None:
     peeked = st.session_state.get("_peeked")
     if peeked is None or peeked[0] != upload.file_id:  # once per uploaded file, not on every rerun
         try:
-            peeked = (upload.file_id, ["", *peek_columns(upload.getvalue(), name=upload.name)])
-        except ReadError:  # "Load and store" reports why the file cannot be read
-            peeked = (upload.file_id, [""])
+            peeked = (upload.file_id, ["", *peek_columns(upload.getvalue(), name=upload.name)], None)
+        except ReadError as exc:  # said now (a zip bomb, a busy server), and again by "Load and store"
+            peeked = (upload.file_id, [""], str(exc))
         st.session_state["_peeked"] = peeked
+    if peeked[2]:
+        st.warning(markdown_text(peeked[2]))
     columns = peeked[1]
     for canonical, cell in zip(AUTO_COLUMNS, st.columns(len(AUTO_COLUMNS)), strict=True):
         choice = cell.selectbox(canonical, columns, key=f"map_{canonical}")
