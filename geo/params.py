@@ -99,7 +99,7 @@ PARAMS: tuple[Param, ...] = (
     Param("area", "areas", "members", "area keys: governorates, `border`, crossings (repeatable)", state="w_areas"),
     Param("fat", "min_fatalities", "count", f"minimum fatalities (0–{MAX_FATALITIES:,})", state="w_fat"),
     Param("q", "text", "text", "text searched in location, notes, actors, admin1 (≤ 200 characters)", state="w_text"),
-    Param("dataset", "dataset", "dataset", "`bundled` or a stored dataset's 16-hex-digit id", state="dataset"),
+    Param("dataset", "dataset", "dataset", "`bundled` or a stored dataset's id (32 random hex digits; 16 for one stored before ids were random)", state="dataset"),
     Param("mode", "mode", "choice", "map rendering", MODES, state="w_mode"),
     Param("view", "view", "view", f"map centre and zoom: `lat,lon,zoom` (zoom {MIN_ZOOM}–{MAX_ZOOM})", state="view"),
     Param("event", "event", "event", "the selected event's id (≤ 100 characters)", state="event"),
@@ -185,7 +185,7 @@ def _view(raw: list[str], _p: Param, _vocab: Vocabulary | None) -> tuple[object,
 def _dataset(raw: list[str], _p: Param, vocab: Vocabulary | None) -> tuple[object, list[str]]:
     value = raw[0][:100]
     if not DATASET_PARAM.fullmatch(value):
-        msg = f"expected 'bundled' or a 16-hex-digit dataset id, got {value[:40]!r}"
+        msg = f"expected 'bundled' or a dataset id (32 hex digits, or 16 for an old one), got {value[:40]!r}"
         raise ValueError(msg)
     if vocab is not None and vocab.datasets and value not in vocab.datasets:
         msg = NOT_AVAILABLE.format(id=value)  # the same words for a missing id and one this user may not open
