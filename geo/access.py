@@ -7,8 +7,10 @@ at the machine is :data:`LOCAL` (today's behaviour: every dataset is theirs to s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 #: User roles from lowest to highest (not to be confused with an actor's role in an event,
 #: :data:`geo.query.ROLES`); the identity token's role claim decides which one a user has.
@@ -63,6 +65,8 @@ class User:
         """How the audit log and the Data page name this user."""
         return self.email or self.name or self.sub or "anonymous"
 
+
+T = TypeVar("T", bound=Any)  # a frozen dataclass with ``visibility`` and ``teams``
 
 ANONYMOUS = User(sub="")
 #: Sign-in off: the single analyst at this machine owns and sees everything, as before sign-in existed.
@@ -122,6 +126,13 @@ def check_grant(visibility: str, teams: Iterable[str]) -> Grant:
         msg = "teams: expected at least one team for visibility 'team', got none"
         raise ValueError(msg)
     return Grant(owner="", visibility=visibility, teams=teams if visibility == "team" else ())
+
+
+def regrant(item: T, visibility: str, teams: Iterable[str]) -> tuple[T, str]:
+    """A dataset's or an article's metadata with a checked new visibility and teams, and its audit detail ("from → to")."""
+    grant = check_grant(visibility, teams)
+    changed = dataclasses.replace(item, visibility=grant.visibility, teams=grant.teams)
+    return changed, f"{item.visibility} → {grant.visibility}" + (f" ({', '.join(grant.teams)})" if grant.teams else "")
 
 
 def user_from_claims(claims: Mapping[str, object], *, role_claim: str, admins: str, analysts: str) -> User:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from geo.access import LOCAL, Grant, NotAvailable, User, allowed, check_grant
+from geo.access import LOCAL, Grant, NotAvailable, User, allowed, regrant
 from geo.articles import MAX_ARTICLE_CHARS
 from geo.errors import ReadError
 from geo.params import DATASET_ID
@@ -116,10 +116,8 @@ class ArticleStore:
     def share_article(self, article_id: str, user: User, *, visibility: str, teams: tuple[str, ...] = ()) -> ArticleInfo:
         """Change who sees an article (its owner or an admin); logged."""
         info = self.article_info(article_id, user, action="change_visibility")
-        grant = check_grant(visibility, teams)
-        changed = replace(info, visibility=grant.visibility, teams=grant.teams)
-        detail = f"article: {info.visibility} → {grant.visibility}" + (f" ({', '.join(grant.teams)})" if grant.teams else "")
-        self._set_article(changed, self._entry(user, "share", article_id, detail))
+        changed, detail = regrant(info, visibility, teams)
+        self._set_article(changed, self._entry(user, "share", article_id, f"article: {detail}"))
         return changed
 
     def delete_article(self, article_id: str, user: User) -> None:

@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from geo.access import LOCAL, Grant, NotAvailable, User, allowed, check_grant, may_upload
+from geo.access import LOCAL, Grant, NotAvailable, User, allowed, may_upload, regrant
 from geo.actors import merge_aliases
 from geo.areas import tag_events
 from geo.article_store import ArticleInfo, ArticleStore
@@ -264,9 +264,7 @@ class Store(ArticleStore):
         info = self.info(dataset_id, user, action="change_visibility")
         if info is BUNDLED:
             raise NotAvailable(dataset_id)
-        grant = check_grant(visibility, teams)
-        changed = replace(info, visibility=grant.visibility, teams=grant.teams)
-        detail = f"{info.visibility} → {grant.visibility}" + (f" ({', '.join(grant.teams)})" if grant.teams else "")
+        changed, detail = regrant(info, visibility, teams)
         self._update(changed, self._entry(user, "share", dataset_id, detail))
         return changed
 

@@ -63,7 +63,7 @@ if upload is not None:
         except ReadError as exc:  # said now (a zip bomb, a busy server), and again by "Load and store"
             peeked = (upload.file_id, [""], str(exc))
         st.session_state["_peeked"] = peeked
-    if peeked[2]:
+    if peeked[2] and not st.session_state.get("up_go"):  # said once: the Load press says it as its error
         st.warning(markdown_text(peeked[2]))
     columns = peeked[1]
     for canonical, cell in zip(AUTO_COLUMNS, st.columns(len(AUTO_COLUMNS)), strict=True):

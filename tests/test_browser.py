@@ -206,9 +206,9 @@ def test_upload_is_shared_by_its_link(server, browser):
     page, runs = _data_page(browser, server)
     _load_and_store(page, runs, FIXTURES / "acled_new_text_inter.csv", "Stored as dataset")
     runs.act(lambda: page.get_by_role("button", name="Open dataset").click())
-    page.wait_for_function("() => /dataset=[0-9a-f]{16}/.test(window.location.search)", timeout=30_000)
+    page.wait_for_function("() => /dataset=[0-9a-f]{32}/.test(window.location.search)", timeout=30_000)
     dataset_id = page.url.split("dataset=")[1].split("&")[0]
-    assert len(dataset_id) == 16
+    assert len(dataset_id) == 32
     colleague = browser.new_page(viewport={"width": 1500, "height": 1100})
     colleague.goto(f"{server}/?dataset={dataset_id}")
     map_frame(colleague)

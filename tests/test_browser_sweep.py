@@ -538,7 +538,7 @@ def test_data_page_controls(server, browser, tmp_path):
     assert "read month first (11/30/2024), as chosen" in report and "2024-11-05 to 2024-12-01" in report
     assert "mapped — event_date ← when" in report
     _step(page, runs, lambda: page.get_by_role("button", name="Open dataset").click())
-    page.wait_for_function("() => /dataset=[0-9a-f]{16}/.test(location.search)", timeout=30_000)
+    page.wait_for_function("() => /dataset=[0-9a-f]{32}/.test(location.search)", timeout=30_000)
     page.close()
 
 
