@@ -131,7 +131,7 @@ def audit_log_with_formulas(tmp_path: Path) -> pd.DataFrame:
     store = EmbeddedStore(tmp_path)
     mallory = User(sub="m", name="Mallory\r=cmd|' /C calc'!A0", role="admin")
     dataset_id, _ = store.save((FIXTURES / "generic_lat_lon.csv").read_bytes(), name="events\r@SUM(1+1).csv", user=mallory)
-    store.exported(dataset_id, mallory, what="CSV\r\n+1+1", make=lambda: b"")()
+    store.record_export(dataset_id, mallory, what="CSV\r\n+1+1")
     store.share(dataset_id, mallory, visibility="team", teams=("ops\r-team",))
     return store.audit_log(LOCAL)
 
