@@ -184,7 +184,8 @@ class Store(ArticleStore):
         says it was a link followed (``action="open_link"``, once per session and id).
         """
         if action in ("export", "change_visibility", "delete", "open_link"):
-            self._log(self._entry(user, "denied", str(dataset_id)[:40], action))
+            shown = "".join(c if c.isprintable() else "?" for c in str(dataset_id)[:40])  # a tampered id may hold NUL
+            self._log(self._entry(user, "denied", shown, action))
 
     def datasets(self, user: User) -> list[DatasetInfo]:
         """The datasets ``user`` may list, the bundled one first, then newest first."""

@@ -84,4 +84,4 @@ def test_deleting_a_dataset_deletes_its_cache(ucdp_store):
     store, dataset_id, parquet = ucdp_store
     store.delete(dataset_id, LOCAL)
     assert not parquet.exists() and not cache_path(parquet).exists()
-    assert sorted(p.name for p in parquet.parent.iterdir()) == ["audit.jsonl"]
+    assert sorted(p.name for p in parquet.parent.iterdir()) == [".lock", "audit.jsonl"]  # the lock of concurrent uploads stays

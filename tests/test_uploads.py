@@ -8,6 +8,7 @@ The window rolls over on an injected clock: no sleeps.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from starlette.applications import Starlette
@@ -174,7 +175,8 @@ def _stream(guard: UploadGuard, chunks: int, chunk: bytes, *, user: str | None =
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "PUT", "scheme": "http",
              "path": URL, "raw_path": URL.encode(), "query_string": b"", "root_path": "", "headers": headers,
              "client": ("10.0.0.9", 5000), "server": ("testserver", 80)}  # fmt: skip
-    asyncio.run(guard(scope, receive, send))
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own: Playwright's sync API may hold this thread's
+        pool.submit(asyncio.run, guard(scope, receive, send)).result()
     return answer["status"], answer["headers"], answer["body"], pulled
 
 
