@@ -110,6 +110,10 @@ else:
         except NotAvailable as exc:
             if say_why:
                 st.session_state["dataset_error"] = exc.args[0]
+            refused = st.session_state.setdefault("_refused", set())
+            if dataset_id not in refused:  # audited once per session and id, not on every rerun
+                refused.add(dataset_id)
+                STORE.record_denied(dataset_id, USER, action="open_link")
         except KeyError as exc:  # damaged storage (said only to someone who may see it)
             st.session_state["dataset_error"] = exc.args[0]
         return BUNDLED_ID, cached_dataset(BUNDLED_ID, "bundled")

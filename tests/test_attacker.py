@@ -136,6 +136,10 @@ def test_download_addresses_die_when_the_dataset_is_unshared_or_deleted(team, br
     assert gone.status == 404 and b"FeatureCollection" not in gone.body()
     assert ("bob@desk.example", "denied", dataset_id, "export") in _audit(database)
 
+    bob.goto(f"{second}/?dataset={dataset_id}")  # his link, now refused: said to him, and audited once
+    bob.get_by_text(f"dataset {dataset_id}: not available to you").first.wait_for(timeout=60_000)
+    assert _audit(database).count(("bob@desk.example", "denied", dataset_id, "open_link")) == 1
+
     PostgisStore(database).delete(dataset_id, _user("alice"))
     gone = a_ctx.request.get(f"{first}/{alice_href}")
     assert gone.status == 404 and b"event_id" not in gone.body()
