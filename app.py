@@ -37,16 +37,24 @@ from geo.web.server import server_options
 
 
 def _cookie_secret() -> str | None:
-    """The sign-in cookie's key when sign-in is on, else None (read when asked: the secrets file may change)."""
+    """The sign-in cookie's key when sign-in is on, else None (read when asked: the secrets file may change).
+
+    Sign-in on without a readable key gives "": sign-in stays on and no cookie verifies (fails closed).
+    """
     try:
-        return str(st.secrets["auth"]["cookie_secret"]) if auth_configured(st.secrets) else None
+        on = auth_configured(st.secrets)
     except Exception:  # noqa: BLE001 - no secrets file, or an unreadable one: sign-in is off
         return None
+    try:
+        return str(st.secrets["auth"]["cookie_secret"] or "") if on else None
+    except Exception:  # noqa: BLE001 - on, but no key: nothing may verify
+        return ""
 
 
 
 if __name__ not in ("__main__", "frame"):  # imported by `streamlit run` to build the server, not a script run
-    app = st.App(__file__, **server_options(secret=_cookie_secret))
+    # st.App does not put user routes under server.baseUrlPath: the download route is given it.
+    app = st.App(__file__, **server_options(secret=_cookie_secret, base_path=st.get_option("server.baseUrlPath")))
 else:
     STARTED = time.perf_counter()
     st.set_page_config(page_title="Conflict map — Aleppo, Idlib, Iraq–Syria border", page_icon="🗺️", layout="wide")
@@ -87,6 +95,7 @@ else:
         # A cookie signed before its user's last Sign out (on any replica) is over: a copy of it too.
         sign_in = read_sign_in(st.context.cookies, secret=_cookie_secret()) if st.user.is_logged_in else None
         ended = STORE.signed_out(sign_in.sub) if sign_in else None
+        st.session_state["_signed_in_at"] = sign_in.signed_at if sign_in else None  # the map fragment asks too
         if sign_in is None or (ended is not None and ended >= sign_in.signed_at):
             st.title("Conflict map")
             if sign_in is not None:

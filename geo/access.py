@@ -144,8 +144,20 @@ def user_from_claims(claims: Mapping[str, object], *, role_claim: str, admins: s
     raw = claims.get(role_claim, ())
     groups = frozenset(str(g)[:100] for g in ([raw] if isinstance(raw, str) else raw if isinstance(raw, list | tuple) else ()))
     role = "admin" if groups & _names(admins) else "analyst" if groups & _names(analysts) else "viewer"
-    text = {k: str(claims.get(k) or "")[:200] for k in ("sub", "name", "email")}
-    return User(sub=text["sub"], name=text["name"], email=text["email"], groups=groups, role=role)
+    text = {k: str(claims.get(k) or "")[:200] for k in ("name", "email")}
+    return User(sub=subject(claims), name=text["name"], email=text["email"], groups=groups, role=role)
+
+
+#: ``sub`` values the app uses for itself: a provider's user with one of them is nobody.
+RESERVED_SUBS = frozenset({LOCAL.sub, SERVER.sub})
+
+
+def subject(claims: Mapping[str, object]) -> str:
+    """The stable id of a signed-in user: the token's ``sub``, whole (OIDC allows 255 characters), or ""
+    (nobody) when it is missing, longer, or one of :data:`RESERVED_SUBS`. Every check of a user's
+    identity — ownership, sign-out, downloads, uploads — goes through this one reading."""
+    sub = str(claims.get("sub") or "")
+    return "" if len(sub) > 255 or sub in RESERVED_SUBS else sub
 
 
 def _names(comma_separated: str) -> frozenset[str]:

@@ -265,6 +265,10 @@ class Store(ArticleStore):
         info = self.info(dataset_id, user, action="change_visibility")
         if info is BUNDLED:
             raise NotAvailable(dataset_id)
+        if visibility == "link" and not info.grant.secret_id:
+            msg = (f"visibility: 'link' needs an id nobody can compute; {dataset_id} was made from its file "
+                   "(stored before ids were random) — upload the file again for a link id")
+            raise ValueError(msg)
         changed, detail = regrant(info, visibility, teams)
         self._update(changed, self._entry(user, "share", dataset_id, detail))
         return changed
@@ -426,17 +430,24 @@ class EmbeddedStore(Store):
             folder = self.directory / "articles"
             folder.mkdir(exist_ok=True)
             _atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), folder / f"{info.id}.md")
-            self._set_article(info, entry)
+            self._write_article_meta(info, entry)  # under the lock already held
         return info
 
     def _set_article(self, info: ArticleInfo, entry: AuditEntry) -> None:
+        with self._locked():  # a share racing a delete must not bring back metadata without its text
+            self._write_article_meta(info, entry)
+
+    def _write_article_meta(self, info: ArticleInfo, entry: AuditEntry) -> None:
+        if not (self.directory / "articles" / f"{info.id}.md").exists():
+            return  # deleted meanwhile
         text = json.dumps(asdict(info), indent=1)
         _atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), self.directory / "articles" / f"{info.id}.json")
         self._log(entry)
 
     def _drop_article(self, info: ArticleInfo, entry: AuditEntry) -> None:
-        (self.directory / "articles" / f"{info.id}.json").unlink(missing_ok=True)
-        (self.directory / "articles" / f"{info.id}.md").unlink(missing_ok=True)
+        with self._locked():
+            (self.directory / "articles" / f"{info.id}.json").unlink(missing_ok=True)
+            (self.directory / "articles" / f"{info.id}.md").unlink(missing_ok=True)
         self._log(entry)
 
 

@@ -51,6 +51,7 @@ UI_ONLY: dict[str, str] = {
     "page": "the page drawn last (the map remounts when coming back to it)",
     "_frame_active": "set by the entry script before a page runs: the page need not run it as its frame",
     "draw_filters": "the map page: draws the sidebar's filters from its map fragment, into the room the entry script left",
+    "_signed_in_at": "when this session's sign-in cookie was signed (the map fragment checks sign-outs against it)",
     "_refused": "dataset ids this session was refused (each refusal is audited once)",
     "offer_download": "pages: a button that makes a download in the clicking session's own run and hands the browser a one-time link (geo.web.exports)",
     # map page

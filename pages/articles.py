@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from geo.access import VISIBILITIES, allowed
+from geo.access import VISIBILITIES, NotAvailable, allowed
 from geo.article_store import may_delete_article
 from geo.articles import highlight_html, parse_article
 from geo.build_data import article_paths
@@ -45,7 +45,11 @@ if st.session_state.get("art_notice"):
 # The shipped seeds, then the stored articles this user may open (their own and those shared with them).
 stored = store.articles(user)
 texts = [(p.stem, p.name, p.read_text(encoding="utf-8"), None) for p in article_paths()]
-texts += [(a.id, a.title, store.article_text(a.id, user), a) for a in stored]
+for info in stored:
+    try:
+        texts.append((info.id, info.title, store.article_text(info.id, user), info))
+    except NotAvailable:  # deleted between the listing and the read (on any replica)
+        continue
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

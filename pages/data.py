@@ -84,7 +84,7 @@ if upload is not None and st.button("Load and store", key="up_go"):
         st.error(markdown_text(str(exc)))
     except Exception as exc:  # noqa: BLE001 - a hostile file must never take the page down
         bar.empty()
-        st.error(markdown_text(f"{upload.name}: could not be loaded ({type(exc).__name__}: {str(exc)[:200]}). "
+        st.error(markdown_text(f"{upload.name}: could not be loaded ({type(exc).__name__}). "
                                "This is a bug in the reader; the file was not stored."))  # fmt: skip
     else:
         bar.progress(1.0, text="done")

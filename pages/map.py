@@ -126,8 +126,13 @@ def map_view() -> None:
     """The map fragment. It asks the store first, as every full run does: a filter change, a slice
     step or a pan on a dataset deleted or unshared since (on any replica) reruns the whole app,
     which says so and opens the bundled dataset; so does text found gone from storage meanwhile."""
+    store, user = st.session_state["store"], st.session_state["user"]
+    signed_in_at = st.session_state.get("_signed_in_at")
+    ended = store.signed_out(user.sub) if signed_in_at is not None else None
+    if ended is not None and ended >= signed_in_at:  # signed out since (on any replica): the app says so
+        st.rerun(scope="app")
     try:
-        st.session_state["store"].info(st.session_state["dataset"], st.session_state["user"])
+        store.info(st.session_state["dataset"], user)
         _map_view()
     except NotAvailable:
         st.rerun(scope="app")

@@ -60,7 +60,10 @@ def test_a_legacy_hash_id_is_no_link_credential(tmp_path):
     (tmp_path / f"{legacy}.json").write_text(json.dumps(meta))
     bob = User(sub="bob-sub", name="Bob", role="viewer", groups=frozenset({"desk"}))
     assert store.info(legacy, bob).id == legacy  # an old link keeps working where it is allowed
-    store.share(legacy, alice, visibility="link")
+    with pytest.raises(ValueError, match="upload the file again"):  # the share form says so, writes nothing
+        store.share(legacy, alice, visibility="link")
+    meta["visibility"] = "link"  # shared by link before ids were random
+    (tmp_path / f"{legacy}.json").write_text(json.dumps(meta))
     with pytest.raises(NotAvailable):
         store.info(legacy, User(sub="carol-sub", role="analyst"))
     assert store.info(legacy, alice).id == legacy

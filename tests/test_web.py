@@ -15,12 +15,12 @@ from starlette.testclient import TestClient
 from streamlit.auth_util import set_cookie_with_chunks
 from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
 
-from geo.access import LOCAL, User
+from geo.access import LOCAL, User, user_from_claims
 from geo.store import EmbeddedStore
 from geo.web.cookie import USER_COOKIE, read_sign_in
 from geo.web.exports import GONE, Export, ExportShelf, content_disposition
 from geo.web.headers import SecurityHeaders, is_loopback
-from geo.web.server import download_endpoint
+from geo.web.server import download_endpoint, server_options
 from tests.conftest import FIXTURES
 
 SECRET = "tests-only-cookie-secret"
@@ -67,7 +67,7 @@ def test_the_shelf_gives_a_file_once_and_only_within_its_time():
     now = [0.0]
     shelf = ExportShelf(ttl_s=60, clock=lambda: now[0])
     export = Export(b"a,b\n", "events.csv", "text/csv", ALICE, "CSV", "d" * 32)
-    first, second = shelf.put(export), shelf.put(export)
+    first, second = shelf.put(export), shelf.put(Export(b"{}", "events.geojson", "application/geo+json", ALICE, "GeoJSON", "d" * 32))
     assert len(first) >= 43 and first != second  # 256 random bits each
     assert shelf.take(first) == export and shelf.take(first) is None  # once
     now[0] = 61
@@ -119,7 +119,7 @@ def test_a_download_is_asked_again_when_fetched(tmp_path):
 def test_a_download_of_a_deleted_dataset_is_gone_with_sign_in_off(tmp_path):
     store, shelf = EmbeddedStore(tmp_path), ExportShelf()
     dataset_id, _ = store.save((FIXTURES / "acled_new_text_inter.csv").read_bytes(), name="a.csv")
-    token, other = (shelf.put(Export(b"x", "events.csv", "text/csv", LOCAL, "CSV", dataset_id)) for _ in range(2))
+    token, other = (shelf.put(Export(b"x", name, "text/csv", LOCAL, "CSV", dataset_id)) for name in ("a.csv", "b.csv"))
     store.delete(dataset_id, LOCAL)
     client = _client(store, shelf, secret=None)
     assert client.get(f"/download/{token}").status_code == 404
@@ -149,3 +149,32 @@ def test_every_answer_carries_the_headers_and_metrics_are_closed():
                                                 ("10.0.0.5", False), ("::ffff:10.0.0.5", False), ("testclient", False)])  # fmt: skip
 def test_only_a_proxy_on_this_host_is_believed_about_tls(host, loopback):
     assert is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(("sub", "reads_as"), [("alice", "alice"), ("local", ""), ("server", ""), ("", ""),
+                                               ("x" * 255, "x" * 255), ("x" * 256, "")])  # fmt: skip
+def test_a_cookie_and_the_app_read_one_identity(sub, reads_as):
+    """The cookie's user and the app's user are the same id: never cut differently, never a reserved one."""
+    sign_in = read_sign_in(_cookies({"sub": sub}), secret=SECRET)
+    app_user = user_from_claims({"sub": sub}, role_claim="groups", admins="", analysts="")
+    assert app_user.sub == reads_as and (sign_in.sub if sign_in else "") == reads_as
+
+
+def test_no_key_verifies_nothing():
+    assert read_sign_in(_cookies({"sub": "alice"}, secret=""), secret="") is None
+
+
+def test_a_users_repeated_exports_do_not_fill_the_shelf():
+    shelf = ExportShelf(max_bytes=100)
+    for _ in range(50):  # the same button pressed again and again: one file waits
+        shelf.put(Export(b"12345", "events.csv", "text/csv", ALICE, "CSV", "a" * 32))
+    assert len(shelf) == 1
+    for i in range(20):
+        shelf.put(Export(b"1", f"f{i}.csv", "text/csv", ALICE, "CSV", "a" * 32))
+    assert len(shelf) <= 6
+    shelf.put(Export(b"12345", "events.csv", "text/csv", CAROL, "CSV", "b" * 32))  # room left for others
+
+
+def test_the_download_route_follows_the_base_path(tmp_path):
+    options = server_options(secret=lambda: None, base_path="/maps/", store=lambda: EmbeddedStore(tmp_path))
+    assert [r.path for r in options["routes"]] == ["/maps/download/{token}"]

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from geo.access import subject
+
 USER_COOKIE = "_streamlit_user"
 #: Streamlit's own lifetime of the cookie (30 days) plus its one day of grace.
 MAX_AGE_S = 31 * 86_400
@@ -33,7 +35,7 @@ class SignIn:
 
     @property
     def sub(self) -> str:
-        return str(self.claims.get("sub") or "")
+        return subject(self.claims)  # the same reading as the app's user (geo.access)
 
 
 def _unsign(secret: str, name: str, value: str | None, *, max_age_s: int) -> tuple[str, float] | None:
@@ -58,6 +60,8 @@ def read_sign_in(cookies: Mapping[str, str], *, secret: str, max_age_s: int = MA
     max_age_s
         Oldest signature accepted, in seconds.
     """
+    if not secret:  # sign-in on but no key: nothing verifies (an empty key would verify a forged cookie)
+        return None
     first = _unsign(secret, USER_COOKIE, cookies.get(USER_COOKIE), max_age_s=max_age_s)
     if first is None:
         return None
@@ -72,6 +76,6 @@ def read_sign_in(cookies: Mapping[str, str], *, secret: str, max_age_s: int = MA
         claims = json.loads(text)
     except ValueError:
         return None
-    if not isinstance(claims, dict) or not claims.get("is_logged_in", True):
+    if not isinstance(claims, dict) or claims.get("is_logged_in") is not True or not subject(claims):
         return None
     return SignIn(claims, signed_at)

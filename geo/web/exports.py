@@ -26,6 +26,8 @@ from geo.web.cookie import SignIn
 #: What the download address answers once the file is gone (fetched, expired, revoked or never there).
 GONE = "This download has expired, was already fetched, or is not available to you: press the export button again."
 DOWNLOAD_PATH = "download"
+#: Files one user may have waiting at once (one per export button is plenty).
+PER_USER = 6
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,17 @@ class ExportShelf:
         self._lock = threading.Lock()  # script threads put, the server's event loop takes
 
     def put(self, export: Export) -> str:
-        """Keep ``export`` for one fetch; return its token. MemoryError when the shelf is full."""
+        """Keep ``export`` for one fetch; return its token. MemoryError when the shelf is full.
+
+        A user's earlier unfetched file of the same name is dropped first, and a user keeps at most
+        :data:`PER_USER` files waiting: one user pressing Export again and again cannot fill the
+        shelf for everyone else.
+        """
         with self._lock:
             self._expire()
+            mine = [t for t, (_, e) in self._waiting.items() if e.user.sub == export.user.sub]
+            for token in [t for t in mine if self._waiting[t][1].file_name == export.file_name] + mine[: max(0, len(mine) - PER_USER + 1)]:
+                self._waiting.pop(token, None)
             if self.waiting_bytes() + len(export.data) > self.max_bytes:
                 msg = f"export: expected at most {self.max_bytes / 2**20:.0f} MB waiting to be downloaded; try again shortly"
                 raise MemoryError(msg)

@@ -86,7 +86,7 @@ def uploader(scope: Scope, *, secret: str | None, config: Settings) -> str | Non
     return user.sub if may_upload(user) else None
 
 
-def server_options(*, secret: Callable[[], str | None], shelf: ExportShelf = SHELF,
+def server_options(*, secret: Callable[[], str | None], base_path: str = "", shelf: ExportShelf = SHELF,
                    store: Callable[[], Store] = process_store) -> dict[str, Any]:  # fmt: skip
     """``routes`` and ``middleware`` for ``st.App``.
 
@@ -96,11 +96,15 @@ def server_options(*, secret: Callable[[], str | None], shelf: ExportShelf = SHE
         The sign-in cookie's key (``[auth] cookie_secret``), or None when sign-in is off.
     shelf
         Where the script runs leave files for :func:`download_endpoint`.
+    base_path
+        Streamlit's ``server.baseUrlPath`` (the page's relative ``download/…`` link resolves under it).
     store
         The store the download route asks (the process's own by default).
     """
     config = settings()
-    route = Route(f"/{DOWNLOAD_PATH}/{{token}}", download_endpoint(shelf=shelf, store=store, secret=secret), methods=["GET"])
+    prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
+    route = Route(f"{prefix}/{DOWNLOAD_PATH}/{{token}}", download_endpoint(shelf=shelf, store=store, secret=secret),
+                  methods=["GET"])  # fmt: skip
     guard = Middleware(UploadGuard, identity=lambda scope: uploader(scope, secret=secret(), config=config),
                        sign_in_required=lambda: secret() is not None, limits=UploadLimits.from_settings(config))  # fmt: skip
     return {"routes": [route], "middleware": [Middleware(SecurityHeaders), guard]}

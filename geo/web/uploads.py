@@ -298,7 +298,8 @@ def _content_length(scope: Scope) -> int | None:
     for key, value in scope.get("headers", []):
         if key.lower() == b"content-length":
             text = value.decode("latin-1").strip()
-            return int(text) if text.isdigit() else -1
+            # ASCII digits only, and a sane length ("²".isdigit() is True; 5,000 digits overflow int()).
+            return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else -1
     return None
 
 
