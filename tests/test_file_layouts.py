@@ -314,3 +314,59 @@ def test_opendocument_spreadsheet_is_read(tmp_path):
     frame.to_excel(tmp_path / "e.ods", engine="odf", index=False)  # odfpy, a test dependency, writes it
     result = read_events(tmp_path / "e.ods")
     assert result.report.rows_loaded == 1 and result.report.format == "xlsx"
+
+
+# --- Whether the first row is a header, and rows of a shorter layout (GDELT 1.0 daily files and back-files).
+
+
+def _gdelt_v1(n: int, *, url: bool = True, day: str = "20130401") -> list[str]:
+    """A GDELT 1.0 event record: 58 tab-separated fields, ``SOURCEURL`` last (back-files stop at 57)."""
+    fields = [""] * 58
+    fields[:5] = [str(300_000_000 + n), day, day[:6], day[:4], "2013.2493"]
+    fields[5:7] = ["RUS", "RUSSIA"]
+    fields[25:35] = ["1", "040", "040", "04", "1", "1.0", "4", "1", "4", "2.5"]
+    fields[49:57] = ["4", "Moscow, Moskva, Russia", "RS", "RS48", "55.7522", "37.6156", "-2960561", day]
+    fields[57] = f"http://www.example.com/news/{n}.html"
+    return fields if url else fields[:57]
+
+
+def _tsv(records: list[list[str]]) -> str:
+    return "\n".join("\t".join(r) for r in records) + "\n"
+
+
+#: Ids, a URL and place names first, only two numbers in twelve cells: no header, though most cells are text.
+IDS_URLS_PLACES = "".join(
+    f"RU_10{i:02d},2022-03-0{i + 1},Ukraine,Kharkiv Oblast,Kharkiv,Shelling,Russian forces,Civilians,Kyiv Independent,"
+    f"https://kyivindependent.com/news/{i},49.99{i},36.23{i}\n"
+    for i in range(3)
+)
+GDELT_V1 = _tsv([_gdelt_v1(i) for i in range(3)])
+
+#: (case, file content, the first row is a header)
+FIRST_ROWS = [
+    ("headerless: ids, a URL and place names", IDS_URLS_PLACES, False),
+    ("headerless GDELT 1.0 (tabs, 58 fields, a URL last)", GDELT_V1, False),
+    ("a header over ids, dates, coordinates and URLs",
+     "id,date,country,admin1,location,event_type,actor1,actor2,source,url,lat,lon\n" + IDS_URLS_PLACES, True),
+    ("a header with digits in its labels over numbers", "event_id,event_date,latitude,longitude,inter1,inter2\n"
+     "1001,2024-11-30,36.2,37.16,1,3\n1002,2024-12-01,35.93,36.63,2,7\n", True),
+    ("a header over words only", "country,actor\nSyria,HTS\nSyria,SNA\n", True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "content", "header"), FIRST_ROWS, ids=[c[0] for c in FIRST_ROWS])
+def test_first_row_is_header_or_data_by_its_columns_content(tmp_path, case, content, header):
+    from geo.io.sniff import sniff
+
+    sniffed = sniff(_write(tmp_path, "first.csv", content))
+    assert sniffed.header is header
+    if not header:
+        assert sniffed.names[:3] == ("1", "2", "3")
+
+
+def test_headerless_file_of_ids_and_urls_loads_its_first_row(tmp_path):
+    path = _write(tmp_path, "ids.csv", IDS_URLS_PLACES)
+    mapping = {"event_id": "1", "event_date": "2", "location": "5", "source_url": "10", "latitude": "11", "longitude": "12"}
+    result = read_events(path, mapping=mapping)
+    assert result.events["event_id"].tolist() == ["RU_1000", "RU_1001", "RU_1002"]
+    assert result.events["source_line"].tolist() == [1, 2, 3] and result.events["source_url"].iloc[0].endswith("/news/0")
