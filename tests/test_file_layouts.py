@@ -370,3 +370,44 @@ def test_headerless_file_of_ids_and_urls_loads_its_first_row(tmp_path):
     result = read_events(path, mapping=mapping)
     assert result.events["event_id"].tolist() == ["RU_1000", "RU_1001", "RU_1002"]
     assert result.events["source_line"].tolist() == [1, 2, 3] and result.events["source_url"].iloc[0].endswith("/news/0")
+
+
+GDELT_MAPPING = {"event_id": "1", "event_date": "2", "location": "51", "latitude": "54", "longitude": "55"}
+BACK_FILE = [_gdelt_v1(i, url=False, day="20130115") for i in range(3, 6)]
+
+
+def _middle_field_lost(record: list[str]) -> list[str]:
+    return record[:2] + record[3:]  # MonthYear dropped: every later field one place to the left
+
+
+#: (case, file content, mapping, rows loaded, {reason: count}, text of the report's notes or of the rejected rows' detail)
+SHORT_BLOCKS = [
+    ("GDELT 1.0 daily rows then back-file rows without the unmapped SOURCEURL", _tsv([_gdelt_v1(i) for i in range(3)] + BACK_FILE),
+     GDELT_MAPPING, 6, {}, "3 row(s) from line 4 have 57 of 58 fields, short only of the unused trailing column(s) 58"),
+    ("the same file with SOURCEURL mapped", _tsv([_gdelt_v1(i) for i in range(3)] + BACK_FILE),
+     {**GDELT_MAPPING, "source_url": "58"}, 3, {"ragged row": 3}, "expected 58 fields, got 57 (no column 58 → source_url)"),
+    ("a block one field short in the middle (fields shifted)", _tsv([_gdelt_v1(i) for i in range(3)] + [_middle_field_lost(_gdelt_v1(i, day="20130115")) for i in range(3, 6)]),
+     GDELT_MAPPING, 3, {"ragged row": 3}, "expected 58 fields, got 57: "),
+    ("a lone row short at the end (cut short)", _tsv([_gdelt_v1(i) for i in range(3)] + BACK_FILE[:1]),
+     GDELT_MAPPING, 3, {"ragged row": 1}, "expected 58 fields, got 57: "),
+    ("a header and a block short of an unused trailing column", "event_id,event_date,latitude,longitude,collected_by\n"
+     "e1,2024-11-30,36.2,37.16,desk A\ne2,2024-12-01,35.93,36.63\ne3,2024-12-02,35.9,36.6\n", None, 3, {},
+     "2 row(s) from line 3 have 4 of 5 fields, short only of the unused trailing column(s) collected_by"),
+    ("a header and a block short of a used column", "event_id,event_date,latitude,longitude\n"
+     "e1,2024-11-30,36.2,37.16\ne2,2024-12-01,35.93\ne3,2024-12-02,35.9\n", None, 1, {"ragged row": 2},
+     "expected 4 fields, got 3 (no longitude): e2,2024-12-01,35.93"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "content", "mapping", "loaded", "rejected", "said"), SHORT_BLOCKS, ids=[c[0] for c in SHORT_BLOCKS])
+def test_rows_short_only_of_unused_trailing_columns_load(tmp_path, case, content, mapping, loaded, rejected, said):
+    result = read_events(_write(tmp_path, "blocks.csv", content), mapping=mapping)
+    report = result.report
+    assert (report.rows_loaded, report.reasons) == (loaded, rejected)
+    assert report.rows_read == report.rows_loaded + report.rows_rejected
+    assert any(said in text for text in [*report.notes, *report.rejected.get("detail", [])]), (report.notes, report.rejected)
+    if not rejected:  # loaded rows keep their own line, and their missing fields are empty, not taken from elsewhere
+        assert sorted(result.events["source_line"]) == list(range(result.events["source_line"].min(), loaded + result.events["source_line"].min()))
+    if "SOURCEURL" in case and not rejected:
+        back = result.events[result.events["event_date"] == pd.Timestamp("2013-01-15")]
+        assert len(back) == 3 and back["58"].isna().all() and (back["latitude"] == 55.7522).all()

@@ -48,7 +48,8 @@ def locate_header(text: str) -> tuple[int, str]:
     A title, a licence line or a blank line above the table (a preamble) has fewer fields
     than the rows below it; the header is the first line whose field count is the most
     common one of the next records (or one less, when every row ends with a delimiter).
-    A ragged row or two below the header does not move it.
+    A ragged row or two below the header does not move it, nor does a block of shorter rows
+    (two layouts pasted together) as long as a third of the records share its width.
     """
     lines = text[:400_000].split("\n")[:40]
     for i, line in enumerate(lines[:25]):
@@ -58,7 +59,10 @@ def locate_header(text: str) -> tuple[int, str]:
             if n < 2 or (best is not None and n <= best[1]):
                 continue
             below = [len(r) for r in records("\n".join(lines[i + 1 :]), delimiter=d, limit=15)]
-            if not below or max(set(below), key=below.count) in (n, n + 1):
+            same = sum(c in (n, n + 1) for c in below)
+            # A preamble line is narrower than the table below it; a shorter block is not wider.
+            shorter_block = 3 * same >= len(below) and all(c <= n + 1 for c in below)
+            if not below or max(set(below), key=below.count) in (n, n + 1) or shorter_block:
                 best = (d, n)
         if best is not None:
             return i, best[0]
