@@ -314,3 +314,100 @@ def test_opendocument_spreadsheet_is_read(tmp_path):
     frame.to_excel(tmp_path / "e.ods", engine="odf", index=False)  # odfpy, a test dependency, writes it
     result = read_events(tmp_path / "e.ods")
     assert result.report.rows_loaded == 1 and result.report.format == "xlsx"
+
+
+# --- Whether the first row is a header, and rows of a shorter layout (GDELT 1.0 daily files and back-files).
+
+
+def _gdelt_v1(n: int, *, url: bool = True, day: str = "20130401") -> list[str]:
+    """A GDELT 1.0 event record: 58 tab-separated fields, ``SOURCEURL`` last (back-files stop at 57)."""
+    fields = [""] * 58
+    fields[:5] = [str(300_000_000 + n), day, day[:6], day[:4], "2013.2493"]
+    fields[5:7] = ["RUS", "RUSSIA"]
+    fields[25:35] = ["1", "040", "040", "04", "1", "1.0", "4", "1", "4", "2.5"]
+    fields[49:57] = ["4", "Moscow, Moskva, Russia", "RS", "RS48", "55.7522", "37.6156", "-2960561", day]
+    fields[57] = f"http://www.example.com/news/{n}.html"
+    return fields if url else fields[:57]
+
+
+def _tsv(records: list[list[str]]) -> str:
+    return "\n".join("\t".join(r) for r in records) + "\n"
+
+
+#: Ids, a URL and place names first, only two numbers in twelve cells: no header, though most cells are text.
+IDS_URLS_PLACES = "".join(
+    f"RU_10{i:02d},2022-03-0{i + 1},Ukraine,Kharkiv Oblast,Kharkiv,Shelling,Russian forces,Civilians,Kyiv Independent,"
+    f"https://kyivindependent.com/news/{i},49.99{i},36.23{i}\n"
+    for i in range(3)
+)
+GDELT_V1 = _tsv([_gdelt_v1(i) for i in range(3)])
+
+#: (case, file content, the first row is a header)
+FIRST_ROWS = [
+    ("headerless: ids, a URL and place names", IDS_URLS_PLACES, False),
+    ("headerless GDELT 1.0 (tabs, 58 fields, a URL last)", GDELT_V1, False),
+    ("a header over ids, dates, coordinates and URLs",
+     "id,date,country,admin1,location,event_type,actor1,actor2,source,url,lat,lon\n" + IDS_URLS_PLACES, True),
+    ("a header with digits in its labels over numbers", "event_id,event_date,latitude,longitude,inter1,inter2\n"
+     "1001,2024-11-30,36.2,37.16,1,3\n1002,2024-12-01,35.93,36.63,2,7\n", True),
+    ("a header over words only", "country,actor\nSyria,HTS\nSyria,SNA\n", True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "content", "header"), FIRST_ROWS, ids=[c[0] for c in FIRST_ROWS])
+def test_first_row_is_header_or_data_by_its_columns_content(tmp_path, case, content, header):
+    from geo.io.sniff import sniff
+
+    sniffed = sniff(_write(tmp_path, "first.csv", content))
+    assert sniffed.header is header
+    if not header:
+        assert sniffed.names[:3] == ("1", "2", "3")
+
+
+def test_headerless_file_of_ids_and_urls_loads_its_first_row(tmp_path):
+    path = _write(tmp_path, "ids.csv", IDS_URLS_PLACES)
+    mapping = {"event_id": "1", "event_date": "2", "location": "5", "source_url": "10", "latitude": "11", "longitude": "12"}
+    result = read_events(path, mapping=mapping)
+    assert result.events["event_id"].tolist() == ["RU_1000", "RU_1001", "RU_1002"]
+    assert result.events["source_line"].tolist() == [1, 2, 3] and result.events["source_url"].iloc[0].endswith("/news/0")
+
+
+GDELT_MAPPING = {"event_id": "1", "event_date": "2", "location": "51", "latitude": "54", "longitude": "55"}
+BACK_FILE = [_gdelt_v1(i, url=False, day="20130115") for i in range(3, 6)]
+
+
+def _middle_field_lost(record: list[str]) -> list[str]:
+    return record[:2] + record[3:]  # MonthYear dropped: every later field one place to the left
+
+
+#: (case, file content, mapping, rows loaded, {reason: count}, text of the report's notes or of the rejected rows' detail)
+SHORT_BLOCKS = [
+    ("GDELT 1.0 daily rows then back-file rows without the unmapped SOURCEURL", _tsv([_gdelt_v1(i) for i in range(3)] + BACK_FILE),
+     GDELT_MAPPING, 6, {}, "3 row(s) from line 4 have 57 of 58 fields, short only of the unused trailing column(s) 58"),
+    ("the same file with SOURCEURL mapped", _tsv([_gdelt_v1(i) for i in range(3)] + BACK_FILE),
+     {**GDELT_MAPPING, "source_url": "58"}, 3, {"ragged row": 3}, "expected 58 fields, got 57 (no column 58 → source_url)"),
+    ("a block one field short in the middle (fields shifted)", _tsv([_gdelt_v1(i) for i in range(3)] + [_middle_field_lost(_gdelt_v1(i, day="20130115")) for i in range(3, 6)]),
+     GDELT_MAPPING, 3, {"ragged row": 3}, "expected 58 fields, got 57: "),
+    ("a lone row short at the end (cut short)", _tsv([_gdelt_v1(i) for i in range(3)] + BACK_FILE[:1]),
+     GDELT_MAPPING, 3, {"ragged row": 1}, "expected 58 fields, got 57: "),
+    ("a header and a block short of an unused trailing column", "event_id,event_date,latitude,longitude,collected_by\n"
+     "e1,2024-11-30,36.2,37.16,desk A\ne2,2024-12-01,35.93,36.63\ne3,2024-12-02,35.9,36.6\n", None, 3, {},
+     "2 row(s) from line 3 have 4 of 5 fields, short only of the unused trailing column(s) collected_by"),
+    ("a header and a block short of a used column", "event_id,event_date,latitude,longitude\n"
+     "e1,2024-11-30,36.2,37.16\ne2,2024-12-01,35.93\ne3,2024-12-02,35.9\n", None, 1, {"ragged row": 2},
+     "expected 4 fields, got 3 (no longitude): e2,2024-12-01,35.93"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "content", "mapping", "loaded", "rejected", "said"), SHORT_BLOCKS, ids=[c[0] for c in SHORT_BLOCKS])
+def test_rows_short_only_of_unused_trailing_columns_load(tmp_path, case, content, mapping, loaded, rejected, said):
+    result = read_events(_write(tmp_path, "blocks.csv", content), mapping=mapping)
+    report = result.report
+    assert (report.rows_loaded, report.reasons) == (loaded, rejected)
+    assert report.rows_read == report.rows_loaded + report.rows_rejected
+    assert any(said in text for text in [*report.notes, *report.rejected.get("detail", [])]), (report.notes, report.rejected)
+    if not rejected:  # loaded rows keep their own line, and their missing fields are empty, not taken from elsewhere
+        assert sorted(result.events["source_line"]) == list(range(result.events["source_line"].min(), loaded + result.events["source_line"].min()))
+    if "SOURCEURL" in case and not rejected:
+        back = result.events[result.events["event_date"] == pd.Timestamp("2013-01-15")]
+        assert len(back) == 3 and back["58"].isna().all() and (back["latitude"] == 55.7522).all()

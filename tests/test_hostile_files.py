@@ -153,7 +153,7 @@ def test_ragged_rows_keep_their_line_and_fields(tmp_path):
     result = read_events(path)
     rej = result.report.rejected.set_index("event_id")
     assert rej.loc["e3", "line"] == 5  # the quoted newline of line 3 pushes e3 to line 5
-    assert rej.loc["e3", "detail"] == "expected 7 fields, got 3: e3,2024-11-30,36.2"
+    assert rej.loc["e3", "detail"] == "expected 7 fields, got 3 (no longitude, fatalities, actor1, notes): e3,2024-11-30,36.2"
     assert rej.loc["e2", "reason"] == "non-numeric coordinates" and rej.loc["e2", "line"] == 3
     assert list(result.events["source_line"]) == [2, 6]
 

@@ -13,7 +13,7 @@ from geo.errors import ReadError
 from geo.io.acled import merge_monadic
 from geo.io.archives import ArchiveLimits
 from geo.io.csvfile import CsvRows, Progress, read_csv
-from geo.io.formats import CONSUMED, from_acled, from_generic, from_ucdp, resolve_mapping
+from geo.io.formats import CONSUMED, WKT_COLUMNS, from_acled, from_generic, from_ucdp, resolve_mapping
 from geo.io.geocode import geocode_missing
 from geo.io.geojson import PLACED_FROM_PROPERTIES, read_geojson
 from geo.io.layout import column_key, hxl_row, tidy_columns
@@ -95,7 +95,7 @@ def read_events(
     max_rows = limits.max_rows if max_rows is None else max_rows
     unpacked = ArchiveLimits(max_unpacked_mb=limits.max_unpacked_mb if max_unpacked_mb is None else max_unpacked_mb)
     sniffed = sniff(path, format=format, max_file_mb=max_file_mb, archive_limits=unpacked)
-    rows, read_warnings, notes = _table(path, sniffed, progress=progress, max_rows=max_rows)
+    rows, read_warnings, notes = _table(path, sniffed, progress=progress, max_rows=max_rows, used=_read_columns(sniffed, mapping))
     table, lines = rows.table, rows.lines.set_axis(rows.table.index)
     kind = _kind(table, sniffed.format, mapping=mapping)
     merged = ""
@@ -130,7 +130,30 @@ def read_events(
     return LoadResult(events=events, report=report)
 
 
-def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows: float) -> tuple[CsvRows, dict[str, int], list[str]]:
+def _read_columns(sniffed: Sniffed, mapping: dict[str, str] | None) -> dict[str, str] | None:
+    """The columns of a generic delimited file a canonical field is read from (column → field); None: every column.
+
+    A block of rows may lack trailing columns that are not among them (see
+    :func:`geo.io.csvfile.read_csv`). ACLED and UCDP read many columns under their own
+    rules, so there every column counts and a short row stays ragged.
+    """
+    keys = {column_key(n): n for n in sniffed.names}
+    if sniffed.format != "csv" or len(keys) < len(sniffed.names) or is_acled(set(keys)) or len(UCDP_MARKERS & set(keys)) >= 3:
+        return None
+    try:
+        chosen = resolve_mapping(list(keys), mapping)
+    except KeyError:
+        return None  # the mapping names no column of the file: _to_canonical refuses it, with the reason
+    used = {keys[source]: canonical for canonical, source in chosen.items()}
+    for key, name in keys.items():
+        if key in FIELD_BY_NAME or key in WKT_COLUMNS:  # taken as they are (from_generic)
+            used.setdefault(name, key)
+    return used
+
+
+def _table(
+    path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows: float, used: dict[str, str] | None = None
+) -> tuple[CsvRows, dict[str, int], list[str]]:
     """The file's rows as text columns (empty cells ``""``, lower-cased names), their lines, ragged rows, notes."""
     warnings: dict[str, int] = {}
     notes = list(sniffed.notes)
@@ -148,7 +171,8 @@ def _table(path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows:
         lines = pd.to_numeric(table.pop("_line")).astype("int64") if "_line" in table else pd.Series(range(1, len(table) + 1), dtype="int64")
         rows = CsvRows(table, lines, pd.DataFrame())
     else:
-        rows = read_csv(sniffed, name=path.name, progress=progress, max_rows=max_rows)
+        rows = read_csv(sniffed, name=path.name, progress=progress, max_rows=max_rows, used=used)
+        notes += rows.notes
     if rows.table.empty and not len(rows.table.columns):
         msg = f"{path.name}: expected rows of events, got no columns"
         raise ReadError(msg)

@@ -19,10 +19,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from geo.errors import ReadError
+from geo.io.layout import column_shape, distinctive
 from geo.io.limits import check_rows
 from geo.io.sniff import Sniffed
 
 Progress = Callable[[int, str], None]
+
+#: Rows of one shorter width that make a block (a layout of their own), not a row cut short.
+MIN_BLOCK = 2
 
 
 @dataclass(frozen=True)
@@ -38,15 +42,36 @@ class CsvRows:
     ragged
         Records with the wrong number of fields: ``line``, ``reason``, ``detail`` (the
         record as written) and the fields that were present under their column names.
+    notes
+        What the reader did that the load report should say (short rows loaded).
     """
 
     table: pd.DataFrame
     lines: pd.Series
     ragged: pd.DataFrame
+    notes: tuple[str, ...] = ()
 
 
-def read_csv(sniffed: Sniffed, *, name: str, progress: Progress | None, max_rows: float) -> CsvRows:
-    """Parse the sniffed text, refusing files past ``max_rows`` before they fill memory."""
+def read_csv(
+    sniffed: Sniffed, *, name: str, progress: Progress | None, max_rows: float, used: dict[str, str] | None = None
+) -> CsvRows:
+    """Parse the sniffed text, refusing files past ``max_rows`` before they fill memory.
+
+    Parameters
+    ----------
+    sniffed
+        The decoded file and its layout.
+    name
+        The file's name, for refusals.
+    progress
+        Called with ``(rows_read_so_far, message)``.
+    max_rows
+        Files with more rows are refused.
+    used
+        The columns a canonical field is read from (column name → the field); ``None`` means
+        every column. A block of rows short only of trailing columns not in ``used`` loads
+        with those fields empty (see :func:`_short_blocks`); other short rows are ragged.
+    """
     data = sniffed.data if sniffed.data is not None else (sniffed.text or "").encode("utf-8")
     names = list(sniffed.names)
     invalid: list[str] = []
@@ -60,11 +85,11 @@ def read_csv(sniffed: Sniffed, *, name: str, progress: Progress | None, max_rows
         starts = record_lines(data)[first:]
         if len(starts) == len(table):
             return CsvRows(table, pd.Series(starts + skip, dtype="int64"), pd.DataFrame())
-    rows = _python_pass(sniffed, names, table=table if not invalid else None)
+    rows = _python_pass(sniffed, names, table=table if not invalid else None, used=used)
     if not skip:
         return rows
     ragged = rows.ragged.assign(line=rows.ragged["line"] + skip) if not rows.ragged.empty else rows.ragged
-    return CsvRows(rows.table, rows.lines + skip, ragged)
+    return CsvRows(rows.table, rows.lines + skip, ragged, rows.notes)
 
 
 def _arrow_table(
@@ -124,7 +149,7 @@ def record_lines(data: bytes) -> np.ndarray:
     return np.searchsorted(newlines, starts[~blank]) + 1
 
 
-def _python_pass(sniffed: Sniffed, names: list[str], *, table: pd.DataFrame | None) -> CsvRows:
+def _python_pass(sniffed: Sniffed, names: list[str], *, table: pd.DataFrame | None, used: dict[str, str] | None = None) -> CsvRows:
     """Line numbers of each record, and the ragged records, from one pass of :mod:`csv`."""
     # newline="": a lone CR ends a line as csv expects, instead of sitting inside an unquoted field (an error).
     reader = csv.reader(io.StringIO(sniffed.text or "", newline=""), delimiter=sniffed.delimiter)
@@ -142,17 +167,80 @@ def _python_pass(sniffed: Sniffed, names: list[str], *, table: pd.DataFrame | No
         elif record and any(f.strip() for f in record):  # blank lines are skipped, as pyarrow does
             ragged.append((start, record))
         start = reader.line_num + 1
+    padded, notes = _short_blocks(ragged, good, names, used)
+    if padded:
+        ragged = [(line, record) for line, record in ragged if line not in padded]
+        merged = sorted([*zip(lines, good, strict=True), *padded.items()])
+        lines, good = [line for line, _ in merged], [record for _, record in merged]
     if table is None or len(table) != len(good):
         table = pd.DataFrame(good, columns=names, dtype=pd.StringDtype("pyarrow"))
-    return CsvRows(table.reset_index(drop=True), pd.Series(lines, dtype="int64"), _ragged_frame(ragged, names, sniffed.delimiter))
+    frame = _ragged_frame(ragged, names, sniffed.delimiter, used=used)
+    return CsvRows(table.reset_index(drop=True), pd.Series(lines, dtype="int64"), frame, notes)
 
 
-def _ragged_frame(ragged: list[tuple[int, list[str]]], names: list[str], delimiter: str = ",") -> pd.DataFrame:
+def _short_blocks(
+    ragged: list[tuple[int, list[str]]], good: list[list[str]], names: list[str], used: dict[str, str] | None
+) -> tuple[dict[int, list[str]], tuple[str, ...]]:
+    """Short rows that are a layout of their own, padded at the end: ``({line: record}, notes)``.
+
+    Exports of two layouts pasted together (GDELT 1.0's back-files lack its last column,
+    ``SOURCEURL``) leave a block of rows one or more fields short. Such a row loads, its
+    missing fields empty, only when all of these hold:
+
+    * every missing column is a trailing one no canonical field is read from (``used``);
+    * at least :data:`MIN_BLOCK` rows have that width (a lone short row was cut short, and
+      its last field may be cut too);
+    * each column the block has agrees in shape with the full rows' (a field missing in the
+      middle would shift the ones after it: such rows stay ragged, never shifted back).
+    """
+    if used is None or not good:
+        return {}, ()
+    width = len(names)
+    by_width: dict[int, list[tuple[int, list[str]]]] = {}
+    for line, record in ragged:
+        if len(record) < width and not any(n in used for n in names[len(record) :]):
+            by_width.setdefault(len(record), []).append((line, record))
+    padded: dict[int, list[str]] = {}
+    notes = []
+    sample = good[:500]
+    for short, block in sorted(by_width.items(), reverse=True):
+        if len(block) < MIN_BLOCK or not _same_columns(sample, [r for _, r in block[:500]], short):
+            continue
+        padded |= {line: record + [""] * (width - short) for line, record in block}
+        gone = names[short:] if width - short <= 3 else [names[short], "…", names[-1]]
+        notes.append(f"{len(block)} row(s) from line {block[0][0]} have {short} of {width} fields, short only of the unused "
+                     f"trailing column(s) {', '.join(gone)}: loaded with those fields empty")  # fmt: skip
+    return padded, tuple(notes)
+
+
+def _same_columns(full: list[list[str]], short: list[list[str]], count: int) -> bool:
+    """Whether the first ``count`` columns of two sets of rows hold values of the same shapes."""
+    for j in range(count):
+        theirs = column_shape([r[j] for r in full])
+        if distinctive(theirs) and column_shape([r[j] for r in short]) not in (theirs, None):
+            return False
+    return True
+
+
+def _ragged_frame(
+    ragged: list[tuple[int, list[str]]], names: list[str], delimiter: str = ",", *, used: dict[str, str] | None = None
+) -> pd.DataFrame:
     if not ragged:
         return pd.DataFrame()
     rows = []
     for line, record in ragged:
-        row = {"line": line, "reason": "ragged row", "detail": f"expected {len(names)} fields, got {len(record)}: " + delimiter.join(record)}
+        missing = _missing(names[len(record) :], used)
+        row = {"line": line, "reason": "ragged row",
+               "detail": f"expected {len(names)} fields, got {len(record)}{missing}: " + delimiter.join(record)}  # fmt: skip
         row |= dict(zip(names, record, strict=False))
         rows.append(row)
     return pd.DataFrame(rows, columns=["line", "reason", "detail", *names]).astype({"line": "int64"})
+
+
+def _missing(absent: list[str], used: dict[str, str] | None) -> str:
+    """`` (no latitude, column 41 → longitude)``: the columns a short row lacks that a field is read from."""
+    wanted = [n for n in absent if used is not None and n in used]
+    if not wanted or used is None:
+        return ""
+    labels = [f"column {n} → {used[n]}" if n.isdigit() else n if used[n] == n else f"{n} → {used[n]}" for n in wanted]
+    return f" (no {', '.join(labels[:6])}{', …' if len(labels) > 6 else ''})"

@@ -18,6 +18,7 @@ DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 
 UNNAMED = re.compile(r"(?:unnamed: ?\d+(?:_level_\d+)?|column_?\d+|)", re.IGNORECASE)
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_URL = re.compile(r"(?:[a-z][a-z0-9+.\-]*://|www\.)\S+", re.IGNORECASE)
 _WKT_POINT = re.compile(r"POINT\s*\(\s*(\S+)\s+(\S+)\s*\)", re.IGNORECASE)
 
 
@@ -47,7 +48,8 @@ def locate_header(text: str) -> tuple[int, str]:
     A title, a licence line or a blank line above the table (a preamble) has fewer fields
     than the rows below it; the header is the first line whose field count is the most
     common one of the next records (or one less, when every row ends with a delimiter).
-    A ragged row or two below the header does not move it.
+    A ragged row or two below the header does not move it, nor does a block of shorter rows
+    (two layouts pasted together) as long as a third of the records share its width.
     """
     lines = text[:400_000].split("\n")[:40]
     for i, line in enumerate(lines[:25]):
@@ -57,15 +59,69 @@ def locate_header(text: str) -> tuple[int, str]:
             if n < 2 or (best is not None and n <= best[1]):
                 continue
             below = [len(r) for r in records("\n".join(lines[i + 1 :]), delimiter=d, limit=15)]
-            if not below or max(set(below), key=below.count) in (n, n + 1):
+            same = sum(c in (n, n + 1) for c in below)
+            # A preamble line is narrower than the table below it; a shorter block is not wider.
+            shorter_block = 3 * same >= len(below) and all(c <= n + 1 for c in below)
+            if not below or max(set(below), key=below.count) in (n, n + 1) or shorter_block:
                 best = (d, n)
         if best is not None:
             return i, best[0]
     return 0, ","
 
 
-def is_data_row(first: list[str]) -> bool:
-    """Whether the first record is data rather than column names (names are not numbers)."""
+def cell_shape(value: str) -> str:
+    """The shape of a cell: ``""`` when empty, ``9`` a number, ``url`` a link, else its runs of letters and digits.
+
+    ``RU_1000`` and ``RU_1017`` are both ``a_9``, ``2024-11-30`` is ``9-9-9``, ``30 November
+    2024`` is ``9 a 9`` and ``event_date`` is ``a_a``: values of one column share a shape,
+    and a column's label rarely has its values' shape.
+    """
+    text = value.strip()
+    if not text:
+        return ""
+    if _NUMBER.fullmatch(text):
+        return "9"
+    if _URL.match(text):
+        return "url"
+    return re.sub(r"\s+", " ", re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "a", text)))
+
+
+def column_shape(values: list[str]) -> str | None:
+    """The shape most non-empty ``values`` share (two in three or more), or None when they have none."""
+    shapes = [s for s in map(cell_shape, values) if s]
+    if not shapes:
+        return None
+    common = max(set(shapes), key=shapes.count)
+    return common if 3 * shapes.count(common) >= 2 * len(shapes) else None
+
+
+def distinctive(shape: str | None) -> bool:
+    """Whether a shape tells values from labels: digits or a link (a lone word may be either)."""
+    return shape is not None and ("9" in shape or shape == "url")
+
+
+def is_data_row(first: list[str], below: list[list[str]] | None = None) -> bool:
+    """Whether the first record is data rather than column names, from every column's content.
+
+    Each column votes by comparing the first cell's shape with the shape the cells below it
+    share: the same shape with digits or a link (an id ``RU_1000`` over ``RU_1001``, a date
+    over dates, a URL over URLs) votes data; a different shape over such values (``date``
+    over dates) votes header. A word over words says nothing (``Aleppo`` and ``location``
+    look alike). Without a majority — no rows below, or only words — the first record is data
+    when enough of its cells are numbers (names are not numbers).
+    """
+    data = header = 0
+    for j, cell in enumerate(first):
+        shape = cell_shape(cell)
+        common = column_shape([r[j] for r in below or [] if j < len(r)])
+        if not shape or not distinctive(common):
+            continue  # an empty cell or a column of words: no evidence either way
+        if shape == common:
+            data += 1
+        else:
+            header += 1
+    if data != header:
+        return data > header
     cells = [c.strip() for c in first if c.strip()]
     numbers = sum(bool(_NUMBER.fullmatch(c)) for c in cells)
     return len(cells) >= 2 and numbers >= max(2, len(cells) // 4)

@@ -238,7 +238,7 @@ def is_acled(columns: set[str]) -> bool:
 def _classify(recs: list[list[str]], *, format: str, name: str) -> Sniffed:
     """Format, header and column names from the first records."""
     first = recs[0] if recs else []
-    if is_data_row(first) and format in ("auto", "ucdp", "csv"):
+    if is_data_row(first, recs[1:]) and format in ("auto", "ucdp", "csv"):
         layout = ucdp_headerless(first) if format != "csv" else None
         if layout is not None:
             return Sniffed("ucdp", f"no header row; {len(first)} fields in UCDP GED's layout (a WKT point in field "
