@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +19,8 @@ from geo.io.geocode import geocode_missing
 from geo.io.geojson import PLACED_FROM_PROPERTIES, read_geojson
 from geo.io.layout import column_key, hxl_row, tidy_columns
 from geo.io.limits import check_rows
+from geo.io.missing import blank_missing_numbers
+from geo.io.reserved import WRITTEN_BY_US, rename_reserved, renamed_note
 from geo.io.sniff import UCDP_MARKERS, Sniffed, is_acled, sniff
 from geo.io.validate import build_events
 from geo.report import REJECT_COLUMNS, LoadReport, LoadResult
@@ -95,13 +98,16 @@ def read_events(
     max_rows = limits.max_rows if max_rows is None else max_rows
     unpacked = ArchiveLimits(max_unpacked_mb=limits.max_unpacked_mb if max_unpacked_mb is None else max_unpacked_mb)
     sniffed = sniff(path, format=format, max_file_mb=max_file_mb, archive_limits=unpacked)
-    rows, read_warnings, notes = _table(path, sniffed, progress=progress, max_rows=max_rows, used=_read_columns(sniffed, mapping))
+    sniffed, renamed = _reserve(sniffed)
+    rows, read_warnings, notes, written = _table(path, sniffed, progress=progress, max_rows=max_rows,
+                                                 used=_read_columns(sniffed, mapping), renamed=renamed)  # fmt: skip
     table, lines = rows.table, rows.lines.set_axis(rows.table.index)
     kind = _kind(table, sniffed.format, mapping=mapping)
     merged = ""
     if kind == "acled":
         table, lines, merged = merge_monadic(table, lines)
-    fmt, raw, mapped = _to_canonical(table, sniffed.format, kind, mapping=mapping, name=path.name)
+    fmt, raw, mapped = _to_canonical(table, sniffed.format, kind, mapping=mapping, name=path.name, written=written)
+    raw, blanked = blank_missing_numbers(raw)  # before geocoding: a row with NA coordinates has none
     if geocode and "location" in raw:
         raw = geocode_missing(raw)
     events, rejected, warnings, dates = build_events(
@@ -121,7 +127,7 @@ def read_events(
         delimiter=DELIMITER_NAMES[sniffed.delimiter] if sniffed.format in ("acled", "ucdp", "csv") else None,
         date_order=dates.order,
         date_order_decided_by=dates.decided_by,
-        notes=[*notes, *([merged] if merged else [])],
+        notes=[*notes, *([merged] if merged else []), *([blanked] if blanked else [])],
         mapped=mapped,
         merged_rows=len(rows.table) - len(table),
         date_min=events["event_date"].min() if len(events) else None,
@@ -141,7 +147,7 @@ def _read_columns(sniffed: Sniffed, mapping: dict[str, str] | None) -> dict[str,
     if sniffed.format != "csv" or len(keys) < len(sniffed.names) or is_acled(set(keys)) or len(UCDP_MARKERS & set(keys)) >= 3:
         return None
     try:
-        chosen = resolve_mapping(list(keys), mapping)
+        chosen = resolve_mapping(list(keys), mapping, written=keys)  # a mapping may name columns as the header writes them
     except KeyError:
         return None  # the mapping names no column of the file: _to_canonical refuses it, with the reason
     used = {keys[source]: canonical for canonical, source in chosen.items()}
@@ -151,19 +157,47 @@ def _read_columns(sniffed: Sniffed, mapping: dict[str, str] | None) -> dict[str,
     return used
 
 
+def _reserve(sniffed: Sniffed) -> tuple[Sniffed, dict[str, str]]:
+    """The sniffed file with its columns named as the readers' own renamed (:mod:`geo.io.reserved`), and the renames.
+
+    Done before the rows are read: a CSV's ragged rows and a sheet's or layer's rows are
+    built under these names, beside the reader's own columns.
+    """
+    if sniffed.frame is not None:
+        frame = sniffed.frame
+        ours = {frame.geometry.name} if isinstance(frame, gpd.GeoDataFrame) else set()
+        # A sheet's row numbers (``_line``) are the reader's; the sheet's own ``_line`` was renamed where it was read.
+        ours |= {"_line"} if sniffed.format == "xlsx" else set()
+        renamed = rename_reserved([str(c) for c in frame.columns], keep=ours, also=())
+        before = dict(frame.attrs.get("renamed", {}))  # renamed by the reader already (a sheet's own ``_line``)
+        return (replace(sniffed, frame=frame.rename(columns=renamed)) if renamed else sniffed), before | renamed
+    renamed = rename_reserved(list(sniffed.names), also=())
+    if not renamed:
+        return sniffed, {}
+    return replace(sniffed, names=tuple(renamed.get(n, n) for n in sniffed.names)), renamed
+
+
 def _table(
-    path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows: float, used: dict[str, str] | None = None
-) -> tuple[CsvRows, dict[str, int], list[str]]:
-    """The file's rows as text columns (empty cells ``""``, lower-cased names), their lines, ragged rows, notes."""
+    path: Path, sniffed: Sniffed, *, progress: Progress | None, max_rows: float, used: dict[str, str] | None = None,
+    renamed: dict[str, str] | None = None,
+) -> tuple[CsvRows, dict[str, int], list[str], dict[str, str]]:
+    """The file's rows as text columns (empty cells ``""``, lower-cased names), their lines, ragged rows, notes,
+    and each column's name as the file writes it (a mapping and its error messages use those)."""
     warnings: dict[str, int] = {}
     notes = list(sniffed.notes)
+    renamed = dict(renamed or {})
     if sniffed.format in ("parquet", "geojson", *TABLE_FORMATS):
         if sniffed.format == "parquet":
-            table = _stringify(_read_parquet(path))
+            frame = _read_parquet(path)
+            geom = {frame.geometry.name} if isinstance(frame, gpd.GeoDataFrame) else set()
+            more = rename_reserved([str(c) for c in frame.columns], keep=geom, also=())
+            renamed |= more
+            table = _stringify(frame.rename(columns=more) if more else frame)
         elif sniffed.format in TABLE_FORMATS:
             table, warnings = _table_frame(sniffed.frame)
         else:
             table, warnings = read_geojson(sniffed.text or "", name=path.name)
+            renamed |= table.attrs.get("renamed", {})
         check_rows(path.name, len(table), max_rows)
         # Parquet rows, sheet rows and features are numbered from 1 (a sheet's header is row 1).
         table = table.reset_index(drop=True)
@@ -178,7 +212,18 @@ def _table(
         raise ReadError(msg)
     table, tidy = tidy_columns(rows.table)
     notes += tidy
+    as_written = {new: old for old, new in renamed.items()}
+    written = {column_key(c): as_written.get(c, str(c)) for c in table.columns}
     table.columns = [column_key(c) for c in table.columns]
+    # Canonical columns we always write (source_line) are the file's own only in a file this project wrote.
+    late = rename_reserved(list(table.columns), keep=[c for c in table.columns if c.startswith("_")],
+                           also=() if set(table.columns) >= CANONICAL_MARKERS else WRITTEN_BY_US)  # fmt: skip
+    if late:
+        table = table.rename(columns=late)
+        written = {late.get(k, k): v for k, v in written.items()}
+        renamed |= {written[new]: new for new in late.values()}
+    if renamed:
+        notes.append(renamed_note(renamed))
     lines = rows.lines
     if hxl_row(table):
         notes.append(f"HXL hashtag row on line {int(lines.iat[0])} skipped ({', '.join(table.iloc[0][:3])} …)")
@@ -194,7 +239,8 @@ def _table(
     ragged = rows.ragged
     if not ragged.empty:
         ragged.columns = [column_key(c) if c not in ("line", "reason", "detail") else c for c in ragged.columns]
-    return CsvRows(table, lines, ragged), warnings, notes
+        ragged = ragged.rename(columns=late)
+    return CsvRows(table, lines, ragged), warnings, notes, written
 
 
 def _repeated_header(table: pd.DataFrame) -> pd.Series:
@@ -281,6 +327,20 @@ def _point_columns(out: pd.DataFrame, geometry: gpd.GeoSeries) -> pd.DataFrame:
     return out
 
 
+#: The columns ACLED names the canonical ones it shares with any table (see :data:`AUTO_COLUMNS`).
+ACLED_NAMES: dict[str, str] = {"event_id": "event_id_cnty"}
+
+
+def _acled_aliases(table: pd.DataFrame, keyed: dict[str, str]) -> dict[str, str]:
+    """Date, coordinates, id or place an ACLED table recognised without ``event_id_cnty`` names as any table does.
+
+    A trimmed or re-saved export may call them ``date``, ``lat``, ``lon`` or ``event_id``;
+    only where ACLED's own column is absent and the analyst mapped nothing.
+    """
+    found = resolve_mapping(list(table.columns), None)
+    return {c: src for c, src in found.items() if c not in keyed and ACLED_NAMES.get(c, c) not in table}
+
+
 CANONICAL_MARKERS = frozenset({"event_id", "event_date", "latitude", "longitude", "source_format"})
 
 
@@ -299,21 +359,30 @@ def _kind(table: pd.DataFrame, fmt: str, *, mapping: dict[str, str] | None) -> s
 
 
 def _to_canonical(
-    table: pd.DataFrame, fmt: str, kind: str, *, mapping: dict[str, str] | None, name: str
-) -> tuple[str, pd.DataFrame, dict[str, str]]:
-    """``(source_format, canonical string columns, what the mapping mapped)``."""
-    mapped: dict[str, str] = {}
+    table: pd.DataFrame, fmt: str, kind: str, *, mapping: dict[str, str] | None, name: str,
+    written: dict[str, str] | None = None,
+) -> tuple[str, pd.DataFrame, dict[str, str]]:  # fmt: skip
+    """``(source_format, canonical string columns, what the mapping mapped)``.
+
+    ``written`` gives each column's name as the file writes it: a mapping may name a column
+    so, and the report and error messages show those names.
+    """
+    written = written or {}
     try:
+        # The analyst's names (as written, normalised or numbered) → the table's own, once.
+        keyed = resolve_mapping(list(table.columns), mapping, auto=False, written=written)
         if kind in ("acled", "ucdp"):
             raw = from_acled(table) if kind == "acled" else from_ucdp(table)
-            mapped = resolve_mapping(list(table.columns), mapping, auto=False)
-            for canonical, source in mapped.items():  # the analyst's mapping overrides the format's
+            aliases = _acled_aliases(table, keyed) if kind == "acled" else {}
+            for canonical, source in (aliases | keyed).items():  # the analyst's mapping overrides the format's
                 raw[canonical] = table[source]
+            keyed_used = set(aliases.values())
         else:
-            mapped = resolve_mapping(list(table.columns), mapping, auto=False)
-            raw = from_generic(table, mapping=mapping)
+            raw = from_generic(table, mapping=keyed)
+            keyed_used = set()
     except KeyError as exc:
         raise ReadError(f"{name}: {exc.args[0]}") from None
+    mapped = {canonical: written.get(source, source) for canonical, source in keyed.items()}
     if "location" in raw and "latitude" not in raw and "longitude" not in raw:
         # Place names only: coordinates come from the gazetteer (geocode_missing).
         raw["latitude"] = raw["longitude"] = pd.Series("", index=raw.index, dtype="string")
@@ -323,7 +392,7 @@ def _to_canonical(
         hint = 'a --mapping by column number, e.g. {"event_date": "2", "latitude": "40"}' if numbered else "a --mapping"
         msg = (
             f"{name}: expected columns for {', '.join(missing)} (e.g. event_date/date, latitude/lat/y, "
-            f"longitude/lon/lng/x) or {hint}, got {list(table.columns)[:12]!r}"
+            f"longitude/lon/lng/x) or {hint}, got {[written.get(c, c) for c in table.columns if not c.startswith('_')][:12]!r}"
         )
         raise ReadError(msg)
     for col in REJECT_COLUMNS:
@@ -334,7 +403,7 @@ def _to_canonical(
     for col in table.columns:
         if col in FIELD_BY_NAME and col not in raw and col != "geometry" and kind in ("acled", "ucdp"):
             raw[col] = table[col]
-    used = CONSUMED.get(kind, frozenset()) | set(mapped.values())
+    used = CONSUMED.get(kind, frozenset()) | set(keyed.values()) | keyed_used
     extras = [c for c in table.columns if c not in raw and c not in FIELD_BY_NAME and c not in used and not c.startswith("_")]
     for col in extras:
         raw[col] = table[col]

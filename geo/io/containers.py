@@ -17,6 +17,7 @@ import pandas as pd
 from geo.errors import ReadError
 from geo.io.archives import ArchiveLimits, Unpacker, check_archive, open_zip
 from geo.io.layout import column_key, unique_names
+from geo.io.reserved import rename_reserved
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Members of a zip that are never data: macOS resource forks, hidden files, folders.
@@ -180,7 +181,10 @@ def _workbook(path: Path, raw: bytes) -> Source:
         keys = {column_key(h) for h in header}
         if _is_event_header(keys):
             table = sheet.iloc[row + 1 :].fillna("").astype("string")
-            table.columns = header
+            # A column of the sheet's own named ``_line`` (or ``line``…) must not meet the row numbers added below.
+            renamed = rename_reserved(header, also=())
+            table.columns = [renamed.get(h, h) for h in header]
+            table.attrs["renamed"] = renamed  # the load report names them (geo.io.reserved)
             # The sheet's own row numbers (its first row is 1), so a rejected row can be found in Excel.
             found.append((title, table.assign(_line=[str(i + 1) for i in table.index]).reset_index(drop=True)))
         elif keys & COUNT_COLUMNS and keys & PERIOD_COLUMNS:
@@ -202,6 +206,7 @@ def _event_sheets(path: Path, found: list[tuple[str, pd.DataFrame]], *, total: i
     same = [(t, f) for t, f in found if list(f.columns) == first]
     other = [t for t, f in found if list(f.columns) != first]
     table = pd.concat([f.assign(sheet=t) if len(same) > 1 else f for t, f in same], ignore_index=True)
+    table.attrs["renamed"] = dict(same[0][1].attrs.get("renamed", {}))  # the same header: the same renames
     names = ", ".join(repr(t) for t, _ in same)
     note = f"sheet {names} of {total}" if len(same) == 1 else f"sheets {names} of {total} (the same header; column `sheet` says which)"
     if other:

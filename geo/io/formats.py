@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from geo.io.acled import OLD_COLUMNS, disorder_types, old_event_types
+from geo.io.layout import column_key
 from geo.taxonomy import (
     DISORDER_TYPES,
     UCDP_DATE_PREC,
@@ -165,28 +166,45 @@ def from_generic(frame: pd.DataFrame, *, mapping: dict[str, str] | None = None) 
     return out
 
 
-def resolve_mapping(columns: list[str], mapping: dict[str, str] | None, *, auto: bool = True) -> dict[str, str]:
+def resolve_mapping(
+    columns: list[str], mapping: dict[str, str] | None, *, auto: bool = True, written: dict[str, str] | None = None
+) -> dict[str, str]:
     """Decide which source column feeds each canonical column (explicit first, then auto).
 
-    A mapping names a column by its header name (any case) or by its number from 1
+    A mapping names a column as the file writes it (``Incident ID``), by the name the
+    readers normalise it to (``incident_id``), in any case, or by its number from 1
     (``"7"``), as a headerless file is mapped.
+
+    Parameters
+    ----------
+    columns
+        The table's (normalised) column names.
+    mapping
+        Canonical column → the file's column, as the analyst wrote it.
+    auto
+        Fill the canonical columns the mapping leaves out from :data:`AUTO_COLUMNS`.
+    written
+        Each column's name as the file writes it (default: the names themselves); the
+        error message lists these, as the analyst sees them in the file.
 
     Raises
     ------
     KeyError
-        When ``mapping`` names a column the file does not have.
+        When ``mapping`` is not an object or names a column the file does not have.
     """
+    written = written or {}
+    if mapping is not None and not isinstance(mapping, dict):
+        msg = f"mapping: expected an object of canonical column → the file's column, got a {type(mapping).__name__}"
+        raise KeyError(msg)
     lower = {c.lower(): c for c in columns}
     chosen: dict[str, str] = {}
     for canonical, source in (mapping or {}).items():
-        key = str(source).strip().lower()
-        if key in lower:
-            chosen[canonical] = lower[key]
-        elif key.isdigit() and 1 <= int(key) <= len(columns):
-            chosen[canonical] = columns[int(key) - 1]
-        else:
-            msg = f"mapping for {canonical!r}: expected one of the file's columns (or a number 1–{len(columns)}) {columns[:40]!r}, got {source!r}"
+        found = _find_column(columns, written, str(source))
+        if found is None:
+            shown = [written.get(c, c) for c in columns if not c.startswith("_")]  # "_…": the reader's own marks
+            msg = f"mapping for {canonical!r}: expected one of the file's columns (or a number 1–{len(columns)}) {shown[:40]!r}, got {source!r}"
             raise KeyError(msg)
+        chosen[str(canonical)] = found
     for canonical, names in AUTO_COLUMNS.items():
         if canonical in chosen or not auto:
             continue
@@ -194,3 +212,20 @@ def resolve_mapping(columns: list[str], mapping: dict[str, str] | None, *, auto:
         if found is not None:
             chosen[canonical] = found
     return chosen
+
+
+def _find_column(columns: list[str], written: dict[str, str], source: str) -> str | None:
+    """The column a mapping's ``source`` names: as written (exactly, then in any case), normalised, or by number."""
+    text = source.strip()
+    as_written = [(c, written.get(c, c).strip()) for c in columns]
+    for same in (lambda w: w == text, lambda w: w.lower() == text.lower()):
+        found = next((c for c, w in as_written if same(w)), None)
+        if found is not None:
+            return found
+    key = column_key(text)  # "Incident ID", "INCIDENT-ID" and "incident_id" name one column
+    found = next((c for c in columns if c == key or c.lower() == text.lower()), None)
+    if found is not None:
+        return found
+    if text.isdigit() and 1 <= int(text) <= len(columns):
+        return columns[int(text) - 1]
+    return None

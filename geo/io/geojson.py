@@ -17,6 +17,7 @@ import pyproj
 from pyproj.exceptions import CRSError
 
 from geo.errors import ReadError
+from geo.io.reserved import rename_reserved
 from geo.report import REJECT_COLUMNS
 
 PLACED_FROM_PROPERTIES = "none (placed from properties)"
@@ -39,7 +40,8 @@ def read_geojson(text: str, *, name: str) -> tuple[pd.DataFrame, dict[str, int]]
     if not features:
         msg = f"{name}: expected events, got a FeatureCollection of 0 features"
         raise ReadError(msg)
-    rows = [_feature_row(f, i) for i, f in enumerate(features, start=1)]
+    renamed = _reserved_properties(features)
+    rows = [_feature_row(f, i, renamed) for i, f in enumerate(features, start=1)]
     frame = pd.DataFrame(rows).fillna("").astype("string")
     warnings: dict[str, int] = {}
     placed = int((frame["_geometry_type"] == PLACED_FROM_PROPERTIES).sum()) if "_geometry_type" in frame else 0
@@ -49,6 +51,7 @@ def read_geojson(text: str, *, name: str) -> tuple[pd.DataFrame, dict[str, int]]
     if crs is not None:
         frame = _to_wgs84(frame, crs)
         warnings[f"coordinates transformed from {crs.to_string()} to WGS 84"] = int((frame["_reject_reason"] == "").sum())
+    frame.attrs["renamed"] = renamed  # the load report names them (geo.io.reserved)
     return frame, warnings
 
 
@@ -64,12 +67,30 @@ def _parse(text: str, *, name: str) -> dict:
     return data
 
 
-def _feature_row(feature: object, number: int) -> dict[str, str]:
-    """Properties as text plus the point; a reason and detail (``_reject_*``) when there is no usable point."""
+def _reserved_properties(features: list) -> dict[str, str]:
+    """New names of the properties named as this reader's own columns (``_reject_reason``, ``line``…), over all features."""
+    keys: dict[str, None] = {}
+    for feature in features:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if isinstance(props, dict):
+            keys |= dict.fromkeys(str(k).strip().lower() for k in props)
+    return rename_reserved(list(keys), also=())
+
+
+def _feature_row(feature: object, number: int, renamed: dict[str, str] | None = None) -> dict[str, str]:
+    """Properties as text plus the point; a reason and detail (``_reject_*``) when there is no usable point.
+
+    ``renamed`` gives new names to properties that would collide with the reader's own columns.
+    """
     if not isinstance(feature, dict):
         return _rejected("invalid geometry", f"feature {number} is a JSON {type(feature).__name__}, not a Feature")
     props = feature.get("properties")
-    row = {str(k).strip().lower(): property_text(v) for k, v in props.items()} if isinstance(props, dict) else {}
+    renamed = renamed or {}
+    row = {}
+    if isinstance(props, dict):
+        for k, v in props.items():
+            key = str(k).strip().lower()
+            row[renamed.get(key, key)] = property_text(v)
     point = {key: row.pop(key, "") for key in ("latitude", "longitude")}  # the geometry is the location
     geometry = feature.get("geometry")
     if geometry is None and all(point.values()):

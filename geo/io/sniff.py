@@ -12,6 +12,7 @@ from geo.errors import ReadError
 from geo.io.archives import ArchiveLimits
 from geo.io.containers import open_source
 from geo.io.layout import (
+    column_key,
     is_data_row,
     locate_header,
     numbered_names,
@@ -47,6 +48,18 @@ MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 ACLED_MARKERS = frozenset({"event_id_cnty", "event_type", "sub_event_type", "actor1", "inter1"})
+#: Column names only ACLED uses (today's and the pre-2019 layouts): a file with enough of them is ACLED
+#: even without ``event_id_cnty`` (an analyst trimmed the columns). Shared words (country, location,
+#: latitude, notes, fatalities…) do not count: any event table has those.
+ACLED_OWN_COLUMNS = frozenset({
+    "event_id_cnty", "event_id_no_cnty", "sub_event_type", "actor1", "actor2", "assoc_actor_1", "assoc_actor_2",
+    "ally_actor_1", "ally_actor_2", "inter1", "inter2", "interaction", "time_precision", "geo_precision",
+    "civilian_targeting", "disorder_type", "source_scale",
+})  # fmt: skip
+#: How many of :data:`ACLED_OWN_COLUMNS`, with ``event_type``, make a header ACLED's without its id column.
+ACLED_MIN_OWN = 4
+#: Columns this project writes and ACLED never does: a canonical file shares ACLED's other names.
+PROJECT_COLUMNS = frozenset({"source_format", "source_line", "event_date_end", "source_event_type", "fatalities_low", "fatalities_high"})
 UCDP_MARKERS = frozenset({"type_of_violence", "where_prec", "side_a", "side_b", "best", "date_start"})
 
 #: UCDP GED's 49-column layout (GED 20.1 on), used when a release has no header row.
@@ -231,8 +244,23 @@ def upload_path(directory: Path, name: str) -> Path:
 
 
 def is_acled(columns: set[str]) -> bool:
-    """ACLED's header: ``event_id_cnty`` plus two more of its columns (a canonical file shares the rest)."""
-    return "event_id_cnty" in columns and len(ACLED_MARKERS & columns) >= 3
+    """Whether normalised column names are ACLED's, judged by the header as a whole.
+
+    ACLED's id ``event_id_cnty`` with two more of its columns decides it; without the id
+    (trimmed by an analyst, in any case), ``event_type`` and at least :data:`ACLED_MIN_OWN`
+    names only ACLED uses (``sub_event_type``, ``inter1``, ``interaction``, ``geo_precision``…)
+    do — unless the file has columns only this project writes (a canonical export).
+    """
+    if "event_id_cnty" in columns:
+        return len(ACLED_MARKERS & columns) >= 3
+    if columns & PROJECT_COLUMNS:
+        return False
+    return "event_type" in columns and len(ACLED_OWN_COLUMNS & columns) >= ACLED_MIN_OWN
+
+
+def acled_evidence(columns: set[str]) -> str:
+    """The ACLED columns a header has, for the load report's "detected" sentence."""
+    return ", ".join(sorted((ACLED_OWN_COLUMNS | ACLED_MARKERS) & columns))
 
 
 def _classify(recs: list[list[str]], *, format: str, name: str) -> Sniffed:
@@ -253,9 +281,9 @@ def _classify(recs: list[list[str]], *, format: str, name: str) -> Sniffed:
         names.append(f"unnamed: {len(names)}")
         notes = ("every row ends with a delimiter (one field more than the header): the empty last field is dropped",)
     sniffed = Sniffed("csv", "generic CSV (no ACLED or UCDP header)", names=tuple(unique_names(names)), notes=notes)
-    cols = set(head)
+    cols = set(head) | {column_key(c) for c in first}  # "SUB EVENT TYPE" is ACLED's sub_event_type too
     if format in ("auto", "acled") and is_acled(cols):
-        return replace(sniffed, format="acled", detected=f"ACLED columns in header: {', '.join(sorted(ACLED_MARKERS & cols))}")
+        return replace(sniffed, format="acled", detected=f"ACLED columns in header: {acled_evidence(cols)}")
     if format in ("auto", "ucdp") and len(UCDP_MARKERS & cols) >= 3:
         return replace(sniffed, format="ucdp", detected=f"UCDP GED columns in header: {', '.join(sorted(UCDP_MARKERS & cols))}")
     if format in ("acled", "ucdp"):
