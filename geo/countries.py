@@ -140,7 +140,11 @@ def country_label(code: str) -> str:
     return str(world()["name"].at[rows[0]]) if len(rows) else code
 
 
+@cache
 def country_choices() -> dict[str, str]:
-    """Alpha-2 code → name of every country, by name: what the Data page offers as a file's country."""
+    """Alpha-2 code → name of every country, by name: what the Data page offers as a file's country.
+
+    Cached (a selectbox formats every option with it): treat the dict as read-only.
+    """
     table = world()[world()["iso_a2"].astype(str).str.fullmatch(r"[A-Z]{2}")]
     return dict(sorted(zip(table["iso_a2"].astype(str), table["name"].astype(str), strict=True), key=lambda kv: kv[1]))

@@ -81,6 +81,11 @@ CASES = [
         {}, {}, {"place not geocoded: country not recognised": 1},
     ),
     (
+        "country_id is a Gleditsch-Ward number, not an ISO code: no country evidence",
+        "date,place,country_id,admin1\n2024-01-02,Saraqeb,652,Idlib\n",
+        {}, {0: "SY"}, {},
+    ),
+    (
         "a column named cc that holds no countries is no country evidence",
         "date,place,cc,admin1\n2024-01-02,Saraqeb,x1,Idlib\n2024-01-03,Saraqeb,x2,Idlib\n",
         {}, {0: "SY", 1: "SY"}, {},

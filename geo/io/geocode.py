@@ -21,7 +21,8 @@ REASON_PREFIX = "place not geocoded"
 #: Columns, besides the canonical ``country`` / ``iso``, whose name says they hold a country
 #: (``iso3``, ``iso_a2``, ``country_code``, ``countrycode``, ``country_iso3``, ``cc`` …).
 COUNTRY_COLUMN = re.compile(
-    r"^(?:country|cntry)[_ ]?(?:name|code|iso[_ ]?(?:a|alpha)?[_ ]?[23]?|a[23]|alpha[_ ]?[23]|id)?$"
+    # Not ``country_id``: UCDP and ACLED number countries by Gleditsch-Ward code there, not ISO.
+    r"^(?:country|cntry)[_ ]?(?:name|code|iso[_ ]?(?:a|alpha)?[_ ]?[23]?|a[23]|alpha[_ ]?[23])?$"
     r"|^iso(?:[_ ]?(?:a|alpha)?[_ ]?[23]|[_ ]?3166(?:[_ ]?[123])?|[_ ]?code)?$|^cc$"
 )
 #: A non-canonical column counts as a country column when this share of its distinct values name countries.
