@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--date-order", choices=tuple(DATE_ORDERS), default=None,
                         help="read numeric dates day-first (dmy), month-first (mdy) or year-first (ymd); "
                              "default: decided from the column, and the report says how")  # fmt: skip
+    ingest.add_argument("--country", type=_country_arg, default=None, metavar="CC",
+                        help="the file's country (name or ISO code): place names are looked up only among its places")
     ingest.add_argument("--rejects", type=Path, help="write rejected rows (with reasons) here as CSV")
     ingest.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     ingest.add_argument("--max-mb", type=float, help="refuse larger files (default: setting CONFLICT_MAP_MAX_FILE_MB, 200)")
@@ -281,11 +283,23 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _country_arg(text: str) -> str:
+    """``--country``: an alpha-2 code, or argparse's usage error (never a traceback) for a text naming no country."""
+    from geo.countries import country_code
+
+    code = country_code(text)
+    if code is None:
+        msg = f"expected a country name or ISO code (e.g. SY, YEM, Iraq), got {text[:60]!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return code
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Load, validate and optionally write events and rejects."""
     mapping = json.loads(args.mapping.read_text(encoding="utf-8")) if args.mapping else None
     result = read_events(args.path, format=args.format, mapping=mapping, progress=_progress_bar(),
-                         max_file_mb=args.max_mb, max_rows=args.max_rows, date_order=args.date_order)  # fmt: skip
+                         max_file_mb=args.max_mb, max_rows=args.max_rows, date_order=args.date_order,
+                         country=args.country)  # fmt: skip
     _end_progress()
     if args.out:
         from geo.store import canonical_events, write_canonical

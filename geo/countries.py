@@ -110,3 +110,41 @@ def _outside_all(y: np.ndarray, x: np.ndarray) -> np.ndarray:
         swapped = tree.query(shapely.points(points[sea, 1], points[sea, 0]), predicate="intersects")
         out[sea[np.unique(swapped[0])]] = True
     return out[inverse.ravel()]
+
+
+def country_code(value: object) -> str | None:
+    """The ISO 3166 alpha-2 code of a country named by name or code (``Yemen``, ``YEM``, ``887``), else ``None``.
+
+    Parameters
+    ----------
+    value
+        A cell of a country or ISO column, or the ``--country`` flag.
+
+    Returns
+    -------
+    str or None
+        ``YE`` for any spelling the Natural Earth layer knows; ``None`` for empty or unknown text.
+    """
+    text = str(value).strip() if isinstance(value, str | int) else ""
+    if not text:
+        return None
+    pos = country_positions(pd.Series([text]))[0]
+    code = str(world()["iso_a2"].iat[pos]) if pos >= 0 else ""
+    # Natural Earth writes -99 for territories without an alpha-2 code: no code, not a country.
+    return code if re.fullmatch(r"[A-Z]{2}", code) else None
+
+
+def country_label(code: str) -> str:
+    """A country's display name from its alpha-2 code (``YE`` → ``Yemen``); the code itself when unknown."""
+    rows = world().index[world()["iso_a2"] == code]
+    return str(world()["name"].at[rows[0]]) if len(rows) else code
+
+
+@cache
+def country_choices() -> dict[str, str]:
+    """Alpha-2 code → name of every country, by name: what the Data page offers as a file's country.
+
+    Cached (a selectbox formats every option with it): treat the dict as read-only.
+    """
+    table = world()[world()["iso_a2"].astype(str).str.fullmatch(r"[A-Z]{2}")]
+    return dict(sorted(zip(table["iso_a2"].astype(str), table["name"].astype(str), strict=True), key=lambda kv: kv[1]))

@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 
 from geo import layers
 from geo.areas import canonical_governorate
+from geo.countries import country_code, country_label
 from geo.distance import haversine_km
 from geo.normalize import light_key, normalize, skeleton, variants
 from geo.paths import GAZETTEER_DIR, REFERENCE_DIR
@@ -114,6 +115,15 @@ class Gazetteer:
         by_gov = frame.groupby(frame["country"].fillna("") + "|" + frame["admin1"].fillna("")).indices
         contexts |= by_gov
         self._core_rows = {ctx: _group_rows(frame["core"], rows) for ctx, rows in contexts.items()}
+        #: The countries whose places the gazetteer holds: a name is never looked up outside them.
+        self.countries: tuple[str, ...] = tuple(sorted(frame["country"].dropna().astype(str).unique()))
+        # Region names (admin1 of any entry, governorate spellings) → the countries they lie in.
+        regions = frame[frame["admin1"].notna() & frame["country"].notna()]
+        named = pd.concat([
+            pd.DataFrame({"key": [normalize(str(a)) for a in regions["admin1"]], "country": regions["country"]}),
+            frame.loc[frame["kind"] == "governorate", ["key", "country"]],
+        ])  # fmt: skip
+        self._region_countries = named.groupby("key")["country"].agg(lambda c: frozenset(c.astype(str))).to_dict()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -122,13 +132,44 @@ class Gazetteer:
         """Whether ``name`` matches an entry exactly after normalisation (cheap pre-check for free text)."""
         return normalize(name) in self._by_key
 
-    def lookup(self, name: str, *, country: str | None = None, admin1: str | None = None) -> Match | Unresolved:
-        """Resolve ``name``, using ``country`` (name or ISO2) and ``admin1`` as context."""
-        cc = COUNTRY_CODES.get(str(country).strip().lower()) if country else None
-        gov = canonical_governorate(admin1) if admin1 else None
-        return self._lookup(str(name), cc, gov)
+    def lookup(
+        self, name: str, *, country: str | None = None, admin1: str | None = None, one_country: bool = False
+    ) -> Match | Unresolved:
+        """Resolve ``name``, using ``country`` and ``admin1`` as context.
 
-    def _lookup(self, name: str, cc: str | None, gov: str | None) -> Match | Unresolved:
+        Parameters
+        ----------
+        name
+            The place name.
+        country
+            Any country name or ISO code. The name is looked up only among that country's
+            places: a country the gazetteer does not cover, or a text that names no
+            country, leaves the name unresolved (a namesake elsewhere is no answer).
+        admin1
+            The governorate, to disambiguate and to allow approximate matches.
+        one_country
+            Without ``country``: refuse a name whose candidates lie in more than one
+            country, instead of choosing between them (a file that names no country).
+        """
+        if country is not None and str(country).strip():
+            cc = COUNTRY_CODES.get(str(country).strip().lower()) or country_code(str(country))
+            if cc is None:
+                return Unresolved(str(name), f"country not recognised: {str(country).strip()[:60]!r}", ())
+            if cc not in self.countries:
+                return Unresolved(str(name), f"{country_label(cc)} is not covered by the gazetteer (covered: {', '.join(self.countries)})", ())
+        else:
+            cc = None
+        gov = canonical_governorate(admin1) if admin1 else None
+        return self._lookup(str(name), cc, gov, one_country=one_country)
+
+    def region_countries(self, admin1: str) -> frozenset[str]:
+        """The covered countries that have a region (governorate, province) of this name; empty when none."""
+        gov = canonical_governorate(admin1)
+        keys = [normalize(gov)] if gov else []
+        keys += [normalize(admin1), normalize(REGION_WORDS.sub(" ", admin1))]
+        return frozenset().union(*(self._region_countries.get(k, frozenset()) for k in keys if k))
+
+    def _lookup(self, name: str, cc: str | None, gov: str | None, *, one_country: bool = False) -> Match | Unresolved:
         if REGION_WORDS.search(name):
             region = self._region(name, cc)
             if region is not None:
@@ -141,11 +182,13 @@ class Gazetteer:
             if not key:
                 continue
             for method, rows, score in self._stages(key, cc, gov):
-                result = self._decide(name, rows, cc=cc, gov=gov, method=method, score=score)
+                result = self._decide(name, rows, cc=cc, gov=gov, method=method, score=score, one_country=one_country)
                 if isinstance(result, Match):
                     return result
                 if result is not None and (last is None or last.reason == "name in no source"):
                     last = result
+        if last is None and cc is not None:
+            return Unresolved(name, f"no place of that name in {country_label(cc)}", self._suggest(normalize(name), cc))
         return last or Unresolved(name, "name in no source", self._suggest(normalize(name)))
 
     def _region(self, name: str, cc: str | None) -> Match | None:
@@ -193,7 +236,7 @@ class Gazetteer:
                 scores[self.entries["key"].iat[r]] = max(scores[self.entries["key"].iat[r]], s)
         yield "fuzzy", rows, scores
 
-    def _decide(self, query, rows, *, cc, gov, method, score) -> Match | Unresolved | None:
+    def _decide(self, query, rows, *, cc, gov, method, score, one_country=False) -> Match | Unresolved | None:
         cand = self.entries.iloc[np.asarray(rows)]
         if isinstance(score, dict):
             cand = cand.assign(score=[score.get(k, 0.0) for k in cand["key"]])
@@ -214,6 +257,11 @@ class Gazetteer:
             if in_gov.empty:
                 return Unresolved(query, "conflicts with admin1 context", _listing(cand))
             cand = in_gov
+        if one_country and cc is None and cand["country"].nunique() > 1:
+            # No country given: a name shared by places in two countries is no answer (a Yemeni
+            # district that is also a Syrian village). Choosing by population would be a guess.
+            found = ", ".join(sorted(cand["country"].dropna().astype(str).unique()))
+            return Unresolved(query, f"places of that name in several countries ({found}) and no country given", _listing(cand))
         if method == "fuzzy":
             return self._decide_fuzzy(query, cand)
         return _pick(query, cand, method=method)
@@ -228,8 +276,10 @@ class Gazetteer:
             return Unresolved(query, "ambiguous", _listing(places))
         return _pick(query, cand[cand["place_id"] == top["place_id"]], method="fuzzy")
 
-    def _suggest(self, key: str) -> tuple[dict[str, object], ...]:
-        hits = process.extract(key, self._keys, scorer=fuzz.ratio, limit=3) if key else []
+    def _suggest(self, key: str, cc: str | None = None) -> tuple[dict[str, object], ...]:
+        # A name looked up in one country suggests only that country's places.
+        keys = self._keys if cc is None else list(dict.fromkeys(self.entries.loc[self.entries["country"] == cc, "key"]))
+        hits = process.extract(key, keys, scorer=fuzz.ratio, limit=3) if key else []
         rows = [self._by_key[k][0] for k, _, _ in hits]
         listed = self.entries.iloc[rows].assign(score=[s for _, s, _ in hits])
         return _listing(listed)
@@ -321,6 +371,21 @@ def _listing(cand: pd.DataFrame, limit: int = 5) -> tuple[dict[str, object], ...
 
 
 # ---------------------------------------------------------------- building the gazetteer
+
+
+def covered_countries(path: Path = GAZETTEER_DIR / "geonames.csv") -> tuple[str, ...]:
+    """The countries whose places the shipped gazetteer holds (ISO 3166 alpha-2, sorted).
+
+    A place name from any other country is never geocoded: with its country given it stays
+    unplaced ("Yemen is not covered by the gazetteer"), without one it could only land on a
+    namesake in one of these.
+
+    Parameters
+    ----------
+    path
+        The GeoNames extract (``data/gazetteer/geonames.csv``, its ``country`` column).
+    """
+    return tuple(sorted(pd.read_csv(path, usecols=["country"], keep_default_na=False)["country"].unique()))
 
 
 ENTRY_COLUMNS = ["name", "lat", "lon", "country", "admin1", "kind", "population", "source", "origin", "place_id", "count", "spread_km", "ambiguous", "precision"]

@@ -47,6 +47,12 @@ class LoadReport:
         Canonical column → the file's column, for each column the analyst's mapping set.
     merged_rows
         Rows folded into another row's event (monadic exports: one row per actor).
+    geocoding
+        Rows placed by their place name (no coordinates in the file): ``rows``, ``placed``,
+        ``by_method`` (exact, skeleton, fuzzy), ``by_country`` (where they fell),
+        ``unplaced`` and ``unplaced_reasons``, ``country_from`` (what bounded the names: the
+        row's columns, the file's country, or ``not given``), ``rows_without_country`` and
+        the gazetteer's ``covered`` countries. Empty when no row needed it.
     """
 
     format: str
@@ -65,6 +71,7 @@ class LoadReport:
     date_min: pd.Timestamp | None = None
     date_max: pd.Timestamp | None = None
     crs: str = "EPSG:4326"
+    geocoding: dict[str, object] = field(default_factory=dict)
 
     @property
     def rows_rejected(self) -> int:
@@ -98,6 +105,7 @@ class LoadReport:
             "date_min": _iso(self.date_min),
             "date_max": _iso(self.date_max),
             "crs": self.crs,
+            "geocoding": self.geocoding,
         }
 
     def summary(self) -> str:
@@ -112,6 +120,7 @@ class LoadReport:
         lines += [f"  dates — {self.date_order_decided_by}"] if self.date_order_decided_by else []
         lines += [f"  mapped — {canonical} ← {source}" for canonical, source in self.mapped.items()]
         lines += [f"  note — {note}" for note in self.notes]
+        lines += _geocoding_lines(self.geocoding)
         lines += [f"  rejected — {reason}: {n:,}" for reason, n in self.reasons.items()]
         lines += [f"  warning — {w}: {n:,}" for w, n in self.warnings.items()]
         return "\n".join(lines)
@@ -141,6 +150,23 @@ class LoadResult:
 
     events: gpd.GeoDataFrame
     report: LoadReport
+
+
+def _geocoding_lines(geo: dict[str, object]) -> list[str]:
+    """The geocoding account in a few lines: how many placed, how, where; what bounded the names."""
+    if not geo:
+        return []
+    counts = lambda d: ", ".join(f"{k} {v:,}" for k, v in d.items()) or "none"  # noqa: E731 - tiny local formatter
+    lines = [
+        f"  geocoded — {geo['placed']:,} of {geo['rows']:,} rows without coordinates placed by name "
+        f"(by method: {counts(geo['by_method'])}; by country: {counts(geo['by_country'])}); unplaced: {geo['unplaced']:,}",
+        f"  geocoded — country from {geo['country_from']}",
+    ]
+    if geo["rows_without_country"]:
+        # Say it: these rows could only be placed on an unambiguous name in a covered country.
+        lines.append(f"  geocoded — country not given for {geo['rows_without_country']:,} rows: placed only on a name found in "
+                     f"one covered country ({', '.join(geo['covered'])}), never against their admin1")  # fmt: skip
+    return lines
 
 
 def _iso(value: pd.Timestamp | None) -> str | None:

@@ -225,7 +225,7 @@ class Store(ArticleStore):
     def save(self, content: bytes, *, name: str, user: User = LOCAL, format: str = "auto",
              mapping: dict[str, str] | None = None, progress: Progress | None = None,
              max_file_mb: float | None = None, max_rows: float | None = None,
-             date_order: str | None = None) -> tuple[str, LoadResult]:  # fmt: skip
+             date_order: str | None = None, country: str | None = None) -> tuple[str, LoadResult]:  # fmt: skip
         """Read an upload, merge actor aliases, tag areas and store it as a private dataset of ``user``.
 
         Raises
@@ -247,9 +247,11 @@ class Store(ArticleStore):
         check_memory(config)  # before the read that may take several times the file's size
         # The same bytes read another way (a mapping, a date order) or by someone else are another dataset.
         how = json.dumps(mapping or {}, sort_keys=True).encode() + (date_order or "").encode()
+        how += f"|country={country}".encode() if country else b""  # the same bytes placed in another country
         key = content_id(content + how + (b"" if user.sub == LOCAL.sub else user.sub.encode()))
         result = _read_upload(content, name=name, format=format, mapping=mapping, progress=progress,
-                              max_file_mb=max_file_mb, max_rows=max_rows, date_order=date_order)  # fmt: skip
+                              max_file_mb=max_file_mb, max_rows=max_rows, date_order=date_order,
+                              country=country)  # fmt: skip
         events = canonical_events(result.events)
         report = result.report.to_dict()
         info = DatasetInfo(new_dataset_id(), name[:200], owner=user.sub, owner_label=user.label[:200],

@@ -195,5 +195,6 @@ def test_place_names_without_coordinates_are_geocoded_or_rejected(tmp_path):
     assert abs(events.loc["Saraqeb", "latitude"] - 35.86447) < 0.01
     assert "GeoNames" in events.loc["Saraqeb", "geocoded_by"]
     assert events.loc["Idlib Governorate", "geo_precision"] == 3  # a region, placed honestly
-    assert result.report.reasons == {"place not geocoded: ambiguous": 1}  # Rabia: Iraq or Latakia?
+    # Rabia: Iraq or Latakia? The file names no country, so neither.
+    assert result.report.reasons == {"place not geocoded: places of that name in several countries (IQ, SY) and no country given": 1}
     assert result.report.rejected["detail"].iloc[0].startswith("best candidate:")

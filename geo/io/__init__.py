@@ -48,6 +48,7 @@ def read_events(
     max_rows: float | None = None,
     date_order: str | None = None,
     max_unpacked_mb: float | None = None,
+    country: str | None = None,
 ) -> LoadResult:
     """Load an event file into the canonical GeoDataFrame, accounting for every row.
 
@@ -75,6 +76,11 @@ def read_events(
     date_order
         ``dmy``, ``mdy`` or ``ymd`` to read numeric dates in that order; ``None`` decides
         from the column (see :mod:`geo.dates`), and the report says how.
+    country
+        The file's country (any name or ISO code) for rows geocoded by place name: their names
+        are looked up only among that country's places. A row's own country column wins where
+        it names one; a row naming another country is not placed. ``None``: the rows' columns
+        decide, and a row naming no country is placed only on an unambiguous match.
 
     Returns
     -------
@@ -92,6 +98,7 @@ def read_events(
     if date_order is not None and date_order not in DATE_ORDERS:
         msg = f"date_order: expected one of {tuple(DATE_ORDERS)}, got {date_order!r}"
         raise ValueError(msg)
+    cc = _country_flag(country)
     path = Path(path)
     limits = settings()
     max_file_mb = limits.max_file_mb if max_file_mb is None else max_file_mb
@@ -108,8 +115,9 @@ def read_events(
         table, lines, merged = merge_monadic(table, lines)
     fmt, raw, mapped = _to_canonical(table, sniffed.format, kind, mapping=mapping, name=path.name, written=written)
     raw, blanked = blank_missing_numbers(raw)  # before geocoding: a row with NA coordinates has none
+    geocoding: dict[str, object] = {}
     if geocode and "location" in raw:
-        raw = geocode_missing(raw)
+        raw, geocoding = geocode_missing(raw, country=cc)
     events, rejected, warnings, dates = build_events(
         raw, original=table, lines=lines, fmt=fmt, dataset=dataset or path.stem,
         date_order=date_order, convention=ORDER_CONVENTIONS.get(kind, DEFAULT_ORDER),
@@ -132,8 +140,22 @@ def read_events(
         merged_rows=len(rows.table) - len(table),
         date_min=events["event_date"].min() if len(events) else None,
         date_max=events["event_date"].max() if len(events) else None,
+        geocoding=geocoding,
     )
     return LoadResult(events=events, report=report)
+
+
+def _country_flag(country: str | None) -> str | None:
+    """The alpha-2 code of the ``country`` argument; a text that names no country is refused, not ignored."""
+    if country is None or not str(country).strip():
+        return None
+    from geo.countries import country_code
+
+    code = country_code(str(country))
+    if code is None:
+        msg = f"country: expected a country name or ISO code (e.g. SY, YEM, Iraq), got {str(country)[:60]!r}"
+        raise ValueError(msg)
+    return code
 
 
 def _read_columns(sniffed: Sniffed, mapping: dict[str, str] | None) -> dict[str, str] | None:
