@@ -6,11 +6,21 @@ fit both day-first and month-first: the order is decided for the **whole column*
 values that prove it (a first field over 12 proves day-first, a second field over 12
 proves month-first), then from a ``year`` column, then from the file format's convention
 — and the decision, with its reason, is returned so the load report can state it.
+
+Texts none of the shapes match (``Friday, March 17, 2017, 8:59 p.m.``) go through a slower
+fallback, once per distinct text: a leading weekday and a time of day are split off (the time
+is dropped, never applied: a time zone does not move the date), the date left is matched
+against the same shapes, and a date with its month written as a word that still fits none
+(``17th of March 2017``) is read by ``dateparser``, pinned so that it never guesses.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +45,10 @@ EPOCH_STYLE = "1732924800 (Unix time, seconds or milliseconds)"
 _MONTH_NAMES = ("january february march april may june july august september october november december").split()
 MONTHS: dict[str, int] = {name: i for i, full in enumerate(_MONTH_NAMES, start=1) for name in (full, full[:3])} | {"sept": 9}
 
+_WEEKDAY_NAMES = "monday tuesday wednesday thursday friday saturday sunday".split()
+#: Weekday names and abbreviations (Monday is 0, as pandas counts), for prose like ``Friday, March 17, 2017``.
+WEEKDAYS: dict[str, int] = {n: i for i, full in enumerate(_WEEKDAY_NAMES) for n in (full, full[:3])} | {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+
 _TIME = r"(?P<time>[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?\s*(?:Z|[+-]\d{2}:?\d{2})?)?"
 _YEAR = r"(?P<y>\d{4}|\d{2})"
 
@@ -49,6 +63,36 @@ DATE_SHAPES: tuple[tuple[str, str], ...] = (
     (EXCEL_STYLE, r"(?P<serial>\d{5}(?:\.\d+)?)"),
     (EPOCH_STYLE, r"(?P<epoch>\d{9,10}|\d{12,13})(?:\.0+)?"),
 )
+
+_FIELDS = ["y", "m", "d", "mon", "a", "b", "s1", "s2", "serial", "epoch", "time", "wd"]
+
+#: Style of a date only ``dateparser`` could read (``17th of March 2017``).
+PROSE_STYLE = "the 30th of November 2024 (prose)"
+
+# A time of day as prose writes it: 8:59 p.m., 20:59:00, 8 PM, noon, midnight.
+_MERIDIEM = r"[AaPp]\.?\s?[Mm]\.?(?![A-Za-z])"
+_CLOCK = rf"(?P<clock>\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?(?:\s*{_MERIDIEM})?|\d{{1,2}}\s*{_MERIDIEM}|(?i:noon|midnight))"
+# A zone after the time (EST, UTC+3, +03:00, Z): matched so it can be dropped, never applied to the date.
+_ZONE = r"(?:\s*(?:\(?(?:Z|[A-Z]{2,5})\)?|(?:UTC|GMT)?\s?[+-]\d{1,2}(?::?\d{2})?))?"
+_TIME_AFTER = rf"^(?P<rest>.+?)(?:\s*,\s*|\s+)(?:(?i:at)\s+)?{_CLOCK}{_ZONE}$"
+_TIME_BEFORE = rf"^(?:(?i:at)\s+)?{_CLOCK}(?:\s*,\s*|\s+)(?:(?i:on)\s+)?(?P<rest>.+)$"
+_LEADING_WEEKDAY = r"^(?P<wd>[A-Za-z]{3,9})\.?(?:\s*,\s*|\s+)(?P<rest>.+)$"
+_MONTH_WORD = re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")(?![A-Za-z])", re.IGNORECASE)
+_FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_SHORT_NUMBER = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+#: Longest text handed to ``dateparser`` (a date with a time and a weekday is far shorter).
+_PROSE_MAX_CHARS = 80
+#: ``dateparser`` pinned so that it never guesses: the three parts written, absolute dates only
+#: (no "yesterday", "2 days ago", "today": a file has no reference date), English, no locale order,
+#: the zone kept as written (its date is not moved), and a fixed base so nothing depends on now.
+_PROSE_SETTINGS: dict[str, Any] = {
+    "STRICT_PARSING": True,
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "PARSERS": ["absolute-time"],
+    "PREFER_LOCALE_DATE_ORDER": False,
+    "RETURN_AS_TIMEZONE_AWARE": True,
+    "RELATIVE_BASE": dt.datetime(2000, 1, 1),
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +116,9 @@ class ParsedDates:
     assumed
         Whether ``order`` is the format's convention because nothing in the column decided it
         (the load report then warns and names the override).
+    wrong_weekday
+        Rows whose written weekday is not their date's (``Sunday, March 17, 2017``): ``NaT`` in
+        ``dates`` and rejected, since which of the two is wrong cannot be told.
     """
 
     dates: pd.Series
@@ -81,6 +128,7 @@ class ParsedDates:
     ambiguous: int
     contradicts: pd.Series
     assumed: bool = False
+    wrong_weekday: pd.Series | None = None
 
 
 def parse_date_column(
@@ -114,14 +162,15 @@ def parse_date_column(
     decided, reason, conv = order or convention, "", False
     if numeric.any():  # only numeric dates need an order
         decided, reason, conv = _decide_order(shapes, counts, codes, order=order, convention=convention, year=year, column=column)
-    unique_dates, styles, contradicts = _assemble(shapes, decided)
+    unique_dates, styles, contradicts, wrong_day = _assemble(shapes, decided)
     rows = codes >= 0
     take = np.where(rows, codes, 0)
     dates = pd.Series(np.where(rows, unique_dates.to_numpy()[take], np.datetime64("NaT")), index=values.index, dtype="datetime64[ns]")
     style = pd.Series(np.where(rows, styles.to_numpy(object)[take], ""), index=values.index, dtype=object)
     bad = pd.Series(rows & contradicts.to_numpy()[take], index=values.index)
+    wrong_weekday = pd.Series(rows & wrong_day.to_numpy()[take], index=values.index)
     ambiguous = int(counts[(numeric & _fits_both(shapes)).to_numpy()].sum()) if numeric.any() else 0
-    return ParsedDates(dates, style, decided if numeric.any() else None, reason if numeric.any() else "", ambiguous, bad, conv)
+    return ParsedDates(dates, style, decided if numeric.any() else None, reason if numeric.any() else "", ambiguous, bad, conv, wrong_weekday)
 
 
 def parse_dates(values: pd.Series, *, order: str | None = None, convention: str = DEFAULT_ORDER) -> pd.Series:
@@ -131,8 +180,18 @@ def parse_dates(values: pd.Series, *, order: str | None = None, convention: str 
 
 def _match_shapes(text: pd.Series) -> pd.DataFrame:
     """Per distinct text: its style and the fields its shape captured (``""`` where absent)."""
-    fields = ["y", "m", "d", "mon", "a", "b", "s1", "s2", "serial", "epoch", "time"]
-    out = pd.DataFrame("", index=text.index, columns=["style", *fields], dtype=object)
+    out = _match_fast(text)
+    todo = (out["style"] == "") & text.notna() & (text.str.len() > 0)
+    if todo.any():  # only the texts no vectorised shape matched pay for the fallback
+        prose = _match_prose(text[todo])
+        prose = prose[prose["style"] != ""]
+        out.loc[prose.index, prose.columns] = prose.to_numpy()
+    return out
+
+
+def _match_fast(text: pd.Series) -> pd.DataFrame:
+    """The vectorised pass: each text against :data:`DATE_SHAPES` in order."""
+    out = pd.DataFrame("", index=text.index, columns=["style", *_FIELDS], dtype=object)
     todo = text.notna() & (text.str.len() > 0)
     for style, pattern in DATE_SHAPES:
         if not todo.any():
@@ -147,6 +206,88 @@ def _match_shapes(text: pd.Series) -> pd.DataFrame:
             out.loc[idx, col] = found.loc[idx, col].fillna("").to_numpy()
         todo &= out["style"] == ""
     return out
+
+
+def _match_prose(text: pd.Series) -> pd.DataFrame:
+    """Fields of the texts no shape matched, read after splitting off a weekday and a time of day.
+
+    The date left is matched against :data:`DATE_SHAPES` again, so a numeric date written with a
+    time (``05/04/2015 8:59 p.m.``) still takes the column's day/month order. Only a date whose month
+    is a word and that still fits no shape goes to ``dateparser`` (:func:`_parse_prose`).
+    """
+    lead = text.str.extract(_LEADING_WEEKDAY)
+    has_wd = lead["wd"].str.lower().isin(WEEKDAYS).to_numpy(bool)
+    body = text.where(~has_wd, lead["rest"])
+    weekday = lead["wd"].where(has_wd, "")
+    clock = pd.Series("", index=text.index, dtype=object)
+    for pattern in (_TIME_AFTER, _TIME_BEFORE):
+        todo = clock == ""
+        found = body[todo].str.extract(pattern).dropna(subset=["clock"])
+        found = found[_valid_clock(found["clock"])]
+        clock[found.index] = found["clock"].to_numpy(object)
+        body[found.index] = found["rest"].to_numpy(object)
+    date_text = body.fillna("").str.strip(" ,")
+    codes, uniques = pd.factorize(date_text)  # many times of one day share its date text
+    distinct = pd.Series(uniques, dtype="string")
+    fields = _match_fast(distinct)
+    fields.loc[fields["style"].isin([EXCEL_STYLE, EPOCH_STYLE]), "style"] = ""  # a bare number with a time is no date
+    left = fields["style"] == ""
+    if left.any():
+        prose = _parse_prose(distinct[left])
+        fields.loc[prose.index, ["style", "y", "m", "d"]] = prose[["style", "y", "m", "d"]].to_numpy()
+    out = fields.iloc[codes].set_index(text.index)
+    out["time"] = np.where(clock != "", clock, out["time"])
+    out["wd"] = weekday.to_numpy(object)
+    return out
+
+
+def _valid_clock(clock: pd.Series) -> pd.Series:
+    """Whether each time of day is one a clock shows (hour ≤ 12 before a.m./p.m., minutes < 60)."""
+    parts = clock.str.extract(r"^(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?(?::(?P<s>\d{2}))?")
+    hour, minute, second = (pd.to_numeric(parts[c], errors="coerce") for c in ("h", "mi", "s"))
+    meridiem = clock.str.contains(r"[AaPp]\.?\s?[Mm]", regex=True)
+    words = parts["h"].isna() & (clock.str.len() > 0)  # noon, midnight
+    fits = hour.le(24) & (~meridiem | hour.between(1, 12)) & minute.fillna(0).le(59) & second.fillna(0).le(60)
+    return words | fits.fillna(False)
+
+
+@lru_cache(maxsize=1)
+def _prose_parsers() -> tuple[Any, ...]:
+    """Two ``dateparser`` readers, day first and month first; none when it is not installed."""
+    try:
+        from dateparser.date import DateDataParser  # on first use: most files never need it
+    except ImportError:
+        return ()
+    return tuple(DateDataParser(languages=["en"], settings=_PROSE_SETTINGS | {"DATE_ORDER": o}) for o in ("DMY", "MDY"))
+
+
+def _parse_prose(text: pd.Series) -> pd.DataFrame:
+    """``style, y, m, d`` of the prose dates ``dateparser`` reads alike day first and month first.
+
+    Only texts whose month is a word and whose year is written in four digits are tried, so it
+    never decides the order of a numeric date (the column does) nor completes a two-digit year.
+    Rows it cannot read are left out.
+    """
+    parsers = _prose_parsers()
+    rows: dict[Any, tuple[str, str, str, str]] = {}
+    for key, value in text.items():
+        if not parsers or len(value) > _PROSE_MAX_CHARS or not _MONTH_WORD.search(value):
+            continue
+        one_day_number = len(_SHORT_NUMBER.findall(value)) <= 1  # then day first and month first cannot differ
+        read = {_prose_date(parser, value) for parser in (parsers[:1] if one_day_number else parsers)}
+        day = read.pop() if len(read) == 1 else None  # two readings: the order matters and is not ours to guess
+        if day is not None and str(day.year) in _FOUR_DIGIT_YEAR.findall(value):
+            rows[key] = (PROSE_STYLE, str(day.year), str(day.month), str(day.day))
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["style", "y", "m", "d"], dtype=object)
+
+
+def _prose_date(parser: Any, value: str) -> dt.date | None:
+    """The date ``parser`` reads in ``value``, in its own time zone (never converted), or None."""
+    try:
+        found = parser.get_date_data(value).date_obj
+    except Exception:  # noqa: BLE001 - any failure of the third-party parser on odd text means "not a date"
+        return None
+    return found.date() if found is not None else None
 
 
 def _ints(values: pd.Series) -> pd.Series:
@@ -195,7 +336,7 @@ def _order_from_year(shapes: pd.DataFrame, codes: np.ndarray, year: pd.Series | 
         return None
     agree = {}
     for candidate in DATE_ORDERS:
-        parsed, _, _ = _assemble(shapes, candidate)
+        parsed, _, _, _ = _assemble(shapes, candidate)
         years = parsed.dt.year.to_numpy(dtype=float, na_value=np.nan)[np.where(rows, codes, 0)]
         agree[candidate] = int((rows & (years == given)).sum())
     best = max(agree.values())
@@ -204,7 +345,7 @@ def _order_from_year(shapes: pd.DataFrame, codes: np.ndarray, year: pd.Series | 
 
 
 def _assemble(shapes: pd.DataFrame, order: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Per distinct text: its date (``order`` for numeric ones), its style, whether it contradicts ``order``."""
+    """Per distinct text: its date (``order`` for numeric ones), its style, whether it contradicts ``order`` or its weekday."""
     style = shapes["style"].copy()
     y, m, d = shapes["y"].copy(), shapes["m"].copy(), shapes["d"].copy()
     named = shapes["mon"] != ""
@@ -226,7 +367,10 @@ def _assemble(shapes: pd.DataFrame, order: str) -> tuple[pd.Series, pd.Series, p
         dates[epoch] = _unix_times(shapes.loc[epoch, "epoch"])
     style = _style_names(shapes, style, order)
     contradicts = numeric & dates.isna() & _proves_other(shapes, order)
-    return dates, style.where(dates.notna(), ""), contradicts
+    written = shapes["wd"].str.lower().map(WEEKDAYS)
+    wrong_day = written.notna() & dates.notna() & (written != dates.dt.day_of_week)
+    dates[wrong_day] = pd.NaT  # the weekday and the date disagree: which one is wrong is not ours to pick
+    return dates, style.where(dates.notna(), ""), contradicts, wrong_day
 
 
 def _proves_other(shapes: pd.DataFrame, order: str) -> pd.Series:
@@ -264,6 +408,8 @@ def _style_names(shapes: pd.DataFrame, style: pd.Series, order: str) -> pd.Serie
         out[numeric] = first + sep + second + sep + tail + f" ({DATE_ORDERS[order].split(' (')[0]})"
     timed = shapes["time"].str.len() > 0
     out[timed] = out[timed] + " with a time"
+    weekday = shapes["wd"].str.len() > 0
+    out[weekday] = "Saturday, " + out[weekday]  # 30 November 2024 was a Saturday
     return out
 
 

@@ -94,6 +94,7 @@ def _row_rules(
         ("_reader", reader_reason.str.len() > 0, lambda idx: reader_detail.loc[idx]),
         ("missing date", missing_date, text("", "event_date")),
         ("date contradicts the column's date order", parsed.contradicts, text("date=", "event_date", f" ({parsed.decided_by})")),
+        ("weekday contradicts the date", _wrong_weekday(parsed), text("date=", "event_date")),
         ("unparseable date", unparsed, text("date=", "event_date")),
         ("date disagrees with the year column", _year_mismatch(raw, dates),
          lambda idx: "date=" + raw.loc[idx, "event_date"].str.strip() + ", year=" + _get(raw, "year").loc[idx]),
@@ -121,6 +122,11 @@ def _row_rules(
         detail.loc[idx] = describe(idx).astype("string").to_numpy()
         free &= ~new
     return reason, detail
+
+
+def _wrong_weekday(parsed: ParsedDates) -> pd.Series:
+    """Rows whose written weekday is not their date's (``Sunday, March 17, 2017``)."""
+    return parsed.wrong_weekday if parsed.wrong_weekday is not None else pd.Series(False, index=parsed.dates.index)
 
 
 def _blank(values: pd.Series, among: pd.Series) -> pd.Series:
