@@ -69,7 +69,7 @@ UI_ONLY: dict[str, str] = {
     "tl_day": "Timeline: day to open", "tl_open": "Timeline: open the day", "tl_period_b": "Timeline: period B",
     "art_text": "Articles: pasted text", "art_add": "Articles: Extract button", "art_notice": "Articles: what the last paste, share or delete did",
     "up_file": "Data: the upload", "up_format": "Data: format", "up_date_order": "Data: date order", "up_go": "Data: Load and store",
-    "up_open": "Data: open a stored dataset", "_peeked": "Data: the upload's columns, read once per file",
+    "up_open": "Data: open a stored dataset", "_peeked": "Data: the upload's columns, read once per file", "up_country": "Data: the country that bounds the file's place names",
     "last_report": "Data: the last load report", "dl_rejected": "Data: rejected rows download",
     "sh_dataset": "Data: the dataset to share or delete",
     "sh_save": "Data: Save sharing", "sh_confirm": "Data: confirm a Save that widens who sees it",

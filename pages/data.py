@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo.access import VISIBILITIES, allowed, confirm_prompt, may_upload, saved_notice, share_change
+from geo.countries import country_choices
 from geo.dates import DATE_ORDERS
 from geo.errors import ReadError
 from geo.escape import markdown_text
@@ -50,6 +51,11 @@ order = st.selectbox("Date order", ["auto", *DATE_ORDERS], key="up_date_order",
                      help="How numeric dates such as 05/04/2015 are read. 'decide from the column' uses values such as "
                           "25/04/2015 that prove the order, then a year column, then the format's convention — "
                           "the load report says which.")  # fmt: skip
+country = st.selectbox("Country of the place names", ["", *country_choices()], key="up_country",
+                       format_func=lambda c: country_choices().get(c, "as the file's columns say"),
+                       help="Bounds where place names without coordinates may land: a name is looked up only among "
+                            "this country's places (a row's own country column wins). Unmatched names stay unplaced, "
+                            "with the reason.")  # fmt: skip
 mapping: dict[str, str] = {}
 if upload is not None:
     # Said by the server, not the upload widget: the file this run has is the one "Load and store" reads.
@@ -77,6 +83,7 @@ if upload is not None and st.button("Load and store", key="up_go"):
         dataset_id, result = store.save(
             upload.getvalue(), name=upload.name, user=user, format=fmt, mapping=mapping or None,
             max_file_mb=settings.max_file_mb, max_rows=settings.max_rows, date_order=None if order == "auto" else order,
+            country=country or None,
             progress=lambda rows, msg: bar.progress(min(0.95, rows * 120 / size), text=f"{msg}: {rows:,}"),
         )  # fmt: skip
     except ReadError as exc:
