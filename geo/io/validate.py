@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo.countries import TOLERANCE_DEG, check_points
 from geo.dates import DATE_ORDERS, EARLIEST_DATE, EPOCH_STYLE, EXCEL_STYLE, ParsedDates, parse_date_column, parse_dates
-from geo.io.coords import STYLE_WARNINGS, non_finite, parse_coordinates, plain_numbers
+from geo.io.coords import STYLE_WARNINGS, WRONG_AXIS, WRONG_SIGN, non_finite, parse_coordinates, plain_numbers
 from geo.report import REJECT_COLUMNS
 from geo.schema import COLUMNS, CRS, FIELD_BY_NAME, Field, coerce
 from geo.taxonomy import EVENT_TYPES
@@ -50,11 +50,11 @@ def build_events(
     year = raw.get("year")
     parsed = parse_date_column(raw["event_date"], order=date_order, convention=convention, year=year)
     dates, date_styles = parsed.dates, parsed.styles
-    lat, lat_style = parse_coordinates(raw["latitude"])
-    lon, lon_style = parse_coordinates(raw["longitude"])
+    lat, lat_style = parse_coordinates(raw["latitude"], "latitude")
+    lon, lon_style = parse_coordinates(raw["longitude"], "longitude")
     fat = to_number(_get(raw, "fatalities"))
     swapped, no_country = _swapped(raw, lat, lon)
-    reason, detail = _row_rules(raw, parsed, lat, lon, fat, swapped=swapped)
+    reason, detail = _row_rules(raw, parsed, lat, lon, fat, styles=(lat_style, lon_style), swapped=swapped)
     reason, detail = _duplicate_rule(raw, lines, reason, detail)
     ok = reason.isna().to_numpy()
     rejected = original.loc[~ok].copy()
@@ -84,11 +84,12 @@ def _get(raw: pd.DataFrame, name: str) -> pd.Series:
 
 def _row_rules(
     raw: pd.DataFrame, parsed: ParsedDates, lat: pd.Series, lon: pd.Series, fat: pd.Series,
-    *, swapped: pd.Series,
+    *, styles: tuple[pd.Series, pd.Series], swapped: pd.Series,
 ) -> tuple[pd.Series, pd.Series]:  # fmt: skip
     """The first rule each row breaks, and its detail (built only for the rows that break it).
 
-    ``swapped`` are the rows :func:`_swapped` found with a lat/lon swap's evidence.
+    ``styles`` are the latitude and longitude styles of :func:`parse_coordinates`; ``swapped``
+    the rows :func:`_swapped` found with a lat/lon swap's evidence.
     """
     dates = parsed.dates
     reader_reason, reader_detail = _reader_reasons(raw)
@@ -115,6 +116,9 @@ def _row_rules(
         (f"date before {EARLIEST_DATE:%Y}", dates < EARLIEST_DATE, text("date=", "event_date", " (UCDP GED begins 1989; ACLED 1997)")),
         ("missing coordinates", missing_point, coords),
         ("non-finite coordinates (NaN or infinity)", non_finite(raw["latitude"], lat) | non_finite(raw["longitude"], lon), coords),
+        ("hemisphere letter contradicts the column (E/W in latitude or N/S in longitude)",
+         (styles[0] == WRONG_AXIS) | (styles[1] == WRONG_AXIS), coords),
+        ("hemisphere letter contradicts the sign (e.g. -35.7N)", (styles[0] == WRONG_SIGN) | (styles[1] == WRONG_SIGN), coords),
         ("non-numeric coordinates", no_point, coords),
         ("probable lat/lon swap", swapped, coords),
         ("latitude out of range", lat.abs() > 90, coords),
