@@ -291,7 +291,7 @@ def test_coordinate_parser_never_raises_and_stays_finite_or_flagged(texts):
     numbers, styles = parse_coordinates(pd.Series(texts, dtype="string"))
     assert len(numbers) == len(texts)
     parsed = ~np.isnan(numbers.to_numpy())
-    assert set(styles[parsed]) <= {"decimal", "comma", "dms"}
+    assert set(styles[parsed]) <= {"decimal", "comma", "dms", "hemisphere"}
 
 
 @settings(max_examples=300, deadline=None)

@@ -11,9 +11,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.countries import probable_swaps
+from geo.countries import TOLERANCE_DEG, check_points
 from geo.dates import DATE_ORDERS, EARLIEST_DATE, EPOCH_STYLE, EXCEL_STYLE, ParsedDates, parse_date_column, parse_dates
-from geo.io.coords import STYLE_WARNINGS, non_finite, parse_coordinates, plain_numbers
+from geo.io.coords import STYLE_WARNINGS, WRONG_AXIS, WRONG_SIGN, non_finite, parse_coordinates, plain_numbers
 from geo.report import REJECT_COLUMNS
 from geo.schema import COLUMNS, CRS, FIELD_BY_NAME, Field, coerce
 from geo.taxonomy import EVENT_TYPES
@@ -50,10 +50,11 @@ def build_events(
     year = raw.get("year")
     parsed = parse_date_column(raw["event_date"], order=date_order, convention=convention, year=year)
     dates, date_styles = parsed.dates, parsed.styles
-    lat, lat_style = parse_coordinates(raw["latitude"])
-    lon, lon_style = parse_coordinates(raw["longitude"])
+    lat, lat_style = parse_coordinates(raw["latitude"], "latitude")
+    lon, lon_style = parse_coordinates(raw["longitude"], "longitude")
     fat = to_number(_get(raw, "fatalities"))
-    reason, detail = _row_rules(raw, parsed, lat, lon, fat)
+    swapped, no_country = _swapped(raw, lat, lon)
+    reason, detail = _row_rules(raw, parsed, lat, lon, fat, styles=(lat_style, lon_style), swapped=swapped)
     reason, detail = _duplicate_rule(raw, lines, reason, detail)
     ok = reason.isna().to_numpy()
     rejected = original.loc[~ok].copy()
@@ -65,7 +66,16 @@ def build_events(
     else:
         events = _typed(raw.loc[ok], dates[ok], lat[ok], lon[ok], lines[ok], fmt=fmt, dataset=dataset, order=parsed.order)
     warnings = _warnings(events) | _style_warnings(ok, lat_style, lon_style, date_styles) | _order_warning(parsed, ok)
+    if (no_country & ok).any():  # a maritime incident is a real event: kept, and the analyst is told
+        warnings[NO_COUNTRY_WARNING] = int((no_country & ok).sum())
     return events, rejected.reset_index(drop=True), warnings, parsed
+
+
+#: Load-report line for kept rows whose point lies in no country (never a reason to reject them).
+NO_COUNTRY_WARNING = (
+    f"point more than {TOLERANCE_DEG}° from every country of the reference map: at sea, "
+    "on an islet or in a territory the map leaves out (kept)"
+)
 
 
 def _get(raw: pd.DataFrame, name: str) -> pd.Series:
@@ -73,9 +83,14 @@ def _get(raw: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _row_rules(
-    raw: pd.DataFrame, parsed: ParsedDates, lat: pd.Series, lon: pd.Series, fat: pd.Series
-) -> tuple[pd.Series, pd.Series]:
-    """The first rule each row breaks, and its detail (built only for the rows that break it)."""
+    raw: pd.DataFrame, parsed: ParsedDates, lat: pd.Series, lon: pd.Series, fat: pd.Series,
+    *, styles: tuple[pd.Series, pd.Series], swapped: pd.Series,
+) -> tuple[pd.Series, pd.Series]:  # fmt: skip
+    """The first rule each row breaks, and its detail (built only for the rows that break it).
+
+    ``styles`` are the latitude and longitude styles of :func:`parse_coordinates`; ``swapped``
+    the rows :func:`_swapped` found with a lat/lon swap's evidence.
+    """
     dates = parsed.dates
     reader_reason, reader_detail = _reader_reasons(raw)
     today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
@@ -102,8 +117,11 @@ def _row_rules(
         (f"date before {EARLIEST_DATE:%Y}", dates < EARLIEST_DATE, text("date=", "event_date", " (UCDP GED begins 1989; ACLED 1997)")),
         ("missing coordinates", missing_point, coords),
         ("non-finite coordinates (NaN or infinity)", non_finite(raw["latitude"], lat) | non_finite(raw["longitude"], lon), coords),
+        ("hemisphere letter contradicts the column (E/W in latitude or N/S in longitude)",
+         (styles[0] == WRONG_AXIS) | (styles[1] == WRONG_AXIS), coords),
+        ("hemisphere letter contradicts the sign (e.g. -35.7N)", (styles[0] == WRONG_SIGN) | (styles[1] == WRONG_SIGN), coords),
         ("non-numeric coordinates", no_point, coords),
-        ("probable lat/lon swap", _swapped(raw, lat, lon), coords),
+        ("probable lat/lon swap", swapped, coords),
         ("latitude out of range", lat.abs() > 90, coords),
         ("longitude out of range", lon.abs() > 180, coords),
         ("null island (0, 0)", (lat == 0) & (lon == 0), coords),
@@ -164,16 +182,16 @@ def _reader_reasons(raw: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return raw[reason].fillna("").astype("string"), raw.get(detail, raw[reason]).fillna("").astype("string")
 
 
-def _swapped(raw: pd.DataFrame, lat: pd.Series, lon: pd.Series) -> pd.Series:
-    """Rows whose (lat, lon) are (lon, lat): an impossible latitude that is a valid longitude,
-    or the evidence of :func:`geo.countries.probable_swaps` (the row's country, or no country)."""
-    impossible = (lat.abs() > 90) & (lon.abs() <= 90)
+def _swapped(raw: pd.DataFrame, lat: pd.Series, lon: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Rows whose (lat, lon) are (lon, lat), and rows whose point is in no country, by the evidence
+    of :func:`geo.countries.check_points` (the row's country, or no country)."""
     country = None
     for col in ("country", "iso", "iso3"):
         if col in raw:
             given = raw[col].astype("string").fillna("").str.strip()
             country = given if country is None else country.where(country.str.len() > 0, given)
-    return impossible | probable_swaps(lat, lon, country)
+    checked = check_points(lat, lon, country)
+    return checked.swapped, checked.in_no_country
 
 
 def _duplicate_rule(
