@@ -35,7 +35,7 @@ CASES = [
     ("view=inf", {"view": ["inf,-inf,8"]}, "view: expected lat in ±90", ("view", None)),
     ("view not numbers", {"view": ["<script>,1,2"]}, "view: expected lat,lon,zoom", ("view", None)),
     ("unknown dataset id", {"dataset": ["0123456789abcdef"], "type": ["Battles"]}, "not available to you", ("dataset", "bundled")),
-    ("path-like dataset", {"dataset": ["../../etc/passwd"]}, "dataset: expected 'bundled' or a 16-hex-digit", ("dataset", "bundled")),
+    ("path-like dataset", {"dataset": ["../../etc/passwd"]}, "dataset: expected 'bundled' or a dataset id", ("dataset", "bundled")),
     ("absolute path dataset", {"dataset": ["/etc/passwd"]}, "dataset: expected", ("dataset", "bundled")),
     ("unknown actor among known", {"actor": ["HTS", "<script>alert(1)</script>"]}, "actor: unknown actor", ("actors", ("HTS",))),
     ("thousands of actors", {"actor": [f"a{i}" for i in range(5000)]}, f"kept the first {MAX_MEMBERS}", ("actors", ())),
