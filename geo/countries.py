@@ -12,6 +12,7 @@ such evidence (a maritime incident) is kept and reported as in no country.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -42,12 +43,28 @@ def _keys() -> dict[str, int]:
         for key in [*names, row.iso_a2, row.iso_a3, str(row.iso_n3).lstrip("0")]:
             if key and str(key) not in ("-99", "99", "nan"):
                 out.setdefault(_key(str(key)), pos)
+    by_a2 = {str(row.iso_a2): pos for pos, row in enumerate(world().itertuples(index=False))}
+    for name, a2 in _iso_names():  # ISO 3166's names too (Türkiye, Viet Nam, "Iran, Islamic Republic of")
+        if a2 in by_a2:
+            out.setdefault(_key(name), by_a2[a2])
     return out
 
 
+def _iso_names() -> list[tuple[str, str]]:
+    """Every ISO 3166-1 name (short, official, common) with its alpha-2 code, from pycountry's shipped data.
+
+    Natural Earth predates some renames and writes UN names differently; files use either.
+    """
+    import pycountry
+
+    return [(str(getattr(c, field)), c.alpha_2) for c in pycountry.countries
+            for field in ("name", "official_name", "common_name") if getattr(c, field, None)]  # fmt: skip
+
+
 def _key(text: str) -> str:
-    """``Myanmar (Burma)`` → ``myanmar``; ``Côte d’Ivoire`` keeps its letters, loses case and punctuation."""
-    return re.sub(r"\s+", " ", re.sub(r"\([^)]*\)|[.'’]", "", text.lower())).strip()
+    """``Myanmar (Burma)`` → ``myanmar``; ``Côte d’Ivoire`` → ``cote divoire`` (case, accents and punctuation go)."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))  # Türkiye = Turkiye
+    return re.sub(r"\s+", " ", re.sub(r"\([^)]*\)|[.'’`´]", "", folded)).strip()
 
 
 def country_positions(values: pd.Series) -> np.ndarray:

@@ -14,6 +14,7 @@ import json
 import pytest
 
 from geo.cli import main
+from geo.countries import country_code
 from geo.gazetteer import covered_countries
 from geo.io import read_events
 
@@ -184,3 +185,13 @@ def test_store_save_passes_the_country(tmp_path):
     assert yemen_id != unbounded_id  # the same bytes read with another country are another dataset
     assert in_yemen.report.rows_loaded == 0
     assert unbounded.report.rows_loaded == 2  # no country: both are names found in Syria only
+
+
+@pytest.mark.parametrize(("written", "code"), [
+    ("Türkiye", "TR"), ("Turkiye", "TR"), ("TÜRKİYE", "TR"), ("Turkey", "TR"), ("Viet Nam", "VN"),
+    ("Iran, Islamic Republic of", "IR"), ("Syrian Arab Republic", "SY"), ("Côte d'Ivoire", "CI"), ("Cote d’Ivoire", "CI"),
+    ("YEM", "YE"), ("887", "YE"), ("Korea", None), ("", None), ("Atlantis", None),
+])  # fmt: skip
+def test_a_country_is_known_by_its_natural_earth_and_iso_names(written, code):
+    """Files name countries as ISO 3166 does (renames Natural Earth predates) or without accents."""
+    assert country_code(written) == code

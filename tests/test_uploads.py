@@ -18,7 +18,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from geo.settings import settings
-from geo.web.uploads import Refusal, Upload, UploadGuard, UploadLedger, UploadLimits
+from geo.web.uploads import Refusal, Upload, UploadGuard, UploadLedger, UploadLimits, network_of
 
 URL = "/_stcore/upload_file/session-1/file-1"
 KB = 1000
@@ -253,3 +253,11 @@ def test_the_upload_endpoint_is_recognised_under_a_base_path(path):
 
     assert UPLOAD_PATH.search(path)
     assert not UPLOAD_PATH.search("/_stcore/upload_file_evil/s/f") and not UPLOAD_PATH.search("/_stcore/stream")
+
+
+@pytest.mark.parametrize(("host", "counted_as"), [
+    ("203.0.113.7", "203.0.113.7"), ("::ffff:203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"), ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"), ("unknown", "unknown"),
+])  # fmt: skip
+def test_an_ipv6_visitor_is_counted_by_its_64(host, counted_as):
+    assert network_of(host) == counted_as

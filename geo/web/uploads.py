@@ -14,6 +14,7 @@ cannot pass. Wire it into Streamlit's Starlette server (``st.App``)::
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 import threading
@@ -248,7 +249,7 @@ class UploadGuard:
             await _respond(send, Refusal(403, "sign in to upload files"))
             return
         client = scope.get("client") or ("unknown", 0)
-        who = f"user:{user}" if user is not None else f"ip:{client[0]}"
+        who = f"user:{user}" if user is not None else f"ip:{network_of(client[0])}"
         declared = _content_length(scope)
         if declared == -1:
             await _respond(send, Refusal(400, "expected a numeric Content-Length"))
@@ -291,6 +292,19 @@ class UploadGuard:
             self.ledger.end(upload)
         if cut is not None and not started:
             await _respond(send, cut)
+
+
+def network_of(host: str) -> str:
+    """Who an anonymous visitor is counted as: the IPv4 address, or the IPv6 /64 (one host holds a whole /64,
+    so counting single IPv6 addresses would give it billions of fresh limits)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        return str(mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6 else str(address)
 
 
 def _content_length(scope: Scope) -> int | None:
