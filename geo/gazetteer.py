@@ -1,6 +1,6 @@
 """Gazetteer and geocoding: place names → coordinates, offline, never a silent guess.
 
-Entries come from GeoNames (cities500 of SY, IQ, TR, JO, LB, with alternate names),
+Entries come from GeoNames (cities500 of the Middle East and North Africa, with alternate names),
 curated entries with a cited source (``data/gazetteer/curated.csv``), the crossings
 and governorates of the reference layers, and names learned from coded event files
 (``data/gazetteer/learned.csv``; :func:`learn`).

