@@ -390,6 +390,10 @@ SHORT_BLOCKS = [
      GDELT_MAPPING, 3, {"ragged row": 3}, "expected 58 fields, got 57: "),
     ("a lone row short at the end (cut short)", _tsv([_gdelt_v1(i) for i in range(3)] + BACK_FILE[:1]),
      GDELT_MAPPING, 3, {"ragged row": 1}, "expected 58 fields, got 57: "),
+    ("GDELT 1.0 back-file rows first (SOURCEURL missing), then daily rows", _tsv(BACK_FILE + [_gdelt_v1(i) for i in range(3)]),
+     GDELT_MAPPING, 6, {}, "3 row(s) from line 4 have 58 fields where the first rows have 57: the file is read as 58 columns"),
+    ("back-file rows, then one lone wider row (no layout of its own)", _tsv(BACK_FILE + [_gdelt_v1(0)]),
+     GDELT_MAPPING, 3, {"ragged row": 1}, "expected 57 fields, got 58"),
     ("a header and a block short of an unused trailing column", "event_id,event_date,latitude,longitude,collected_by\n"
      "e1,2024-11-30,36.2,37.16,desk A\ne2,2024-12-01,35.93,36.63\ne3,2024-12-02,35.9,36.6\n", None, 3, {},
      "2 row(s) from line 3 have 4 of 5 fields, short only of the unused trailing column(s) collected_by"),

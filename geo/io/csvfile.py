@@ -167,7 +167,12 @@ def _python_pass(sniffed: Sniffed, names: list[str], *, table: pd.DataFrame | No
         elif record and any(f.strip() for f in record):  # blank lines are skipped, as pyarrow does
             ragged.append((start, record))
         start = reader.line_num + 1
-    padded, notes = _short_blocks(ragged, good, names, used)
+    notes: tuple[str, ...] = ()
+    if not sniffed.header and used is not None:  # a headerless file's width is its first row's: a wider block may follow
+        names, good, lines, ragged, notes = _wider_block(ragged, good, lines, names)
+        table = None if notes else table
+    padded, short_notes = _short_blocks(ragged, good, names, used)
+    notes += short_notes
     if padded:
         ragged = [(line, record) for line, record in ragged if line not in padded]
         merged = sorted([*zip(lines, good, strict=True), *padded.items()])
@@ -211,6 +216,36 @@ def _short_blocks(
         notes.append(f"{len(block)} row(s) from line {block[0][0]} have {short} of {width} fields, short only of the unused "
                      f"trailing column(s) {', '.join(gone)}: loaded with those fields empty")  # fmt: skip
     return padded, tuple(notes)
+
+
+def _wider_block(
+    ragged: list[tuple[int, list[str]]], good: list[list[str]], lines: list[int], names: list[str]
+) -> tuple[list[str], list[list[str]], list[int], list[tuple[int, list[str]]], tuple[str, ...]]:
+    """A headerless file whose first rows are the shorter layout: read it at the wider block's width.
+
+    Without a header the width is the first row's; when the rows pasted first are the shorter
+    layout (GDELT 1.0 back-file rows before daily ones), the wider rows would all be ragged. A
+    block of at least :data:`MIN_BLOCK` rows of one greater width, agreeing in shape with the
+    first rows on every column those have, makes that width the file's: the extra columns are
+    numbered on, and the narrower rows are then short of trailing columns (:func:`_short_blocks`
+    decides whether they load). Returns ``(names, good, lines, ragged, notes)``.
+    """
+    width = len(names)
+    by_width: dict[int, list[tuple[int, list[str]]]] = {}
+    for line, record in ragged:
+        if len(record) > width:
+            by_width.setdefault(len(record), []).append((line, record))
+    for wide, block in sorted(by_width.items(), reverse=True):
+        if len(block) < MIN_BLOCK or not good or not _same_columns(good[:500], [r for _, r in block[:500]], width):
+            continue
+        names = [*names, *(str(i) for i in range(width + 1, wide + 1))]
+        taken = {line for line, _ in block}
+        narrow = list(zip(lines, good, strict=True))
+        ragged = [(line, record) for line, record in ragged if line not in taken] + narrow
+        note = (f"{len(block)} row(s) from line {block[0][0]} have {wide} fields where the first rows have {width}: "
+                f"the file is read as {wide} columns")  # fmt: skip
+        return names, [r for _, r in block], [line for line, _ in block], sorted(ragged), (note,)
+    return names, good, lines, ragged, ()
 
 
 def _same_columns(full: list[list[str]], short: list[list[str]], count: int) -> bool:
