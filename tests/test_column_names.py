@@ -89,6 +89,21 @@ def test_a_sheet_column_named_line(tmp_path):
     assert (int(rejected.at[0, "line"]), rejected.at[0, "file_line"], rejected.at[0, "file_line_2"]) == (3, "b", "d")
 
 
+def test_a_workbook_of_several_sheets_keeps_its_own_sheet_column(tmp_path):
+    """The reader names each row's sheet in ``sheet``; a column of the file's own of that name is kept."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf) as book:
+        for year in ("2016", "2017"):
+            pd.DataFrame({"event_date": [f"{year}-03-01"], "latitude": [36.2], "longitude": [37.16],
+                          "Sheet": [f"map sheet {year}"]}).to_excel(book, sheet_name=year, index=False)  # fmt: skip
+    path = tmp_path / "by_year.xlsx"
+    path.write_bytes(buf.getvalue())
+    result = read_events(path)
+    events = result.events.sort_values("event_date").reset_index(drop=True)
+    assert list(events["sheet"]) == ["2016", "2017"] and list(events["file_sheet"]) == ["map sheet 2016", "map sheet 2017"]
+    assert any("file_sheet" in note for note in result.report.notes)
+
+
 def test_a_parquet_column_named_line(tmp_path):
     path = tmp_path / "own_names.parquet"
     pd.DataFrame({"event_date": ["2024-11-30"], "latitude": ["36.2"], "longitude": ["37.16"], "_line": ["x"], "reason": ["y"]}).to_parquet(path)

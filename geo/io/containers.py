@@ -205,8 +205,13 @@ def _event_sheets(path: Path, found: list[tuple[str, pd.DataFrame]], *, total: i
     first = list(found[0][1].columns)
     same = [(t, f) for t, f in found if list(f.columns) == first]
     other = [t for t, f in found if list(f.columns) != first]
+    renamed = dict(same[0][1].attrs.get("renamed", {}))  # the same header: the same renames
+    if len(same) > 1:  # the reader adds ``sheet``: a column of the file's own of that name is kept as file_sheet
+        own = rename_reserved([c for c in first if column_key(c) == "sheet"], also=("sheet",))
+        same = [(t, f.rename(columns=own)) for t, f in same]
+        renamed |= own
     table = pd.concat([f.assign(sheet=t) if len(same) > 1 else f for t, f in same], ignore_index=True)
-    table.attrs["renamed"] = dict(same[0][1].attrs.get("renamed", {}))  # the same header: the same renames
+    table.attrs["renamed"] = renamed
     names = ", ".join(repr(t) for t, _ in same)
     note = f"sheet {names} of {total}" if len(same) == 1 else f"sheets {names} of {total} (the same header; column `sheet` says which)"
     if other:
