@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared"
+
+
+def skip_or_fail(reason: str | None) -> None:
+    """A service a test needs is missing (``reason``): fail in CI, which installs it; skip elsewhere, saying why."""
+    if reason and os.environ.get("CI"):
+        pytest.fail(reason)
+    if reason:
+        pytest.skip(reason)
 UCDP_EVAL = SHARED / "eval" / "ucdp_ged_syria_2016_2017.csv"
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import skip_or_fail
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 POSTGIS_CONTROL = Path("/usr/share/postgresql/15/extension/postgis.control")
 
@@ -34,11 +36,7 @@ def _missing() -> str | None:
 
 def require_postgis() -> None:
     """Skip outside CI when PostgreSQL/PostGIS is absent; in CI, fail."""
-    reason = _missing()
-    if reason and os.environ.get("CI"):
-        pytest.fail(reason)
-    if reason:
-        pytest.skip(reason)
+    skip_or_fail(_missing())
 
 
 def _as_owner(cmd: list[str]) -> list[str]:

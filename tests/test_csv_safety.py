@@ -33,7 +33,7 @@ from geo.export import safe_csv
 from geo.io import read_events
 from geo.report import LoadReport
 from geo.store import EmbeddedStore
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, skip_or_fail
 
 #: (cell as stored, cell as exported): the documented change is a ' at the start of the cell and
 #: of every line in it that a spreadsheet could read as a formula; everything else is kept.
@@ -183,11 +183,7 @@ def _missing_soffice() -> str | None:
 
 def require_soffice() -> str:
     """The ``soffice`` path; skip outside CI when LibreOffice is absent; in CI, fail."""
-    reason = _missing_soffice()
-    if reason and os.environ.get("CI"):
-        pytest.fail(reason)
-    if reason:
-        pytest.skip(reason)
+    skip_or_fail(_missing_soffice())
     return shutil.which("soffice") or "soffice"
 
 
