@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 import pandas as pd
@@ -37,8 +38,8 @@ def actor_table() -> pd.DataFrame:
     rows = []
     for r in table.itertuples():
         for alias in [r.actor, *r.aliases.split("|")]:
-            rows.append((alias.strip(), r.actor, r.kind, r.side, r.country, r.strength == "strong"))
-    frame = pd.DataFrame(rows, columns=["alias", "actor", "kind", "side", "country", "strong"])
+            rows.append((alias.strip(), r.actor, r.kind, r.side, r.country, r.strength == "strong", r.era))
+    frame = pd.DataFrame(rows, columns=["alias", "actor", "kind", "side", "country", "strong", "era"])
     return frame.drop_duplicates("alias").reset_index(drop=True)
 
 
@@ -58,15 +59,61 @@ def find_actors(text: str) -> list[ActorMention]:
     out = []
     for m in _pattern().finditer(text):
         actor, kind, strong = _by_alias()[re.sub(r"\s+", " ", m.group(1).lower())]
-        # Capitalised aliases ("Iraq", "HTS") must be capitalised in the text too.
+        # Capitalised aliases ("Iraq", "HTS") must be capitalised in the text too, and an acronym
+        # must be in capitals ("IS" is not "Is").
         if m.group(1)[0].islower() and _alias_is_proper(m.group(1)):
+            continue
+        if _is_acronym(m.group(1)) is False:
             continue
         out.append(ActorMention(actor, m.group(1), m.start(), m.end(), kind, strong))
     return out
 
 
+def _is_acronym(found: str) -> bool | None:
+    """None when no alias written this way is an acronym; else whether ``found`` is written as one."""
+    acronyms = [a for a in actor_table()["alias"] if a.lower() == found.lower() and a.isupper() and len(a) <= 5]
+    return (found in acronyms) if acronyms else None
+
+
 def _alias_is_proper(found: str) -> bool:
     return any(a[0].isupper() for a in actor_table()["alias"] if a.lower() == found.lower())
+
+
+@cache
+def _actor_rows() -> dict[str, tuple[str, str, str]]:
+    """``actor → (side, kind, era)`` from the first row of each actor."""
+    table = actor_table().drop_duplicates("actor")
+    return {r.actor: (r.side, r.kind, r.era) for r in table.itertuples()}
+
+
+def _in_era(actor: str, on: date | None) -> tuple[str, str] | None:
+    """``(side, kind)`` of an actor on a day: a row's ``era`` (``2024-12-08:government:state``)
+    gives the side and kind from that day on (HTS became the state when Damascus fell)."""
+    row = _actor_rows().get(actor)
+    if row is None:
+        return None
+    side, kind, era = row
+    if era and on is not None:
+        since, later_side, later_kind = era.split(":")
+        if on >= date.fromisoformat(since):
+            return later_side, later_kind
+    return side, kind
+
+
+def side_of(actor: object, *, on: date | None = None) -> str | None:
+    """The side (``opposition``, ``government``, ``islamic_state``…) of a canonical actor on a day."""
+    if not isinstance(actor, str) or not actor:
+        return None
+    found = _in_era(actor, on)
+    return found[0] if found else None
+
+
+def kind_of(actor: object, *, on: date | None = None) -> str | None:
+    """The kind (``state``, ``rebel``, ``militia``…) of a canonical actor on a day."""
+    if not isinstance(actor, str) or not actor:
+        return None
+    found = _in_era(actor, on)
+    return found[1] if found else None
 
 
 def canonical_actor(name: str) -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from geo.dates import DATE_ORDERS
 from geo.errors import GeoError
+from geo.extract_eval import SPLITS
 from geo.io import FORMATS, read_events
 from geo.params import PARAMS
 
@@ -172,19 +173,32 @@ def _geography_commands(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--no-context", action="store_true", help="geocode with the country only, not the file's admin1 (as free text is)")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(func=cmd_evaluate_geocoder)
-    ex = sub.add_parser("evaluate-extractor", help="extract a folder of articles and score against hand-coded gold events")
-    ex.add_argument("articles", type=Path, help="folder of article files (*.md with front matter, or the seed layout)")
-    ex.add_argument("--gold", type=Path, required=True, help="JSON Lines: one hand-coded event per line")
+    ex = sub.add_parser("evaluate-extractor", help="score the extractor against hand-coded gold events, or against a coded record's headlines")
+    ex.add_argument("articles", type=Path, nargs="?", help="folder of article files (*.md with front matter, or the seed layout); default var/articles/SPLIT")
+    ex.add_argument("--gold", type=Path, help="JSON Lines: one hand-coded event per line; default data/extract_gold/SPLIT.jsonl")
+    ex.add_argument("--split", choices=SPLITS, help="a split of the project's gold: dev (read while changing the code) or test (locked: figures only)")
+    ex.add_argument("--coded", type=Path, help="silver evaluation: a UCDP GED file, each source headline read as a one-sentence article")
+    ex.add_argument("--years", help="with --coded: only events of these years (comma-separated)")
+    ex.add_argument("--limit", type=int, help="with --coded: only the first N headlines")
     ex.add_argument("--json", action="store_true", help="print one JSON object")
-    ex.add_argument("--detail", action="store_true", help="also list pairs, missed gold events and spurious extractions")
+    ex.add_argument("--detail", action="store_true", help="also list pairs, missed gold events and spurious extractions (not for the locked test split)")
     ex.set_defaults(func=cmd_evaluate_extractor)
 
 
 def cmd_evaluate_extractor(args: argparse.Namespace) -> int:
-    """Score extraction against gold events: recall, precision, per-field accuracy of matched events."""
-    from geo.extract_eval import evaluate, format_scores
+    """Score extraction against gold events (recall, precision, per-field accuracy) or a coded record's headlines."""
+    if args.coded:
+        return _evaluate_silver(args)
+    from geo.extract_eval import evaluate, format_scores, split_paths
 
-    scores = evaluate(args.articles, args.gold)
+    if args.split == "test" and args.detail:
+        print("error: --detail: the test split is locked; only its figures are shown (use --split dev to read pairs)", file=sys.stderr)
+        return 2
+    articles, gold = split_paths(args.split, articles=args.articles, gold=args.gold)
+    if articles is None or gold is None:
+        print("error: give ARTICLES and --gold, or --split dev|test, or --coded FILE", file=sys.stderr)
+        return 2
+    scores = evaluate(articles, gold)
     if args.json:
         print(json.dumps(scores.to_dict()))
         return 0
@@ -194,6 +208,20 @@ def cmd_evaluate_extractor(args: argparse.Namespace) -> int:
         print("\npairs:\n" + scores.pairs.to_string(index=False))
         print("\nmissed:\n" + scores.missed[cols].to_string(index=False))
         print("\nspurious:\n" + scores.spurious[["article_id", "event_date", "location", "sub_event_type"]].to_string(index=False))
+    return 0
+
+
+def _evaluate_silver(args: argparse.Namespace) -> int:
+    from geo.extract_silver import evaluate_coded, format_silver, read_coded
+
+    try:
+        years = tuple(int(y) for y in args.years.split(",")) if args.years else None
+        coded = read_coded(args.coded, years=years)
+    except (OSError, ValueError) as exc:
+        print(f"error: --coded/--years: {exc}", file=sys.stderr)
+        return 2
+    scores, _ = evaluate_coded(coded, limit=args.limit)
+    print(json.dumps(scores.to_dict()) if args.json else format_silver(scores))
     return 0
 
 

@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import nlp
-from geo.actors import ActorMention, find_actors
+from geo.actors import ActorMention, find_actors, kind_of
 from geo.articles import Article
 from geo.gazetteer import Match, default_gazetteer
 from geo.schema import CRS, coerce
@@ -50,17 +50,29 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("drone", r"\b(?:drone attacks?|kamikaze drones?|armed drones? (?:struck|hit|targeted))", "Explosions/Remote violence", "Air/drone strike"),
     Trigger("civilians", r"\b(?:executed|massacred?|gunned down|summarily killed|killed (?:\d+|dozens of|several) civilians)\b", "Violence against civilians", "Attack"),
     Trigger("abduction", r"\b(?:abduct(?:ed|s|ing|ion of)|kidnapp?(?:ed|ing|s)|forcibly disappeared)\b", "Violence against civilians", "Abduction/forced disappearance"),
-    Trigger("arrests", r"\b(?:arrested|detained|rounded up)\s+(?:\w+\s+){0,3}(?:people|men|suspects|members|fighters|officers|soldiers)\b", "Strategic developments", "Arrests"),
+    Trigger("arrests", r"\b(?:arrested|detained|rounded up|apprehended)\s+(?:\w+\s+){0,3}(?:people|men|suspects|members|fighters|officers|soldiers|individuals|cell|leader|commander|officials?)\b|\b(?:arrest|detention)\s+of\b|\b(?:were|was|been)\s+(?:arrested|detained|apprehended)\b", "Strategic developments", "Arrests"),
     Trigger("protest", r"\b(?:protested|took to the streets|demonstrators gathered|rallied|staged (?:a |sit-ins?|protests?|demonstrations?)|protesters gathered)\b", "Protests", "Peaceful protest"),
     Trigger("agreement", r"\b(?:ceasefire|truce|agreement|deal)\s+(?:was |has been )?(?:reached|signed|agreed|brokered)\b", "Strategic developments", "Agreement"),
     Trigger("looting", r"\b(?:looted|looting|torched|set (?:on )?fire to|burned down)\b", "Strategic developments", "Looting/property destruction"),
+    Trigger("missile", r"\b(?:(?:missiles?|rockets?|mortars?|shells|artillery)\s+(?:\w+\s+)?(?:hit|struck|landed|targeted|fell|slammed|pounded)|fired\s+(?:\w+\s+){0,2}(?:rockets|missiles|mortars?|shells)|rocket (?:attacks?|barrages?)|bombard(?:ed|ing|ment)|pound(?:ed|ing))", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    Trigger("air_single", r"\b(?:(?:a|an|the|one|another|second|new)\s+(?:\w+\s+){0,2}strike\s+(?:on|in|against|near|targeting|that)|drones?\s+(?:\w+\s+)?(?:struck|hit|targeted|attacked|bombed)|(?:struck|targeted|hit)\s+by\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:drone|warplane|aircraft|jet|strike)s?|air(?:craft|planes?)\s+(?:struck|hit|bombed|targeted))", "Explosions/Remote violence", "Air/drone strike"),
+    Trigger("fighting", r"\b(?:(?:the\s+)?fighting\s+(?:in|around|near|between|erupted|broke out|continued|raged|intensified)|gun ?battles?|ambush(?:ed|es)?|exchanged fire|skirmish(?:es)?)\b", "Battles", "Armed clash"),
+    Trigger("attack", r"\b(?:attack(?:ed|s|ing)?|assault(?:ed|s)?)\b(?!\s+(?:helicopters?|drones?|aircraft))", "Battles", "Armed clash"),
+    Trigger("took", r"\b(?:took|taking|takes)\s+(?:over\s+)?(?:the\s+)?(?:(?:city|town|village|area|district|neighbou?rhood|strategic\s+\w+)\s+of\s+)?(?-i:[A-Z])", "Battles", "Non-state actor overtakes territory"),
     # Weak triggers: worth a look, never enough on their own.
-    Trigger("advance", r"\b(?:advances?|gains|incursion|offensive|retaken|retook|intervention)\b", "Battles", "Non-state actor overtakes territory", strong=False),
+    Trigger("advance", r"\b(?:advances?|advanced (?:on|into|toward)|gains|incursions?|offensive|retaken|retook|intervention|infiltrat\w*|crossed into|pushed into|fell back|pulled back)\b", "Battles", "Non-state actor overtakes territory", strong=False),
+    Trigger("explosion", r"\b(?:explosions?|blasts?|exploded|detonated)\b", "Explosions/Remote violence", "Remote explosive/landmine/IED", strong=False),
+    Trigger("killing", r"\b(?:shot dead|shot and killed|(?:was|were) killed|killed|killing|murdered)\b", "Violence against civilians", "Attack", strong=False),
 )  # fmt: skip
 
 #: Words that say something happened; in a sentence with a place but no trigger they make it a candidate
 #: that is listed among the rejected, never dropped silently.
-EVENT_WORDS = r"\b(?:killed|wounded|injured|attack(?:ed|s)?|fighting|fought|forces|troops|fighters|militants|soldiers|bomb\w*|fire[ds]?|assault\w*|offensive|raid\w*)\b"
+EVENT_WORDS = (r"\b(?:kill\w*|wound\w*|injur\w*|dead|deaths?|casualt\w*|martyr\w*|attack\w*|assault\w*|fight\w*|fought|"
+               r"clash\w*|battles?|forces|troops|fighters|militants|soldiers|gunmen|bomb\w*|shell\w*|fire[ds]?|firing|"
+               r"strikes?|struck|hit|target\w*|drones?|missiles?|rockets?|mortars?|artillery|explo\w*|blasts?|"
+               r"offensive|raid\w*|ambush\w*|captur\w*|seiz\w*|took|taken|control|advanc\w*|withdr\w*|retreat\w*|"
+               r"infiltrat\w*|crossed|incursion\w*|arrest\w*|detain\w*|kidnap\w*|abduct\w*|execut\w*|massacre\w*|"
+               r"protest\w*|demonstrat\w*|clos(?:ed|ure)|deploy\w*)\b")
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
@@ -188,14 +200,15 @@ def people(body: str) -> frozenset[str]:
 
 def find_places(
     sentence: str, *, previous_city: Match | None, persons: frozenset[str] = frozenset(),
-    governorates: frozenset[str] = frozenset(), doc=None, offset: int = 0,
+    governorates: frozenset[str] = frozenset(), doc=None, offset: int = 0, countries: tuple[str, ...] = ("SY", "IQ"),
 ) -> list[tuple[Match, str]]:  # fmt: skip
     """Places a sentence names, as ``(match, phrase)``: regions first, then sites and towns.
 
     ``persons`` are the article's people (:func:`people`): a name of theirs is never a place.
     ``governorates`` are those the article's other places lie in: they place an ambiguous name.
     ``doc`` is the parsed article (:func:`geo.nlp.parse`) and ``offset`` where the sentence starts
-    in it: a word inside a longer person or organisation name is not a place.
+    in it: a word inside a longer person or organisation name is not a place. ``countries`` is the
+    order in which Syria and Iraq are searched (:func:`article_countries`).
     """
     gaz = default_gazetteer()
     found: list[tuple[Match, str]] = []
@@ -236,10 +249,13 @@ def find_places(
             continue
         if doc is not None and nlp.inside_name(doc, offset + span[0], offset + span[1]):
             continue  # "al-Sham" of "Hayat Tahrir al-Sham"
-        match = _exact(gaz, phrase) or in_context(phrase, governorates)
+        match = _exact(gaz, phrase, countries) or in_context(phrase, governorates)
         if match is None and gaz.knows(phrase) and not any(a < span[1] and span[0] < b for a, b in taken):
             taken.append(span)  # a known but ambiguous name: never fall back on a fragment of it ("Dali" of "Abu Dali")
         add(match, phrase, span)
+    if previous_city is not None and not found:
+        for m in re.finditer(r"\bthe (?:city|town|village)\b(?!\s+(?:of|and)\b)", sentence, re.IGNORECASE):
+            add(previous_city, f"{m.group(0)} ({previous_city.name})", m.span())  # refers back to the last named
     return found
 
 
@@ -276,7 +292,7 @@ def _facility(gaz, name: str, kind: str) -> Match | None:
 
 def _capitalised_ngrams(sentence: str, longest: int = 4) -> list[tuple[tuple[int, int], str]]:
     """Runs of capitalised words (allowing al-/el- articles), longest first."""
-    words = list(re.finditer(r"[A-Z][\w'’-]*(?:\s+(?:al|el|ad|ash|as|an|ar|at|az)-[A-Z][\w'’-]*)?", sentence))
+    words = list(re.finditer(r"[A-Z][\w'’-]*(?:\s+(?:al|el|ad|ash|as|an|ar|at|az|ez|es|et|ed|en|er|ul|adh|ath|dh)-[A-Z][\w'’-]*)?", sentence))
     out = []
     for i in range(len(words)):
         for j in range(min(len(words), i + longest), i, -1):
@@ -290,23 +306,41 @@ def _capitalised_ngrams(sentence: str, longest: int = 4) -> list[tuple[tuple[int
     return out
 
 
-def _exact(gaz, phrase: str) -> Match | None:
-    """A place only on an exact normalised match in Syria or Iraq (free text is noisy)."""
-    return _exact_in_default(phrase) if gaz is default_gazetteer() else _exact_match(gaz, phrase)
+def _exact(gaz, phrase: str, countries: tuple[str, ...] = ("SY", "IQ")) -> Match | None:
+    """A place only on an exact normalised match in Syria or Iraq (free text is noisy), looked up in
+    ``countries`` order: a name both have (Sinjar) is the one in the country the article is about."""
+    return _exact_in_default(phrase, countries) if gaz is default_gazetteer() else _exact_match(gaz, phrase, countries)
 
 
 @lru_cache(maxsize=8192)
-def _exact_in_default(phrase: str) -> Match | None:
+def _exact_in_default(phrase: str, countries: tuple[str, ...]) -> Match | None:
     """Once per phrase: an article names its places again and again."""
-    return _exact_match(default_gazetteer(), phrase)
+    return _exact_match(default_gazetteer(), phrase, countries)
 
 
-def _exact_match(gaz, phrase: str) -> Match | None:
-    if not gaz.knows(phrase):
+def article_countries(body: str) -> tuple[str, ...]:
+    """Syria and Iraq in the order the article is about them (how often it names each)."""
+    iraq = len(re.findall(r"\bIraq(?:i|is)?\b", body))
+    syria = len(re.findall(r"\bSyria(?:n|ns)?\b", body))
+    return ("IQ", "SY") if iraq > syria else ("SY", "IQ")
+
+
+#: Words that name a kind of place, never a place: "the Dam" is not the code DAM of Damascus.
+GENERIC_PLACE_WORDS = frozenset({"dam", "city", "town", "village", "camp", "base", "airport", "prison", "border", "crossing",
+                                 "province", "road", "highway", "river", "mountain", "mountains", "desert", "hospital",
+                                 "school", "mosque", "church", "market", "bridge", "valley", "plain", "north", "south",
+                                 "east", "west", "centre", "center", "square", "port", "island", "lake", "hill"})  # fmt: skip
+
+
+def _exact_match(gaz, phrase: str, countries: tuple[str, ...] = ("SY", "IQ")) -> Match | None:
+    if phrase.lower() in GENERIC_PLACE_WORDS or not gaz.knows(phrase):
         return None
-    for cc in ("SY", "IQ"):
+    for cc in countries:
         result = gaz.lookup(phrase, country=cc)
         if isinstance(result, Match) and result.method == "exact" and result.kind != "governorate":
+            # A code written in capitals (an airport's "DAM") names a place only when the text writes it so.
+            if result.name.isupper() and not phrase.isupper():
+                continue
             return result
     return None
 
@@ -384,8 +418,9 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
     coalition: list[str] = []
     last_city: Match | None = None
     doc = nlp.parse(article.body)
-    persons = people(article.body)
+    persons = people(article.body) | nlp.surnames(doc, known=default_gazetteer().knows)
     governorates = _governorates_named(article.body, persons, doc)
+    countries = article_countries(article.body)
     # What a paragraph's earlier sentences established, shared by its later ones:
     # the day it named ("On Saturday … The rebels then …") and who acted ("… They later added …").
     carried = Carried()
@@ -395,11 +430,16 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
             carried = Carried()
         previous_end = end
         coalition = _coalition(sentence) or coalition
-        places = find_places(sentence, previous_city=last_city, persons=persons, governorates=governorates, doc=doc, offset=start)
+        places = find_places(sentence, previous_city=last_city, persons=persons, governorates=governorates, doc=doc,
+                             offset=start, countries=countries)  # fmt: skip
         cities = [p for p, _ in places if p.kind in ("place", "site") and p.geo_precision == 1]
         stated, precision, _ = resolve_date(sentence, article.published)
         triggers = _triggers(sentence)
-        if not triggers and places and re.search(EVENT_WORDS, sentence, re.IGNORECASE):
+        not_event = next((why for pattern, why in NOT_EVENTS if re.search(pattern, sentence, re.IGNORECASE)), None)
+        if triggers and not_event:
+            rejections.append(Rejection(article.article_id, sentence, (start, end), ",".join(t.key for t, _ in triggers), not_event))
+            triggers = []
+        elif not triggers and places and re.search(EVENT_WORDS, sentence, re.IGNORECASE):
             # Something happened at a place, in words no trigger knows: say so rather than drop it silently.
             rejections.append(Rejection(article.article_id, sentence, (start, end), "", "no trigger (event words without an event type)"))
         if triggers:
@@ -424,10 +464,47 @@ def _governorates_named(body: str, persons: frozenset[str], doc) -> frozenset[st
     return frozenset(found)
 
 
+#: Triggers whose word says only that something violent happened: used when nothing more specific does.
+GENERIC = frozenset({"attack"})
+TERRITORY = frozenset({"territory", "took"})
+FIGHT = frozenset({"clash", "fighting", "attack"})
+
+
 def _triggers(sentence: str) -> list[tuple[Trigger, int]]:
     found = [(t, m.start()) for t in TRIGGERS for m in [re.search(t.pattern, sentence, re.IGNORECASE)] if m]
     strong = [f for f in found if f[0].strong]
-    return strong or found
+    specific = [f for f in strong if f[0].key not in GENERIC]
+    if any(f[0].key in TERRITORY for f in specific):
+        # Ground changing hands is the battle: the fighting that took it is not a second event.
+        specific = [f for f in specific if f[0].key not in FIGHT]
+    weak = [f for f in found if f[0].key != "killing"] or found  # a death is the outcome of the other weak word
+    return specific or strong or weak
+
+
+#: What a sentence says about how it was done, and to whom: it types an event whose trigger word does not.
+HOW: tuple[tuple[str, str, str], ...] = (
+    (r"\bsuicide\b", "Explosions/Remote violence", "Suicide bomb"),
+    (r"\b(?:drones?|air ?strikes?|warplanes?|jets?|aircraft|helicopters?|air raids?)\b", "Explosions/Remote violence", "Air/drone strike"),
+    (r"\b(?:missiles?|rockets?|mortars?|shells?|shelling|artillery)\b", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    (r"\b(?:IEDs?|explosive devices?|landmines?|mines?|car bombs?|roadside bombs?|bomb)\b", "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+)
+ARMED_VICTIMS = r"\b(?:soldiers?|troops|forces|fighters|militants|members|personnel|checkpoints?|bases?|positions?|patrols?|convoys?|officers?|guards?|police(?:men)?)\b"
+CIVILIAN_VICTIMS = r"\b(?:civilians?|residents|villagers|worshippers|church|mosque|famil(?:y|ies)|women|children|shepherds?|farmers?|truffle hunters|passengers|people|men)\b"
+
+
+def _typed(trigger: Trigger, sentence: str) -> Trigger:
+    """A generic trigger ("attack", "killed", "explosion") typed by how and against whom (ACLED's rules)."""
+    if trigger.key not in ("attack", "killing", "explosion"):
+        return trigger
+    for pattern, event_type, sub in HOW:
+        if re.search(pattern, sentence, re.IGNORECASE):
+            return replace(trigger, event_type=event_type, sub_event_type=sub)
+    if trigger.key == "explosion":
+        return trigger
+    armed = re.search(ARMED_VICTIMS, sentence, re.IGNORECASE)
+    if re.search(CIVILIAN_VICTIMS, sentence, re.IGNORECASE) and not armed:
+        return replace(trigger, event_type="Violence against civilians", sub_event_type="Attack")
+    return replace(trigger, event_type="Battles", sub_event_type="Armed clash")
 
 
 @dataclass
@@ -459,7 +536,7 @@ def _candidates(article, sentence, span, triggers, places, coalition, *, carried
         if subject:  # the parse names who acts: it outranks word order
             actor1, assoc = subject[0], ";".join(subject[1:]) or None
             actor2 = None if actor2 in subject else actor2
-        trigger = _regains(trigger, sentence[at:], actor1)
+        trigger = _regains(_typed(trigger, sentence), sentence[at:], actor1, on=when)
         for place, phrase in _places_for(trigger, places):
             confidence = _confidence(trigger, actor1, place, precision)
             out.append(Candidate(article, sentence, span, trigger, when, precision, place, phrase, actor1, assoc,
@@ -488,24 +565,17 @@ def _unquoted(text: str) -> str:
 
 
 #: Words of a territory trigger in which the actor itself takes ground (not "fell to", "withdrew", "under … control").
-GAIN = r"(?:re)?captur|seiz|regain|retook|retak|(?:took|taken|gained|assumed) (?:full |complete |total )?control|took over|entered|storm|liberat|clear"
+GAIN = r"(?:re)?captur|seiz|regain|retook|retak|(?:took|taken|gained|assumed) (?:full |complete |total )?control|took over|took\b|taking\b|entered|storm|liberat|clear"
 
 
-def _regains(trigger: Trigger, text: str, actor1: str | None) -> Trigger:
+def _regains(trigger: Trigger, text: str, actor1: str | None, *, on: date) -> Trigger:
     """State forces taking ground is ACLED's "Government regains territory", not a non-state actor's gain."""
-    if trigger.key != "territory" or actor1 is None or _kind(actor1) != "state":
+    if trigger.key not in TERRITORY or actor1 is None or kind_of(actor1, on=on) != "state":
         return trigger
     if not re.match(GAIN, text, re.IGNORECASE):
         return trigger
     return replace(trigger, sub_event_type="Government regains territory")
 
-
-def _kind(actor: str) -> str | None:
-    from geo.actors import actor_table
-
-    table = actor_table()
-    hit = table[table["actor"] == actor]
-    return None if hit.empty else str(hit["kind"].iloc[0])
 
 
 def _reported(sentence: str) -> str:
@@ -543,6 +613,13 @@ CLAUSE_FRAMES: tuple[tuple[str, str], ...] = (
     (r"\b(?:would|could|might|may)\s+(?:\w+\s+)?(?:open|lead|allow|give|threaten|fall|be)\b", "hypothetical"),
     (r"\b(?:aim(?:s|ed|ing)? to|plan(?:s|ned|ning)? to|vow(?:s|ed)? to|threaten(?:s|ed)? to|seek(?:s|ing)? to|preparing to|intend(?:s|ed)? to)\b", "intended, not done"),
     (r"\b(?:efforts? to|in order to|so as to|bid to)\b", "a purpose, not an event there"),
+)
+#: A sentence like this one reports no single event (with the reason).
+NOT_EVENTS: tuple[tuple[str, str], ...] = (
+    (r"\((?:photo|file photo|image|picture)\b|\bphoto:|\bphoto credit|getty images|\bAFP(?:\s*/|\s+via)|/\s*reuters\b|\bfile photo\b", "a photo caption"),
+    (r"\b(?:frequent(?:ly)?|regularly|routinely|often|usually|typically|periodically)\b", "a habit, not one event"),
+    (r"\b(?:racing to|(?:is|are) expected to|will (?:be|launch|attack|strike|deploy|send|close|continue)|(?:is|are) preparing to|would (?:be|launch|attack|strike|respond))\b", "a plan or expectation, not an event"),
+    (r"\b(?:since (?:the (?:beginning|start) of |early |late |mid-)?(?:\d{4}|january|february|march|april|may|june|july|august|september|october|november|december)|so far this year|this year alone)\b.*\b\d+\s+(?:\w+\s+)?(?:strikes|airstrikes|attacks|raids|operations|incidents)\b", "a total over a period, not one event"),
 )
 #: Sentences about an earlier time: their events are not dated by this article.
 EARLIER = r"\b(?:last week|a week ago|weeks ago|last month|earlier this (?:month|year))\b"

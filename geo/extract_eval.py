@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.actors import actor_table
+from geo.actors import side_of
 from geo.distance import haversine_km
+from geo.paths import DATA, ROOT
 
 #: A pair further apart than this is two different events, not one event with a wrong field.
 MATCH_KM = 30.0
@@ -24,6 +25,19 @@ MATCH_DAYS = 3
 #: "Place right" and "date exact" as the issue measures them.
 PLACE_KM = 10.0
 FIELDS: tuple[str, ...] = ("date exact", "place within 10 km", "event type", "sub-event type", "actor1 side")
+#: The project's gold, split by article: ``dev`` is read while the extractor changes, ``test`` is locked
+#: (its texts and gold are not read; only its figures are printed, at the end of a piece of work).
+SPLITS: tuple[str, ...] = ("dev", "test")
+GOLD_DIR = DATA / "extract_gold"
+#: Article texts stay outside the repository (third-party text): one folder per split.
+ARTICLES_DIR = ROOT / "var" / "articles"
+
+
+def split_paths(split: str | None, *, articles: Path | None = None, gold: Path | None = None) -> tuple[Path | None, Path | None]:
+    """The articles folder and gold file of a split, unless given explicitly."""
+    if split is None:
+        return articles, gold
+    return articles or ARTICLES_DIR / split, gold or GOLD_DIR / f"{split}.jsonl"
 
 
 @dataclass(frozen=True)
@@ -61,14 +75,6 @@ def load_gold(path: str | Path) -> pd.DataFrame:
     return gold
 
 
-def side_of(actor: object) -> str | None:
-    """The side (``opposition``, ``government``…) of a canonical actor in ``data/actors.csv``."""
-    if not isinstance(actor, str) or not actor:
-        return None
-    table = actor_table()
-    return dict(zip(table["actor"], table["side"], strict=True)).get(actor)
-
-
 def score(extracted: pd.DataFrame, gold: pd.DataFrame) -> Scores:
     """Pair extracted events with gold ones per article and count what each pair gets right."""
     pairs, used_x, used_g = [], set(), set()
@@ -97,7 +103,7 @@ def _candidates(gold: pd.DataFrame, extracted: pd.DataFrame) -> list[tuple[objec
     out = []
     for gi, g in gold.iterrows():
         for xi, x in extracted.iterrows():
-            km = haversine_km(g["latitude"], g["longitude"], x["latitude"], x["longitude"])
+            km = _km(g, x)
             days = abs((pd.Timestamp(x["event_date"]) - g["event_date"]).days)
             if km <= MATCH_KM and days <= MATCH_DAYS:
                 differs = (x["sub_event_type"] != g["sub_event_type"], x["event_type"] != g["event_type"])
@@ -106,13 +112,22 @@ def _candidates(gold: pd.DataFrame, extracted: pd.DataFrame) -> list[tuple[objec
     return [c[:4] for c in out]
 
 
+def _km(gold: pd.Series, extracted: pd.Series) -> float:
+    """Distance between a gold and an extracted event; a gold place the coder found no coordinate for
+    (``latitude`` null) is the same place only under the same name."""
+    if pd.isna(gold["latitude"]) or pd.isna(gold["longitude"]):
+        same = str(gold["location"]).casefold() == str(extracted["location"]).casefold()
+        return 0.0 if same else float("inf")
+    return haversine_km(gold["latitude"], gold["longitude"], extracted["latitude"], extracted["longitude"])
+
+
 def _pair(g: pd.Series, x: pd.Series, km: float, days: int) -> dict[str, object]:
     return {
         "article": g["article"], "gold_location": g["location"], "extracted_location": x["location"],
         "km": round(km, 1), "days": days,
         "date exact": days == 0, "place within 10 km": km <= PLACE_KM,
         "event type": x["event_type"] == g["event_type"], "sub-event type": x["sub_event_type"] == g["sub_event_type"],
-        "actor1 side": side_of(x["actor1"]) == g.get("actor1_side"),
+        "actor1 side": side_of(x["actor1"], on=g["event_date"].date()) == g.get("actor1_side"),
     }  # fmt: skip
 
 

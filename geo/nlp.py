@@ -67,6 +67,22 @@ def inside_name(doc, start: int, end: int) -> str | None:
     return None
 
 
+def surnames(doc, *, known) -> frozenset[str]:
+    """Last names of the people the model finds in several words ("Assad" of "Bashar al-Assad").
+
+    A person's name read alone is then not a place (the village "Al Assad"). A multi-word name the
+    gazetteer ``known`` knows as a whole is a place the model mislabelled, and gives no surname.
+    """
+    out = set()
+    for ent in doc.ents:
+        words = ent.text.split()
+        if ent.label_ != "PERSON" or len(words) < 2 or "\n" in ent.text or known(ent.text):
+            continue
+        last = re.sub(r"['’]s$", "", words[-1]).lower()
+        out |= {last, re.sub(r"^(?:al|el)-", "", last)}
+    return frozenset(out)
+
+
 def _names(doc) -> list[tuple[int, int, str]]:
     """The document's person and organisation entities, computed once per document."""
     if "names" not in doc.user_data:

@@ -9,7 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-from geo.extract_eval import load_gold, score, side_of
+from geo.actors import side_of
+from geo.extract_eval import load_gold, score
 
 ALEPPO, SARAQIB, IDLIB, BUKAMAL = (36.2012, 37.1612), (35.8645, 36.8059), (35.9306, 36.6339), (34.4523, 40.9185)
 
