@@ -256,8 +256,19 @@ def find_places(
     if previous_city is not None and not found:
         for m in re.finditer(r"\bthe (?:city|town|village)\b(?!\s+(?:of|and)\b)", sentence, re.IGNORECASE):
             add(previous_city, f"{m.group(0)} ({previous_city.name})", m.span())  # refers back to the last named
+    for m in re.finditer(UNLISTED, sentence):
+        name = m.group("name")
+        if not gaz.knows(name) and name.lower() not in persons and not any(a < m.end() and m.start() < b for a, b in taken):
+            anchor = next((p for p, _ in found if p.kind != "region"), previous_city)
+            if anchor is not None:  # a village the gazetteer lacks, placed at what the text locates it by
+                add(replace(anchor, query=name, method="anchored", geo_precision=max(2, anchor.geo_precision),
+                            source=f"not in the gazetteer; placed at {anchor.name}, which the text names with it"), name, m.span())  # fmt: skip
     return found
 
+
+#: "the village of X": a place by the text's own word, even when the gazetteer lacks it.
+UNLISTED = (r"\b(?i:village|town|city|area|neighbou?rhood|district|hamlet)s?\s+of\s+"
+            r"(?P<name>[A-Z][\w'’]+(?:[- ](?:(?:al|el|ad|as|ash|ez|an|ar)-)?[A-Z][\w'’]+){0,2})")
 
 #: A name followed by a facility word ("Nayrab military airport", "Kuweires airbase", "Nasib crossing").
 FACILITY = (r"\b(?P<name>[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+){0,2})(?:['’]s)?\s+"
@@ -378,14 +389,19 @@ def border_zone_match() -> Match:
                  "region", 100.0, "midpoint of the Iraq–Syria border line (data/reference/border.geojson)", "rule", 3)  # fmt: skip
 
 
-def assign_actors(mentions: list[ActorMention], trigger_at: int, coalition: list[str]) -> tuple[str | None, str | None, str | None]:
-    """``(actor1, assoc_actor_1, actor2)``: who acts (before the trigger) and on whom (after)."""
+def assign_actors(mentions: list[ActorMention], trigger_at: int, coalition: list[str], *, mutual: bool = False) -> tuple[str | None, str | None, str | None]:
+    """``(actor1, assoc_actor_1, actor2)``: who acts (before the trigger) and on whom (after).
+
+    ``mutual`` triggers ("clashes between A and B") name both sides after the word: the first is actor1.
+    """
     usable = sorted(mentions, key=lambda m: m.start)
     before = [m for m in usable if m.start < trigger_at and m.kind != "civilians"]
     after = [m for m in usable if m.start >= trigger_at]
     names_before = _expand([m.actor for m in before], coalition)
     names_after = _expand([m.actor for m in after], coalition)
-    actor1 = names_before[0] if names_before else (names_after.pop(0) if names_after and not before else None)
+    # An actor named only after the trigger is its target ("targeted an SDF facility"); the agent of a
+    # passive ("was captured by HTS") is found by the parse instead.
+    actor1 = names_before[0] if names_before else (names_after.pop(0) if names_after and mutual and not before else None)
     assoc = [a for a in names_before[1:] if a != actor1]
     actor2 = next((a for a in names_after if a != actor1 and a not in assoc), None)
     return actor1, ";".join(dict.fromkeys(assoc)) or None, actor2
@@ -531,11 +547,14 @@ def _candidates(article, sentence, span, triggers, places, coalition, *, carried
     mentions = find_actors(_unquoted(reported))
     out = []
     for trigger, at in triggers:
-        actor1, assoc, actor2 = assign_actors(mentions, max(0, at - (len(sentence) - len(reported))), coalition)
+        actor1, assoc, actor2 = assign_actors(mentions, max(0, at - (len(sentence) - len(reported))), coalition,
+                                              mutual=trigger.key in FIGHT)  # fmt: skip
         subject = _subject_actors(doc, span[0] + at, coalition, carried.actor)
         if subject:  # the parse names who acts: it outranks word order
             actor1, assoc = subject[0], ";".join(subject[1:]) or None
             actor2 = None if actor2 in subject else actor2
+        if actor1 is None:
+            actor1 = carried.actor  # a sentence naming no actor continues its paragraph's ("Additional strikes hit …")
         trigger = _regains(_typed(trigger, sentence), sentence[at:], actor1, on=when)
         for place, phrase in _places_for(trigger, places):
             confidence = _confidence(trigger, actor1, place, precision)

@@ -10,6 +10,8 @@ of each pair are then scored.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,9 +118,16 @@ def _km(gold: pd.Series, extracted: pd.Series) -> float:
     """Distance between a gold and an extracted event; a gold place the coder found no coordinate for
     (``latitude`` null) is the same place only under the same name."""
     if pd.isna(gold["latitude"]) or pd.isna(gold["longitude"]):
-        same = str(gold["location"]).casefold() == str(extracted["location"]).casefold()
-        return 0.0 if same else float("inf")
+        return 0.0 if _names_one_place(str(gold["location"]), str(extracted["location"])) else float("inf")
     return haversine_km(gold["latitude"], gold["longitude"], extracted["latitude"], extracted["longitude"])
+
+
+def _names_one_place(gold: str, extracted: str) -> bool:
+    """Whether the extracted name is the gold's place: the same words, or the whole name among the gold's
+    description ("Awja" of "Awja village, Tal Tamr district"), accents and hyphens aside."""
+    fold = lambda text: " ".join(re.sub(r"[^\w]+", " ", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()).split())  # noqa: E731
+    g, x = fold(re.split(r",", gold)[0]), fold(extracted)  # the place itself, not the district after the comma
+    return bool(x) and (g == x or re.search(rf"\b{re.escape(x)}\b", g) is not None)
 
 
 def _pair(g: pd.Series, x: pd.Series, km: float, days: int) -> dict[str, object]:
