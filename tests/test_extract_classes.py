@@ -5,6 +5,7 @@ Every sentence here was written for this test; none is taken from an article.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -114,3 +115,14 @@ def test_the_city_refers_back_to_the_last_named_place():
 
 def test_names_with_lowercase_particles_are_places():
     assert _one("Islamic State militants attacked an SDF position in Deir ez-Zor on Wednesday.")["location"] == "Deir ez-Zor"
+
+
+def test_every_side_in_the_actor_dictionary_is_a_side_the_coding_rules_define():
+    from geo.actors import actor_table
+    from geo.extract_eval import GOLD_DIR
+
+    rules = (GOLD_DIR / "CODING.md").read_text(encoding="utf-8")
+    defined = set(re.findall(r"^\| `(\w+)` \|", rules, flags=re.MULTILINE))
+    table = actor_table()
+    eras = {e.split(":")[1] for e in table["era"] if e}
+    assert set(table["side"]) | eras <= defined
