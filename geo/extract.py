@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -54,10 +55,11 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("protest", r"\b(?:protested|took to the streets|demonstrators gathered|rallied|staged (?:a |sit-ins?|protests?|demonstrations?)|protesters gathered)\b", "Protests", "Peaceful protest"),
     Trigger("agreement", r"\b(?:ceasefire|truce|agreement|deal)\s+(?:was |has been )?(?:reached|signed|agreed|brokered)\b", "Strategic developments", "Agreement"),
     Trigger("looting", r"\b(?:looted|looting|torched|set (?:on )?fire to|burned down)\b", "Strategic developments", "Looting/property destruction"),
-    Trigger("missile", r"\b(?:(?:missiles?|rockets?|mortars?|shells|artillery)\s+(?:\w+\s+)?(?:hit|struck|landed|targeted|fell|slammed|pounded)|fired\s+(?:\w+\s+){0,2}(?:rockets|missiles|mortars?|shells)|rocket (?:attacks?|barrages?)|bombard(?:ed|ing|ment)|pound(?:ed|ing))", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    Trigger("missile", r"\b(?:(?:missiles?|rockets?|mortars?|shells|artillery)\s+(?:\w+\s+)?(?:hit|struck|landed|targeted|fell|slammed|pounded)|fired\s+(?:\w+\s+){0,2}(?:rockets|missiles|mortars?|shells)|rocket (?:attacks?|barrages?)|bombard(?:ed|ing|ment)|pound(?:ed|ing)|(?:rockets?|missiles?|mortars?|shells)\s+(?:have\s+|had\s+|were\s+|was\s+)?(?:been\s+)?(?:fired|launched))", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
     Trigger("air_single", r"\b(?:(?:a|an|the|one|another|second|new)\s+(?:\w+\s+){0,2}strike\s+(?:on|in|against|near|targeting|that)|drones?\s+(?:\w+\s+)?(?:struck|hit|targeted|attacked|bombed)|(?:struck|targeted|hit)\s+by\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:drone|warplane|aircraft|jet|strike)s?|air(?:craft|planes?)\s+(?:struck|hit|bombed|targeted))", "Explosions/Remote violence", "Air/drone strike"),
     Trigger("fighting", r"\b(?:(?:the\s+)?fighting\s+(?:in|around|near|between|erupted|broke out|continued|raged|intensified)|gun ?battles?|ambush(?:ed|es)?|exchanged fire|skirmish(?:es)?)\b", "Battles", "Armed clash"),
-    Trigger("attack", r"\b(?:attack(?:ed|s|ing)?|assault(?:ed|s)?)\b(?!\s+(?:helicopters?|drones?|aircraft))", "Battles", "Armed clash"),
+    Trigger("attack", r"\b(?:attack(?:ed|s|ing)?|assault(?:ed|s)?|target(?:ed|ing|s)|struck)\b(?!\s+(?:helicopters?|drones?|aircraft))", "Battles", "Armed clash"),
+    Trigger("downed", r"\b(?:shot down|intercepted|downed)\b", "Strategic developments", "Disrupted weapons use"),
     Trigger("took", r"\b(?:took|taking|takes)\s+(?:over\s+)?(?:the\s+)?(?:(?:city|town|village|area|district|neighbou?rhood|strategic\s+\w+)\s+of\s+)?(?-i:[A-Z])", "Battles", "Non-state actor overtakes territory"),
     # Weak triggers: worth a look, never enough on their own.
     Trigger("advance", r"\b(?:advances?|advanced (?:on|into|toward)|gains|incursions?|offensive|retaken|retook|intervention|infiltrat\w*|crossed into|pushed into|fell back|pulled back)\b", "Battles", "Non-state actor overtakes territory", strong=False),
@@ -229,7 +231,7 @@ def find_places(
         add_pair(m)
     for m in re.finditer(r"\bparts of ([A-Z][\w'-]+) and ([A-Z][\w'-]+)\b", sentence):
         add_pair(m)
-    for m in re.finditer(r"\b(?:province|governorate) of ([A-Z][\w'-]+)", sentence):
+    for m in re.finditer(r"\b(?:province|governorate) of ([A-Z][\w'-]+(?:\s+(?:(?:al|el|ez|ad|as)-)?[A-Z][\w'-]+)?)", sentence):
         add(_governorate(m.group(1)), f"{m.group(1)} province", m.span())
     for m in re.finditer(rf"\b([A-Z][\w'-]+)(?:'s)?\s+{GOVERNORATE_WORDS}\b", sentence):
         add(_governorate(m.group(1)), f"{m.group(1)} province", m.span())
@@ -256,19 +258,36 @@ def find_places(
     if previous_city is not None and not found:
         for m in re.finditer(r"\bthe (?:city|town|village)\b(?!\s+(?:of|and)\b)", sentence, re.IGNORECASE):
             add(previous_city, f"{m.group(0)} ({previous_city.name})", m.span())  # refers back to the last named
-    for m in re.finditer(UNLISTED, sentence):
-        name = m.group("name")
-        if not gaz.knows(name) and name.lower() not in persons and not any(a < m.end() and m.start() < b for a, b in taken):
+    for name, span in _unlisted(sentence):
+        if not gaz.knows(name) and name.lower() not in persons and name.lower() not in NOT_PLACES and not any(a < span[1] and span[0] < b for a, b in taken):
             anchor = next((p for p, _ in found if p.kind != "region"), previous_city)
             if anchor is not None:  # a village the gazetteer lacks, placed at what the text locates it by
                 add(replace(anchor, query=name, method="anchored", geo_precision=max(2, anchor.geo_precision),
-                            source=f"not in the gazetteer; placed at {anchor.name}, which the text names with it"), name, m.span())  # fmt: skip
+                            source=f"not in the gazetteer; placed at {anchor.name}, which the text names with it"), name, span)  # fmt: skip
     return found
 
 
-#: "the village of X": a place by the text's own word, even when the gazetteer lacks it.
-UNLISTED = (r"\b(?i:village|town|city|area|neighbou?rhood|district|hamlet)s?\s+of\s+"
-            r"(?P<name>[A-Z][\w'’]+(?:[- ](?:(?:al|el|ad|as|ash|ez|an|ar)-)?[A-Z][\w'’]+){0,2})")
+#: Places by the text's own words, even when the gazetteer lacks them: "the village of X", "villages
+#: south of K, including X and Y", "areas such as X, Y and Z", "X village", "Mount X".
+NAME = r"[\"“]?(?:(?:al|el|ad|as|ash|ez|an|ar)-)?[A-Z][\w'’]+(?:[- ](?:(?:al|el|ad|as|ash|ez|an|ar)-)?[A-Z][\w'’]+){0,2}[\"”]?"
+UNLISTED = (
+    rf"\b(?i:villages?|towns?|city|areas?|neighbou?rhoods?|districts?|hamlets?|localities|sites)\s+(?:[\w'’-]+\s+){{0,4}}?"
+    rf"(?i:of|such as|including|like|named)\s+(?P<list>{NAME}(?:\s*,\s*(?:and\s+)?{NAME})*(?:,?\s+and\s+{NAME})?)",
+    rf"(?P<list>{NAME})\s+(?i:village|area|camp|hills?)\b",
+    r"(?P<list>(?:Mount|Mt\.|Jabal|Jebel)\s+[A-Z][\w'’-]+)",
+)
+
+
+def _unlisted(sentence: str) -> list[tuple[str, tuple[int, int]]]:
+    """Names the text calls places (:data:`UNLISTED`), with their spans, quotes stripped."""
+    out = []
+    for pattern in UNLISTED:
+        for m in re.finditer(pattern, sentence):
+            for name in re.finditer(NAME, m.group("list")):
+                start = m.start("list") + name.start()
+                out.append((name.group(0).strip("\"“”"), (start, start + len(name.group(0)))))
+    return out
+
 
 #: A name followed by a facility word ("Nayrab military airport", "Kuweires airbase", "Nasib crossing").
 FACILITY = (r"\b(?P<name>[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+){0,2})(?:['’]s)?\s+"
@@ -303,7 +322,7 @@ def _facility(gaz, name: str, kind: str) -> Match | None:
 
 def _capitalised_ngrams(sentence: str, longest: int = 4) -> list[tuple[tuple[int, int], str]]:
     """Runs of capitalised words (allowing al-/el- articles), longest first."""
-    words = list(re.finditer(r"[A-Z][\w'’-]*(?:\s+(?:al|el|ad|ash|as|an|ar|at|az|ez|es|et|ed|en|er|ul|adh|ath|dh)-[A-Z][\w'’-]*)?", sentence))
+    words = list(re.finditer(r"(?:(?<![\w-])(?:al|el|ad|ash|as|an|ar|at|az|ez)-)?[A-Z][\w'’-]*(?:\s+(?:al|el|ad|ash|as|an|ar|at|az|ez|es|et|ed|en|er|ul|adh|ath|dh)-[A-Z][\w'’-]*)?", sentence))
     out = []
     for i in range(len(words)):
         for j in range(min(len(words), i + longest), i, -1):
@@ -537,9 +556,11 @@ def _candidates(article, sentence, span, triggers, places, coalition, *, carried
         return [], f"background (mentions {background})"
     if precision == 2 and when == article.published and carried.day is not None:
         when = carried.day  # no day of its own: the day its paragraph named
+    if re.search(r"\b(?:a day earlier|the (?:previous|prior) day|the day before)\b", sentence, re.IGNORECASE):
+        when, precision = (carried.day or article.published) - timedelta(days=1), 1
     if not places:
         return [], "no place"
-    framed = [(p, phrase, place_frame(sentence, phrase)) for p, phrase in places]
+    framed = [(p, phrase, place_frame(sentence, phrase, triggers_at=[at for _, at in triggers])) for p, phrase in places]
     places = [(p, phrase) for p, phrase, why in framed if why is None]
     if not places:
         return [], f"no place of an event ({'; '.join(sorted({why for _, _, why in framed}))})"
@@ -619,13 +640,22 @@ def _crossing_name(phrase: str) -> bool:
     return phrase.lower() in aliases
 
 
+EARLIER_CLAUSE = "an earlier event in a side clause"
 #: A place in one of these frames is not where the sentence's event happened (with the reason).
 PLACE_FRAMES: tuple[tuple[str, str], ...] = (
     (r"\b(?:toward|towards|on the road to|the road to|march(?:ing|ed)? on|push(?:ing)? on)\s+(?:the\s+)?(?:\w+\s+){0,3}$", "movement toward it, not there yet"),
-    (r"\b(?:after|following|followed|since|before)\b[^,;]*$", "an earlier event in a side clause"),
+    (r"\b(?:after|following|followed|since|before)\b[^,;]*$", EARLIER_CLAUSE),
     (r"\b(?:advanc\w*|mov\w*|push\w*|march\w*|launched)\s+(?:\w+\s+){0,3}from\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$", "where a move started, not where it led"),
     (r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+(?:the\s+)?$", "a reference point (… of a place), not the place"),
     (r"\b\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+){0,2}(?:of|from)\s+$", "a reference point (… km from a place)"),
+    (r"\b(?:located|situated|lying|lies)\s+between\b[^.;]*$", "a reference point (located between places)"),
+    (r"\b(?:told|according to|cited by|quoted by|citing)\s+(?:the\s+)?(?:\w+\s+){0,2}$", "a news source, not a place"),
+)
+#: What follows a place name that makes it a source or a government acting, not where something happened.
+AFTER_FRAMES: tuple[tuple[str, str], ...] = (
+    (r"\s+(?:news agency|media|television|TV|reported|quoted|cited)\b", "a news source, not a place"),
+    (r"(?:\s+and\s+[A-Z]\w+)?\s+(?:said|says|blamed|accused|announced|denied|claimed|condemned|warned|vowed|urged)\b", "a government or source speaking, not a place"),
+    (r"\s+from\s+\w+ing\b", "a government acting, not a place"),
 )
 #: A clause like this one is about something that did not happen, or not now.
 CLAUSE_FRAMES: tuple[tuple[str, str], ...] = (
@@ -635,6 +665,7 @@ CLAUSE_FRAMES: tuple[tuple[str, str], ...] = (
 )
 #: A sentence like this one reports no single event (with the reason).
 NOT_EVENTS: tuple[tuple[str, str], ...] = (
+    (r"^\W*(?:read more|related|see also|also read|recommended)\s*:", "a link to another article"),
     (r"\((?:photo|file photo|image|picture)\b|\bphoto:|\bphoto credit|getty images|\bAFP(?:\s*/|\s+via)|/\s*reuters\b|\bfile photo\b", "a photo caption"),
     (r"\b(?:frequent(?:ly)?|regularly|routinely|often|usually|typically|periodically)\b", "a habit, not one event"),
     (r"\b(?:racing to|(?:is|are) expected to|will (?:be|launch|attack|strike|deploy|send|close|continue)|(?:is|are) preparing to|would (?:be|launch|attack|strike|respond))\b", "a plan or expectation, not an event"),
@@ -646,20 +677,28 @@ EARLIER = r"\b(?:last week|a week ago|weeks ago|last month|earlier this (?:month
 ATTRIBUTE_NOUNS = r"\s+(?:ally|allies|government|regime|authorities|officials?|leadership|-backed|-based|-aligned)\b"
 
 
-def place_frame(sentence: str, phrase: str) -> str | None:
-    """Why ``phrase`` in ``sentence`` is not the event's place, or None when it may be."""
+def place_frame(sentence: str, phrase: str, *, triggers_at: Sequence[int] = ()) -> str | None:
+    """Why ``phrase`` in ``sentence`` is not the event's place, or None when it may be.
+
+    ``triggers_at`` are where the sentence's event words start: a side clause ("… killed following
+    an attack on X") that holds an event word is where that event happened, not an earlier one.
+    """
     at = sentence.find(phrase)
     if at < 0:
         return None
     before, after = sentence[:at], sentence[at + len(phrase) :]
     if re.match(ATTRIBUTE_NOUNS, after, re.IGNORECASE):
         return "named as an attribute (… ally, … government), not where it happened"
+    for pattern, reason in AFTER_FRAMES:
+        if re.match(pattern, after):
+            return reason
     if re.search(EARLIER, sentence, re.IGNORECASE):
         return "an earlier event (last week or before)"
     clause = re.split(r"[,;:]\s|\band\b|\bwhile\b", after)[0]
     around = (before[-80:] + phrase + clause).lower()
     for pattern, reason in PLACE_FRAMES:
-        if re.search(pattern, before, re.IGNORECASE):
+        m = re.search(pattern, before, re.IGNORECASE)
+        if m and not (reason == EARLIER_CLAUSE and any(m.start() < t < at for t in triggers_at)):
             return reason
     for pattern, reason in CLAUSE_FRAMES:
         if re.search(pattern, around):
