@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import nlp
-from geo.actors import ActorMention, find_actors, kind_of
+from geo.actors import ActorMention, canonical_actor, find_actors, kind_of
 from geo.articles import Article
 from geo.gazetteer import Match, default_gazetteer
 from geo.schema import CRS, coerce
@@ -246,7 +246,10 @@ def find_places(
         if previous_city is not None:
             near = replace(previous_city, geo_precision=2)
             add(near, f"{m.group(1).lower()} of {previous_city.name}", m.span())
+    facilities = [m.span() for m in re.finditer(FACILITY_RUN, sentence)]
     for span, phrase in _capitalised_ngrams(sentence):
+        if any(a <= span[0] and span[1] < b for a, b in facilities):
+            continue  # "Qara" of "Qara Qozak Bridge": a facility the gazetteer lacks, not the town Qara
         if phrase.lower() in persons or re.sub(r"^(?:al|el)-", "", phrase.lower()) in persons:
             continue
         if doc is not None and nlp.inside_name(doc, offset + span[0], offset + span[1]):
@@ -259,6 +262,8 @@ def find_places(
         for m in re.finditer(r"\bthe (?:city|town|village)\b(?!\s+(?:of|and)\b)", sentence, re.IGNORECASE):
             add(previous_city, f"{m.group(0)} ({previous_city.name})", m.span())  # refers back to the last named
     for name, span in _unlisted(sentence):
+        if name.isupper() or canonical_actor(name) or find_actors(name):
+            continue  # an acronym or an actor ("the district center of PKK"), not a place
         if not gaz.knows(name) and name.lower() not in persons and name.lower() not in NOT_PLACES and not any(a < span[1] and span[0] < b for a, b in taken):
             anchor = next((p for p, _ in found if p.kind != "region"), previous_city)
             if anchor is not None:  # a village the gazetteer lacks, placed at what the text locates it by
@@ -267,22 +272,30 @@ def find_places(
     return found
 
 
+#: A capitalised name ending in a facility or feature word: its first words are not a place of their own.
+FACILITY_RUN = (r"\b[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+)*\s+(?:Bridge|Dam|Forest|Base|Air Base|Airbase|Airport|Field|"
+                r"Oil Field|Gas Field|Station|Camp|Hospital|School|Mosque|Church|Road|Highway|Mountains?|Hills?|Valley|"
+                r"Lake|River|Square|Street|University|Prison|Crossing)\b")
+
 #: Places by the text's own words, even when the gazetteer lacks them: "the village of X", "villages
 #: south of K, including X and Y", "areas such as X, Y and Z", "X village", "Mount X".
 NAME = r"[\"“]?(?:(?:al|el|ad|as|ash|ez|an|ar)-)?[A-Z][\w'’]+(?:[- ](?:(?:al|el|ad|as|ash|ez|an|ar)-)?[A-Z][\w'’]+){0,2}[\"”]?"
 UNLISTED = (
-    rf"\b(?i:villages?|towns?|city|areas?|neighbou?rhoods?|districts?|hamlets?|localities|sites)\s+(?:[\w'’-]+\s+){{0,4}}?"
-    rf"(?i:of|such as|including|like|named)\s+(?P<list>{NAME}(?:\s*,\s*(?:and\s+)?{NAME})*(?:,?\s+and\s+{NAME})?)",
+    rf"(?i:\bof|such as|including|like|named)\s+(?P<list>{NAME}(?:\s*,\s*(?:and\s+)?{NAME})*(?:,?\s+and\s+{NAME})?)",
     rf"(?P<list>{NAME})\s+(?i:village|area|camp|hills?)\b",
     r"(?P<list>(?:Mount|Mt\.|Jabal|Jebel)\s+[A-Z][\w'’-]+)",
 )
+#: A list introduced by "of", "including"… names places only after a word of this kind ("villages south of K, including …").
+PLACE_KIND = r"\b(?i:villages?|towns?|city|cities|areas?|neighbou?rhoods?|districts?|hamlets?|localities|sites)\b"
 
 
 def _unlisted(sentence: str) -> list[tuple[str, tuple[int, int]]]:
     """Names the text calls places (:data:`UNLISTED`), with their spans, quotes stripped."""
     out = []
-    for pattern in UNLISTED:
+    for i, pattern in enumerate(UNLISTED):
         for m in re.finditer(pattern, sentence):
+            if i == 0 and not re.search(PLACE_KIND + r"[^.;:]{0,40}$", sentence[: m.start()]):
+                continue
             for name in re.finditer(NAME, m.group("list")):
                 start = m.start("list") + name.start()
                 out.append((name.group(0).strip("\"“”"), (start, start + len(name.group(0)))))
@@ -462,7 +475,7 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
     previous_end = 0
     for start, end, sentence in split_sentences(article.body):
         if "\n\n" in article.body[previous_end:start].replace("\r", "") or "\n \n" in article.body[previous_end:start]:
-            carried = Carried()
+            carried = Carried(earlier_day=carried.day or carried.earlier_day)
         previous_end = end
         coalition = _coalition(sentence) or coalition
         places = find_places(sentence, previous_city=last_city, persons=persons, governorates=governorates, doc=doc,
@@ -498,6 +511,9 @@ def _governorates_named(body: str, persons: frozenset[str], doc) -> frozenset[st
                 found.add(place.admin1)
     return frozenset(found)
 
+
+#: A present perfect or progressive: reported as holding by publication, not as a day's narrative.
+PERFECT = r"\b(?:has|have|had)\s+(?:also\s+|now\s+|been\s+)*\w+(?:ed|en|t)\b|\b(?:is|are)\s+\w+ing\b"
 
 #: Triggers whose word says only that something violent happened: used when nothing more specific does.
 GENERIC = frozenset({"attack"})
@@ -548,6 +564,9 @@ class Carried:
 
     day: date | None = None
     actor: str | None = None
+    #: The day an earlier paragraph named: a simple past ("The IOF also struck …") narrates that day,
+    #: a present perfect ("have launched raids") is dated by publication.
+    earlier_day: date | None = None
 
 
 def _candidates(article, sentence, span, triggers, places, coalition, *, carried: Carried, doc) -> tuple[list[Candidate], str | None]:
@@ -556,6 +575,8 @@ def _candidates(article, sentence, span, triggers, places, coalition, *, carried
         return [], f"background (mentions {background})"
     if precision == 2 and when == article.published and carried.day is not None:
         when = carried.day  # no day of its own: the day its paragraph named
+    elif precision == 2 and when == article.published and carried.earlier_day is not None and not re.search(PERFECT, sentence):
+        when = carried.earlier_day
     if re.search(r"\b(?:a day earlier|the (?:previous|prior) day|the day before)\b", sentence, re.IGNORECASE):
         when, precision = (carried.day or article.published) - timedelta(days=1), 1
     if not places:
@@ -749,17 +770,28 @@ def _drop_subsumed(candidates: list[Candidate]) -> list[Candidate]:
     ]  # fmt: skip
 
 
-def _locates_a_town(province: Candidate, candidates: list[Candidate]) -> bool:
-    """Whether a governorate candidate only says where a town of the same sentence lies ("Qusayr in Homs province")."""
-    if province.place.kind != "governorate":
-        return False
-    name = re.escape(province.location.split()[0])
-    for town in candidates:
-        if town.span != province.span or town.place.kind == "governorate" or town.place.admin1 != province.place.admin1:
+def _locates_a_town(place: Candidate, candidates: list[Candidate]) -> bool:
+    """Whether a candidate only says where another place of the same sentence lies.
+
+    "the town of Qusayr in Homs province", "Jaramana near Syria's capital Damascus", "Awja in the Tal
+    Tamr district", "Beit Jinn … in the Damascus countryside": the later, coarser name locates the first.
+    A governorate reported taken in a sentence of its own is still an event.
+    """
+    name = re.escape(re.sub(r"\s+province$", "", place.location.split(" (")[0]))
+    for other in candidates:
+        if other.span != place.span or other.location == place.location or other.place.geo_precision > max(2, place.place.geo_precision):
             continue
-        if re.search(rf"{re.escape(town.location)}\W+(?:\w+\W+){{0,3}}?in\s+(?:the\s+)?{name}\b", province.sentence):
+        between = rf"{re.escape(other.location)}\b[^.;:]{{0,60}}?\b(?:in|of|near|outside|around|by|overlooking)\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,2}}?"
+        coarse = place.place.kind == "governorate" or re.search(rf"{name}\s+{LOCATOR_WORDS}", place.sentence)
+        if coarse and re.search(between + name, place.sentence):
+            return True
+        if re.search(rf"{re.escape(other.location)}\b[^.;:]{{0,40}}?\bnear\s+(?:\w+['’]s\s+)?(?:capital\s+)?{name}\b", place.sentence):
             return True
     return False
+
+
+#: Words after a name that make it an area locating a finer place ("the Tal Tamr district").
+LOCATOR_WORDS = r"(?:district|countryside|province|governorate|region|area|city|outskirts)\b"
 
 
 def _to_events(candidates: list[Candidate]) -> gpd.GeoDataFrame:

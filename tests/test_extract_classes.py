@@ -126,3 +126,47 @@ def test_every_side_in_the_actor_dictionary_is_a_side_the_coding_rules_define():
     table = actor_table()
     eras = {e.split(":")[1] for e in table["era"] if e}
     assert set(table["side"]) | eras <= defined
+
+
+def test_a_coarser_name_that_locates_a_place_is_not_an_event_of_its_own():
+    events, _ = _run("A Turkish drone hit the town of Amuda in the Hasakah countryside on Friday.")
+    assert list(events["location"]) == ["Amuda"]
+    events, _ = _run("Clashes erupted in the city of Jaramana near Syria's capital Damascus on Friday.")
+    assert list(events["location"]) == ["Jaramana"]
+
+
+def test_villages_the_gazetteer_lacks_are_placed_at_the_town_the_text_locates_them_by():
+    events, _ = _run("Turkish drones struck villages south of Kobani, including Berxbotan and Qartalik, on Friday.")
+    assert set(events["location"]) == {"Berxbotan", "Qartalik"}
+    assert set(events["geo_precision"]) == {2}
+
+
+def test_a_name_with_a_lowercase_article_is_a_place():
+    events, _ = _run("Clashes were reported in al-Hasakah on Friday.")
+    assert list(events["location"]) == ["al-Hasakah"]
+
+
+def test_the_first_word_of_an_unknown_facility_is_not_a_town():
+    events, rejected = _run("Fighters attacked positions near the Qara Qozak Bridge on Friday.")
+    assert events.empty and rejected
+
+
+def test_a_news_source_or_a_government_speaking_is_not_a_place():
+    events, _ = _run("Gunmen attacked a checkpoint in Jableh on Friday, sources told Al Jazeera.")
+    assert list(events["location"]) == ["Jableh"]
+    events, _ = _run("Washington and Damascus blamed IS for the attack on a patrol near Palmyra on Friday.")
+    assert list(events["location"]) == ["Palmyra"]
+
+
+def test_a_day_earlier_is_counted_from_the_day_in_focus():
+    event = _one("On Friday a drone struck Kobani.\nA day earlier, a Turkish drone strike hit a car in Amuda.".split("\n")[1])
+    assert event["event_date"].date() == date(2025, 3, 7)
+
+
+def test_the_attack_a_side_clause_names_is_where_it_happened():
+    event = _one("Five people were killed on Friday following an Israeli attack on the town of Nawa.")
+    assert event["location"] == "Nawa"
+
+
+def test_a_drone_shot_down_is_disrupted_weapons_use():
+    assert _one("SDF fighters shot down a drone over Tishrin Dam on Friday.")["sub_event_type"] == "Disrupted weapons use"
