@@ -742,7 +742,9 @@ def _merge(candidates: list[Candidate]) -> list[Candidate]:
     """
     merged: dict[tuple, Candidate] = {}
     for c in _drop_subsumed(candidates):
-        key = (c.trigger.event_type, c.trigger.sub_event_type, round(c.place.lat, 3), round(c.place.lon, 3), c.place.geo_precision)
+        # An anchored village keeps its own name: two villages placed at one town are two events.
+        named = c.place.query.lower() if c.place.method == "anchored" else ""
+        key = (c.trigger.event_type, c.trigger.sub_event_type, round(c.place.lat, 3), round(c.place.lon, 3), c.place.geo_precision, named)
         old = merged.get(key)
         if old is None:
             merged[key] = c
