@@ -421,10 +421,12 @@ def border_zone_match() -> Match:
                  "region", 100.0, "midpoint of the Iraq–Syria border line (data/reference/border.geojson)", "rule", 3)  # fmt: skip
 
 
-def assign_actors(mentions: list[ActorMention], trigger_at: int, coalition: list[str], *, mutual: bool = False) -> tuple[str | None, str | None, str | None]:
+def assign_actors(mentions: list[ActorMention], trigger_at: int, coalition: list[str], *, mutual: bool = False,
+                  text: str = "") -> tuple[str | None, str | None, str | None]:  # fmt: skip
     """``(actor1, assoc_actor_1, actor2)``: who acts (before the trigger) and on whom (after).
 
     ``mutual`` triggers ("clashes between A and B") name both sides after the word: the first is actor1.
+    In ``text`` (where the mentions were found), an actor after the trigger introduced by "by" is its agent.
     """
     usable = sorted(mentions, key=lambda m: m.start)
     before = [m for m in usable if m.start < trigger_at and m.kind != "civilians"]
@@ -433,6 +435,9 @@ def assign_actors(mentions: list[ActorMention], trigger_at: int, coalition: list
     names_after = _expand([m.actor for m in after], coalition)
     # An actor named only after the trigger is its target ("targeted an SDF facility"); the agent of a
     # passive ("was captured by HTS") is found by the parse instead.
+    agents = [m.actor for m in after if re.search(r"\bby\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+){0,2}$", text[max(0, m.start - 30) : m.start])]
+    if agents and not mutual:  # "fired at a US base by pro-Iranian militias", "hit by a Turkish drone"
+        return agents[0], None, next((a for a in names_before + names_after if a != agents[0]), None)
     actor1 = names_before[0] if names_before else (names_after.pop(0) if names_after and mutual and not before else None)
     assoc = [a for a in names_before[1:] if a != actor1]
     actor2 = next((a for a in names_after if a != actor1 and a not in assoc), None)
@@ -475,7 +480,7 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
     previous_end = 0
     for start, end, sentence in split_sentences(article.body):
         if "\n\n" in article.body[previous_end:start].replace("\r", "") or "\n \n" in article.body[previous_end:start]:
-            carried = Carried(earlier_day=carried.day or carried.earlier_day)
+            carried = Carried(earlier_day=carried.day or carried.earlier_day, article_actor=carried.article_actor)
         previous_end = end
         coalition = _coalition(sentence) or coalition
         places = find_places(sentence, previous_city=last_city, persons=persons, governorates=governorates, doc=doc,
@@ -494,6 +499,7 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
             made, why = _candidates(article, sentence, (start, end), triggers, places, coalition, carried=carried, doc=doc)
             candidates += made
             carried.actor = next((c.actor1 for c in made if c.actor1), carried.actor)
+            carried.article_actor = carried.actor or carried.article_actor
             if why:
                 keys = ",".join(t.key for t, _ in triggers)
                 rejections.append(Rejection(article.article_id, sentence, (start, end), keys, why))
@@ -567,6 +573,8 @@ class Carried:
     #: The day an earlier paragraph named: a simple past ("The IOF also struck …") narrates that day,
     #: a present perfect ("have launched raids") is dated by publication.
     earlier_day: date | None = None
+    #: The last actor1 of the article: who a sentence naming nobody most likely continues with.
+    article_actor: str | None = None
 
 
 def _candidates(article, sentence, span, triggers, places, coalition, *, carried: Carried, doc) -> tuple[list[Candidate], str | None]:
@@ -590,13 +598,16 @@ def _candidates(article, sentence, span, triggers, places, coalition, *, carried
     out = []
     for trigger, at in triggers:
         actor1, assoc, actor2 = assign_actors(mentions, max(0, at - (len(sentence) - len(reported))), coalition,
-                                              mutual=trigger.key in FIGHT)  # fmt: skip
+                                              mutual=trigger.key in FIGHT, text=_unquoted(reported))  # fmt: skip
         subject = _subject_actors(doc, span[0] + at, coalition, carried.actor)
         if subject:  # the parse names who acts: it outranks word order
             actor1, assoc = subject[0], ";".join(subject[1:]) or None
             actor2 = None if actor2 in subject else actor2
-        if actor1 is None:
-            actor1 = carried.actor  # a sentence naming no actor continues its paragraph's ("Additional strikes hit …")
+        if actor1 is None and not mentions:
+            # A sentence naming no actor continues its paragraph's, else the article's ("Additional strikes hit …").
+            actor1 = carried.actor or carried.article_actor
+        if trigger.key == "territory" and re.match(LOSS, sentence[at:], re.IGNORECASE):
+            actor1, actor2 = actor2, actor1  # "X withdrew from Y": the side that takes Y acts
         trigger = _regains(_typed(trigger, sentence), sentence[at:], actor1, on=when)
         for place, phrase in _places_for(trigger, places):
             confidence = _confidence(trigger, actor1, place, precision)
@@ -625,6 +636,8 @@ def _unquoted(text: str) -> str:
     return re.sub(r"[\"“”]", " ", text)
 
 
+#: Words of a territory trigger in which the named actor loses ground.
+LOSS = r"withdr|retreat|lost control"
 #: Words of a territory trigger in which the actor itself takes ground (not "fell to", "withdrew", "under … control").
 GAIN = r"(?:re)?captur|seiz|regain|retook|retak|(?:took|taken|gained|assumed) (?:full |complete |total )?control|took over|took\b|taking\b|entered|storm|liberat|clear"
 
@@ -642,6 +655,7 @@ def _regains(trigger: Trigger, text: str, actor1: str | None, *, on: date) -> Tr
 def _reported(sentence: str) -> str:
     """The reported clause of "X said/announced that …": who acts is named there, not the speaker."""
     m = re.search(r"\b(?:said|says|announced|confirmed|claimed|admitted|reported|stated|added)\s+(?:on \w+\s+)?that\b", sentence)
+    m = m or re.search(r"^[^,;]{3,80}?\b(?:said|says|announced|confirmed|stated)\s+(?=there\b|the\b|a\b|an\b)", sentence)
     return sentence[m.end() :] if m else sentence
 
 
@@ -688,6 +702,7 @@ CLAUSE_FRAMES: tuple[tuple[str, str], ...] = (
 NOT_EVENTS: tuple[tuple[str, str], ...] = (
     (r"^\W*(?:read more|related|see also|also read|recommended)\s*:", "a link to another article"),
     (r"\((?:photo|file photo|image|picture)\b|\bphoto:|\bphoto credit|getty images|\bAFP(?:\s*/|\s+via)|/\s*reuters\b|\bfile photo\b", "a photo caption"),
+    (r"\b(?:denied|denies|denying)\b", "a denial, not an event"),
     (r"\b(?:frequent(?:ly)?|regularly|routinely|often|usually|typically|periodically)\b", "a habit, not one event"),
     (r"\b(?:racing to|(?:is|are) expected to|will (?:be|launch|attack|strike|deploy|send|close|continue)|(?:is|are) preparing to|would (?:be|launch|attack|strike|respond))\b", "a plan or expectation, not an event"),
     (r"\b(?:since (?:the (?:beginning|start) of |early |late |mid-)?(?:\d{4}|january|february|march|april|may|june|july|august|september|october|november|december)|so far this year|this year alone)\b.*\b\d+\s+(?:\w+\s+)?(?:strikes|airstrikes|attacks|raids|operations|incidents)\b", "a total over a period, not one event"),

@@ -170,3 +170,25 @@ def test_the_attack_a_side_clause_names_is_where_it_happened():
 
 def test_a_drone_shot_down_is_disrupted_weapons_use():
     assert _one("SDF fighters shot down a drone over Tishrin Dam on Friday.")["sub_event_type"] == "Disrupted weapons use"
+
+
+def test_the_agent_after_by_acts_and_a_withdrawal_is_the_other_sides_gain():
+    event = _one("Nine rockets were fired at a base near Mayadin on Friday by Iran-backed militias.")
+    assert event["actor1"] == "Iran-backed militias"
+    event = _one("Druze fighters withdrew from Tha'la on Friday after clashes with Bedouin fighters.")
+    assert event["actor1"] == "Bedouin tribal fighters"
+
+
+def test_the_speaker_of_a_report_is_not_the_attacker():
+    event = _one("The US military said the attack on Friday targeted a US base near Shaddadi.")
+    assert event["actor1"] is None or side_of(event["actor1"], on=SATURDAY) != "us"
+
+
+def test_a_denial_is_not_an_event():
+    events, rejected = _run("The ministry denied that its forces withdrew from Homs on Friday.")
+    assert events.empty and [r.reason for r in rejected] == ["a denial, not an event"]
+
+
+def test_assad_loyalists_were_the_government_side_before_the_fall():
+    assert side_of("Assad loyalists", on=date(2024, 12, 1)) == "government"
+    assert side_of("Assad loyalists", on=date(2025, 3, 7)) == "loyalists"
