@@ -435,7 +435,8 @@ def assign_actors(mentions: list[ActorMention], trigger_at: int, coalition: list
     names_after = _expand([m.actor for m in after], coalition)
     # An actor named only after the trigger is its target ("targeted an SDF facility"); the agent of a
     # passive ("was captured by HTS") is found by the parse instead.
-    agents = [m.actor for m in after if re.search(r"\bby\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+){0,2}$", text[max(0, m.start - 30) : m.start])]
+    agents = [m.actor for m in after if re.search(r"\bby\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+){0,2}$", text[max(0, m.start - 30) : m.start])
+              and not re.search(r"[,;:]", text[trigger_at : m.start])]  # fmt: skip  # the trigger's own clause
     if agents and not mutual:  # "fired at a US base by pro-Iranian militias", "hit by a Turkish drone"
         return agents[0], None, next((a for a in names_before + names_after if a != agents[0]), None)
     actor1 = names_before[0] if names_before else (names_after.pop(0) if names_after and mutual and not before else None)
