@@ -71,12 +71,28 @@ def find_actors(text: str) -> list[ActorMention]:
 
 def _is_acronym(found: str) -> bool | None:
     """None when no alias written this way is an acronym; else whether ``found`` is written as one."""
-    acronyms = [a for a in actor_table()["alias"] if a.lower() == found.lower() and a.isupper() and len(a) <= 5]
+    acronyms = _acronyms().get(found.lower())
     return (found in acronyms) if acronyms else None
 
 
+@cache
+def _acronyms() -> dict[str, frozenset[str]]:
+    """Acronym aliases ("IS", "CTS") by their lower-case form, built once: a mention is checked in O(1)."""
+    out: dict[str, set[str]] = {}
+    for alias in actor_table()["alias"]:
+        if alias.isupper() and len(alias) <= 5:
+            out.setdefault(alias.lower(), set()).add(alias)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def _alias_is_proper(found: str) -> bool:
-    return any(a[0].isupper() for a in actor_table()["alias"] if a.lower() == found.lower())
+    return found.lower() in _proper_aliases()
+
+
+@cache
+def _proper_aliases() -> frozenset[str]:
+    """Lower-case forms of the aliases written with a capital ("Iraq", "HTS"), built once."""
+    return frozenset(a.lower() for a in actor_table()["alias"] if a[0].isupper())
 
 
 @cache

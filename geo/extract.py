@@ -628,7 +628,7 @@ def _subject_actors(doc, at: int, coalition: list[str], previous: str | None) ->
         return []
     if subject.pronoun:
         return [previous] if previous else []
-    named = [m.actor for m in find_actors(_unquoted(doc.text[subject.start : subject.end])) if m.kind != "civilians"]
+    named = [m.actor for m in find_actors(_unquoted(nlp.text_of(doc)[subject.start : subject.end])) if m.kind != "civilians"]
     return _expand(named, coalition)
 
 

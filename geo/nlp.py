@@ -67,6 +67,13 @@ def inside_name(doc, start: int, end: int) -> str | None:
     return None
 
 
+def text_of(doc) -> str:
+    """The document's text, built once (spaCy joins its tokens anew on every ``doc.text``)."""
+    if "text" not in doc.user_data:
+        doc.user_data["text"] = doc.text
+    return doc.user_data["text"]
+
+
 def surnames(doc, *, known) -> frozenset[str]:
     """Last names of the people the model finds in several words ("Assad" of "Bashar al-Assad").
 
