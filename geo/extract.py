@@ -546,17 +546,25 @@ HOW: tuple[tuple[str, str, str], ...] = (
     (r"\b(?:missiles?|rockets?|mortars?|shells?|shelling|artillery)\b", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
     (r"\b(?:IEDs?|explosive devices?|landmines?|mines?|car bombs?|roadside bombs?|bomb)\b", "Explosions/Remote violence", "Remote explosive/landmine/IED"),
 )
+#: Words of fighting on the ground: an attack with them is not a strike from the air.
+GROUND = r"\b(?:incursions?|troops|soldiers|tanks?|armou?red|patrols?|ground|raid(?:ed)?|clash\w*|gunfire|machine guns?)\b"
 ARMED_VICTIMS = r"\b(?:soldiers?|troops|forces|fighters|militants|members|personnel|checkpoints?|bases?|positions?|patrols?|convoys?|officers?|guards?|police(?:men)?)\b"
 CIVILIAN_VICTIMS = r"\b(?:civilians?|residents|villagers|worshippers|church|mosque|famil(?:y|ies)|women|children|shepherds?|farmers?|truffle hunters|passengers|people|men)\b"
 
 
-def _typed(trigger: Trigger, sentence: str) -> Trigger:
-    """A generic trigger ("attack", "killed", "explosion") typed by how and against whom (ACLED's rules)."""
+def _typed(trigger: Trigger, sentence: str, *, actor1: str | None = None, on: date | None = None) -> Trigger:
+    """A generic trigger ("attack", "killed", "explosion") typed by how and against whom (ACLED's rules).
+
+    With no word for how, a foreign state's forces (``external``: Israel, Turkey, the US, Russia)
+    attacking in Syria or Iraq strike from the air, as they almost always do there.
+    """
     if trigger.key not in ("attack", "killing", "explosion"):
         return trigger
     for pattern, event_type, sub in HOW:
         if re.search(pattern, sentence, re.IGNORECASE):
             return replace(trigger, event_type=event_type, sub_event_type=sub)
+    if trigger.key == "attack" and kind_of(actor1, on=on) == "external" and not re.search(GROUND, sentence, re.IGNORECASE):
+        return replace(trigger, event_type="Explosions/Remote violence", sub_event_type="Air/drone strike")
     if trigger.key == "explosion":
         return trigger
     armed = re.search(ARMED_VICTIMS, sentence, re.IGNORECASE)
@@ -609,7 +617,7 @@ def _candidates(article, sentence, span, triggers, places, coalition, *, carried
             actor1 = carried.actor or carried.article_actor
         if trigger.key == "territory" and re.match(LOSS, sentence[at:], re.IGNORECASE):
             actor1, actor2 = actor2, actor1  # "X withdrew from Y": the side that takes Y acts
-        trigger = _regains(_typed(trigger, sentence), sentence[at:], actor1, on=when)
+        trigger = _regains(_typed(trigger, sentence, actor1=actor1, on=when), sentence[at:], actor1, on=when)
         for place, phrase in _places_for(trigger, places):
             confidence = _confidence(trigger, actor1, place, precision)
             out.append(Candidate(article, sentence, span, trigger, when, precision, place, phrase, actor1, assoc,

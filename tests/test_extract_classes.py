@@ -192,3 +192,8 @@ def test_a_denial_is_not_an_event():
 def test_assad_loyalists_were_the_government_side_before_the_fall():
     assert side_of("Assad loyalists", on=date(2024, 12, 1)) == "government"
     assert side_of("Assad loyalists", on=date(2025, 3, 7)) == "loyalists"
+
+
+def test_a_foreign_states_attack_with_no_word_for_how_is_a_strike_from_the_air():
+    assert _one("The IOF also struck the T4 airbase on Friday.")["sub_event_type"] == "Air/drone strike"
+    assert _one("Israeli troops attacked a checkpoint near Quneitra on Friday.")["sub_event_type"] == "Armed clash"
