@@ -9,7 +9,7 @@ Playwright's own messages take are not counted. First paint is timed from the na
 Per interaction it also counts the bytes the server sent over the websocket; per server the
 peak resident memory (``VmHWM``). Datasets: the real
 UCDP GED Syria file and sets made from it (:mod:`geo.bench.realshape`), stored through
-:func:`geo.store.save_dataset`; each page must show the number of events it was given.
+:meth:`geo.storage.interface.Store.save`; each page must show the number of events it was given.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def bench_browser(sizes: tuple[int, ...], *, naive_sizes: tuple[int, ...] = (11_
 
 def _store(path: Path, n: int, datasets: Path) -> str:
     """Store the ``n`` events of ``path`` through the store's own API (as an upload would); return the dataset id."""
-    from geo.store import EmbeddedStore
+    from geo.storage.embedded import EmbeddedStore
 
     dataset_id, result = EmbeddedStore(datasets).save(path.read_bytes(), name=f"UCDP real-shaped {n}.parquet",
                                                       max_file_mb=math.inf, max_rows=math.inf)  # fmt: skip

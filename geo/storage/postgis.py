@@ -1,4 +1,4 @@
-"""The PostGIS backend of :class:`geo.store.Store`: one database behind any number of app processes.
+"""The PostGIS backend of :class:`geo.storage.interface.Store`: one database behind any number of app processes.
 
 Events live in one ``events`` table (a column per :data:`geo.schema.FIELDS` entry, the point in
 ``geom`` with a GiST index, a B-tree on ``(dataset_id, event_date)``), datasets and the audit log
@@ -32,7 +32,7 @@ from geo.article_store import ArticleInfo
 from geo.detail_text import DETAIL_TEXT, SEARCHES_CACHED, detach, text_hits
 from geo.errors import ReadError
 from geo.schema import CRS, FIELDS
-from geo.store import AuditEntry, DatasetInfo, Store
+from geo.storage.interface import AuditEntry, DatasetInfo, Store
 
 #: How each schema dtype is stored.
 SQL_TYPES = {"string": "text", "category": "text", "datetime64[ns]": "timestamp", "Int8": "smallint",
@@ -109,7 +109,7 @@ class PostgisStore(Store):
     @contextmanager
     def _connect(self) -> Iterator:
         """One connection per operation: a transaction that commits on success and rolls back on error."""
-        import psycopg
+        import psycopg  # libpq is loaded only by a deployment that stores in PostGIS
 
         with psycopg.connect(self.url, connect_timeout=10) as conn:
             yield conn
@@ -151,7 +151,7 @@ class PostgisStore(Store):
                          [values[n] for n in names])  # fmt: skip
             columns = ["dataset_id", "row_no", *COLUMNS, "extra", "geom"]
             with conn.cursor().copy(f"COPY events ({', '.join(columns)}) FROM STDIN") as copy:
-                for chunk in _to_copy_text(events, info.id):
+                for chunk in to_copy_text(events, info.id):
                     copy.write(chunk)
             _insert_audit(conn, entry)
         return info
@@ -253,7 +253,7 @@ def _info(row: tuple) -> DatasetInfo:
     return DatasetInfo(**{**values, "teams": tuple(values["teams"] or ())})
 
 
-def _to_copy_text(events: gpd.GeoDataFrame, dataset_id: str, *, rows_per_chunk: int = 100_000) -> Iterator[memoryview]:
+def to_copy_text(events: gpd.GeoDataFrame, dataset_id: str, *, rows_per_chunk: int = 100_000) -> Iterator[memoryview]:
     """Events as COPY text-format lines (``\\N`` for NULL, backslash escapes), built in Arrow, in chunks.
 
     Schema columns go to their typed columns; the source's own columns (UCDP's ``dyad_name``…)
