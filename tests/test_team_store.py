@@ -221,7 +221,7 @@ def test_columns_held_in_several_arrow_chunks_are_written_whole():
     import pyarrow as pa
 
     from geo.paths import DATA
-    from geo.storage.postgis import to_copy_text
+    from geo.storage.copy_text import to_copy_text
 
     events = gpd.read_parquet(DATA / "events.parquet")
     halves = [events.iloc[:80].copy(), events.iloc[80:].copy()]

@@ -26,10 +26,11 @@ from pathlib import Path
 
 from geo.access import User
 from geo.bench.core import UCDP_EVAL, Row
+from geo.storage.copy_text import COLUMNS, stored_columns
 from geo.storage.embedded import EmbeddedStore
 from geo.storage.files import read_canonical
 from geo.storage.interface import bundled_info
-from geo.storage.postgis import COLUMNS, PostgisStore, stored_columns
+from geo.storage.postgis import PostgisStore
 
 _WORKER = "geo.bench.store"
 NAIVE_MAX = 20_000  # the row-by-row INSERT is measured up to this size (about 1 ms per event)

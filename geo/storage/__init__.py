@@ -8,6 +8,7 @@ Modules, each importing only those listed before it:
 - :mod:`~geo.storage.upload` — an upload's way in: refusals, content key, reading, tagging.
 - :mod:`~geo.storage.interface` — :class:`~geo.storage.interface.Store` (ids, access checks, audit
   entries), :class:`~geo.storage.interface.DatasetInfo`, :class:`~geo.storage.interface.AuditEntry`.
+- :mod:`~geo.storage.copy_text` — events in PostgreSQL's ``COPY`` text format, both ways, in Arrow.
 - :mod:`~geo.storage.embedded` and :mod:`~geo.storage.postgis` — the two backends.
 - :mod:`~geo.storage.backends` — :func:`~geo.storage.backends.open_store`, the one a deployment uses.
 
