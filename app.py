@@ -23,11 +23,12 @@ from geo.actors import aliases_of
 from geo.areas import areas
 from geo.assets import ensure_static
 from geo.escape import markdown_text
-from geo.params import MAX_FATALITIES, state_values
+from geo.params import BUNDLED_ID, MAX_FATALITIES, state_values
 from geo.query import MODES, ROLES, Query, clamp_to_data, lean_events, query_from_state, vocabulary
 from geo.settings import settings
 from geo.signin import RESTORE_RETURN_JS, SAVE_RETURN_JS, auth_configured
-from geo.store import BUNDLED_ID, BUNDLED_LABEL, open_store
+from geo.storage.backends import open_store
+from geo.storage.bundled import BUNDLED_LABEL
 from geo.taxonomy import EVENT_TYPES
 from geo.tiles import map_tiles
 from geo.ui_state import keep_in_bounds, mirror_widgets, view_notes

@@ -3,7 +3,7 @@
 An analyst's pasted article is evidence a desk may share or must keep to itself: it is stored
 with its owner (private until shared), listed and opened through :mod:`geo.access` like a
 dataset, backed up with the store (PostGIS or the embedded directory), and deleted by its
-owner or an admin. :class:`ArticleStore` is the part of :class:`geo.store.Store` that does
+owner or an admin. :class:`ArticleStore` is the part of :class:`geo.storage.interface.Store` that does
 this; each backend provides five primitives.
 """
 
@@ -52,7 +52,7 @@ def _title(text: str) -> str:
 
 
 class ArticleStore:
-    """Articles in the store; mixed into :class:`geo.store.Store` (which provides ``_entry`` and ``_log``)."""
+    """Articles in the store; mixed into :class:`geo.storage.interface.Store` (which provides ``_entry`` and ``_log``)."""
 
     # -- what a backend provides -------------------------------------------------------------
     def _put_article(self, info: ArticleInfo, text: str, entry) -> ArticleInfo:

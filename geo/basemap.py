@@ -93,7 +93,7 @@ def base_map(
         folium.TileLayer(tiles=source.url, attr=html.escape(source.attribution), name="basemap",
                          min_zoom=source.min_zoom, max_native_zoom=source.max_zoom, max_zoom=18).add_to(m)  # fmt: skip
     Boundaries(url=None if inline else static_json("boundaries.json", _boundaries_payload(), **kwargs)).add_to(m)
-    Water(url=None if inline else static_json("water.json", _water_payload(), **kwargs)).add_to(m)
+    Water(url=None if inline else static_json("water.json", water_payload(), **kwargs)).add_to(m)
     Attribution(ATTRIBUTION).add_to(m)
     PromptViewReport().add_to(m)
     return m
@@ -225,7 +225,7 @@ class Water(FetchedLayer):
     """)
 
     def __init__(self, *, url: str | None = None) -> None:
-        super().__init__("Water", url=url, payload=_water_payload)
+        super().__init__("Water", url=url, payload=water_payload)
         self.detail_zoom = WATER_DETAIL_ZOOM
 
 
@@ -237,7 +237,7 @@ WATER_FINE_DEG = 0.0005
 
 
 @cache
-def _water_payload() -> str:
+def water_payload() -> str:
     """Both water levels as ``[lat, lon]`` arrays (smaller than GeoJSON), built once per process."""
     rivers, lakes = layers.rivers(), layers.lakes()
     coarse_rivers = rivers[shapely.length(rivers.geometry.values) >= WATER_COARSE_MIN_DEG]  # degrees, on purpose

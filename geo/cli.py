@@ -17,6 +17,8 @@ from geo.errors import GeoError
 from geo.extract_eval import SPLITS
 from geo.io import FORMATS, read_events
 from geo.params import PARAMS
+from geo.storage.files import read_canonical, write_canonical
+from geo.storage.upload import canonical_events
 
 PROGRESS_MIN_ROWS = 50_000
 
@@ -116,7 +118,6 @@ def cmd_map(args: argparse.Namespace) -> int:
     from geo.paths import DATA
     from geo.query import Query, with_defaults
     from geo.query import vocabulary as make_vocabulary
-    from geo.store import read_canonical
 
     if args.input:
         events = read_events(args.input).events
@@ -330,8 +331,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                          country=args.country)  # fmt: skip
     _end_progress()
     if args.out:
-        from geo.store import canonical_events, write_canonical
-
         write_canonical(canonical_events(result.events), args.out)
     if args.rejects:
         result.report.write_rejects(args.rejects)

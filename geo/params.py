@@ -32,7 +32,7 @@ BORDER_KM_LIMITS = (1, 300)
 #: The time slider's value for "no slice: the whole range".
 WHOLE_RANGE = "all"
 #: The dataset shipped in ``data/``, and the id of a stored upload: 32 random hex digits
-#: (:func:`geo.store.new_dataset_id`), or 16 for one stored before ids were random (a content hash).
+#: (:func:`geo.storage.upload.new_dataset_id`), or 16 for one stored before ids were random (a content hash).
 BUNDLED_ID = "bundled"
 DATASET_ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{16}")
 #: An id computed from the file and its uploader: anyone holding both can compute it, so it is no secret.

@@ -43,7 +43,7 @@ UI_ONLY: dict[str, str] = {
     "query": "the view (geo.query.Query) of this run", "events": "the loaded dataset's events",
     "lean": "the counted columns of those events (geo.query.lean_events)",
     "vocab": "what the loaded dataset knows (actors, areas, dates)", "settings": "geo.settings.Settings",
-    "user": "who is signed in (geo.access.User; LOCAL with sign-in off)", "store": "the dataset store (geo.store.Store)",
+    "user": "who is signed in (geo.access.User; LOCAL with sign-in off)", "store": "the dataset store (geo.storage.interface.Store)",
     "sign_in": "Sign in button (sign-in on)", "sign_out": "Sign out button (sign-in on)",
     "tiles": "the tile layer drawn under the events (geo.tiles.map_tiles)",
     "ignored": "link parameters that were ignored, with why", "dataset_error": "why a stored dataset could not open",

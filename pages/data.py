@@ -18,8 +18,9 @@ from geo.io import FORMATS, UPLOAD_TYPES
 from geo.io.formats import AUTO_COLUMNS
 from geo.io.sniff import peek_columns
 from geo.mapview import build_map, standalone_html
+from geo.params import BUNDLED_ID
 from geo.schema import schema_markdown
-from geo.store import BUNDLED_ID, datasets_table
+from geo.storage.interface import datasets_table
 from geo.summary import quality
 from geo.ui_state import DATASET_SWITCH_RESETS, dataset_key, is_dataset_key
 

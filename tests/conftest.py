@@ -66,7 +66,7 @@ def postgis_server():
 
     import psycopg
 
-    from geo.pgstore import PostgisStore
+    from geo.storage.postgis import PostgisStore
     from tests.browser import _free_port
     from tests.postgres import throwaway_postgis
 
@@ -89,10 +89,10 @@ def postgis_server():
 @pytest.fixture(params=["embedded", "postgis"])
 def any_store(request, tmp_path):
     """An empty store of each backend: the same tests run against both."""
-    from geo.store import EmbeddedStore
+    from geo.storage.embedded import EmbeddedStore
 
     if request.param == "embedded":
         return EmbeddedStore(tmp_path / "datasets")
-    from geo.pgstore import PostgisStore
+    from geo.storage.postgis import PostgisStore
 
     return PostgisStore(request.getfixturevalue("postgis_server")())

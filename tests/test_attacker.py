@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from geo.access import User
-from geo.pgstore import PostgisStore
+from geo.storage.postgis import PostgisStore
 from geo.web.exports import GONE
 from tests.browser import needs_chromium, screenshot
 from tests.conftest import FIXTURES

@@ -24,7 +24,7 @@ from geo.io.archives import ArchiveLimits, Unpacker, check_archive
 from geo.io.limits import check_memory, resident_mb
 from geo.io.sniff import peek_columns
 from geo.settings import settings
-from geo.store import EmbeddedStore
+from geo.storage.embedded import EmbeddedStore
 
 HEADER = b"event_id,event_date,latitude,longitude,fatalities,actor1,notes\n"
 ROW = b"e1,2024-11-30,36.2,37.16,3,HTS,ok\n"

@@ -139,7 +139,7 @@ def test_a_filter_on_a_dataset_deleted_meanwhile_says_it_is_gone(server, browser
     deleted since (here in grid mode, which reads no text from storage) says so and opens the bundled one."""
     from geo.access import LOCAL
     from geo.settings import settings
-    from geo.store import EmbeddedStore
+    from geo.storage.embedded import EmbeddedStore
     from tests.conftest import FIXTURES
 
     store = EmbeddedStore(settings().datasets_dir)
@@ -245,7 +245,7 @@ def test_hostile_strings_never_run_in_the_browser(server, browser, tmp_path):
     from geo.areas import tag_events
     from geo.mapview import build_map, standalone_html
     from geo.settings import settings
-    from geo.store import EmbeddedStore
+    from geo.storage.embedded import EmbeddedStore
     from tests.conftest import FIXTURES
 
     hostile = FIXTURES / "hostile_events.csv"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from geo.access import LOCAL, User
-from geo.store import EmbeddedStore
+from geo.storage.embedded import EmbeddedStore
 from tests.browser import Runs, needs_chromium, screenshot, streamlit_server
 from tests.conftest import FIXTURES, ROOT
 

@@ -17,12 +17,12 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from geo.access import LOCAL
 from geo.io import read_events
 from geo.mapview import resolve_mode
-from geo.params import BORDER_KM_LIMITS
+from geo.params import BORDER_KM_LIMITS, BUNDLED_ID
 from geo.paths import DATA
 from geo.playback import slice_options
 from geo.query import Query
 from geo.settings import settings
-from geo.store import BUNDLED_ID, EmbeddedStore
+from geo.storage.embedded import EmbeddedStore
 from geo.synthetic import write_synthetic_acled
 from tests.browser import (
     IDLE,

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from geo.access import User
-from geo.pgstore import PostgisStore
+from geo.storage.postgis import PostgisStore
 from tests.browser import Runs, metric, needs_chromium, screenshot, upload, wait_param
 from tests.conftest import FIXTURES
 from tests.team import signed_in_page, team_servers

@@ -32,7 +32,7 @@ from geo.access import LOCAL, User
 from geo.export import safe_csv
 from geo.io import read_events
 from geo.report import LoadReport
-from geo.store import EmbeddedStore
+from geo.storage.embedded import EmbeddedStore
 from tests.conftest import FIXTURES, skip_or_fail
 
 #: (cell as stored, cell as exported): the documented change is a ' at the start of the cell and

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from geo.access import LOCAL, User
-from geo.store import EmbeddedStore
+from geo.storage.embedded import EmbeddedStore
 from tests.conftest import FIXTURES
 from tests.test_pages import _page
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.access import NotAvailable
+from geo.access import LOCAL, NotAvailable
 from geo.border import crossing_status
 from geo.detail_text import DETAIL_TEXT, ParquetText, contains, reader_of, whole_events, with_text
 from geo.export import geojson_bytes, geoparquet_bytes, safe_csv
@@ -20,7 +20,8 @@ from geo.mapview import event_layer
 from geo.panels import selected_event
 from geo.paths import DATA
 from geo.query import Query, lean_events
-from geo.store import LOCAL, EmbeddedStore, read_canonical, write_canonical
+from geo.storage.embedded import EmbeddedStore
+from geo.storage.files import read_canonical, write_canonical
 
 BUNDLED_BYTES = (DATA / "events.parquet").read_bytes()
 #: Rows asked for out of order, repeated groups apart, first and last: how popups and details ask.

@@ -181,7 +181,7 @@ def test_read_events_refuses_a_country_naming_none(tmp_path):
 
 
 def test_store_save_passes_the_country(tmp_path):
-    from geo.store import EmbeddedStore
+    from geo.storage.embedded import EmbeddedStore
 
     store = EmbeddedStore(tmp_path)
     content = b"date,place\n2024-01-02,Al Mansura\n2024-01-03,Saraqeb\n"

@@ -24,7 +24,7 @@ from geo.dates import parse_dates
 from geo.errors import ReadError
 from geo.io import read_events
 from geo.io.coords import parse_coordinates
-from geo.store import EmbeddedStore
+from geo.storage.embedded import EmbeddedStore
 from tests.conftest import ROOT
 
 HEADER = "event_id,event_date,latitude,longitude,fatalities,actor1,notes\n"

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.access import LOCAL, NotAvailable
 from geo.query import MAX_MEMBERS, Query, Vocabulary
-from geo.store import EmbeddedStore
+from geo.storage.embedded import EmbeddedStore
 from tests.conftest import ROOT, UCDP_EVAL
 
 VOCAB = Vocabulary(

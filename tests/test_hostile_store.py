@@ -13,7 +13,9 @@ import pytest
 
 from geo.access import LOCAL, NotAvailable, User
 from geo.errors import ReadError
-from geo.store import DATASET_ID, EmbeddedStore, datasets_table
+from geo.params import DATASET_ID
+from geo.storage.embedded import EmbeddedStore
+from geo.storage.interface import datasets_table
 from tests.conftest import FIXTURES
 
 ACLED = (FIXTURES / "acled_new_text_inter.csv").read_bytes()

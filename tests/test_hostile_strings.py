@@ -20,7 +20,7 @@ from geo.export import FORMULA_PREFIXES, safe_csv
 from geo.io import read_events
 from geo.mapview import build_map, map_html, standalone_html
 from geo.query import Query
-from geo.store import EmbeddedStore
+from geo.storage.embedded import EmbeddedStore
 from tests.conftest import FIXTURES, ROOT
 
 PAYLOADS = ["<script>alert('actor1')</script>", "<img src=x onerror=alert('actor2')>", "<svg onload=alert('location')>",

@@ -130,13 +130,13 @@ def test_a_landmark_name_geocodes_to_its_cited_coordinate():
 def test_rivers_and_lakes_cover_the_region_and_are_simplified_per_zoom():
     import json
 
-    from geo.basemap import _water_payload
+    from geo.basemap import water_payload
 
     rivers, lakes = layers.rivers(), layers.lakes()
     assert len(rivers) > 100 and len(lakes) > 10
     euphrates = shapely.Point(40.1498, 35.3413)  # its label point at Deir ez-Zor lies on a river line
     assert shapely.distance(rivers.geometry.values, euphrates).min() < 1e-4  # degrees
-    water = json.loads(_water_payload())
+    water = json.loads(water_payload())
     vertices = {k: sum(len(line) for line in water[k]["rivers"]) for k in ("coarse", "fine")}
     assert vertices["coarse"] * 5 < vertices["fine"]
 

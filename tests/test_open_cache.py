@@ -1,4 +1,4 @@
-"""The open cache (geo.open_cache): a stored dataset opens from an uncompressed Arrow copy of the
+"""The open cache (geo.storage.open_cache): a stored dataset opens from an uncompressed Arrow copy of the
 columns the server holds, and that copy never changes what an open returns — missing, stale,
 damaged or holding other columns, the GeoParquet decides and the copy is made again."""
 
@@ -9,9 +9,11 @@ import os
 import pandas as pd
 import pytest
 
+from geo.access import LOCAL
 from geo.detail_text import ParquetText
-from geo.open_cache import cache_path, held_table
-from geo.store import LOCAL, EmbeddedStore, read_canonical
+from geo.storage.embedded import EmbeddedStore
+from geo.storage.files import read_canonical
+from geo.storage.open_cache import cache_path, held_table
 from tests.conftest import FIXTURES
 
 
@@ -24,7 +26,7 @@ def ucdp_store(tmp_path):
 
 
 def _from_parquet(path):
-    return read_canonical(path, held=True, cached=False)
+    return read_canonical(path, held=True)
 
 
 def _age(path, seconds: int) -> None:

@@ -93,7 +93,7 @@ def test_border_watch_takes_any_km_a_link_may_carry():
 def test_data_page_shares_deletes_and_shows_the_audit_log(tmp_path, monkeypatch):
     """Sign-in off: the analyst at the machine owns every upload; Share, Delete and the audit log work by key."""
     from geo.access import LOCAL
-    from geo.store import EmbeddedStore
+    from geo.storage.embedded import EmbeddedStore
     from tests.conftest import FIXTURES
 
     store = EmbeddedStore(tmp_path)

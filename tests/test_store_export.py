@@ -11,7 +11,8 @@ from geo.access import LOCAL, NotAvailable
 from geo.export import geojson_bytes, geoparquet_bytes, safe_csv
 from geo.io import read_events
 from geo.paths import DATA
-from geo.store import EmbeddedStore, datasets_table
+from geo.storage.embedded import EmbeddedStore
+from geo.storage.interface import datasets_table
 
 
 def test_same_upload_gets_the_same_id(tmp_path, fixtures_dir):

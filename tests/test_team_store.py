@@ -14,7 +14,7 @@ import pytest
 
 from geo.access import ACTIONS, ANONYMOUS, NotAvailable, User, allowed, permission_table, user_from_claims
 from geo.errors import ReadError
-from geo.store import BUNDLED_ID
+from geo.params import BUNDLED_ID
 from tests.conftest import FIXTURES, ROOT
 
 ACLED = (FIXTURES / "acled_new_text_inter.csv").read_bytes()
@@ -145,9 +145,9 @@ def test_events_round_trip_exactly_on_real_files(any_store, ucdp_eval_csv):
     """Every column of the real UCDP file — typed schema columns and UCDP's own ones — comes back as stored."""
     dataset_id, _ = any_store.save(ucdp_eval_csv.read_bytes(), name="ucdp.csv", user=OWNER)
     back = any_store.load(dataset_id, OWNER)
-    from geo.store import _read_upload, canonical_events
+    from geo.storage.upload import canonical_events, read_upload
 
-    want = canonical_events(_read_upload(ucdp_eval_csv.read_bytes(), name="ucdp.csv").events)
+    want = canonical_events(read_upload(ucdp_eval_csv.read_bytes(), name="ucdp.csv").events)
     assert list(back.columns) == list(want.columns) and len(back) == len(want) == 11_757
     for column in want.columns.drop("geometry"):
         missing = want[column].isna()  # NaN, NA or NaT: each dtype's own missing marker
@@ -169,7 +169,7 @@ def test_a_second_process_sees_uploads_and_deletions(any_store):
     dataset_id, _ = any_store.save(ACLED, name="acled.csv", user=OWNER)
     any_store.share(dataset_id, OWNER, visibility="signed_in")
     target = any_store.url if any_store.backend == "postgis" else str(any_store.directory)
-    script = ("import json, sys; from geo.access import User; from geo.store import EmbeddedStore; from geo.pgstore import PostgisStore\n"
+    script = ("import json, sys; from geo.access import User; from geo.storage.embedded import EmbeddedStore; from geo.storage.postgis import PostgisStore\n"
               "t = sys.argv[1]; s = PostgisStore(t) if t.startswith('postgresql') else EmbeddedStore(t); u = User('zoe')\n"
               "ids = [i.id for i in s.datasets(u)]; v = s.version(sys.argv[2])\n"
               "print(json.dumps({'ids': ids, 'version': v, 'rows': len(s.load(sys.argv[2], u)) if v else 0}))")  # fmt: skip
@@ -221,7 +221,7 @@ def test_columns_held_in_several_arrow_chunks_are_written_whole():
     import pyarrow as pa
 
     from geo.paths import DATA
-    from geo.pgstore import _to_copy_text
+    from geo.storage.copy_text import to_copy_text
 
     events = gpd.read_parquet(DATA / "events.parquet")
     halves = [events.iloc[:80].copy(), events.iloc[80:].copy()]
@@ -230,7 +230,7 @@ def test_columns_held_in_several_arrow_chunks_are_written_whole():
     chunked = gpd.GeoDataFrame(pd.concat(halves, ignore_index=True), geometry="geometry", crs=events.crs)
     assert chunked["notes"].array.__arrow_array__().num_chunks == 2  # the Arrow interchange protocol
     whole = events.assign(notes=events["notes"].astype(pd.ArrowDtype(pa.string())))
-    text = b"".join(bytes(c) for c in _to_copy_text(chunked, "0123456789abcdef"))
-    assert text == b"".join(bytes(c) for c in _to_copy_text(whole, "0123456789abcdef"))
+    text = b"".join(bytes(c) for c in to_copy_text(chunked, "0123456789abcdef"))
+    assert text == b"".join(bytes(c) for c in to_copy_text(whole, "0123456789abcdef"))
     assert text.count(b"\n") == len(events)
 

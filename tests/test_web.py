@@ -16,7 +16,7 @@ from streamlit.auth_util import set_cookie_with_chunks
 from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
 
 from geo.access import LOCAL, User, user_from_claims
-from geo.store import EmbeddedStore
+from geo.storage.embedded import EmbeddedStore
 from geo.web.cookie import USER_COOKIE, read_sign_in
 from geo.web.exports import GONE, Export, ExportShelf, content_disposition
 from geo.web.headers import SecurityHeaders, is_loopback

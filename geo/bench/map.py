@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from datetime import date
+from pathlib import Path
 
 import folium
 import folium.plugins
@@ -16,6 +18,7 @@ from geo.bench.core import Row, timed
 from geo.mapview import event_layer, map_html
 from geo.query import Query
 from geo.schema import CRS, coerce
+from geo.storage.files import read_canonical
 from geo.synthetic import synthetic_events
 
 NAIVE_CAP_S = 90.0  # the naive method is skipped at sizes it cannot finish within this
@@ -62,11 +65,6 @@ def bench_map(sizes: tuple[int, ...]) -> list[Row]:
 
 def _load_row(events: gpd.GeoDataFrame) -> Row:
     """Time the app's dataset load (GeoParquet written by this project) at this size."""
-    import tempfile
-    from pathlib import Path
-
-    from geo.store import read_canonical
-
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "events.parquet"
         events.to_parquet(path, index=False)

@@ -15,7 +15,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.io import read_events
 from geo.schema import CRS
+from geo.storage.upload import canonical_events
 
 JITTER_DEG = 0.05
 JITTER_DAYS = 180
@@ -23,9 +25,6 @@ JITTER_DAYS = 180
 
 def real_events(path: Path) -> gpd.GeoDataFrame:
     """The real file, loaded and tagged as the dashboard stores it."""
-    from geo.io import read_events
-    from geo.store import canonical_events
-
     return canonical_events(read_events(path).events)
 
 

@@ -1,8 +1,8 @@
 """Store benchmark (``python -m geo bench --cases store``): upload into and open from each backend.
 
 Each measured step runs in a fresh Python process — an upload as the Data page does it
-(:meth:`geo.store.Store.save` on the file's bytes), then an open as a *second replica* would
-(a new process, :meth:`~geo.store.Store.load`) — and reports its wall time and the process's
+(:meth:`geo.storage.interface.Store.save` on the file's bytes), then an open as a *second replica* would
+(a new process, :meth:`~geo.storage.interface.Store.load`) — and reports its wall time and the process's
 peak RSS. Inputs: the real UCDP GED file (when ``shared/eval`` is present) and synthetic events
 (:mod:`geo.synthetic`, labelled) at each size, written once as GeoParquet. PostGIS needs
 ``CONFLICT_MAP_DATABASE_URL``; without it only the embedded store is measured, and the table
@@ -19,9 +19,18 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
+import uuid
+from dataclasses import replace
 from pathlib import Path
 
+from geo.access import User
 from geo.bench.core import UCDP_EVAL, Row
+from geo.storage.copy_text import COLUMNS, stored_columns
+from geo.storage.embedded import EmbeddedStore
+from geo.storage.files import read_canonical
+from geo.storage.interface import bundled_info
+from geo.storage.postgis import PostgisStore
 
 _WORKER = "geo.bench.store"
 NAIVE_MAX = 20_000  # the row-by-row INSERT is measured up to this size (about 1 ms per event)
@@ -82,13 +91,8 @@ def _row(backend: str, target: str, path: Path, n: int, label: str, *, op: str) 
 
 def _work(op: str, backend: str, target: str, path: str) -> dict:
     """One step, in this process: upload the file or open the dataset uploaded before."""
-    import time
-
-    from geo.access import User
-    from geo.store import EmbeddedStore, read_canonical
-
     user = User("bench", role="analyst")
-    store = EmbeddedStore(Path(target)) if backend == "embedded" else _postgis(target)
+    store = EmbeddedStore(Path(target)) if backend == "embedded" else PostgisStore(target)
     content = Path(path).read_bytes() if op == "upload" else b""
     events = read_canonical(path) if op in ("write", "naive") else None
     start = time.perf_counter()
@@ -116,31 +120,16 @@ def _peak_rss_mb() -> float:
 
 def _copy_write(store, events, user) -> int:
     """Our write of already tagged events (the store's own primitive: one transaction, COPY)."""
-    import uuid
-    from dataclasses import replace
-
-    from geo.store import BUNDLED
-
-    info = replace(BUNDLED, id=uuid.uuid4().hex[:16], name="bench write", owner=user.sub, rows=len(events),
+    info = replace(bundled_info(), id=uuid.uuid4().hex[:16], name="bench write", owner=user.sub, rows=len(events),
                    visibility="private", version=uuid.uuid4().hex)  # fmt: skip
     store._write(info, events, store._entry(user, "upload", info.id, "bench"))  # the primitive itself: no file to read
     with store._connect() as conn:
         return conn.execute("SELECT count(*) FROM events WHERE dataset_id = %s", (info.id,)).fetchone()[0]
 
 
-def _postgis(url: str):
-    from geo.pgstore import PostgisStore
-
-    return PostgisStore(url)
-
-
 def _naive_insert(url: str, events) -> int:
     """The common way: the same tagged events and columns, one INSERT statement per event, one transaction."""
-    import uuid
-
-    import psycopg
-
-    from geo.pgstore import COLUMNS, stored_columns
+    import psycopg  # only the naive write talks to the database itself
 
     dataset_id = uuid.uuid4().hex[:16]
 

@@ -19,7 +19,8 @@ from starlette.routing import Route
 
 from geo.access import ANONYMOUS, NotAvailable, User, may_upload, user_from_claims
 from geo.settings import Settings, settings
-from geo.store import Store, open_store
+from geo.storage.backends import open_store
+from geo.storage.interface import Store
 from geo.web.cookie import SignIn, read_sign_in
 from geo.web.exports import DOWNLOAD_PATH, GONE, SHELF, Export, ExportShelf, check_fetch, content_disposition
 from geo.web.headers import Scope, SecurityHeaders

@@ -20,6 +20,8 @@ import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
+from geo.storage.files import atomic_write
+
 #: The cache file's suffix, after the dataset id (``<id>.open.arrow`` beside ``<id>.parquet``).
 SUFFIX = ".open.arrow"
 
@@ -47,10 +49,8 @@ def write_cache(parquet: Path, table: pa.Table) -> None:
 
     Best effort: a full disk or a read-only directory leaves no cache, and opens read the GeoParquet.
     """
-    from geo.store import _atomic_write  # the store's one way to replace a file
-
     try:
-        _atomic_write(lambda tmp: feather.write_feather(table, tmp, compression="uncompressed"), cache_path(parquet))
+        atomic_write(lambda tmp: feather.write_feather(table, tmp, compression="uncompressed"), cache_path(parquet))
     except OSError:
         return
 

@@ -2,8 +2,9 @@
 
 One ``folium.CircleMarker`` with a popup per filtered event, the whole map rebuilt and sent on
 every rerun through ``st_folium``; the same offline base map as ours (local Leaflet, no tiles), so
-the two differ only in how events reach the map. Run by :mod:`geo.bench.browser` as
-``streamlit run geo/bench/naive_app.py`` with ``NAIVE_EVENTS`` naming a GeoParquet file.
+the two differ only in how events reach the map. Run by ``bench/browser.py`` as
+``streamlit run bench/naive_app.py`` (a copy, in a folder of its own) with ``NAIVE_EVENTS`` naming a
+GeoParquet file.
 """
 
 from __future__ import annotations

@@ -9,7 +9,10 @@ Playwright's own messages take are not counted. First paint is timed from the na
 Per interaction it also counts the bytes the server sent over the websocket; per server the
 peak resident memory (``VmHWM``). Datasets: the real
 UCDP GED Syria file and sets made from it (:mod:`geo.bench.realshape`), stored through
-:func:`geo.store.save_dataset`; each page must show the number of events it was given.
+:meth:`geo.storage.interface.Store.save`; each page must show the number of events it was given.
+
+It drives Streamlit, so it lives here and not in ``geo/`` (which never imports Streamlit):
+``python -m geo bench --cases browser`` loads this file by its path (:mod:`geo.bench`).
 """
 
 from __future__ import annotations
@@ -29,8 +32,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 from geo.bench.core import UCDP_EVAL, Row
+from geo.bench.realshape import real_events, real_shaped
 from geo.paths import ROOT
+from geo.storage.embedded import EmbeddedStore
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
@@ -67,10 +75,6 @@ window.__benchArm = () => {
 
 def bench_browser(sizes: tuple[int, ...], *, naive_sizes: tuple[int, ...] = (11_757, 100_000)) -> list[Row]:
     """First paint, filter change, time-slice step and pan for ours; first paint and rerun for the naive app."""
-    from playwright.sync_api import sync_playwright
-
-    from geo.bench.realshape import real_events, real_shaped
-
     if not UCDP_EVAL.exists():
         msg = f"expected the real UCDP file at {UCDP_EVAL} (../shared/eval)"
         raise FileNotFoundError(msg)
@@ -117,8 +121,6 @@ def bench_browser(sizes: tuple[int, ...], *, naive_sizes: tuple[int, ...] = (11_
 
 def _store(path: Path, n: int, datasets: Path) -> str:
     """Store the ``n`` events of ``path`` through the store's own API (as an upload would); return the dataset id."""
-    from geo.store import EmbeddedStore
-
     dataset_id, result = EmbeddedStore(datasets).save(path.read_bytes(), name=f"UCDP real-shaped {n}.parquet",
                                                       max_file_mb=math.inf, max_rows=math.inf)  # fmt: skip
     if result.report.rows_loaded != n:
@@ -134,9 +136,6 @@ class Page:
     """A browser page with its websocket watched: finished script runs and bytes received."""
 
     def __init__(self, browser) -> None:
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        self._msg = ForwardMsg
         self.page = browser.new_page(viewport={"width": 1500, "height": 1100})
         self.page.add_init_script(TIMER_JS)
         self.finished = 0
@@ -146,7 +145,7 @@ class Page:
     def _frame(self, payload) -> None:
         data = payload if isinstance(payload, bytes | bytearray) else str(payload).encode()
         self.bytes += len(data)
-        msg = self._msg()
+        msg = ForwardMsg()
         try:
             msg.ParseFromString(bytes(data))
         except Exception:  # noqa: BLE001 - not every frame is a ForwardMsg

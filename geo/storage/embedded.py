@@ -1,0 +1,168 @@
+"""The embedded backend: datasets, articles and the audit log as files in one directory.
+
+The default store (``CONFLICT_MAP_DATASETS``): ``<id>.parquet`` (canonical GeoParquet,
+:mod:`geo.storage.files`), ``<id>.open.arrow`` (:mod:`geo.storage.open_cache`), ``<id>.json``
+(its :class:`~geo.storage.interface.DatasetInfo`), ``audit.jsonl``, ``sign_outs.json`` and
+``articles/``. One process or several on one machine share it through a lock file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.article_store import ArticleInfo
+from geo.detail_text import ParquetText
+from geo.params import DATASET_ID
+from geo.storage.files import atomic_write, read_canonical, write_canonical
+from geo.storage.interface import AuditEntry, DatasetInfo, Store
+from geo.storage.open_cache import drop_cache, held_table
+
+
+class EmbeddedStore(Store):
+    """Datasets as files in one directory: ``<id>.parquet``, ``<id>.json`` and ``audit.jsonl``.
+
+    Writes go to unique temporary files renamed into place, the GeoParquet first and the
+    metadata last: a dataset exists once its ``.json`` does, so a crash mid-write leaves none
+    visible, and two sessions uploading the same file at once end with one dataset.
+    """
+
+    backend = "embedded"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """An exclusive lock on the directory, across threads and processes (fcntl on a lock file)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with (self.directory / ".lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _get(self, dataset_id: str) -> DatasetInfo | None:
+        meta, events = self.directory / f"{dataset_id}.json", self.directory / f"{dataset_id}.parquet"
+        try:
+            return DatasetInfo.from_dict(json.loads(meta.read_text(encoding="utf-8"))) if events.exists() else None
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _infos(self) -> list[DatasetInfo]:
+        found = sorted(self.directory.glob("*.json")) if self.directory.exists() else []
+        return [i for p in found if DATASET_ID.fullmatch(p.stem) and (i := self._get(p.stem))]
+
+    def _read(self, info: DatasetInfo, *, held: bool = False) -> gpd.GeoDataFrame | pd.DataFrame:
+        return read_canonical(self.directory / f"{info.id}.parquet", held=held, read_table=held_table)
+
+    def _write(self, info: DatasetInfo, events: gpd.GeoDataFrame, entry: AuditEntry) -> DatasetInfo:
+        with self._locked():  # ids are random: only the lock makes two sessions' same upload one dataset
+            stored = next((i for i in self._infos() if i.content_key == info.content_key), None)
+            if stored:  # the same upload again: the stored dataset stands (its id, grant, date added, version and file)
+                self._log(replace(entry, dataset=stored.id))
+                return stored
+            path = self.directory / f"{info.id}.parquet"
+            atomic_write(lambda tmp: write_canonical(events, tmp), path)
+            held_table(path, ParquetText(path).loaded)  # the open cache, for the first open
+            self._update(info, entry)
+        return info
+
+    def _update(self, info: DatasetInfo, entry: AuditEntry) -> None:
+        text = json.dumps(asdict(info), indent=1)
+        atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), self.directory / f"{info.id}.json")
+        self._log(entry)
+
+    def _remove(self, info: DatasetInfo, entry: AuditEntry) -> None:
+        (self.directory / f"{info.id}.json").unlink(missing_ok=True)  # gone for everyone from here on
+        (self.directory / f"{info.id}.parquet").unlink(missing_ok=True)
+        drop_cache(self.directory / f"{info.id}.parquet")
+        self._log(entry)
+
+    def _log(self, entry: AuditEntry) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode()
+        # One write() on an O_APPEND descriptor: lines from several sessions never interleave.
+        fd = os.open(self.directory / "audit.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+
+    def _entries(self) -> list[AuditEntry]:
+        path = self.directory / "audit.jsonl"
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        return [AuditEntry(**json.loads(line)) for line in lines if line.strip()]
+
+    def _sign_outs(self) -> dict[str, float]:
+        try:
+            return json.loads((self.directory / "sign_outs.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _set_signed_out(self, sub: str, at: float, entry: AuditEntry) -> None:
+        with self._locked():
+            text = json.dumps({**self._sign_outs(), sub: at})
+            atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), self.directory / "sign_outs.json")
+        self._log(entry)
+
+    def _signed_out(self, sub: str) -> float | None:
+        return self._sign_outs().get(sub)
+
+    # Articles: ``articles/<id>.md`` (the text) and ``articles/<id>.json`` (written last: it exists once both do).
+    def _article_infos(self) -> list[ArticleInfo]:
+        folder = self.directory / "articles"
+        found = sorted(folder.glob("*.json")) if folder.exists() else []
+        infos = []
+        for path in found:
+            try:
+                meta = json.loads(path.read_text(encoding="utf-8"))
+                infos.append(ArticleInfo(**{**meta, "teams": tuple(meta["teams"])}))
+            except (OSError, ValueError, TypeError, KeyError):
+                continue  # a damaged entry is not listed
+        return infos
+
+    def _article_text(self, article_id: str) -> str | None:
+        try:
+            return (self.directory / "articles" / f"{article_id}.md").read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def _put_article(self, info: ArticleInfo, text: str, entry: AuditEntry) -> ArticleInfo:
+        with self._locked():
+            stored = next((i for i in self._article_infos() if i.content_key == info.content_key), None)
+            if stored:
+                return stored
+            folder = self.directory / "articles"
+            folder.mkdir(exist_ok=True)
+            atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), folder / f"{info.id}.md")
+            self._write_article_meta(info, entry)  # under the lock already held
+        return info
+
+    def _set_article(self, info: ArticleInfo, entry: AuditEntry) -> None:
+        with self._locked():  # a share racing a delete must not bring back metadata without its text
+            self._write_article_meta(info, entry)
+
+    def _write_article_meta(self, info: ArticleInfo, entry: AuditEntry) -> None:
+        if not (self.directory / "articles" / f"{info.id}.md").exists():
+            return  # deleted meanwhile
+        text = json.dumps(asdict(info), indent=1)
+        atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), self.directory / "articles" / f"{info.id}.json")
+        self._log(entry)
+
+    def _drop_article(self, info: ArticleInfo, entry: AuditEntry) -> None:
+        with self._locked():
+            (self.directory / "articles" / f"{info.id}.json").unlink(missing_ok=True)
+            (self.directory / "articles" / f"{info.id}.md").unlink(missing_ok=True)
+        self._log(entry)
+
+
