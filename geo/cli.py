@@ -192,7 +192,7 @@ def cmd_evaluate_extractor(args: argparse.Namespace) -> int:
         return _evaluate_silver(args)
     from geo.extract_eval import evaluate, format_scores, split_paths
 
-    if args.split == "test" and args.detail:
+    if args.detail and _is_locked(args):
         print("error: --detail: the test split is locked; only its figures are shown (use --split dev to read pairs)", file=sys.stderr)
         return 2
     articles, gold = split_paths(args.split, articles=args.articles, gold=args.gold)
@@ -210,6 +210,14 @@ def cmd_evaluate_extractor(args: argparse.Namespace) -> int:
         print("\nmissed:\n" + scores.missed[cols].to_string(index=False))
         print("\nspurious:\n" + scores.spurious[["article_id", "event_date", "location", "sub_event_type"]].to_string(index=False))
     return 0
+
+
+def _is_locked(args: argparse.Namespace) -> bool:
+    """The locked test split, named by --split or by its folder or gold file."""
+    from geo.extract_eval import ARTICLES_DIR, GOLD_DIR
+
+    given = [p.resolve() for p in (args.articles, args.gold) if p is not None]
+    return args.split == "test" or any(p in ((ARTICLES_DIR / "test").resolve(), (GOLD_DIR / "test.jsonl").resolve()) for p in given)
 
 
 def _evaluate_silver(args: argparse.Namespace) -> int:

@@ -58,9 +58,10 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("missile", r"\b(?:(?:missiles?|rockets?|mortars?|shells|artillery)\s+(?:\w+\s+)?(?:hit|struck|landed|targeted|fell|slammed|pounded)|fired\s+(?:\w+\s+){0,2}(?:rockets|missiles|mortars?|shells)|rocket (?:attacks?|barrages?)|bombard(?:ed|ing|ment)|pound(?:ed|ing)|(?:rockets?|missiles?|mortars?|shells)\s+(?:have\s+|had\s+|were\s+|was\s+)?(?:been\s+)?(?:fired|launched))", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
     Trigger("air_single", r"\b(?:(?:a|an|the|one|another|second|new)\s+(?:\w+\s+){0,2}strike\s+(?:on|in|against|near|targeting|that)|drones?\s+(?:\w+\s+)?(?:struck|hit|targeted|attacked|bombed)|(?:struck|targeted|hit)\s+by\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:drone|warplane|aircraft|jet|strike)s?|air(?:craft|planes?)\s+(?:struck|hit|bombed|targeted))", "Explosions/Remote violence", "Air/drone strike"),
     Trigger("fighting", r"\b(?:(?:the\s+)?fighting\s+(?:in|around|near|between|erupted|broke out|continued|raged|intensified)|gun ?battles?|ambush(?:ed|es)?|exchanged fire|skirmish(?:es)?)\b", "Battles", "Armed clash"),
-    Trigger("attack", r"\b(?:attack(?:ed|s|ing)?|assault(?:ed|s)?|target(?:ed|ing|s)|struck)\b(?!\s+(?:helicopters?|drones?|aircraft))", "Battles", "Armed clash"),
+    Trigger("attack", r"(?<!heart )(?<!panic )(?<!cyber )(?<!cyber-)\b(?:attack(?:ed|s|ing)?|assault(?:ed|s)?|target(?:ed|ing)|struck)\b"
+                      r"(?!\s+(?:helicopters?|drones?|aircraft|(?:an?\s+|the\s+)?(?:\w+\s+)?(?:deal|agreement|accord|pact|bargain|chord|balance|tone|note|deals)\b))", "Battles", "Armed clash"),
     Trigger("downed", r"\b(?:shot down|intercepted|downed)\b", "Strategic developments", "Disrupted weapons use"),
-    Trigger("took", r"\b(?:took|taking|takes)\s+(?:over\s+)?(?:the\s+)?(?:(?:city|town|village|area|district|neighbou?rhood|strategic\s+\w+)\s+of\s+)?(?-i:[A-Z])", "Battles", "Non-state actor overtakes territory"),
+    Trigger("took", r"\b(?:took|taking|takes)\s+(?!\S+\s+(?:\S+\s+)?(?:\w+\s+)?(?:days?|hours?|weeks?|months?|years?)\b)(?:over\s+)?(?:the\s+)?(?:(?:city|town|village|area|district|neighbou?rhood|strategic\s+\w+)\s+of\s+)?(?-i:[A-Z])", "Battles", "Non-state actor overtakes territory"),
     # Weak triggers: worth a look, never enough on their own.
     Trigger("advance", r"\b(?:advances?|advanced (?:on|into|toward)|gains|incursions?|offensive|retaken|retook|intervention|infiltrat\w*|crossed into|pushed into|fell back|pulled back)\b", "Battles", "Non-state actor overtakes territory", strong=False),
     Trigger("explosion", r"\b(?:explosions?|blasts?|exploded|detonated)\b", "Explosions/Remote violence", "Remote explosive/landmine/IED", strong=False),
@@ -262,8 +263,8 @@ def find_places(
         for m in re.finditer(r"\bthe (?:city|town|village)\b(?!\s+(?:of|and)\b)", sentence, re.IGNORECASE):
             add(previous_city, f"{m.group(0)} ({previous_city.name})", m.span())  # refers back to the last named
     for name, span in _unlisted(sentence):
-        if name.isupper() or canonical_actor(name) or find_actors(name):
-            continue  # an acronym or an actor ("the district center of PKK"), not a place
+        if name.isupper() or canonical_actor(name) or find_actors(name) or _common_word(name):
+            continue  # an acronym, an actor ("the district center of PKK") or a plain word ("Another village")
         if not gaz.knows(name) and name.lower() not in persons and name.lower() not in NOT_PLACES and not any(a < span[1] and span[0] < b for a, b in taken):
             anchor = next((p for p, _ in found if p.kind != "region"), previous_city)
             if anchor is not None:  # a village the gazetteer lacks, placed at what the text locates it by
@@ -287,6 +288,19 @@ UNLISTED = (
 )
 #: A list introduced by "of", "including"… names places only after a word of this kind ("villages south of K, including …").
 PLACE_KIND = r"\b(?i:villages?|towns?|city|cities|areas?|neighbou?rhoods?|districts?|hamlets?|localities|sites)\b"
+
+
+#: Words that are capitalised at a sentence start or as adjectives, never a village's name.
+COMMON_WORDS = frozenset({"another", "local", "nearby", "residential", "industrial", "military", "rural", "urban", "border",
+                          "same", "entire", "whole", "surrounding", "other", "each", "every", "one", "a", "an", "the",
+                          "this", "that", "these", "those", "his", "her", "their", "its", "our", "several", "many",
+                          "some", "frontline", "front", "camp", "desert", "mountain", "coastal", "central"})  # fmt: skip
+
+
+def _common_word(name: str) -> bool:
+    """A one-word "name" that is an ordinary word or a nationality adjective ("Kurdish area", "Another village")."""
+    word = name.lower()
+    return " " not in word and (word in COMMON_WORDS or word in NOT_PLACES or re.search(r"(?:ish|ian|ese|ern)$", word) is not None)
 
 
 def _unlisted(sentence: str) -> list[tuple[str, tuple[int, int]]]:
@@ -481,7 +495,7 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
     previous_end = 0
     for start, end, sentence in split_sentences(article.body):
         if "\n\n" in article.body[previous_end:start].replace("\r", "") or "\n \n" in article.body[previous_end:start]:
-            carried = Carried(earlier_day=carried.day or carried.earlier_day, article_actor=carried.article_actor)
+            carried = Carried(earlier_day=carried.day, article_actor=carried.article_actor)
         previous_end = end
         coalition = _coalition(sentence) or coalition
         places = find_places(sentence, previous_city=last_city, persons=persons, governorates=governorates, doc=doc,
@@ -489,7 +503,8 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
         cities = [p for p, _ in places if p.kind in ("place", "site") and p.geo_precision == 1]
         stated, precision, _ = resolve_date(sentence, article.published)
         triggers = _triggers(sentence)
-        not_event = next((why for pattern, why in NOT_EVENTS if re.search(pattern, sentence, re.IGNORECASE)), None)
+        not_event = next((why for pattern, why in NOT_EVENTS if re.search(pattern, sentence, re.IGNORECASE)
+                          and not (why in DATED_EXCEPTIONS and precision == 1)), None)  # fmt: skip
         if triggers and not_event:
             rejections.append(Rejection(article.article_id, sentence, (start, end), ",".join(t.key for t, _ in triggers), not_event))
             triggers = []
@@ -614,12 +629,12 @@ def _candidates(article, sentence, span, triggers, places, coalition, *, carried
             actor2 = None if actor2 in subject else actor2
         if actor1 is None and not mentions:
             # A sentence naming no actor continues its paragraph's, else the article's ("Additional strikes hit …").
-            actor1 = carried.actor or carried.article_actor
+            actor1 = carried.actor or (carried.article_actor if trigger.strong else None)
         if trigger.key == "territory" and re.match(LOSS, sentence[at:], re.IGNORECASE):
             actor1, actor2 = actor2, actor1  # "X withdrew from Y": the side that takes Y acts
         trigger = _regains(_typed(trigger, sentence, actor1=actor1, on=when), sentence[at:], actor1, on=when)
         for place, phrase in _places_for(trigger, places):
-            confidence = _confidence(trigger, actor1, place, precision)
+            confidence = _confidence(trigger, actor1, place, precision, sentence=sentence)
             out.append(Candidate(article, sentence, span, trigger, when, precision, place, phrase, actor1, assoc,
                                  actor2, _fatalities(sentence), confidence))  # fmt: skip
     kept = [c for c in out if c.confidence >= MIN_CONFIDENCE]
@@ -697,10 +712,12 @@ PLACE_FRAMES: tuple[tuple[str, str], ...] = (
 )
 #: What follows a place name that makes it a source or a government acting, not where something happened.
 AFTER_FRAMES: tuple[tuple[str, str], ...] = (
-    (r"\s+(?:news agency|media|television|TV|reported|quoted|cited)\b", "a news source, not a place"),
-    (r"(?:\s+and\s+[A-Z]\w+)?\s+(?:said|says|blamed|accused|announced|denied|claimed|condemned|warned|vowed|urged)\b", "a government or source speaking, not a place"),
-    (r"\s+from\s+\w+ing\b", "a government acting, not a place"),
+    (r"\s+(?:news agency|media|television|TV)\b", "a news source, not a place"),
+    (r"(?:\s+and\s+[A-Z]\w+)?(?:\s+(?:both|also|jointly|later|then|have|has))?\s+(?:said|says|blamed|accused|announced|denied|claimed|condemned|warned|vowed|urged)\b", "a government or source speaking, not a place"),
+    (r"\s+from\s+(?!morning|evening|spring|building)\w+ing\b", "a government acting, not a place"),
 )
+#: Before a place, where a subject starts: only a place in that position can be a speaking government.
+SUBJECT_START = r"(?:^|[,;:]\s*|\b(?:and|that|while|but|prevent|prevented|stop|stopped)\s+)(?:[A-Z][\w'’-]+\s+and\s+)?$"
 #: A clause like this one is about something that did not happen, or not now.
 CLAUSE_FRAMES: tuple[tuple[str, str], ...] = (
     (r"\b(?:would|could|might|may)\s+(?:\w+\s+)?(?:open|lead|allow|give|threaten|fall|be)\b", "hypothetical"),
@@ -716,6 +733,8 @@ NOT_EVENTS: tuple[tuple[str, str], ...] = (
     (r"\b(?:racing to|(?:is|are) expected to|will (?:be|launch|attack|strike|deploy|send|close|continue)|(?:is|are) preparing to|would (?:be|launch|attack|strike|respond))\b", "a plan or expectation, not an event"),
     (r"\b(?:since (?:the (?:beginning|start) of |early |late |mid-)?(?:\d{4}|january|february|march|april|may|june|july|august|september|october|november|december)|so far this year|this year alone)\b.*\b\d+\s+(?:\w+\s+)?(?:strikes|airstrikes|attacks|raids|operations|incidents)\b", "a total over a period, not one event"),
 )
+#: Reasons that do not hold in a sentence naming its day ("on Friday, drones, which often …, struck X").
+DATED_EXCEPTIONS = frozenset({"a habit, not one event", "a plan or expectation, not an event"})
 #: Sentences about an earlier time: their events are not dated by this article.
 EARLIER = r"\b(?:last week|a week ago|weeks ago|last month|earlier this (?:month|year))\b"
 #: A place followed by one of these is an attribute ("a Damascus ally"), not where something happened.
@@ -734,9 +753,10 @@ def place_frame(sentence: str, phrase: str, *, triggers_at: Sequence[int] = ()) 
     before, after = sentence[:at], sentence[at + len(phrase) :]
     if re.match(ATTRIBUTE_NOUNS, after, re.IGNORECASE):
         return "named as an attribute (… ally, … government), not where it happened"
-    for pattern, reason in AFTER_FRAMES:
-        if re.match(pattern, after):
-            return reason
+    if re.search(SUBJECT_START, before):
+        for pattern, reason in AFTER_FRAMES:
+            if re.match(pattern, after):
+                return reason
     if re.search(EARLIER, sentence, re.IGNORECASE):
         return "an earlier event (last week or before)"
     clause = re.split(r"[,;:]\s|\band\b|\bwhile\b", after)[0]
@@ -751,7 +771,13 @@ def place_frame(sentence: str, phrase: str, *, triggers_at: Sequence[int] = ()) 
     return None
 
 
-def _confidence(trigger: Trigger, actor1: str | None, place: Match, precision: int) -> float:
+#: Words of an accident or a disaster: deaths and blasts with them are not political violence.
+ACCIDENT = r"\b(?:accident|crash(?:ed)?|earthquake|quake|flood\w*|collapse\w*|gas (?:leak|cylinder)|fire broke out|heatwave|storm)\b"
+
+
+def _confidence(trigger: Trigger, actor1: str | None, place: Match, precision: int, *, sentence: str = "") -> float:
+    if not trigger.strong and not actor1 and (trigger.key != "explosion" or re.search(ACCIDENT, sentence, re.IGNORECASE)):
+        return 0.4  # a weak word with nobody acting is no event on its own ("killed in a crash"), but a blast is
     score = 0.3 + (0.2 if trigger.strong else 0.0) + (0.2 if actor1 else 0.0)
     score += 0.2 if place.geo_precision <= 2 else 0.1
     score += 0.1 if precision == 1 else 0.0
@@ -789,10 +815,13 @@ def _drop_subsumed(candidates: list[Candidate]) -> list[Candidate]:
     a governorate reported taken in a sentence of its own still is.
     """
     taken = {(c.event_date, c.place.lat, c.place.lon) for c in candidates if c.trigger.key == "territory"}
+    anchors = {(c.span, c.trigger.sub_event_type, round(c.place.lat, 4), round(c.place.lon, 4)) for c in candidates if c.place.method == "anchored"}
     return [
         c for c in candidates
         if not (c.trigger.key == "clash" and (c.event_date, c.place.lat, c.place.lon) in taken)
         and not _locates_a_town(c, candidates)
+        # "In Daraa, gunmen attacked the village of X": X (placed at Daraa) is the event, not Daraa too.
+        and not (c.place.method != "anchored" and (c.span, c.trigger.sub_event_type, round(c.place.lat, 4), round(c.place.lon, 4)) in anchors)
     ]  # fmt: skip
 
 
@@ -804,16 +833,26 @@ def _locates_a_town(place: Candidate, candidates: list[Candidate]) -> bool:
     A governorate reported taken in a sentence of its own is still an event.
     """
     name = re.escape(re.sub(r"\s+province$", "", place.location.split(" (")[0]))
+    sentence = _window(place.sentence, name)
     for other in candidates:
         if other.span != place.span or other.location == place.location or other.place.geo_precision > max(2, place.place.geo_precision):
             continue
         between = rf"{re.escape(other.location)}\b[^.;:]{{0,60}}?\b(?:in|of|near|outside|around|by|overlooking)\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,2}}?"
-        coarse = place.place.kind == "governorate" or re.search(rf"{name}\s+{LOCATOR_WORDS}", place.sentence)
-        if coarse and re.search(between + name, place.sentence):
+        coarse = place.place.kind == "governorate" or re.search(rf"{name}\s+{LOCATOR_WORDS}", sentence)
+        if coarse and re.search(between + name, sentence):
             return True
-        if re.search(rf"{re.escape(other.location)}\b[^.;:]{{0,40}}?\bnear\s+(?:\w+['’]s\s+)?(?:capital\s+)?{name}\b", place.sentence):
+        if re.search(rf"{re.escape(other.location)}\b[^.;:]{{0,40}}?\bnear\s+(?:the\s+)?(?:\w+['’]s\s+)?(?:capital\s+)?{name}\b", sentence):
             return True
     return False
+
+
+def _window(sentence: str, name: str, *, reach: int = 300) -> str:
+    """The part of a long sentence around a name: a locating phrase is near what it locates, and
+    searching a 50,000-character "sentence" pair by pair would take minutes."""
+    if len(sentence) <= 2 * reach:
+        return sentence
+    m = re.search(name, sentence)
+    return sentence if m is None else sentence[max(0, m.start() - reach) : m.end() + reach // 3]
 
 
 #: Words after a name that make it an area locating a finer place ("the Tal Tamr district").

@@ -1,6 +1,7 @@
 """Classes of failure the extractor showed on news it had never seen (#32), each with sentences of our own.
 
-Every sentence here was written for this test; none is taken from an article.
+Every sentence here was written for this test, modelled on a class the dev split showed (never on
+the locked test split); place names are facts, the wording is ours.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def test_every_side_in_the_actor_dictionary_is_a_side_the_coding_rules_define():
 def test_a_coarser_name_that_locates_a_place_is_not_an_event_of_its_own():
     events, _ = _run("A Turkish drone hit the town of Amuda in the Hasakah countryside on Friday.")
     assert list(events["location"]) == ["Amuda"]
-    events, _ = _run("Clashes erupted in the city of Jaramana near Syria's capital Damascus on Friday.")
+    events, _ = _run("Gunmen clashed with police in Jaramana, near the capital Damascus, on Friday.")
     assert list(events["location"]) == ["Jaramana"]
 
 
@@ -154,13 +155,14 @@ def test_the_first_word_of_an_unknown_facility_is_not_a_town():
 def test_a_news_source_or_a_government_speaking_is_not_a_place():
     events, _ = _run("Gunmen attacked a checkpoint in Jableh on Friday, sources told Al Jazeera.")
     assert list(events["location"]) == ["Jableh"]
-    events, _ = _run("Washington and Damascus blamed IS for the attack on a patrol near Palmyra on Friday.")
+    events, _ = _run("Washington and Damascus both accused IS of the ambush on a patrol near Palmyra on Friday.")
     assert list(events["location"]) == ["Palmyra"]
 
 
 def test_a_day_earlier_is_counted_from_the_day_in_focus():
-    event = _one("On Friday a drone struck Kobani.\nA day earlier, a Turkish drone strike hit a car in Amuda.".split("\n")[1])
-    assert event["event_date"].date() == date(2025, 3, 7)
+    events, _ = _run("On Thursday a Turkish drone struck Kobani. A day earlier, a Turkish drone strike hit a car in Amuda.")
+    days = dict(zip(events["location"], events["event_date"].dt.date, strict=True))
+    assert days == {"Kobani": date(2025, 3, 6), "Amuda": date(2025, 3, 5)}
 
 
 def test_the_attack_a_side_clause_names_is_where_it_happened():
@@ -197,3 +199,37 @@ def test_assad_loyalists_were_the_government_side_before_the_fall():
 def test_a_foreign_states_attack_with_no_word_for_how_is_a_strike_from_the_air():
     assert _one("The IOF also struck the T4 airbase on Friday.")["sub_event_type"] == "Air/drone strike"
     assert _one("Israeli troops attacked a checkpoint near Quneitra on Friday.")["sub_event_type"] == "Armed clash"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Turkey struck a deal with Russia in Idlib on Friday.",
+        "He suffered a heart attack in Homs on Friday.",
+        "It took Iraqi forces three days to reach Mosul.",
+        "Two men were killed in a traffic accident near Homs on Friday.",
+        "Another village near Kobani was quiet on Friday.",
+    ],
+)
+def test_ordinary_sentences_with_violent_looking_words_are_no_events(body):
+    events, _ = _run(body)
+    assert events.empty, events[["location", "sub_event_type"]]
+
+
+def test_a_place_followed_by_a_reporting_verb_is_still_a_place_when_it_is_not_the_subject():
+    events, _ = _run("Clashes in Hama reported by activists on Friday left three dead.")
+    assert list(events["location"]) == ["Hama"]
+
+
+def test_a_village_locates_the_event_not_also_the_town_it_is_placed_at():
+    events, _ = _run("In Daraa, gunmen attacked the village of Qartalik on Friday.")
+    assert list(events["location"]) == ["Qartalik"]
+
+
+def test_a_fifty_thousand_character_sentence_is_read_in_seconds():
+    import time
+
+    body = ", ".join(["gunmen attacked the village of Qartalik near Kobani in the Aleppo countryside"] * 700)
+    started = time.perf_counter()
+    _run(body.capitalize() + ".")
+    assert time.perf_counter() - started < 30  # a bound, not a benchmark: c9be667's cubic search took minutes
