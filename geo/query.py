@@ -163,7 +163,7 @@ class Query:
     def from_params(cls, params: Mapping[str, str | Iterable[str]], *, vocab: Vocabulary | None = None) -> Query:
         """Parse URL parameters; anything invalid falls back to its default and is listed in ``ignored``."""
         values, ignored = parse_params(params, vocab=vocab)
-        query, more = _check_dates(cls(**values), vocab)
+        query, more = _check_dates(cls(**values))
         return replace(query, _ignored=tuple(ignored + more))
 
     @property
@@ -172,7 +172,8 @@ class Query:
         return self._ignored
 
 
-def _check_dates(query: Query, vocab: Vocabulary | None) -> tuple[Query, list[str]]:
+def _check_dates(query: Query) -> tuple[Query, list[str]]:
+    """The query without a reversed range's end or a slice day outside its range, and why each went."""
     ignored = []
     if query.date_from and query.date_to and query.date_to < query.date_from:
         ignored.append(f"to: {query.date_to.isoformat()} is before from {query.date_from.isoformat()}")
