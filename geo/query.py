@@ -286,7 +286,7 @@ def vocabulary(events: pd.DataFrame, *, areas: Iterable[str], datasets: Iterable
 #: a source's extra columns) is read only for rows on screen: popups, the detail box, downloads.
 LEAN_COLUMNS: tuple[str, ...] = (
     "event_id", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "admin1",
-    "admin1_polygon", "latitude", "longitude", "fatalities", "areas", "border_km", "border_side",
+    "admin1_polygon", "latitude", "longitude", "fatalities", "areas", "border_distance_km", "border_side",
 )  # fmt: skip
 
 

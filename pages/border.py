@@ -63,8 +63,8 @@ with a:
     st.subheader("Approach: nearest event to the border, per day")
     if len(panel.approach):
         line = alt.Chart(panel.approach).mark_line(point=True).encode(
-            x=alt.X("date:T", title=None), y=alt.Y("border_km:Q", title="km to border"),
-            tooltip=["date:T", "border_km:Q", "location:N", "side:N", "event_id:N"])  # fmt: skip
+            x=alt.X("date:T", title=None), y=alt.Y("border_distance_km:Q", title="km to border"),
+            tooltip=["date:T", "border_distance_km:Q", "location:N", "side:N", "event_id:N"])  # fmt: skip
         st.altair_chart(line.properties(height=200), width="stretch")
     st.dataframe(panel.approach, hide_index=True, height=180)
 with b:
