@@ -15,7 +15,7 @@ from geo.border import approach, border_events, by_actor, crossing_series, cross
 from geo.detail_text import DETAIL_TEXT, with_text
 from geo.escape import source_urls
 from geo.query import Query
-from geo.summary import PERIODS, Kpi, by_area, by_governorate, daily_by_type, kpis, latest, top_actors
+from geo.summary import PERIODS, Kpi, by_area, by_governorate, daily_by_type, kpis, latest, previous_period, top_actors
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,10 @@ def selected_event(events: pd.DataFrame, query: Query) -> EventDetail | None:
 
 @dataclass(frozen=True)
 class MapPanel:
-    """Everything beside the map: KPIs, the daily chart, latest events, actors and areas."""
+    """Everything beside the map: KPIs (and why they show no change, if so), the daily chart, latest events, actors and areas."""
 
     kpis: tuple[Kpi, ...]
+    kpi_note: str | None
     daily: pd.DataFrame
     daily_freq: str
     marker_day: pd.Timestamp | None
@@ -123,6 +124,7 @@ def map_panel(events: pd.DataFrame, query: Query, *, shown: pd.DataFrame | None 
     freq = chart_freq(query)
     return MapPanel(
         kpis=tuple(kpis(events, query, current=shown, lean=lean)),
+        kpi_note=previous_period(events, query)[1],
         daily=daily_by_type(ranged, freq=freq) if daily is None else daily,
         daily_freq=freq,
         marker_day=pd.Timestamp(query.day) if query.day else None,

@@ -221,7 +221,9 @@ def _map_view() -> None:
     with panel_col:
         cols = st.columns(4)
         for col, k in zip(cols, panel.kpis, strict=True):
-            col.metric(k.label.capitalize(), f"{k.value:,}", None if k.delta is None else f"{k.delta:+,}")
+            col.metric(k.label.capitalize(), f"{k.value:,}", k.delta_text)
+        if panel.kpi_note:  # the previous period lies outside the dataset: no change to show
+            st.caption(markdown_text(panel.kpi_note))
         if not panel.daily.empty:
             st.vega_lite_chart(spec=daily_chart_spec(panel.daily, panel.marker_day, freq=panel.daily_freq), width="stretch")
         # Only the open tab's tables are sent and drawn (a tab switch reruns this fragment): the

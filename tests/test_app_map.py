@@ -26,6 +26,9 @@ def test_opens_on_bundled_data():
     assert not at.exception
     assert int(_metric(at, "Events").replace(",", "")) >= 150
     assert at.query_params["from"] == "2024-11-27" and at.query_params["to"] == "2024-12-12"
+    # The whole dataset against the 16 days before it, which it does not cover: no "+157", and why.
+    assert all(not m.delta for m in at.metric)
+    assert any("No change shown" in c.value and "first day" in c.value for c in at.caption)
 
 
 def test_url_params_drive_widgets_and_kpis():
