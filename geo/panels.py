@@ -32,6 +32,11 @@ class EventDetail:
     sentence: str | None
     notes: str
 
+    def text_lines(self) -> tuple[str, ...]:
+        """The detail box's lines under the title, as plain text (the links are drawn apart, as links)."""
+        lines = (f"{self.when_where} · {self.fatalities}", f"Actors: {self.actors}", f"Source: {self.source}")
+        return lines + ((f"Sentence: {self.sentence}",) if self.sentence else ()) + (f"Notes: {self.notes}",)
+
 
 #: The columns an :class:`EventDetail` is made from (a missing one reads as ``None``).
 DETAIL_COLUMNS: tuple[str, ...] = (
@@ -105,6 +110,12 @@ class MapPanel:
     by_area: pd.DataFrame
     by_governorate: pd.DataFrame
     detail: EventDetail | None
+
+
+def view_rows(events: pd.DataFrame, query: Query, *, lean: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The view's rows (its slice) and the whole range's, each filtered once per rerun (the same rows without a slice)."""
+    shown = query.apply(events, lean=lean)
+    return shown, shown if query.day is None else query.apply(events, use_slice=False, lean=lean)
 
 
 def map_panel(events: pd.DataFrame, query: Query, *, shown: pd.DataFrame | None = None,

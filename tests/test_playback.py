@@ -95,3 +95,16 @@ def test_paused_nothing_steps_and_the_timer_is_off():
     assert step(DAYS, "2024-11-28", playing=False, loop=True, speed=1.0, due=0.0, now=50.0) == Step(None, False, 0.0)
     assert timer_seconds(playing=False, speed=2.0) is None and timer_seconds(playing=True, speed=2.0) == 0.5
 
+
+def test_the_session_follows_play_steps_and_pause():
+    """The adapters geo.map_session applies to the session state: the slider and the view's day move together."""
+    from geo.map_session import pause_session, play_timer, start_session, step_session
+
+    state: dict = {"w_day": WHOLE_RANGE, "day": WHOLE_RANGE, "play_speed": 1.0}
+    start_session(state, DAYS, now=0.0)
+    assert (state["playing"], state["w_day"], state["day"], state["_play_due"]) == (True, "2024-11-27", "2024-11-27", 1.0)
+    assert play_timer(state) == 1.0
+    assert not step_session(state, DAYS, now=0.5) and state["day"] == "2024-11-27"
+    assert step_session(state, DAYS, now=1.0) and state["w_day"] == state["day"] == "2024-11-28"
+    pause_session(state)
+    assert play_timer(state) is None and not step_session(state, DAYS, now=100.0) and state["day"] == "2024-11-28"
