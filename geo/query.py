@@ -146,7 +146,7 @@ class Query:
             parts.append(f"mentioning “{self.text}”")
         start, end = self.window()
         sentence = " ".join(parts)
-        return f"{sentence}, {_date_range(start, end)}" if start and end else sentence
+        return f"{sentence}, {date_range_text(start, end)}" if start and end else sentence
 
     # ------------------------------------------------------------------ URL
 
@@ -333,7 +333,8 @@ def _join(items: tuple[str, ...]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _date_range(start: date, end: date) -> str:
+def date_range_text(start: date, end: date) -> str:
+    """A date range as words: ``30 Nov 2024``, ``27 Nov – 8 Dec 2024``, ``30 Dec 2024 – 2 Jan 2025``."""
     if start == end:
         return f"{start.day} {start:%b %Y}"
     if start.year == end.year:

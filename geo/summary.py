@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.query import Query, distinct_values
+from geo.query import Query, date_range_text, distinct_values
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def previous_period(events: pd.DataFrame, query: Query) -> tuple[Query | None, s
     first = dates.min().date() if len(dates) else None
     if first is None or before.date_from < first:
         since = f"this dataset's first day ({first.day} {first:%b %Y})" if first else "this dataset (it has no dated events)"
-        period = f"{before.date_from.day} {before.date_from:%b} – {before.date_to.day} {before.date_to:%b %Y}"
+        period = date_range_text(before.date_from, before.date_to)
         return None, f"No change shown: the previous period ({period}) reaches before {since}, so there is nothing to compare with."
     return before, None
 
