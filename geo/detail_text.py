@@ -171,7 +171,9 @@ def with_text(rows: pd.DataFrame, columns: Sequence[str] | None = None, *, store
 
 
 def _stored_order(frame: pd.DataFrame, reader: TextReader | None) -> pd.DataFrame:
-    stored = [c for c in reader.columns if c in frame] if reader is not None else list(frame.columns)
+    # A column stored under its old name (geo.schema.RENAMED) is in the frame under today's, in its place.
+    names = dict.fromkeys(RENAMED.get(c, c) for c in reader.columns) if reader is not None else {}
+    stored = [c for c in names if c in frame] if reader is not None else list(frame.columns)
     return frame[stored + [c for c in frame.columns if c not in stored]]
 
 

@@ -56,3 +56,84 @@ def test_current_names_keeps_todays_column_when_both_are_there():
     assert current_names(frame).to_dict("list") == {"border_distance_km": [2.0]}
     same = pd.DataFrame({"x": [1]})
     assert current_names(same) is same
+
+
+def test_an_embedded_store_an_earlier_version_wrote_opens(tmp_path, monkeypatch):
+    """A store directory as the version before the rename left it: the GeoParquet and its open cache both hold
+    ``border_km``. A server of today opens it from that cache, under today's names, and exports it as before."""
+    import pyarrow.feather as feather
+    import pyarrow.parquet as pq
+
+    from geo.access import LOCAL
+    from geo.detail_text import whole_events
+    from geo.storage import embedded
+    from geo.storage.open_cache import cache_path
+
+    upload = EVENTS_PARQUET.read_bytes()
+    today = EmbeddedStore(tmp_path / "today")
+    today_id, _ = today.save(upload, name="events.parquet")
+    want_held, want_whole = today.load(today_id, LOCAL, held=True), today.load(today_id, LOCAL)
+    old_names = {v: k for k, v in RENAMED.items()}
+    with monkeypatch.context() as before:  # that version's store wrote the column under its old name
+        before.setattr(embedded, "write_canonical", lambda events, path, **kw: write_canonical(events.rename(columns=old_names), path, **kw))
+        dataset_id, _ = EmbeddedStore(tmp_path / "store").save(upload, name="events.parquet")
+    parquet = tmp_path / "store" / f"{dataset_id}.parquet"
+    assert "border_km" in pq.read_schema(parquet).names and "border_distance_km" not in pq.read_schema(parquet).names
+    assert "border_km" in feather.read_table(cache_path(parquet)).column_names  # the open cache it made
+    made = cache_path(parquet).stat().st_mtime_ns
+
+    store = EmbeddedStore(tmp_path / "store")  # a server of today started on it
+    held = store.load(dataset_id, LOCAL, held=True)
+    assert cache_path(parquet).stat().st_mtime_ns == made  # read from the old cache, not made again
+    pd.testing.assert_frame_equal(held, want_held)
+    pd.testing.assert_frame_equal(store.load(dataset_id, LOCAL), want_whole)
+    pd.testing.assert_frame_equal(whole_events(held.iloc[:20]), whole_events(want_held.iloc[:20]))  # an export: same columns, same order
+    query = Query.from_params({"area": "border", "km": "50"})
+    assert query.apply(held).index.tolist() == query.apply(want_held).index.tolist() != []
+
+
+def test_the_postgis_migration_renames_border_km_in_a_database_an_earlier_version_made(postgis_server, monkeypatch):
+    """Migration 4 on a database the version before the rename left (the events column and each dataset's
+    stored dtypes say ``border_km``): the dataset opens as it was stored, the source's own columns in their
+    places, and new uploads are stored. On a database made after the rename it changes nothing."""
+    import uuid
+
+    import psycopg
+
+    from geo.storage import postgis
+    from tests.test_team_store import ACLED, OWNER
+
+    url = postgis_server()
+    before = f"{url.rsplit('/', 1)[0]}/geo_before_rename_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {before.rsplit('/', 1)[1]}")
+    with monkeypatch.context() as patched:  # migrations 1-3 only, as that version had
+        patched.setattr(postgis, "MIGRATIONS", postgis.MIGRATIONS[:3])
+        earlier = postgis.PostgisStore(before)
+        dataset_id, _ = earlier.save(ACLED, name="acled.csv", user=OWNER)
+        want = earlier.load(dataset_id, OWNER)
+    with psycopg.connect(before) as conn:  # what that version stored: its column name, in the table and the dtypes
+        conn.execute("ALTER TABLE events RENAME COLUMN border_distance_km TO border_km")
+        conn.execute("""UPDATE datasets SET dtypes = replace(dtypes::text, '"border_distance_km"', '"border_km"')::jsonb""")
+        stored = conn.execute("SELECT dtypes FROM datasets WHERE id = %s", (dataset_id,)).fetchone()[0]
+    # border_km read as one of the source's own columns would shift ACLED's (region…) in the extra array
+    assert ["border_km", "float64"] in stored and "region" in [c for c, _ in stored]
+
+    store = postgis.PostgisStore(before)  # a server of today starts: migration 4 runs
+    back = store.load(dataset_id, OWNER)
+    pd.testing.assert_frame_equal(back, want)
+    assert back["border_distance_km"].notna().all() and back["region"].notna().all()  # an extra column where it was
+    again, _ = store.save(EVENTS_PARQUET.read_bytes(), name="events.parquet", user=OWNER)
+    assert store.load(again, OWNER, held=True)["border_distance_km"].notna().all()
+    with psycopg.connect(before) as conn:
+        names = {r[0] for r in conn.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'events'")}
+        dtypes = conn.execute("SELECT dtypes FROM datasets WHERE id = %s", (dataset_id,)).fetchone()[0]
+        assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3, 4]
+        assert postgis.migrate(conn) == []  # applied once
+    assert "border_distance_km" in names and "border_km" not in names
+    assert dtypes == [["border_distance_km", "float64"] if c == ["border_km", "float64"] else c for c in stored]
+
+    fresh = postgis_server()  # made after the rename: migration 4 (in the template) had nothing to rename
+    with psycopg.connect(fresh) as conn:
+        names = {r[0] for r in conn.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'events'")}
+    assert "border_distance_km" in names and "border_km" not in names
