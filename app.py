@@ -5,36 +5,36 @@ one ``Query``, writes it back to the URL, then runs the selected page.
 ``app = st.App(...)`` with the routes and middleware of :mod:`geo.web.server` (downloads checked
 when fetched, security headers). Only a script run (``__main__``, or ``frame`` from a page) draws.
 
-Pages read ``st.session_state["query"]``, ``["events"]``, ``["user"]`` and ``["store"]``; all
-computing happens in ``geo``. With sign-in on (an ``[auth]`` section in the secrets) every page
-needs a signed-in user, and every dataset is opened only after the store checked that user may.
+Pages start from ``geo.page.page_context`` (the dataset, its vocabulary, the user, the store, the
+settings) and read the view from ``st.session_state["query"]``; all computing happens in ``geo``.
+With sign-in on (an ``[auth]`` section in the secrets) every page needs a signed-in user, and
+every dataset is opened only after the store checked that user may.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import replace
-from functools import partial
 
 import streamlit as st
 
 from geo.access import LOCAL, SERVER, NotAvailable, user_from_claims
-from geo.actors import aliases_of
 from geo.areas import areas
 from geo.assets import ensure_static
 from geo.escape import markdown_text
-from geo.params import BUNDLED_ID, MAX_FATALITIES, state_values
-from geo.query import MODES, ROLES, Query, clamp_to_data, lean_events, query_from_state, vocabulary
+from geo.page import PageContext
+from geo.params import BUNDLED_ID, RANGE, state_values
+from geo.query import Query, clamp_to_data, lean_events, vocabulary
 from geo.settings import settings
+from geo.sidebar import filter_widgets
 from geo.signin import RESTORE_RETURN_JS, SAVE_RETURN_JS, auth_configured
 from geo.storage.backends import open_store
 from geo.storage.bundled import BUNDLED_LABEL
-from geo.taxonomy import EVENT_TYPES
 from geo.tiles import map_tiles
-from geo.ui_state import keep_in_bounds, mirror_widgets, view_notes
+from geo.ui_state import keep_in_bounds, mirror_widgets, sync_view, view_notes
 from geo.web.cookie import read_sign_in
-from geo.web.exports import SHELF, Export, download_html
 from geo.web.server import server_options
+from geo.widgets import draw
 
 
 def _cookie_secret() -> str | None:
@@ -106,7 +106,7 @@ else:
             st.html(SAVE_RETURN_JS, unsafe_allow_javascript=True)
             st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
             st.stop()
-        if not st.query_params and "w_range" not in st.session_state:
+        if not st.query_params and RANGE not in st.session_state:
             st.html(RESTORE_RETURN_JS, unsafe_allow_javascript=True)  # back to the link opened before signing in
         return user_from_claims(st.user.to_dict(), role_claim=SETTINGS.role_claim, admins=SETTINGS.admin_groups,
                                 analysts=SETTINGS.analyst_groups)  # fmt: skip
@@ -134,26 +134,6 @@ else:
         STORE.sign_out(USER)
         st.logout()
 
-    def offer_download(box, label: str, *, key: str, file_name: str, mime: str, make, what: str,
-                       dataset_id: str | None) -> None:  # fmt: skip
-        """A button that makes the file in this run, for this session's user, and hands the browser a one-time link.
-
-        The access check is this session's, after its own click (never a callable another session
-        could trigger); the fetch asks the store again (:mod:`geo.web.exports`).
-        """
-        if not box.button(label, key=key):
-            return
-        try:
-            if dataset_id is not None:
-                STORE.info(dataset_id, USER, action="export")  # a refusal is logged
-            export = Export(make(), file_name, mime, USER, what, dataset_id)
-            token = SHELF.put(export)
-        except NotAvailable as exc:
-            box.error(markdown_text(exc.args[0]))
-        except MemoryError as exc:
-            box.error(markdown_text(str(exc)))
-        else:
-            box.html(download_html(token, export), unsafe_allow_javascript=True)
 
     USER = _signed_in_user()
     if USER is not LOCAL:
@@ -182,7 +162,7 @@ else:
 
 
     def _seed_widgets(q: Query, vocab) -> None:
-        """First run of a session: the URL decides every widget's starting value (one per parameter).
+        """First run of a session: the URL decides every parameter's starting value (under its name, geo.params).
 
         The link's dates are moved inside the data's (a link made on another dataset), with a note
         that says so: the date input and the time slider refuse a value outside their bounds.
@@ -193,14 +173,13 @@ else:
             st.session_state.setdefault(key, value)  # a value already set (by a test harness) wins
 
 
-    # Streamlit drops a widget's state when a run does not draw it (another page, or a page that
-    # runs this file as its frame). Every widget's value is therefore mirrored under a plain key
-    # (geo.ui_state.MIRRORED) and restored from it: the view survives navigation, and the URL states it.
-    mirror_widgets(st.session_state, restore_sidebar=True)
-
-    if "w_range" not in st.session_state:
+    if RANGE not in st.session_state and "w_range" not in st.session_state:  # a session's first run
         first = _url_query()
         _seed_widgets(first, _open(first.dataset)[1][1])
+    # Streamlit drops a widget's state when a run does not draw it (another page, or a page that
+    # runs this file as its frame). Every widget's value is therefore mirrored under its parameter's
+    # name (geo.ui_state.MIRRORED) and the sidebar's restored from it: the view survives navigation.
+    mirror_widgets(st.session_state, restore_sidebar=True)
 
     # Every full rerun asks the store again: a dataset deleted or unshared by another session (on any
     # replica) is gone from this one's next one (a slice step or pan reruns only the map page's fragment).
@@ -217,34 +196,6 @@ else:
         st.warning(markdown_text(note))
 
 
-    def draw_filters(vocab) -> None:
-        """The sidebar's filters, each a widget keyed by its parameter's state key (geo.params).
-
-        Every page but the map draws them in its full run. The map page draws them from its map
-        fragment, into a sidebar container this script makes in its place: a filter changed there
-        then reruns only that fragment (which rebuilds the view from the widgets), not the page and
-        the sidebar, and not during ▶ Play either (the fragment's playback timer keeps running).
-        """
-        st.header("Filters")
-        st.date_input("Date range", key="w_range", min_value=vocab.date_min, max_value=vocab.date_max)
-        st.multiselect(
-            "Actors", sorted(vocab.actors), key="w_actors",
-            format_func=lambda a: a if not aliases_of(a) else f"{a} ({', '.join(aliases_of(a)[1:3])})",
-            help="Search matches aliases too (HTS = Hay'at Tahrir al-Sham).",
-        )  # fmt: skip
-        st.radio("Actor role", ROLES, key="w_role", horizontal=True, format_func={"either": "either side", "actor1": "actor 1", "actor2": "actor 2"}.get)
-        st.multiselect("Event types", list(EVENT_TYPES), key="w_types")
-        st.multiselect(
-            "Sub-event types", [s for t in EVENT_TYPES for s in EVENT_TYPES[t]], key="w_subs",
-            format_func=lambda s: f"{s} · {next(t for t in EVENT_TYPES if s in EVENT_TYPES[t])}",
-        )  # fmt: skip
-        area_labels = {a.key: a.label for a in areas()}
-        st.multiselect("Areas", list(area_labels), key="w_areas", format_func=area_labels.get)
-        st.number_input("Minimum fatalities", min_value=0, max_value=MAX_FATALITIES, step=1, key="w_fat")  # the link parameter's own bounds
-        st.text_input("Search location, notes, actors", key="w_text", max_chars=200)
-        st.selectbox("Map mode", MODES, key="w_mode")
-
-
     PAGES = [
         st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
         st.Page("pages/border.py", title="Border Watch", icon="🛂", url_path="border"),
@@ -255,60 +206,42 @@ else:
     ]
     # The view from the widgets' state (a changed widget's new value is there before any script
     # runs), written to the URL before st.navigation: a page switch then makes one history entry.
-    query = query_from_state(st.session_state, vocab)
-    st.query_params.from_dict(query.to_params())
-    # Streamlit runs the entry script as __main__; the map page opened directly runs it as its frame.
+    query = sync_view(st.session_state, vocab, st.query_params)
+    # Streamlit runs the entry script as __main__; a page opened directly runs it as its frame.
     page = st.navigation(PAGES) if __name__ == "__main__" else None
     on_map = (page.url_path == "") if page is not None else globals().get("FRAME_PAGE") == "map"
 
-
-    def _filters_into(box, vocab) -> None:
-        with box:
-            draw_filters(vocab)
+    if not on_map:  # the map page draws them from its map fragment (a filter change reruns only that)
+        draw(st.sidebar, filter_widgets(vocab))  # geo.sidebar: one widget per sidebar parameter
 
 
-    if on_map:  # the map fragment draws them here (geo.ui_state: "draw_filters")
-        st.session_state["draw_filters"] = partial(_filters_into, st.sidebar.container(), vocab)
-    else:
+    def _sidebar_footer(query: Query, *, link: bool) -> None:
+        """Under the page's sidebar: the current view and its link (the map page draws its own beside the
+        map instead, inside its fragment, so it follows a slice step or a pan), the dataset and credits."""
         with st.sidebar:
-            draw_filters(vocab)
+            if link:
+                st.caption("Current view")
+                st.markdown(f"**{markdown_text(query.describe())}**")
+                st.caption("Copy link (paste after this app's address):")
+                st.code(query.link(), language=None, wrap_lines=True)
+            st.caption(f"Dataset: {BUNDLED_LABEL if query.dataset == BUNDLED_ID else query.dataset}")
+            st.caption("Places © GeoNames (CC BY 4.0) · Boundaries: Natural Earth · Events cite their sources.")
 
-
-    def _view_link(query: Query) -> None:
-        """The sidebar's current view and its link. The map page draws its own beside the map instead,
-        inside its fragment: a slice step or a pan reruns only that fragment, and the link follows it."""
-        with st.sidebar:
-            st.caption("Current view")
-            st.markdown(f"**{markdown_text(query.describe())}**")
-            st.caption("Copy link (paste after this app's address):")
-            st.code(query.link(), language=None, wrap_lines=True)
-
-
-    with st.sidebar:
-        st.caption(f"Dataset: {BUNDLED_LABEL if query.dataset == BUNDLED_ID else query.dataset}")
-        st.caption("Places © GeoNames (CC BY 4.0) · Boundaries: Natural Earth · Events cite their sources.")
 
     if st.session_state.get("ignored"):
         st.warning("Ignored link parameters (fell back to defaults): " + markdown_text("; ".join(st.session_state["ignored"])))
 
-    st.session_state["query"] = query
-    st.session_state["events"] = events
-    st.session_state["lean"] = lean
-    st.session_state["vocab"] = vocab
-    st.session_state["settings"] = SETTINGS
-    st.session_state["user"] = USER
-    st.session_state["store"] = STORE
-    st.session_state["offer_download"] = offer_download
-    st.session_state["tiles"], tiles_error = cached_tiles()
+    tiles, tiles_error = cached_tiles()
     if tiles_error:
         st.warning(markdown_text(tiles_error) + " — the map is drawn without it.")
+    st.session_state["context"] = PageContext(events=events, lean=lean, vocab=vocab, settings=SETTINGS, user=USER,
+                                              store=STORE, tiles=tiles)  # fmt: skip
 
-    st.session_state["_frame_active"] = True  # each page pops it: "the entry script ran in this run"
-    if __name__ == "frame" and globals().get("FRAME_PAGE") != "map":
-        _view_link(query)
-    if __name__ == "__main__":  # Streamlit runs the entry script as __main__; a page may run it as its frame
+    st.session_state["_frame_active"] = True  # geo.page.page_context pops it: "the entry script ran in this run"
+    if __name__ == "__main__":
         page.run()
-        if page.url_path:  # every page but the map (the default page, url_path "")
-            _view_link(query)
+        _sidebar_footer(query, link=not on_map)
         st.session_state["page"] = page.url_path or "map"  # the map page checks it: "was I the last page?"
         st.sidebar.caption(f"Server time of the last full run: {1000 * (time.perf_counter() - STARTED):.0f} ms")  # a map fragment run does not redraw it
+    else:  # the page that ran this script as its frame runs after it
+        _sidebar_footer(query, link=not on_map)

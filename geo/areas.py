@@ -2,7 +2,7 @@
 
 An area has a key, a label, a description and a geometry. ``aleppo`` and ``idlib``
 are governorate polygons; ``border`` is the Iraq–Syria border zone (``border_km``
-either side of the line); each crossing is a circle of ``crossing_km``. Buffers
+either side of the line, tested by :func:`in_border_zone` on each event's ``border_distance_km``); each crossing is a circle of ``crossing_km``. Buffers
 and distances are computed in a metric CRS (UTM 37N), never in degrees.
 """
 
@@ -127,7 +127,7 @@ def border_distance_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 def tag_events(
     events: gpd.GeoDataFrame, *, border_km: float = DEFAULT_BORDER_KM, crossing_km: float = DEFAULT_CROSSING_KM
 ) -> gpd.GeoDataFrame:
-    """Add ``admin1_polygon``, ``admin1_mismatch``, ``areas``, ``border_km`` and ``border_side``.
+    """Add ``admin1_polygon``, ``admin1_mismatch``, ``areas``, ``border_distance_km`` and ``border_side``.
 
     Also fills ``admin1`` where it is missing. Vectorised: shapely's ``contains_xy``
     on prepared polygons and one distance call; no per-row Python.
@@ -151,7 +151,7 @@ def tag_events(
     out["admin1_mismatch"] = _admin1_mismatch(out["admin1"], polygon)
     out["admin1"] = out["admin1"].astype("string").fillna(pd.Series(polygon, index=out.index, dtype="string")).astype("category")
     dist = border_distance_km(lon, lat)
-    out["border_km"] = dist
+    out["border_distance_km"] = dist
     out["border_side"] = pd.Categorical(_border_side(lon, lat), categories=["SY", "IQ", "other"])
     out["areas"] = pd.array(_area_keys(lon, lat, dist, border_km=border_km, crossing_km=crossing_km), dtype="string")
     return out
@@ -222,11 +222,18 @@ def _area_keys(lon: np.ndarray, lat: np.ndarray, dist: np.ndarray, *, border_km:
         if area.kind == "governorate":
             hit = _contains(area.geometry, lon, lat)
         elif area.kind == "border":
-            hit = dist <= border_km
+            hit = in_border_zone(dist, width_km=border_km)
         else:  # great-circle, as Border Watch measures "within N km of a crossing"
             hit = crossing_distance_km(lon, lat, area.key) <= crossing_km
         members.append((area.key, hit))
     return _join_keys(members, len(lon))
+
+
+def in_border_zone(distance_km: pd.Series | np.ndarray, *, width_km: float) -> np.ndarray:
+    """Whether each distance to the border line (``border_distance_km``) lies in the zone ``width_km`` wide
+    on either side: the one border-zone test (filters, area tags, Border Watch). A missing distance is outside."""
+    distances = pd.to_numeric(pd.Series(distance_km, copy=False), errors="coerce").to_numpy(float, na_value=np.inf)
+    return distances <= width_km
 
 
 def crossing_distance_km(lon: np.ndarray, lat: np.ndarray, key: str) -> np.ndarray:
@@ -247,7 +254,7 @@ def _join_keys(members: list[tuple[str, np.ndarray]], n: int) -> np.ndarray:
 def in_areas(events: pd.DataFrame, keys: Iterable[str], *, border_km: float = DEFAULT_BORDER_KM) -> np.ndarray:
     """Boolean mask of events in any of the areas ``keys``: the one way to ask "is this event in area X".
 
-    The border zone is measured now, from each event's ``border_km`` distance and the width
+    The border zone is measured now, from each event's ``border_distance_km`` and the width
     asked for (a link's ``km``), never from the zone width the data was tagged with when it was
     loaded; governorates and crossings come from the ``areas`` tags (each distinct combination
     is tested once).
@@ -267,7 +274,7 @@ def area_masks(events: pd.DataFrame, keys: Iterable[str], *, border_km: float = 
     out = {}
     for key in dict.fromkeys(keys):
         if key == "border":
-            out[key] = pd.to_numeric(events["border_km"], errors="coerce").fillna(np.inf).to_numpy() <= border_km
+            out[key] = in_border_zone(events["border_distance_km"], width_km=border_km)
         else:
             out[key] = np.array([key in m for m in members] + [False])[codes]
     return out

@@ -27,7 +27,9 @@ STATUS_RULES: tuple[tuple[str, str], ...] = (
 
 def border_events(events: pd.DataFrame, *, km: float) -> pd.DataFrame:
     """Events within ``km`` of the Iraq–Syria border line, on either side."""
-    return events[events["border_km"] <= km]
+    from geo.areas import in_border_zone
+
+    return events[in_border_zone(events["border_distance_km"], width_km=km)]
 
 
 def crossing_events(events: pd.DataFrame, *, key: str, radius_km: float) -> pd.DataFrame:
@@ -119,13 +121,13 @@ def by_actor(events: pd.DataFrame, *, km: float) -> pd.DataFrame:
 
 
 def approach(events: pd.DataFrame) -> pd.DataFrame:
-    """The nearest event to the border each day (``date, border_km, location, side, event_id``)."""
+    """The nearest event to the border each day (``date, border_distance_km, location, side, event_id``)."""
     if events.empty:
-        return pd.DataFrame(columns=["date", "border_km", "location", "side", "event_id"])
-    idx = events.groupby(events["event_date"].dt.normalize())["border_km"].idxmin()
+        return pd.DataFrame(columns=["date", "border_distance_km", "location", "side", "event_id"])
+    idx = events.groupby(events["event_date"].dt.normalize())["border_distance_km"].idxmin()
     nearest = events.loc[idx.to_numpy()]
     return pd.DataFrame({
-        "date": nearest["event_date"].to_numpy(), "border_km": nearest["border_km"].round(1).to_numpy(),
+        "date": nearest["event_date"].to_numpy(), "border_distance_km": nearest["border_distance_km"].round(1).to_numpy(),
         "location": nearest["location"].astype(str).to_numpy(), "side": nearest["border_side"].astype(str).to_numpy(),
         "event_id": nearest["event_id"].astype(str).to_numpy(),
     })  # fmt: skip
@@ -133,7 +135,7 @@ def approach(events: pd.DataFrame) -> pd.DataFrame:
 
 def distance_histogram(events: pd.DataFrame, *, bins: tuple[int, ...] = (0, 5, 10, 25, 50, 100, 200, 400, 800)) -> pd.DataFrame:
     """Events by distance-to-border band."""
-    cut = pd.cut(events["border_km"], bins=list(bins), right=True, include_lowest=True)
+    cut = pd.cut(events["border_distance_km"], bins=list(bins), right=True, include_lowest=True)
     return cut.value_counts().sort_index().rename_axis("km").rename("events").reset_index().assign(km=lambda f: f["km"].astype(str))
 
 

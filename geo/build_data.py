@@ -16,8 +16,8 @@ from geo.areas import tag_events
 from geo.articles import read_article
 from geo.extract import extract, rejections_frame
 from geo.paths import DATA, ROOT, SEEDS
+from geo.reference_timeline import timeline_events
 from geo.schema import COLUMNS, CRS
-from geo.timeline import timeline_events
 
 TIMELINE = ROOT.parent / "shared" / "reference" / "timeline-2024.tsv"
 EVENTS_PARQUET = DATA / "events.parquet"

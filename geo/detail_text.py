@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from geo.access import NotAvailable
-from geo.schema import COLUMNS, CRS
+from geo.schema import COLUMNS, CRS, RENAMED, current_names
 
 #: Columns left in storage and read back for the rows shown: long text no filter or count reads.
 DETAIL_TEXT: tuple[str, ...] = ("notes", "source", "source_url", "sentence")
@@ -66,7 +66,8 @@ class ParquetText:
         self.columns = tuple(meta.schema.to_arrow_schema().names)
         # The detail text, and the source's own columns (UCDP's headlines, ids…): only an export
         # reads those, and at 1 M events they are half of what opening a dataset reads.
-        self.held = tuple(c for c in self.columns if c in DETAIL_TEXT or (c not in COLUMNS and c != "geometry"))
+        # (A canonical column stored under its old name, geo.schema.RENAMED, is canonical too.)
+        self.held = tuple(c for c in self.columns if c in DETAIL_TEXT or (c not in COLUMNS and c not in RENAMED and c != "geometry"))
         #: What opening the dataset reads into memory: the rest but the points.
         self.loaded = [c for c in self.columns if c not in self.held and c != "geometry"]
         sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
@@ -138,9 +139,14 @@ def _frame(parts: list[pa.Table], order: list[np.ndarray], rows: np.ndarray, col
 
 
 def detach(events: pd.DataFrame, reader: TextReader) -> pd.DataFrame:
-    """``events`` without the reader's ``held`` columns and the geometry, carrying ``reader`` to read them back."""
+    """``events`` without the reader's ``held`` columns and the geometry, carrying ``reader`` to read them back.
+
+    Every read of a stored dataset passes here, so a column stored under its old name
+    (:data:`geo.schema.RENAMED`) gets today's here too.
+    """
     dropped = [c for c in events.columns if c in reader.held or c == "geometry"]
     kept = pd.DataFrame(events.drop(columns=dropped)) if dropped else events  # a read without them: no copy
+    kept = current_names(kept)
     kept.attrs[READER_KEY] = reader
     return kept
 
@@ -165,7 +171,9 @@ def with_text(rows: pd.DataFrame, columns: Sequence[str] | None = None, *, store
 
 
 def _stored_order(frame: pd.DataFrame, reader: TextReader | None) -> pd.DataFrame:
-    stored = [c for c in reader.columns if c in frame] if reader is not None else list(frame.columns)
+    # A column stored under its old name (geo.schema.RENAMED) is in the frame under today's, in its place.
+    names = dict.fromkeys(RENAMED.get(c, c) for c in reader.columns) if reader is not None else {}
+    stored = [c for c in names if c in frame] if reader is not None else list(frame.columns)
     return frame[stored + [c for c in frame.columns if c not in stored]]
 
 

@@ -9,10 +9,6 @@ class ReadError(GeoError):
     """An event file could not be read at all (binary, empty, wrong encoding, no known columns)."""
 
 
-class QueryError(GeoError):
-    """A query parameter could not be understood."""
-
-
 class ServerBusyError(ReadError):
     """The process is over its memory budget: memory-heavy work is refused until it is back under.
 

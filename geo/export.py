@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from geo.detail_text import whole_events, with_text
+from geo.query import Query
+from geo.web.exports import Download
 
 #: What makes a spreadsheet read a cell as a formula when it starts one: OWASP's = + - @ tab CR,
 #: LF, and the full-width ＝ ＋ － ＠ (some input methods and spreadsheets fold them to ASCII; cheap to cover).
@@ -116,3 +118,29 @@ def geoparquet_bytes(events: gpd.GeoDataFrame) -> bytes:
     buf = io.BytesIO()
     whole_events(events).to_parquet(buf, index=False)
     return buf.getvalue()
+
+
+def map_page_downloads(events: pd.DataFrame, query: Query) -> tuple[Download, ...]:
+    """The map page's downloads of the view: its events as CSV and a standalone map (built on click only)."""
+    from geo.mapview import build_map, standalone_html
+
+    return (
+        Download("Download filtered events (CSV)", "dl_csv", "events.csv", "text/csv",
+                 lambda: safe_csv(query.apply(events)), "CSV (map page)", query.dataset),
+        Download("Download standalone map (HTML)", "dl_map", "map.html", "text/html",
+                 lambda: standalone_html(build_map(query.apply(events), query)[0]), "map HTML (map page)", query.dataset),
+    )  # fmt: skip
+
+
+def view_exports(shown: pd.DataFrame, query: Query) -> tuple[Download, ...]:
+    """The Data page's exports of the view's events ``shown``: CSV, GeoJSON, GeoParquet and a standalone map."""
+    from geo.mapview import build_map, standalone_html
+
+    return (
+        Download("CSV", "ex_csv", "events.csv", "text/csv", lambda: safe_csv(shown), "CSV", query.dataset),
+        Download("GeoJSON", "ex_geojson", "events.geojson", "application/geo+json", lambda: geojson_bytes(shown), "GeoJSON", query.dataset),
+        Download("GeoParquet", "ex_parquet", "events.parquet", "application/octet-stream", lambda: geoparquet_bytes(shown),
+                 "GeoParquet", query.dataset),
+        Download("Map (HTML)", "ex_map", "map.html", "text/html", lambda: standalone_html(build_map(shown, query)[0]),
+                 "Map (HTML)", query.dataset),
+    )  # fmt: skip

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import folium
 import folium.plugins
@@ -142,6 +144,33 @@ def _group_codes(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     seen = np.maximum.accumulate(codes) if len(codes) else codes
     first = np.flatnonzero(codes > np.r_[-1, seen[:-1]])
     return codes, first
+
+
+@dataclass(frozen=True)
+class ViewLayer:
+    """The map page's event layer, the mode drawn and a caption saying what it shows."""
+
+    layer: folium.FeatureGroup
+    mode: str
+    caption: str
+
+
+def view_layer(events: pd.DataFrame, query: Query, *, shown: pd.DataFrame,
+               daily_cells_of: Callable[[int], pd.DataFrame]) -> ViewLayer:  # fmt: skip
+    """The events of the view on the map page: only those in view are drawn.
+
+    A slice's grid comes from per-day counts of the whole range (``daily_cells_of(zoom)``, which
+    the page caches per filter set: playback steps then cost milliseconds); ``events`` are the
+    dataset's (popups read their rows), ``shown`` the view's (:meth:`Query.apply`).
+    """
+    zoom = (query.view or DEFAULT_VIEW)[2]
+    on_map = in_view(shown, query.view)
+    cells = None
+    if query.day and resolve_mode(query, len(on_map)) == "grid":
+        cells = cells_for_window(daily_cells_of(zoom), *query.window(), view=query.view)
+    layer, mode = event_layer(on_map, query, zoom=zoom, cells=cells, rows=events)
+    hint = " · zoom in or click a cell to drill down" if mode in ("grid", "clusters") else ""
+    return ViewLayer(layer, mode, f"{len(shown):,} events · {len(on_map):,} in view · map mode: {mode}{hint}")
 
 
 def resolve_mode(query: Query, n: int) -> str:

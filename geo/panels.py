@@ -15,7 +15,7 @@ from geo.border import approach, border_events, by_actor, crossing_series, cross
 from geo.detail_text import DETAIL_TEXT, with_text
 from geo.escape import source_urls
 from geo.query import Query
-from geo.summary import PERIODS, Kpi, by_area, by_governorate, daily_by_type, kpis, latest, top_actors
+from geo.summary import PERIODS, Kpi, by_area, by_governorate, daily_by_type, kpis, latest, previous_period, top_actors
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ class EventDetail:
     links: tuple[str, ...]
     sentence: str | None
     notes: str
+
+    def text_lines(self) -> tuple[str, ...]:
+        """The detail box's lines under the title, as plain text (the links are drawn apart, as links)."""
+        lines = (f"{self.when_where} · {self.fatalities}", f"Actors: {self.actors}", f"Source: {self.source}")
+        return lines + ((f"Sentence: {self.sentence}",) if self.sentence else ()) + (f"Notes: {self.notes}",)
 
 
 #: The columns an :class:`EventDetail` is made from (a missing one reads as ``None``).
@@ -93,9 +98,10 @@ def selected_event(events: pd.DataFrame, query: Query) -> EventDetail | None:
 
 @dataclass(frozen=True)
 class MapPanel:
-    """Everything beside the map: KPIs, the daily chart, latest events, actors and areas."""
+    """Everything beside the map: KPIs (and why they show no change, if so), the daily chart, latest events, actors and areas."""
 
     kpis: tuple[Kpi, ...]
+    kpi_note: str | None
     daily: pd.DataFrame
     daily_freq: str
     marker_day: pd.Timestamp | None
@@ -104,6 +110,12 @@ class MapPanel:
     by_area: pd.DataFrame
     by_governorate: pd.DataFrame
     detail: EventDetail | None
+
+
+def view_rows(events: pd.DataFrame, query: Query, *, lean: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The view's rows (its slice) and the whole range's, each filtered once per rerun (the same rows without a slice)."""
+    shown = query.apply(events, lean=lean)
+    return shown, shown if query.day is None else query.apply(events, use_slice=False, lean=lean)
 
 
 def map_panel(events: pd.DataFrame, query: Query, *, shown: pd.DataFrame | None = None,
@@ -123,6 +135,7 @@ def map_panel(events: pd.DataFrame, query: Query, *, shown: pd.DataFrame | None 
     freq = chart_freq(query)
     return MapPanel(
         kpis=tuple(kpis(events, query, current=shown, lean=lean)),
+        kpi_note=previous_period(events, query)[1],
         daily=daily_by_type(ranged, freq=freq) if daily is None else daily,
         daily_freq=freq,
         marker_day=pd.Timestamp(query.day) if query.day else None,

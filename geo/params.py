@@ -2,9 +2,11 @@
 
 Everything that names a view parameter is derived from :data:`PARAMS`: parsing a link
 (:meth:`Query.from_params`) and writing one (:meth:`Query.to_params`), the ``python -m geo map``
-flags, the widgets' starting values on a session's first run, the "Ignored link parameters"
-messages and the README's parameter table (a test checks the README lists every row).
-Adding a filter is a row here, a field on ``Query`` and the line of ``Query._mask`` that applies it.
+flags, the session-state names, widget keys and mirrors (:func:`widget_key`, :mod:`geo.ui_state`),
+the widgets' starting values on a session's first run, what opening another dataset forgets, the
+"Ignored link parameters" messages and the README's parameter table (a test checks the README lists
+every row). Adding a filter is a row here, a field on ``Query``, the line of ``Query._mask`` that
+applies it and its widget in :mod:`geo.sidebar`.
 """
 
 from __future__ import annotations
@@ -69,8 +71,16 @@ class Param:
         What it means, for the README and the CLI.
     choices
         The allowed values of a ``choice``.
-    state
-        The session-state key the UI keeps it under (None: not kept by a widget).
+    widget
+        Where a widget sets it: ``sidebar`` (the filters every page shows), ``page`` (one page's
+        own control: the map's slice controls, Border Watch's width), or None (no widget: a link,
+        a map click or a page's button sets it).
+    per_dataset
+        Whether it belongs to the dataset opened (its dates, actors, slice, view and selection):
+        opening another dataset forgets it.
+    name
+        Its session-state name; default: the URL key. The two ends of the date range share ``range``
+        (one date-range widget).
     """
 
     key: str
@@ -78,7 +88,13 @@ class Param:
     kind: str
     help: str
     choices: tuple[str, ...] = ()
-    state: str | None = None
+    widget: str | None = None
+    per_dataset: bool = False
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.key)
 
     @property
     def multi(self) -> bool:
@@ -86,25 +102,28 @@ class Param:
         return self.kind == "members"
 
 
+#: The session name of the date range (the ``from`` and ``to`` parameters' one widget).
+RANGE = "range"
+
 PARAMS: tuple[Param, ...] = (
-    Param("from", "date_from", "date", "first day of the date range (ISO date; default: the data's first day)", state="w_range"),
-    Param("to", "date_to", "date", "last day of the date range (ISO date; default: the data's last day)", state="w_range"),
-    Param("day", "day", "date", "the time slice shown (ISO date; absent: the whole range)", state="day"),
-    Param("step", "step", "choice", "slice length", STEPS, state="step"),
-    Param("slice", "slice_mode", "choice", "the slice alone or everything up to it", SLICES, state="slice"),
-    Param("actor", "actors", "members", "actor names, canonical (repeatable; aliases are searched too)", state="w_actors"),
-    Param("role", "role", "choice", "which side the actors must be on", ROLES, state="w_role"),
-    Param("type", "types", "members", "ACLED event types (repeatable)", state="w_types"),
-    Param("sub", "subs", "members", "ACLED sub-event types (repeatable)", state="w_subs"),
-    Param("area", "areas", "members", "area keys: governorates, `border`, crossings (repeatable)", state="w_areas"),
-    Param("fat", "min_fatalities", "count", f"minimum fatalities (0–{MAX_FATALITIES:,})", state="w_fat"),
-    Param("q", "text", "text", "text searched in location, notes, actors, admin1 (≤ 200 characters)", state="w_text"),
-    Param("dataset", "dataset", "dataset", "`bundled` or a stored dataset's id (32 random hex digits; 16 for one stored before ids were random)", state="dataset"),
-    Param("mode", "mode", "choice", "map rendering", MODES, state="w_mode"),
-    Param("view", "view", "view", f"map centre and zoom: `lat,lon,zoom` (zoom {MIN_ZOOM}–{MAX_ZOOM})", state="view"),
-    Param("event", "event", "event", "the selected event's id (≤ 100 characters)", state="event"),
-    Param("km", "border_km", "km", f"border zone width in km ({BORDER_KM_LIMITS[0]}–{BORDER_KM_LIMITS[1]})", state="border_km"),
-)
+    Param("from", "date_from", "date", "first day of the date range (ISO date; default: the data's first day)", widget="sidebar", per_dataset=True, name=RANGE),
+    Param("to", "date_to", "date", "last day of the date range (ISO date; default: the data's last day)", widget="sidebar", per_dataset=True, name=RANGE),
+    Param("day", "day", "date", "the time slice shown (ISO date; absent: the whole range)", widget="page", per_dataset=True),
+    Param("step", "step", "choice", "slice length", STEPS, widget="page"),
+    Param("slice", "slice_mode", "choice", "the slice alone or everything up to it", SLICES, widget="page"),
+    Param("actor", "actors", "members", "actor names, canonical (repeatable; aliases are searched too)", widget="sidebar", per_dataset=True),
+    Param("role", "role", "choice", "which side the actors must be on", ROLES, widget="sidebar"),
+    Param("type", "types", "members", "ACLED event types (repeatable)", widget="sidebar"),
+    Param("sub", "subs", "members", "ACLED sub-event types (repeatable)", widget="sidebar"),
+    Param("area", "areas", "members", "area keys: governorates, `border`, crossings (repeatable)", widget="sidebar"),
+    Param("fat", "min_fatalities", "count", f"minimum fatalities (0–{MAX_FATALITIES:,})", widget="sidebar"),
+    Param("q", "text", "text", "text searched in location, notes, actors, admin1 (≤ 200 characters)", widget="sidebar"),
+    Param("dataset", "dataset", "dataset", "`bundled` or a stored dataset's id (32 random hex digits; 16 for one stored before ids were random)"),
+    Param("mode", "mode", "choice", "map rendering", MODES, widget="sidebar"),
+    Param("view", "view", "view", f"map centre and zoom: `lat,lon,zoom` (zoom {MIN_ZOOM}–{MAX_ZOOM})", per_dataset=True),
+    Param("event", "event", "event", "the selected event's id (≤ 100 characters)", per_dataset=True),
+    Param("km", "border_km", "km", f"border zone width in km ({BORDER_KM_LIMITS[0]}–{BORDER_KM_LIMITS[1]})", widget="page"),
+)  # fmt: skip
 
 BY_KEY: dict[str, Param] = {p.key: p for p in PARAMS}
 
@@ -245,21 +264,40 @@ def format_value(p: Param, value: object) -> str | list[str] | None:
     return str(value)
 
 
-def state_values(values: Mapping[str, object]) -> dict[str, object]:
-    """Session-state values (the widgets' starting values) from field values, one per ``state`` key.
+def widget_key(name: str) -> str:
+    """The key of the widget that sets the parameter(s) called ``name`` (``w_<name>``).
 
-    The two ends of the date range share one date-range widget; the slice is its ISO day or
+    Raises
+    ------
+    KeyError
+        When no parameter of that name has a widget (no page invents a key).
+    """
+    if name not in WIDGET_NAMES:
+        raise KeyError(name)
+    return f"w_{name}"
+
+
+#: The session names of the parameters a widget sets, in table order (``range`` once).
+WIDGET_NAMES: tuple[str, ...] = tuple(dict.fromkeys(p.name for p in PARAMS if p.widget))
+#: The same, of the sidebar's filters.
+SIDEBAR_NAMES: tuple[str, ...] = tuple(dict.fromkeys(p.name for p in PARAMS if p.widget == "sidebar"))
+
+
+def state_values(values: Mapping[str, object]) -> dict[str, object]:
+    """Session-state values from field values, one per parameter name (:attr:`Param.name`).
+
+    The two ends of the date range are one pair under :data:`RANGE`; the slice is its ISO day or
     :data:`WHOLE_RANGE`; repeatable parameters are lists.
     """
     out: dict[str, object] = {}
     for p in PARAMS:
         value = values[p.field]
-        if p.state == "w_range":
-            out[p.state] = (values["date_from"], values["date_to"])
+        if p.name == RANGE:
+            out[p.name] = (values["date_from"], values["date_to"])
         elif p.key == "day":
-            out[p.state] = value.isoformat() if value else WHOLE_RANGE
-        elif p.state is not None:
-            out[p.state] = list(value) if p.multi else value
+            out[p.name] = value.isoformat() if value else WHOLE_RANGE
+        else:
+            out[p.name] = list(value) if p.multi else value
     return out
 
 
@@ -267,8 +305,8 @@ def field_values(state: Mapping[str, object]) -> dict[str, object]:
     """Field values from session state: the inverse of :func:`state_values`."""
     out: dict[str, object] = {}
     for p in PARAMS:
-        value = state.get(p.state)
-        if p.state == "w_range":
+        value = state.get(p.name)
+        if p.name == RANGE:
             ends = value if isinstance(value, tuple | list) and len(value) == 2 else (None, None)
             out[p.field] = ends[0] if p.key == "from" else ends[1]
         elif p.key == "day":

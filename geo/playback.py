@@ -1,11 +1,13 @@
-"""Time slices and playback: which slices a query's range has, and which one comes next.
+"""Time slices and playback: which slices a query's range has, which one comes next, and when.
 
 The map's time slider offers ``"all"`` (the whole range) followed by one slice per day or week
-of the query's range; ▶ Play walks those slices in order at a chosen speed.
+of the query's range; ▶ Play walks those slices in order at a chosen speed. Timing is pure: each
+function takes ``now`` (``time.monotonic()`` seconds) and says when the next step is due.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from geo.params import WHOLE_RANGE
@@ -66,3 +68,40 @@ def interval_seconds(speed: float) -> float:
         msg = f"speed: expected one of {', '.join(map(str, SPEEDS))}, got {speed!r}"
         raise ValueError(msg)
     return 1.0 / speed
+
+
+def timer_seconds(*, playing: bool, speed: float) -> float | None:
+    """How often the map fragment reruns itself: a step's interval while playing, never (None) otherwise."""
+    return interval_seconds(speed) if playing else None
+
+
+def start(options: list[str], current: str | None, *, speed: float, now: float) -> tuple[str, float]:
+    """▶ Play at ``now``: the slice shown first (:func:`first_slice`) and when the first step is due."""
+    return first_slice(options, current), now + interval_seconds(speed)
+
+
+#: After a step the next one is due this share of an interval later: the fragment's timer fires once
+#: an interval, and a timer run a little early must still step (a late one would skip a beat).
+DUE_SHARE = 0.75
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a run of the map fragment does to playback: the slice to show (None: stay), on or off, next due."""
+
+    day: str | None
+    playing: bool
+    due: float
+
+
+def step(options: list[str], current: str | None, *, playing: bool, loop: bool, speed: float, due: float,
+         now: float) -> Step:  # fmt: skip
+    """The step a run at ``now`` takes: the next slice when playing and a step is due, else none.
+
+    A rerun between two timer runs (a pan while playing) finds no step due. At the last slice
+    playback stops, or starts again from the first with ``loop``.
+    """
+    if not playing or now < due:
+        return Step(None, playing, due)
+    nxt = next_slice(options, current, loop=loop)
+    return Step(nxt, nxt is not None, now + DUE_SHARE * interval_seconds(speed))

@@ -146,7 +146,7 @@ class Query:
             parts.append(f"mentioning “{self.text}”")
         start, end = self.window()
         sentence = " ".join(parts)
-        return f"{sentence}, {_date_range(start, end)}" if start and end else sentence
+        return f"{sentence}, {date_range_text(start, end)}" if start and end else sentence
 
     # ------------------------------------------------------------------ URL
 
@@ -163,7 +163,7 @@ class Query:
     def from_params(cls, params: Mapping[str, str | Iterable[str]], *, vocab: Vocabulary | None = None) -> Query:
         """Parse URL parameters; anything invalid falls back to its default and is listed in ``ignored``."""
         values, ignored = parse_params(params, vocab=vocab)
-        query, more = _check_dates(cls(**values), vocab)
+        query, more = _check_dates(cls(**values))
         return replace(query, _ignored=tuple(ignored + more))
 
     @property
@@ -172,7 +172,8 @@ class Query:
         return self._ignored
 
 
-def _check_dates(query: Query, vocab: Vocabulary | None) -> tuple[Query, list[str]]:
+def _check_dates(query: Query) -> tuple[Query, list[str]]:
+    """The query without a reversed range's end or a slice day outside its range, and why each went."""
     ignored = []
     if query.date_from and query.date_to and query.date_to < query.date_from:
         ignored.append(f"to: {query.date_to.isoformat()} is before from {query.date_from.isoformat()}")
@@ -285,7 +286,7 @@ def vocabulary(events: pd.DataFrame, *, areas: Iterable[str], datasets: Iterable
 #: a source's extra columns) is read only for rows on screen: popups, the detail box, downloads.
 LEAN_COLUMNS: tuple[str, ...] = (
     "event_id", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "admin1",
-    "admin1_polygon", "latitude", "longitude", "fatalities", "areas", "border_km", "border_side",
+    "admin1_polygon", "latitude", "longitude", "fatalities", "areas", "border_distance_km", "border_side",
 )  # fmt: skip
 
 
@@ -332,7 +333,8 @@ def _join(items: tuple[str, ...]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _date_range(start: date, end: date) -> str:
+def date_range_text(start: date, end: date) -> str:
+    """A date range as words: ``30 Nov 2024``, ``27 Nov – 8 Dec 2024``, ``30 Dec 2024 – 2 Jan 2025``."""
     if start == end:
         return f"{start.day} {start:%b %Y}"
     if start.year == end.year:

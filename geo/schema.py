@@ -83,7 +83,7 @@ FIELDS: tuple[Field, ...] = (
     Field("admin1_polygon", "category", False, "Governorate whose polygon contains the point (Natural Earth).", "tagging"),
     Field("admin1_mismatch", "boolean", False, "True where the given admin1 disagrees with the polygon containing the point.", "tagging"),
     Field("areas", "string", False, "Keys of the areas of interest containing the event, `;`-separated (e.g. `aleppo;border`).", "tagging"),
-    Field("border_km", "float64", False, "Distance in km from the event to the Iraq–Syria border line.", "tagging"),
+    Field("border_distance_km", "float64", False, "Distance in km from the event to the Iraq–Syria border line.", "tagging"),
     Field("border_side", "category", False, "Side of the Iraq–Syria border the event is on: SY, IQ or other.", "tagging"),
     Field("article_id", "string", False, "Id of the article an extracted event came from.", "provenance"),
     Field("sentence", "string", False, "The sentence an extracted event came from.", "provenance"),
@@ -94,6 +94,9 @@ FIELDS: tuple[Field, ...] = (
 )
 
 FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+#: Canonical columns this project once wrote under another name (old → new): a file or dataset
+#: stored before the rename is read under today's names (:func:`current_names`).
+RENAMED: dict[str, str] = {"border_km": "border_distance_km"}  # it held a distance, not the zone's width
 COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
 CORE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.group == "core")
 
@@ -143,6 +146,18 @@ def coerce(frame: pd.DataFrame) -> pd.DataFrame:
     for c in extra:
         result[c] = frame[c]
     return result
+
+
+def current_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the columns of :data:`RENAMED` under their names of today (no copy when it has none).
+
+    A frame holding both names keeps today's column and drops the old one.
+    """
+    old = [c for c in RENAMED if c in frame.columns]
+    if not old:
+        return frame
+    both = [c for c in old if RENAMED[c] in frame.columns]
+    return frame.drop(columns=both).rename(columns={c: RENAMED[c] for c in old if c not in both})
 
 
 def _cast(col: pd.Series, dtype: str) -> pd.Series:

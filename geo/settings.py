@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.params import DEFAULT_BORDER_KM
+from geo.params import BORDER_KM_LIMITS, DEFAULT_BORDER_KM
 from geo.paths import ROOT
 
 
@@ -24,6 +24,7 @@ class Setting:
     default: object
     help: str
     kind: str = "text"  # text, path or number (positive)
+    bounds: tuple[float, float] | None = None  # a number's inclusive range, when it has one
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -44,7 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("analyst_groups", "CONFLICT_MAP_ANALYST_GROUPS", "conflict-map-analyst",
             "comma-separated groups whose members are analysts (upload and share); anyone else signed in is a viewer"),
     Setting("border_km", "CONFLICT_MAP_BORDER_KM", DEFAULT_BORDER_KM,
-            "border zone width (km either side of the line) of a link that gives no `km`", "number"),
+            f"border zone width (km either side of the line) of a link that gives no `km`; "
+            f"{BORDER_KM_LIMITS[0]}–{BORDER_KM_LIMITS[1]}, the link parameter's own range", "number", BORDER_KM_LIMITS),
     Setting("max_file_mb", "CONFLICT_MAP_MAX_FILE_MB", 200.0,
             "largest event file read or uploaded; larger files are refused before any byte is parsed", "number"),
     Setting("max_rows", "CONFLICT_MAP_MAX_ROWS", 2_000_000,
@@ -98,7 +100,11 @@ class Settings:
 
 
 def settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from the environment (a malformed number is an error naming the variable)."""
+    """Settings from the environment (a malformed or out-of-range number is an error naming the variable).
+
+    Read when ``streamlit run app.py`` builds the server (:func:`geo.web.server.server_options`),
+    so a bad value stops the server at start.
+    """
     env = os.environ if env is None else env
     return Settings(**{s.name: _read(s, env) for s in SETTINGS})
 
@@ -118,6 +124,10 @@ def _number(setting: Setting, text: str) -> float | int:
         value = float("nan")
     if not value > 0:
         msg = f"{setting.env}: expected a positive number, got {text!r}"
+        raise ValueError(msg)
+    low, high = setting.bounds or (value, value)
+    if not low <= value <= high:  # refused, not clamped: a deployment gets the width it asked for or none
+        msg = f"{setting.env}: expected a number from {low:g} to {high:g}, got {text!r}"
         raise ValueError(msg)
     return int(value) if isinstance(setting.default, int) else value
 

@@ -7,27 +7,54 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.query import Query, distinct_values
+from geo.query import Query, date_range_text, distinct_values
 
 
 @dataclass(frozen=True)
 class Kpi:
-    """One headline number and its change against the previous period of equal length."""
+    """One headline number and its change against the previous period of equal length.
+
+    ``delta`` is None when there is nothing to compare with: no date range, or a previous period
+    the dataset does not cover (:func:`previous_period` says why).
+    """
 
     label: str
     value: int
     delta: int | None
 
+    @property
+    def delta_text(self) -> str | None:
+        """The change as shown beside the number (``+12``, ``-3``), or None."""
+        return None if self.delta is None else f"{self.delta:+,}"
+
+
+def previous_period(events: pd.DataFrame, query: Query) -> tuple[Query | None, str | None]:
+    """The view over the previous period of equal length, when the dataset covers it; else None and why.
+
+    A period before the dataset's first day holds no events because none were recorded, not
+    because none happened: a change against it ("+157") would be read as a rise.
+    """
+    before = query.previous()
+    if before is None or before.date_from is None:
+        return None, None
+    dates = events["event_date"]
+    first = dates.min().date() if len(dates) else None
+    if first is None or before.date_from < first:
+        since = f"this dataset's first day ({first.day} {first:%b %Y})" if first else "this dataset (it has no dated events)"
+        period = date_range_text(before.date_from, before.date_to)
+        return None, f"No change shown: the previous period ({period}) reaches before {since}, so there is nothing to compare with."
+    return before, None
+
 
 def kpis(events: pd.DataFrame, query: Query, *, current: pd.DataFrame | None = None,
          lean: pd.DataFrame | None = None) -> list[Kpi]:  # fmt: skip
-    """Events, fatalities, distinct actors and locations in the view, with deltas.
+    """Events, fatalities, distinct actors and locations in the view, with deltas against :func:`previous_period`.
 
     ``current`` is ``query.apply(events)`` when the caller has it already (a rerun filters once);
     ``lean`` (:func:`geo.query.lean_events`) spares copying whole rows for the previous period.
     """
     current = query.apply(events, lean=lean) if current is None else current
-    prev_q = query.previous()
+    prev_q, _ = previous_period(events, query)
     previous = prev_q.apply(events, lean=lean) if prev_q is not None else None
     out = []
     for label, fn in (("events", len), ("fatalities", _fatalities), ("actors", _n_actors), ("locations", _n_locations)):

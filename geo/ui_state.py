@@ -1,28 +1,25 @@
 """Every key the UI keeps in Streamlit's session state, with what it holds (no Streamlit import here).
 
-The view itself is the :class:`~geo.query.Query` under ``query``; each of its parameters has
-a state key (``Param.state`` in :data:`geo.params.PARAMS`). Everything else is UI-only state,
-listed here so that no page invents a key: ``tests/test_ui_state.py`` checks that every key
-``app.py`` and ``pages/`` use is in :data:`STATE_KEYS`.
+The view itself is the :class:`~geo.query.Query` under ``query``; each of its parameters has one
+session name (:attr:`geo.params.Param.name`), its widget the key ``w_<name>``
+(:func:`geo.params.widget_key`). Everything else is UI-only state, listed here so that no page
+invents a key: ``tests/test_ui_state.py`` checks that every key ``app.py`` and ``pages/`` use is
+in :data:`STATE_KEYS` or made by :func:`dataset_key` or :func:`prefixed_key`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
+from typing import Protocol
 
-from geo.params import PARAMS, WHOLE_RANGE, Vocabulary, field_values
-from geo.query import Query, clamp_to_data
+from geo.params import PARAMS, RANGE, SIDEBAR_NAMES, WHOLE_RANGE, WIDGET_NAMES, Vocabulary, field_values, widget_key
+from geo.query import Query, clamp_to_data, query_from_state
 
-#: Widgets whose values the entry script mirrors under a plain key (the parameter's state key):
-#: Streamlit drops a widget's state on runs that do not draw it (another page), the mirror keeps it.
-MIRRORED: dict[str, str] = {
-    "w_range": "range", "w_actors": "actors", "w_role": "role", "w_types": "types", "w_subs": "subs",
-    "w_areas": "areas", "w_fat": "fat", "w_text": "text", "w_mode": "mode",
-    "w_step": "step", "w_slice": "slice", "w_day": "day", "w_border_km": "border_km",
-}  # fmt: skip
+#: Widget key → the plain key its value is mirrored under (the parameter's name): Streamlit drops a
+#: widget's state on runs that do not draw it (another page), the mirror keeps it. Derived from PARAMS.
+MIRRORED: dict[str, str] = {widget_key(name): name for name in WIDGET_NAMES}
 #: The sidebar's filters among :data:`MIRRORED` (drawn by the entry script, or on the map page by its map fragment).
-SIDEBAR = frozenset({"w_range", "w_actors", "w_role", "w_types", "w_subs", "w_areas", "w_fat", "w_text", "w_mode"})
-
+SIDEBAR = frozenset(widget_key(name) for name in SIDEBAR_NAMES)
 
 
 def mirror_widgets(state: MutableMapping[str, object], *, restore_sidebar: bool) -> None:
@@ -31,31 +28,57 @@ def mirror_widgets(state: MutableMapping[str, object], *, restore_sidebar: bool)
     With ``restore_sidebar`` (the entry script, once per full run) a sidebar widget not drawn
     yet in this run is set back from its mirror, so it keeps its value on another page.
     """
-    for widget_key, state_key in MIRRORED.items():
-        if widget_key in state:
-            state[state_key] = state[widget_key]
-        if restore_sidebar and state_key in state and widget_key in SIDEBAR:
-            state[widget_key] = state[state_key]
+    for widget, name in MIRRORED.items():
+        if widget in state:
+            state[name] = state[widget]
+        if restore_sidebar and name in state and widget in SIDEBAR:
+            state[widget] = state[name]
+
+
+def restore_widgets(state: MutableMapping[str, object], *names: str) -> None:
+    """A page's own widgets (``page`` in :data:`geo.params.PARAMS`) start from the view's values, before the page draws them."""
+    for name in names:
+        state.setdefault(widget_key(name), state[name])
+
+
+def show_day(state: MutableMapping[str, object], day: str) -> None:
+    """Show ``day`` (ISO) as a one-day slice on the map: the Timeline's bar click and "Show this day on the map"."""
+    for name, value in (("day", day), ("step", "day")):
+        state[name] = state[widget_key(name)] = value
+
+
+class QueryParams(Protocol):
+    """What :func:`sync_view` writes the view to (Streamlit's ``st.query_params``)."""
+
+    def from_dict(self, params: Mapping[str, str | list[str]]) -> None: ...
+
+
+def sync_view(state: MutableMapping[str, object], vocab: Vocabulary, url: QueryParams) -> Query:
+    """The view the widgets say: mirrored, built, kept under ``query`` and written to the URL.
+
+    The one way a run reads the view: the entry script's full run and the map page's fragment runs
+    (a filter, a slice step, a pan) both call it, so a fragment's view is the one a full run builds.
+    """
+    mirror_widgets(state, restore_sidebar=False)
+    query = query_from_state(state, vocab)
+    state["query"] = query
+    url.from_dict(query.to_params())
+    return query
 
 
 UI_ONLY: dict[str, str] = {
     # what the entry script hands every page
-    "query": "the view (geo.query.Query) of this run", "events": "the loaded dataset's events",
-    "lean": "the counted columns of those events (geo.query.lean_events)",
-    "vocab": "what the loaded dataset knows (actors, areas, dates)", "settings": "geo.settings.Settings",
-    "user": "who is signed in (geo.access.User; LOCAL with sign-in off)", "store": "the dataset store (geo.storage.interface.Store)",
+    "query": "the view (geo.query.Query) of this run (geo.ui_state.sync_view)",
+    "context": "what every page starts from: the dataset, its vocabulary, the user, the store, settings (geo.page.PageContext)",
     "sign_in": "Sign in button (sign-in on)", "sign_out": "Sign out button (sign-in on)",
-    "tiles": "the tile layer drawn under the events (geo.tiles.map_tiles)",
     "ignored": "link parameters that were ignored, with why", "dataset_error": "why a stored dataset could not open",
     "view_notes": "what was moved into the dataset's bounds (geo.ui_state.keep_in_bounds), and the range it set",
     "page": "the page drawn last (the map remounts when coming back to it)",
-    "_frame_active": "set by the entry script before a page runs: the page need not run it as its frame",
-    "draw_filters": "the map page: draws the sidebar's filters from its map fragment, into the room the entry script left",
+    "_frame_active": "set by the entry script before a page runs: the page need not run it as its frame (geo.page.page_context)",
     "_signed_in_at": "when this session's sign-in cookie was signed (the map fragment checks sign-outs against it)",
     "_refused": "dataset ids this session was refused (each refusal is audited once)",
-    "offer_download": "pages: a button that makes a download in the clicking session's own run and hands the browser a one-time link (geo.web.exports)",
     # map page
-    "playing": "▶ Play is on", "play_speed": "playback speed (slices per second)", "play_loop": "playback loops",
+    "playing": "▶ Play is on (geo.map_session)", "play_speed": "playback speed (slices per second)", "play_loop": "playback loops",
     "_play_due": "when the next playback step is due (time.monotonic)",
     "initial_view": "the view the map was mounted with", "map_target": "where the app last told the map to go",
     "map_reported": "the view the map last reported", "map_click": "the last map click acted on",
@@ -69,12 +92,12 @@ UI_ONLY: dict[str, str] = {
     "tl_day": "Timeline: day to open", "tl_open": "Timeline: open the day", "tl_period_b": "Timeline: period B",
     "art_text": "Articles: pasted text", "art_add": "Articles: Extract button", "art_notice": "Articles: what the last paste, share or delete did",
     "up_file": "Data: the upload", "up_format": "Data: format", "up_date_order": "Data: date order", "up_go": "Data: Load and store",
-    "up_open": "Data: open a stored dataset", "_peeked": "Data: the upload's columns, read once per file", "up_country": "Data: the country that bounds the file's place names",
+    "up_open": "Data: open a stored dataset", "_peeked": "Data: the upload's file id and columns (geo.data_session.Peek), read once per file", "up_country": "Data: the country that bounds the file's place names",
     "last_report": "Data: the last load report", "dl_rejected": "Data: rejected rows download",
     "sh_dataset": "Data: the dataset to share or delete",
     "sh_save": "Data: Save sharing", "sh_confirm": "Data: confirm a Save that widens who sees it",
     "sh_cancel": "Data: drop the Save waiting for confirmation", "del_go": "Data: Delete dataset",
-    "dl_audit": "Data: audit log download", "data_notice": "Data: what the last share or delete did (shown after its rerun)",
+    "dl_audit": "Data: audit log download", "data_notice": "Data: what the last Save, confirmation or deletion said (geo.data_session.Said, shown in the run after it)",
     "ex_csv": "export CSV", "ex_geojson": "export GeoJSON", "ex_parquet": "export GeoParquet", "ex_map": "export map HTML",
 }  # fmt: skip
 
@@ -109,16 +132,35 @@ def is_dataset_key(key: str, prefix: str) -> bool:
     return key.startswith(f"{prefix}:")
 
 
-#: What opening another dataset forgets: its dates, actors, slice, map view and selection belong to the old one.
+#: Keys made from a prefix and a name by :func:`prefixed_key` (``<prefix><name>``).
+PREFIXED: dict[str, str] = {
+    "map_": "Data: the upload's column for one canonical column (one select per geo.io.formats.AUTO_COLUMNS key)",
+}
+
+
+def prefixed_key(prefix: str, name: str) -> str:
+    """The session-state key of ``prefix`` (a key of :data:`PREFIXED`) for ``name``; KeyError for an undeclared prefix."""
+    if prefix not in PREFIXED:
+        raise KeyError(prefix)
+    return f"{prefix}{name}"
+
+
+#: What opening another dataset forgets: the parameters that belong to it (``per_dataset`` in
+#: geo.params: dates, actors, slice, map view, selection), their widgets, and where the map was.
 DATASET_SWITCH_RESETS: tuple[str, ...] = (
-    "w_range", "range", "w_actors", "actors", "w_day", "day", "view", "initial_view", "map_target", "map_reported", "event",
-    "dataset_error",
+    *dict.fromkeys(k for p in PARAMS if p.per_dataset for k in ((widget_key(p.name), p.name) if p.widget else (p.name,))),
+    "initial_view", "map_target", "map_reported", "dataset_error",
 )
 
-#: Every key: the parameters' state keys, the mirrored widgets and their mirrors, and the UI-only keys.
-STATE_KEYS: frozenset[str] = frozenset(
-    {p.state for p in PARAMS if p.state} | set(MIRRORED) | set(MIRRORED.values()) | set(UI_ONLY)
-)
+#: Every key: the parameters' names, their widgets' keys, and the UI-only keys.
+STATE_KEYS: frozenset[str] = frozenset({p.name for p in PARAMS} | set(MIRRORED) | set(UI_ONLY))
+
+
+def open_dataset(state: MutableMapping[str, object], dataset_id: str) -> None:
+    """Open ``dataset_id`` in this session: what belonged to the one open before is forgotten."""
+    for key in DATASET_SWITCH_RESETS:
+        state.pop(key, None)
+    state["dataset"] = dataset_id
 
 
 def keep_in_bounds(state: MutableMapping[str, object], vocab: Vocabulary) -> tuple[str, ...]:
@@ -132,7 +174,7 @@ def keep_in_bounds(state: MutableMapping[str, object], vocab: Vocabulary) -> tup
     Parameters
     ----------
     state
-        The session state (widgets' values and their mirrors, :data:`MIRRORED`); changed in place.
+        The session state (the parameters' values and their widgets', :data:`MIRRORED`); changed in place.
     vocab
         The opened dataset's vocabulary: its first and last day, its actors.
 
@@ -142,21 +184,22 @@ def keep_in_bounds(state: MutableMapping[str, object], vocab: Vocabulary) -> tup
         One note per change (none: the state was inside already). They are also kept under
         ``view_notes`` with the range set, for :func:`view_notes`.
     """
+    mirror_widgets(state, restore_sidebar=False)  # the widgets' values are the view
     values = field_values(state)
-    picking = state.get("w_range")
+    picking = state.get(RANGE)
     if isinstance(picking, tuple | list) and len(picking) == 1:  # a range half picked: its first day alone
         values["date_from"] = picking[0]
     query, notes = clamp_to_data(Query(**values), vocab, source="The dates in view")
     # Only a moved date is written back: a half-picked range inside the data stays as it is.
     if notes:
-        _set(state, "w_range", (query.date_from, query.date_to))
-        _set(state, "w_day", query.day.isoformat() if query.day else WHOLE_RANGE)
+        _set(state, RANGE, (query.date_from, query.date_to))
+        _set(state, "day", query.day.isoformat() if query.day else WHOLE_RANGE)
     if vocab.actors and any(a not in vocab.actors for a in values["actors"]):
         gone = [a for a in values["actors"] if a not in vocab.actors]
         notes += (f"Actors not in this dataset dropped: {', '.join(gone[:5])}" + (" …" if len(gone) > 5 else "") + ".",)
-        _set(state, "w_actors", [a for a in values["actors"] if a in vocab.actors])
+        _set(state, "actor", [a for a in values["actors"] if a in vocab.actors])
     if notes:
-        state["view_notes"] = (notes, tuple(state["w_range"]))
+        state["view_notes"] = (notes, tuple(state[RANGE]))
     return notes
 
 
@@ -170,13 +213,13 @@ def view_notes(state: Mapping[str, object]) -> tuple[str, ...]:
     if not kept:
         return ()
     notes, ends = kept
-    current = state.get("w_range", state.get("range"))
+    current = state.get(widget_key(RANGE), state.get(RANGE))
     return tuple(notes) if isinstance(current, tuple | list) and tuple(current) == tuple(ends) else ()
 
 
-def _set(state: MutableMapping[str, object], widget_key: str, value: object) -> None:
-    """A widget's value and its mirror (the widget's own key only where it exists: the time slider is the map page's)."""
-    if widget_key in SIDEBAR or widget_key in state:
-        state[widget_key] = value
-    state[MIRRORED[widget_key]] = value
-
+def _set(state: MutableMapping[str, object], name: str, value: object) -> None:
+    """A parameter's value and its widget's (only where the widget exists: the time slider is the map page's)."""
+    widget = widget_key(name)
+    if widget in SIDEBAR or widget in state:
+        state[widget] = value
+    state[name] = value

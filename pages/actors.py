@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import runpy
-from pathlib import Path
-
 import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
@@ -12,18 +9,14 @@ from streamlit_folium import st_folium
 from geo.basemap import base_map, label_layer
 from geo.escape import markdown_text
 from geo.mapview import event_layer
+from geo.page import page_context
 from geo.panels import actor_panel, actors_panel
 from geo.viewport import DEFAULT_VIEW
 
-# Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
-# before any st.navigation call): run the entry script as this page's frame, so the URL still
-# decides the whole view. Under st.navigation the entry script has already run (flag set).
-if not st.session_state.pop("_frame_active", False):
-    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="frame")
-st.session_state.pop("_frame_active", None)
+ctx = page_context(st.session_state, page="actors")
 
 query = st.session_state["query"]
-events = st.session_state["events"]
+events = ctx.events
 
 st.title("Actors")
 st.caption(markdown_text(query.describe()))
@@ -50,7 +43,7 @@ else:
             st.altair_chart(chart.properties(height=260), width="stretch")
     with right:
         layer, _ = event_layer(one.events, query, zoom=6)
-        st_folium(base_map(tiles=st.session_state["tiles"], view=DEFAULT_VIEW), key="actor_map", height=300, use_container_width=True,
+        st_folium(base_map(tiles=ctx.tiles, view=DEFAULT_VIEW), key="actor_map", height=300, use_container_width=True,
                   feature_group_to_add=[layer, label_layer(DEFAULT_VIEW)], returned_objects=[])  # fmt: skip
 
 st.subheader("Aliases merged")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import runpy
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -16,17 +14,13 @@ from geo.build_data import article_paths
 from geo.errors import ReadError
 from geo.escape import link_html, markdown_text, safe_url
 from geo.extract import extract, rejections_frame
+from geo.page import page_context
 from geo.ui_state import dataset_key
 
-# Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
-# before any st.navigation call): run the entry script as this page's frame, so the URL still
-# decides the whole view. Under st.navigation the entry script has already run (flag set).
-if not st.session_state.pop("_frame_active", False):
-    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="frame")
-st.session_state.pop("_frame_active", None)
+ctx = page_context(st.session_state, page="articles")
 
 query = st.session_state["query"]
-store, user = st.session_state["store"], st.session_state["user"]
+store, user = ctx.store, ctx.user
 st.title("Articles")
 st.caption("Rule-based extraction: every event points back to its sentence; rejected candidates say why.")
 

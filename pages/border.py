@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import runpy
-from pathlib import Path
-
 import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
@@ -12,22 +9,19 @@ from streamlit_folium import st_folium
 from geo.basemap import base_map, label_layer
 from geo.escape import markdown_text
 from geo.mapview import event_layer
+from geo.page import page_context
 from geo.panels import border_panel
-from geo.params import BORDER_KM_LIMITS
+from geo.params import BORDER_KM_LIMITS, widget_key
+from geo.ui_state import restore_widgets
 
-# Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
-# before any st.navigation call): run the entry script as this page's frame, so the URL still
-# decides the whole view. Under st.navigation the entry script has already run (flag set).
-if not st.session_state.pop("_frame_active", False):
-    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="frame")
-st.session_state.pop("_frame_active", None)
+ctx = page_context(st.session_state, page="border")
 
 query = st.session_state["query"]
-events = st.session_state["events"]
+events = ctx.events
 
 st.title("Border Watch — Iraq–Syria")
-st.session_state.setdefault("w_border_km", st.session_state["border_km"])
-st.slider("Border zone: km either side of the line", *BORDER_KM_LIMITS, key="w_border_km")  # the link's own bounds
+restore_widgets(st.session_state, "km")
+st.slider("Border zone: km either side of the line", *BORDER_KM_LIMITS, key=widget_key("km"))  # the link's own bounds
 panel = border_panel(events, query)
 st.caption(f"{markdown_text(query.describe())} · {len(panel.zone):,} events within {panel.km} km of the border (both sides)")
 
@@ -35,7 +29,7 @@ BORDER_VIEW = (34.9, 41.0, 7)  # the whole border, Al-Bukamal/Al-Qaim at its cen
 left, right = st.columns([3, 2], gap="medium")
 with left:
     layer, mode = event_layer(panel.zone, query, zoom=7)
-    st_folium(base_map(tiles=st.session_state["tiles"], view=BORDER_VIEW), key="border_map", height=480, use_container_width=True,
+    st_folium(base_map(tiles=ctx.tiles, view=BORDER_VIEW), key="border_map", height=480, use_container_width=True,
               feature_group_to_add=[layer, label_layer(BORDER_VIEW)], returned_objects=[])  # fmt: skip
 with right:
     st.subheader("Crossings")
@@ -63,8 +57,8 @@ with a:
     st.subheader("Approach: nearest event to the border, per day")
     if len(panel.approach):
         line = alt.Chart(panel.approach).mark_line(point=True).encode(
-            x=alt.X("date:T", title=None), y=alt.Y("border_km:Q", title="km to border"),
-            tooltip=["date:T", "border_km:Q", "location:N", "side:N", "event_id:N"])  # fmt: skip
+            x=alt.X("date:T", title=None), y=alt.Y("border_distance_km:Q", title="km to border"),
+            tooltip=["date:T", "border_distance_km:Q", "location:N", "side:N", "event_id:N"])  # fmt: skip
         st.altair_chart(line.properties(height=200), width="stretch")
     st.dataframe(panel.approach, hide_index=True, height=180)
 with b:

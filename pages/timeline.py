@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import runpy
-from pathlib import Path
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from geo.escape import markdown_text
+from geo.page import page_context
 from geo.panels import compare, timeline_panel
+from geo.ui_state import show_day
 
-# Opened directly by Streamlit's pages/ routing (a link's first request after a server start,
-# before any st.navigation call): run the entry script as this page's frame, so the URL still
-# decides the whole view. Under st.navigation the entry script has already run (flag set).
-if not st.session_state.pop("_frame_active", False):
-    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="frame")
-st.session_state.pop("_frame_active", None)
+ctx = page_context(st.session_state, page="timeline")
 
 query = st.session_state["query"]
-events = st.session_state["events"]
+events = ctx.events
 
 st.title("Timeline")
 st.caption(markdown_text(query.describe()))
@@ -43,16 +37,13 @@ else:
     st.caption("Dashed lines: the days with the largest change in events from the day before. Click a bar to open that day on the map.")
     chosen = (clicked or {}).get("selection", {}).get("day") if clicked else None
     if chosen and chosen[0].get("date") is not None:
-        when = pd.Timestamp(chosen[0]["date"], unit="ms").date().isoformat()
-        st.session_state["day"] = st.session_state["w_day"] = when
-        st.session_state["step"] = st.session_state["w_step"] = "day"
+        show_day(st.session_state, pd.Timestamp(chosen[0]["date"], unit="ms").date().isoformat())
         st.switch_page("pages/map.py")
 
 st.subheader("Open a day on the map")
 day = st.selectbox("Day", panel.days, key="tl_day")
 if st.button("Show this day on the map", key="tl_open"):
-    st.session_state["day"] = st.session_state["w_day"] = day
-    st.session_state["step"] = st.session_state["w_step"] = "day"
+    show_day(st.session_state, day)
     st.switch_page("pages/map.py")
 
 st.subheader("Compare two periods")

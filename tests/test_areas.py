@@ -9,7 +9,7 @@ import pytest
 from pyproj import Geod
 
 from geo import layers
-from geo.areas import area_keys, areas, border_distance_km, in_area, tag_events
+from geo.areas import area_keys, areas, border_distance_km, in_area, in_border_zone, tag_events
 from geo.schema import CRS
 
 
@@ -23,6 +23,12 @@ def border_points_gdf():
         ("qaim", 34.39251, 40.98945, None),
         ("hama", 35.13179, 36.75783, "Aleppo"),  # wrong on purpose
         ("baghdad", 33.34058, 44.40088, "Baghdad"),
+        # Along the Euphrates and the Khabur at distances that tell a 10, 25 and 50 km zone apart.
+        ("susah", 34.53366, 40.95819, "Deir ez Zor"),  # 8.7 km from the line
+        ("shafah", 34.57888, 40.93441, "Deir ez Zor"),  # 12.7 km
+        ("hajin", 34.6926, 40.82558, "Deir ez Zor"),  # 26.8 km
+        ("shaddadi", 36.05756, 40.73478, "Al Hasakah"),  # 46.9 km
+        ("markada", 35.74607, 40.75304, "Al Hasakah"),  # 55.1 km
     ]
     frame = pd.DataFrame(rows, columns=["event_id", "latitude", "longitude", "admin1"])
     frame["admin1"] = frame["admin1"].astype("category")
@@ -45,15 +51,28 @@ def test_tagging(border_points_gdf):
     assert tagged.loc["baghdad", "border_side"] == "IQ" and pd.isna(tagged.loc["baghdad", "areas"])
     assert bool(tagged.loc["hama", "admin1_mismatch"]) is True
     assert bool(tagged.loc["idlib", "admin1_mismatch"]) is False  # "Idleb" is an alias of Idlib
-    assert tagged.loc["bukamal", "border_km"] < 10
-    assert 300 < tagged.loc["aleppo", "border_km"] < 450
+    assert tagged.loc["bukamal", "border_distance_km"] < 10
+    assert 300 < tagged.loc["aleppo", "border_distance_km"] < 450
 
 
-@pytest.mark.parametrize("km", [10, 25, 50])
+ZONES = {
+    10: {"bukamal", "qaim", "susah"},
+    25: {"bukamal", "qaim", "susah", "shafah"},
+    50: {"bukamal", "qaim", "susah", "shafah", "hajin", "shaddadi"},
+}
+
+
+@pytest.mark.parametrize("km", sorted(ZONES))
 def test_border_zone_width_is_a_parameter(border_points_gdf, km):
-    tagged = tag_events(border_points_gdf, border_km=km)
-    expected = tagged["border_km"] <= km
-    assert (in_area(tagged, "border") == expected).all()
+    """Each width holds other events: the filter, the area tags and the one zone test all follow it."""
+    tagged = tag_events(border_points_gdf, border_km=km).set_index("event_id")
+    assert set(tagged.index[in_area(tagged, "border", border_km=km)]) == ZONES[km]
+    assert set(tagged.index[tagged["areas"].fillna("").str.contains("border")]) == ZONES[km]
+    assert set(tagged.index[in_border_zone(tagged["border_distance_km"], width_km=km)]) == ZONES[km]
+
+
+def test_no_distance_is_outside_the_zone():
+    assert in_border_zone(pd.Series([0.0, None, float("nan"), 300.0]), width_km=300).tolist() == [True, False, False, True]
 
 
 def test_metric_distance_matches_geodesic_within_one_percent():
@@ -92,4 +111,4 @@ def test_the_border_area_of_a_link_is_as_wide_as_its_km(km):
     events = read_events(EVENTS_PARQUET).events.sort_values("event_date")
     query = Query.from_params({"area": "border", "km": str(km)})
     assert query.border_km == km
-    assert len(query.apply(events)) == int((events["border_km"] <= km).sum())
+    assert len(query.apply(events)) == int((events["border_distance_km"] <= km).sum())

@@ -22,7 +22,7 @@ def test_copies_keep_their_text_and_move_a_little():
     assert (joined["source"].astype(str) == joined["source_real"].astype(str)).all()
     assert np.abs(joined["latitude"] - joined["latitude_real"]).max() <= JITTER_DEG + 1e-5
     assert (joined["event_date"] - joined["event_date_real"]).abs().max().days <= JITTER_DAYS
-    assert made["event_date"].is_monotonic_increasing and made["border_km"].notna().all()
+    assert made["event_date"].is_monotonic_increasing and made["border_distance_km"].notna().all()
 
 
 def test_a_smaller_set_is_the_first_real_rows():

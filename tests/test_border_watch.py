@@ -20,7 +20,7 @@ def bundled_events():
 @pytest.mark.parametrize("km", [5, 25, 100])
 def test_border_events_respect_the_distance(bundled_events, km):
     zone = border_events(bundled_events, km=km)
-    assert (zone["border_km"] <= km).all()
+    assert (zone["border_distance_km"] <= km).all()
     assert len(border_events(bundled_events, km=km + 50)) >= len(zone)
 
 
@@ -37,7 +37,7 @@ def test_approach_is_the_nearest_event_per_day(bundled_events):
     near = approach(bundled_events)
     for row in near.itertuples():
         same_day = bundled_events[bundled_events["event_date"] == row.date]
-        assert row.border_km == pytest.approx(same_day["border_km"].min(), abs=0.05)
+        assert row.border_distance_km == pytest.approx(same_day["border_distance_km"].min(), abs=0.05)
 
 
 def test_trend_splits_by_side_and_period(bundled_events):

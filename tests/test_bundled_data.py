@@ -49,7 +49,7 @@ def test_tagged_with_areas(bundled):
     events = bundled.events
     assert events["areas"].str.contains("aleppo", na=False).sum() > 50
     assert events["areas"].str.contains("border", na=False).sum() >= 5
-    assert events["border_km"].notna().all()
+    assert events["border_distance_km"].notna().all()
 
 
 def test_csv_twin_matches(bundled):

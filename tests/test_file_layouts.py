@@ -256,7 +256,7 @@ def test_ingest_out_is_the_tagged_canonical_file(tmp_path):
     subprocess.run([sys.executable, "-m", "geo", "ingest", str(path), "--out", str(out)], check=True, capture_output=True)
     events = gpd.read_parquet(out).set_index("event_id")
     assert events.loc["e1", "admin1_polygon"] == "Aleppo" and "aleppo" in events.loc["e1", "areas"]
-    assert events.loc["e2", "border_side"] == "SY" and events.loc["e2", "border_km"] < 10
+    assert events.loc["e2", "border_side"] == "SY" and events.loc["e2", "border_distance_km"] < 10
 
 
 @pytest.mark.parametrize(

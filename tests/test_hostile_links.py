@@ -106,7 +106,7 @@ def test_app_renders_hostile_links_and_says_what_it_ignored(params):
     assert "Ignored link parameters" in warnings
     assert re.search(r"(?<!\\)<(script|img|svg)", warnings) is None  # Markdown-escaped: shown as text
     assert at.query_params["type"] == ["Battles"] or at.query_params["type"] == "Battles"  # the rest of the link kept
-    assert at.multiselect(key="w_types").value == ["Battles"]
+    assert at.multiselect(key="w_type").value == ["Battles"]
 
 
 @settings(max_examples=12, deadline=None)
@@ -156,7 +156,7 @@ def test_every_page_clamps_a_link_from_before_the_bundled_data(page):
     _assert_page_shows_the_note(at, page, "The link's dates 2016-01-01 – 2017-12-31 lie outside this dataset "
                                 "(2024-11-27 – 2024-12-12): showing its whole range", ("2024-11-27", "2024-12-12"))  # fmt: skip
     assert "The time slice 2016-06-01 lies outside the dates shown" in _notes(at)
-    assert at.multiselect(key="w_types").value == ["Battles"]  # the rest of the link kept
+    assert at.multiselect(key="w_type").value == ["Battles"]  # the rest of the link kept
 
 
 @pytest.mark.parametrize("page", ["pages/map.py", "pages/timeline.py"])

@@ -23,7 +23,7 @@ def _page(page: str, params: dict | None = None, state: dict | None = None) -> A
 def test_border_watch_uses_km_from_the_url():
     at = _page("pages/border.py", {"km": "50"})
     assert not at.exception
-    assert at.slider(key="w_border_km").value == 50
+    assert at.slider(key="w_km").value == 50
     assert any("within 50 km of the border" in c.value for c in at.caption)
     texts = " ".join(t.value for t in at.text)
     assert "Status from events:" in texts and "closed" in texts
@@ -87,7 +87,7 @@ def test_border_watch_takes_any_km_a_link_may_carry():
     """The slider's bounds are the link parameter's (1–300 km): ?km=200 used to be out of the slider's range."""
     at = _page("pages/border.py", {"km": "200"})
     assert not at.exception
-    assert at.slider(key="w_border_km").value == 200
+    assert at.slider(key="w_km").value == 200
 
 
 def test_data_page_shares_deletes_and_shows_the_audit_log(tmp_path, monkeypatch):
@@ -114,3 +114,39 @@ def test_data_page_shares_deletes_and_shows_the_audit_log(tmp_path, monkeypatch)
     log = store.audit_log(LOCAL)
     assert log["action"].tolist() == ["delete", "share", "upload"]
     assert any(f.value.equals(log) for f in at.dataframe if list(f.value.columns) == list(log.columns))
+
+
+PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
+
+
+def _code_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=[p.name for p in PAGE_FILES])
+def test_a_page_lays_out_and_starts_from_its_context(path):
+    """A page is layout: at most 90 code lines, its first statement after the imports is the one page_context call."""
+    text = path.read_text(encoding="utf-8")
+    assert len(_code_lines(text)) <= 90, f"{path.name}: {len(_code_lines(text))} code lines"
+    statements = [line for line in _code_lines(text) if not line.startswith(("from ", "import ", '"""', " ", ")"))]
+    assert statements[0] == f'ctx = page_context(st.session_state, page="{path.stem}")'
+    assert "runpy" not in text and "_frame_active" not in text
+
+
+@pytest.mark.parametrize("page", [f"pages/{p.name}" for p in PAGE_FILES])
+def test_no_callable_travels_in_the_session_state(page):
+    """What a run leaves in the session is data: a function there could be called by any later run (and pickles badly)."""
+    at = _page(page) if page != "pages/map.py" else AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    callables = {k: type(v).__name__ for k, v in at.session_state._state.filtered_state.items() if callable(v)}
+    assert not callables, callables
+
+
+def test_geo_never_imports_streamlit():
+    """geo computes, the pages lay out (geo/bench/ is a harness: its naive baseline is itself a Streamlit app)."""
+    import ast
+
+    for path in sorted(p for p in (ROOT / "geo").rglob("*.py") if "bench" not in p.parts):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.split(".")[0] in ("streamlit", "streamlit_folium") for n in names), f"{path} imports {names}"

@@ -46,6 +46,25 @@ def test_map_panel_counts_what_the_query_shows(bundled_events, full_range):
     assert panel.detail is None and panel.marker_day is None
 
 
+def test_kpis_against_a_period_before_the_data_say_so_instead_of_a_change(bundled_events, full_range):
+    """The whole bundled range (27 Nov – 12 Dec) compared with 11–26 Nov, which the dataset does not cover: no "+157"."""
+    panel = map_panel(bundled_events, full_range)
+    assert all(k.delta is None and k.delta_text is None for k in panel.kpis)
+    assert panel.kpi_note == ("No change shown: the previous period (11 Nov – 26 Nov 2024) reaches before this dataset's "
+                              "first day (27 Nov 2024), so there is nothing to compare with.")  # fmt: skip
+    partly = Query(**{**vars(full_range), "date_from": date(2024, 11, 29), "date_to": date(2024, 12, 2)})  # 25–28 Nov before it
+    assert all(k.delta is None for k in map_panel(bundled_events, partly).kpis) and map_panel(bundled_events, partly).kpi_note
+
+
+def test_kpis_against_a_covered_period_show_the_change(bundled_events, full_range):
+    query = Query(**{**vars(full_range), "date_from": date(2024, 12, 5), "date_to": date(2024, 12, 12)})  # against 27 Nov – 4 Dec
+    panel = map_panel(bundled_events, query)
+    before = Query(**{**vars(full_range), "date_from": date(2024, 11, 27), "date_to": date(2024, 12, 4)}).apply(bundled_events)
+    events = {k.label: k for k in panel.kpis}["events"]
+    assert panel.kpi_note is None and events.delta == len(query.apply(bundled_events)) - len(before) != 0
+    assert events.delta_text == f"{events.delta:+,}"
+
+
 @pytest.mark.parametrize("change", [
     {}, {"areas": ("aleppo",)}, {"areas": ("border",), "border_km": 50}, {"actors": ("HTS",)},
     {"day": "2024-11-30"}, {"min_fatalities": 3, "text": "aleppo"},

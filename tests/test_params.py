@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from geo.cli import build_parser
-from geo.params import PARAMS, field_values, params_table, state_values
+from geo.params import PARAMS, field_values, params_table, state_values, widget_key
 from geo.query import Query
 from tests.conftest import ROOT
 
@@ -46,10 +46,18 @@ def test_every_parameter_round_trips_through_the_cli():
     assert Query.from_params(params) == CHANGED
 
 
-def test_every_parameter_round_trips_through_the_widgets():
+def test_every_parameter_round_trips_through_the_session_state():
     state = state_values(vars(CHANGED))
-    assert set(state) == {p.state for p in PARAMS}
+    assert set(state) == {p.name for p in PARAMS}
     assert Query(**field_values(state)) == CHANGED
+
+
+def test_a_parameter_has_one_name_its_widget_and_mirror_keys_derive_from():
+    """The URL key is the session name (the date range's two ends share one widget); nothing is kept by hand."""
+    assert {p.key: p.name for p in PARAMS if p.name != p.key} == {"from": "range", "to": "range"}
+    assert widget_key("km") == "w_km" and widget_key("range") == "w_range"
+    with pytest.raises(KeyError):
+        widget_key("dataset")  # no widget sets it: a link, or the Data page's Open button, does
 
 
 def test_the_readme_lists_every_parameter():

@@ -38,6 +38,27 @@ def test_a_malformed_number_names_its_variable(env, text):
         settings({env: text})
 
 
+@pytest.mark.parametrize("text", ["0.5", "301", "1000"])
+def test_a_border_zone_outside_the_link_parameters_range_is_refused(text):
+    """The link's ``km`` takes 1–300: a default outside it would be a zone no link can state."""
+    with pytest.raises(ValueError, match=rf"CONFLICT_MAP_BORDER_KM: expected a number from 1 to 300, got '{text}'"):
+        settings({"CONFLICT_MAP_BORDER_KM": text})
+
+
+@pytest.mark.parametrize("text", ["1", "300"])
+def test_the_border_zone_settings_range_is_inclusive(text):
+    assert settings({"CONFLICT_MAP_BORDER_KM": text}).border_km == int(text)
+
+
+def test_a_bad_border_zone_stops_the_server_at_start(monkeypatch):
+    """``streamlit run app.py`` builds the server's routes from the settings first: they are read there."""
+    from geo.web.server import server_options
+
+    monkeypatch.setenv("CONFLICT_MAP_BORDER_KM", "500")
+    with pytest.raises(ValueError, match="CONFLICT_MAP_BORDER_KM: expected a number from 1 to 300"):
+        server_options(secret=lambda: None)
+
+
 def test_the_readme_lists_every_setting():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert settings_table() in readme, "README's settings table is stale: paste geo.settings.settings_table()"

@@ -55,11 +55,11 @@ def bench_tag(sizes: tuple[int, ...], *, naive_n: int) -> list[Row]:
     for n in sizes:
         gdf = _points(n)
         secs, _, peak = timed(lambda g=gdf: tag_events(g), memory=n <= 100_000)
-        rows.append(Row("tag areas + border_km", n, "geo.areas.tag_events (vectorised)", secs, n / secs, peak_mb=peak))
+        rows.append(Row("tag areas + border distance", n, "geo.areas.tag_events (vectorised)", secs, n / secs, peak_mb=peak))
     raw = synthetic_events(naive_n, seed=3)
     gdf = gpd.GeoDataFrame(raw, geometry=gpd.points_from_xy(raw.longitude.astype(float), raw.latitude.astype(float)), crs=CRS)
     secs, _, _ = timed(lambda: _naive_tag(gdf))
-    rows.append(Row("tag areas + border_km", naive_n, "naive: per-row contains() and distance()", secs, naive_n / secs))
+    rows.append(Row("tag areas + border distance", naive_n, "naive: per-row contains() and distance()", secs, naive_n / secs))
     return rows
 
 

@@ -24,7 +24,7 @@ from geo.io.reserved import WRITTEN_BY_US, rename_reserved, renamed_note
 from geo.io.sniff import UCDP_MARKERS, Sniffed, is_acled, sniff
 from geo.io.validate import build_events
 from geo.report import REJECT_COLUMNS, LoadReport, LoadResult
-from geo.schema import CRS, FIELD_BY_NAME
+from geo.schema import CRS, FIELD_BY_NAME, RENAMED
 from geo.settings import settings
 
 DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", "|": "pipes", ",": "commas"}
@@ -426,7 +426,8 @@ def _to_canonical(
         if col in FIELD_BY_NAME and col not in raw and col != "geometry" and kind in ("acled", "ucdp"):
             raw[col] = table[col]
     used = CONSUMED.get(kind, frozenset()) | set(keyed.values()) | keyed_used
-    extras = [c for c in table.columns if c not in raw and c not in FIELD_BY_NAME and c not in used and not c.startswith("_")]
+    extras = [c for c in table.columns if c not in raw and c not in FIELD_BY_NAME and c not in RENAMED and c not in used
+              and not c.startswith("_")]  # fmt: skip
     for col in extras:
         raw[col] = table[col]
     return fmt, raw, mapped

@@ -151,7 +151,7 @@ def from_generic(frame: pd.DataFrame, *, mapping: dict[str, str] | None = None) 
         Canonical column → source column, as the user supplied it; it wins over
         auto-detection of ``lat/latitude/y``, ``lon/lng/longitude/x`` and ``date/event_date``.
     """
-    from geo.schema import FIELD_BY_NAME
+    from geo.schema import FIELD_BY_NAME, RENAMED
 
     chosen = resolve_mapping(list(frame.columns), mapping)
     out = pd.DataFrame(index=frame.index)
@@ -163,6 +163,9 @@ def from_generic(frame: pd.DataFrame, *, mapping: dict[str, str] | None = None) 
     for name in FIELD_BY_NAME:
         if name not in out and name in frame and name != "geometry":
             out[name] = frame[name]
+    for old, name in RENAMED.items():  # a file this project wrote before a column was renamed
+        if name not in out and old in frame:
+            out[name] = frame[old]
     return out
 
 

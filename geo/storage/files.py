@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from geo.detail_text import ROW_GROUP_ROWS, ParquetText, detach
+from geo.schema import current_names
 
 
 @functools.cache
@@ -55,6 +56,8 @@ def read_canonical(
 ) -> gpd.GeoDataFrame | pd.DataFrame:
     """Read a GeoParquet this project wrote (already validated, typed and tagged): no re-parsing.
 
+    A file written when a column had another name (:data:`geo.schema.RENAMED`) is read under today's.
+
     Parameters
     ----------
     path
@@ -77,8 +80,8 @@ def read_canonical(
         table = read_table(path, columns=reader.loaded)
         events = detach(table.to_pandas(**convert), reader)
         del table  # its buffers were handed over column by column (self_destruct)
-    else:
-        events = gpd.read_parquet(path, to_pandas_kwargs=convert)
+    else:  # a column stored under its old name (geo.schema.RENAMED) gets today's, as detach gives it held
+        events = current_names(gpd.read_parquet(path, to_pandas_kwargs=convert))
     if not events["event_date"].is_monotonic_increasing:
         events = events.sort_values("event_date", kind="stable")
         events = events if held else events.reset_index(drop=True)

@@ -86,6 +86,25 @@ CREATE TABLE articles (
   teams text[] NOT NULL DEFAULT '{}', added text NOT NULL, content_key text NOT NULL UNIQUE, body text NOT NULL
 );
 """),
+    # Migration 1 makes the events table from today's schema, so a database made after the rename
+    # already has border_distance_km: only a column an earlier version made is renamed. The dtypes
+    # a dataset was stored with name its columns, and a name not in the schema is read as one of
+    # the source's own columns (extra[i]): each stored border_km entry is renamed too, in place.
+    (4, "the events column border_km is border_distance_km (geo.schema.RENAMED), in the table and each dataset's dtypes", """
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = 'events' AND column_name = 'border_km') THEN
+    ALTER TABLE events RENAME COLUMN border_km TO border_distance_km;
+  END IF;
+END $$;
+UPDATE datasets SET dtypes = (
+  SELECT jsonb_agg(CASE WHEN c ->> 0 = 'border_km' THEN jsonb_build_array('border_distance_km', c -> 1) ELSE c END
+                   ORDER BY n)
+  FROM jsonb_array_elements(dtypes) WITH ORDINALITY AS t (c, n)
+)
+WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(dtypes) AS c WHERE c ->> 0 = 'border_km');
+"""),
 )
 _LOCK = 72_657_310  # advisory lock id: "conflict-map migrations"
 _INFO_COLUMNS = [f.name for f in fields(DatasetInfo)]

@@ -18,10 +18,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import quote
 
 from geo.access import NotAvailable, User
 from geo.web.cookie import SignIn
+from geo.widgets import Widget
 
 #: What the download address answers once the file is gone (fetched, expired, revoked or never there).
 GONE = "This download has expired, was already fetched, or is not available to you: press the export button again."
@@ -130,6 +132,49 @@ def download_html(token: str, export: Export) -> str:
     return (f'<a id="{anchor}" href="{DOWNLOAD_PATH}/{token}" download="{name}">Download {name} ({size})</a> '
             f"<small>· the link works once, for {SHELF.ttl_s:.0f} s</small>"
             f'<script>document.getElementById("{anchor}").click()</script>')  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Download:
+    """One download button of a page, as data: the page draws the button, :func:`hand_over` the rest.
+
+    ``make`` builds the file's bytes; it is called only in the run of this user's own click.
+    ``dataset_id`` is the dataset the file is cut from (asked again now and when fetched), or None
+    for a file that is the user's own (an upload's rejected rows) or an admin's (the audit log).
+    """
+
+    label: str
+    key: str
+    file_name: str
+    mime: str
+    make: Callable[[], bytes] = field(repr=False)
+    what: str
+    dataset_id: str | None = None
+
+
+class MayExport(Protocol):
+    """The store's access check (:meth:`geo.storage.interface.Store.info`): raises NotAvailable, logs a refusal."""
+
+    def info(self, dataset_id: str, user: User, *, action: str = ...) -> object: ...
+
+
+def hand_over(download: Download, *, store: MayExport, user: User, shelf: ExportShelf | None = None) -> Widget:
+    """Make ``download`` for ``user`` after their own click and shelve it for one fetch; what the page shows:
+    the one-time link as ``html`` (clicked at once), or why not as an ``error``.
+
+    The access check is this run's, for this session's user (never a callable another session
+    could trigger); the fetch asks the store again (:func:`check_fetch`).
+    """
+    from geo.escape import markdown_text
+
+    try:
+        if download.dataset_id is not None:
+            store.info(download.dataset_id, user, action="export")  # a refusal is logged
+        export = Export(download.make(), download.file_name, download.mime, user, download.what, download.dataset_id)
+        token = (shelf or SHELF).put(export)
+    except (NotAvailable, MemoryError) as exc:
+        return Widget("error", markdown_text(str(exc.args[0])))
+    return Widget("html", download_html(token, export), options={"unsafe_allow_javascript": True})
 
 
 def check_fetch(export: Export, *, sign_in: SignIn | None, sign_in_required: bool,
