@@ -14,7 +14,7 @@ from pathlib import Path
 
 from geo.dates import DATE_ORDERS
 from geo.errors import GeoError
-from geo.extract_eval import SPLITS
+from geo.extract_eval import ARTICLES_DIR, GOLD_DIR, SPLITS, evaluate, format_scores, split_paths
 from geo.io import FORMATS, read_events
 from geo.params import PARAMS
 from geo.storage.files import read_canonical, write_canonical
@@ -190,8 +190,6 @@ def cmd_evaluate_extractor(args: argparse.Namespace) -> int:
     """Score extraction against gold events (recall, precision, per-field accuracy) or a coded record's headlines."""
     if args.coded:
         return _evaluate_silver(args)
-    from geo.extract_eval import evaluate, format_scores, split_paths
-
     if args.detail and _is_locked(args):
         print("error: --detail: the test split is locked; only its figures are shown (use --split dev to read pairs)", file=sys.stderr)
         return 2
@@ -214,8 +212,6 @@ def cmd_evaluate_extractor(args: argparse.Namespace) -> int:
 
 def _is_locked(args: argparse.Namespace) -> bool:
     """The locked test split, named by --split or by its folder or gold file."""
-    from geo.extract_eval import ARTICLES_DIR, GOLD_DIR
-
     given = [p.resolve() for p in (args.articles, args.gold) if p is not None]
     return args.split == "test" or any(p in ((ARTICLES_DIR / "test").resolve(), (GOLD_DIR / "test.jsonl").resolve()) for p in given)
 

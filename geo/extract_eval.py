@@ -139,11 +139,11 @@ def _km(gold: pd.Series, extracted: pd.Series) -> float:
 def _names_one_place(gold: str, extracted: str) -> bool:
     """Whether the extracted name is the gold's place: the same words, or the whole name among the gold's
     description ("Awja" of "Awja village, Tal Tamr district"), accents and hyphens aside."""
-    g, x = _fold(re.split(r",", gold)[0]), _fold(extracted)  # the place itself, not the district after the comma
+    g, x = fold(re.split(r",", gold)[0]), fold(extracted)  # the place itself, not the district after the comma
     return bool(x) and bool(g) and (g == x or re.search(rf"\b{re.escape(x)}\b", g) is not None or re.search(rf"\b{re.escape(g)}\b", x) is not None)
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower case, accents dropped, every run of other characters one space ("Iraq–Syria" → "iraq syria")."""
     spaced = re.sub(r"[^\w]+", " ", unicodedata.normalize("NFKD", text))
     return " ".join(spaced.encode("ascii", "ignore").decode().lower().split())

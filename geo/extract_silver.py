@@ -12,7 +12,6 @@ measure how far the extractor gets on real wording at scale, not its accuracy pe
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,7 +21,7 @@ import pandas as pd
 from geo.actors import side_of
 from geo.articles import Article
 from geo.distance import haversine_km
-from geo.extract_eval import PLACE_KM
+from geo.extract_eval import PLACE_KM, fold
 
 #: UCDP's three types of violence.
 STATE_BASED, NON_STATE, ONE_SIDED = 1, 2, 3
@@ -103,13 +102,8 @@ def names_place(headline: str, where: object) -> bool:
     """Whether a headline names UCDP's coded place (its name without the feature word, accents folded)."""
     if not isinstance(where, str) or not where.strip():
         return False
-    name = _fold(re.sub(FEATURE_WORDS, "", where.strip(), flags=re.IGNORECASE))
-    return len(name) >= 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", _fold(headline)) is not None
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return re.sub(r"[-'`]", " ", "".join(c for c in text if not unicodedata.combining(c)).lower())
+    name = fold(re.sub(FEATURE_WORDS, "", where.strip(), flags=re.IGNORECASE))
+    return len(name) >= 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", fold(headline)) is not None
 
 
 def violence_type(event: pd.Series) -> int | None:
