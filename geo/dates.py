@@ -129,6 +129,7 @@ class ParsedDates:
     contradicts: pd.Series
     assumed: bool = False
     wrong_weekday: pd.Series | None = None
+    year_first_ambiguous: pd.Series | None = None
 
 
 def parse_date_column(
@@ -170,7 +171,11 @@ def parse_date_column(
     bad = pd.Series(rows & contradicts.to_numpy()[take], index=values.index)
     wrong_weekday = pd.Series(rows & wrong_day.to_numpy()[take], index=values.index)
     ambiguous = int(counts[(numeric & _fits_both(shapes)).to_numpy()].sum()) if numeric.any() else 0
-    return ParsedDates(dates, style, decided if numeric.any() else None, reason if numeric.any() else "", ambiguous, bad, conv, wrong_weekday)
+    doubtful = _year_first_doubtful(shapes) if numeric.any() and decided == "dmy" and not conv else pd.Series(False, index=shapes.index)
+    year_first = pd.Series(rows & doubtful.to_numpy()[take], index=values.index)
+    dates = dates.mask(year_first)
+    return ParsedDates(dates, style, decided if numeric.any() else None, reason if numeric.any() else "", ambiguous, bad, conv,
+                       wrong_weekday, year_first)  # fmt: skip
 
 
 def parse_dates(values: pd.Series, *, order: str | None = None, convention: str = DEFAULT_ORDER) -> pd.Series:
@@ -297,6 +302,17 @@ def _ints(values: pd.Series) -> pd.Series:
 def _fits_both(shapes: pd.DataFrame) -> pd.Series:
     a, b = _ints(shapes["a"]), _ints(shapes["b"])
     return (a <= 12) & (b <= 12) & (a >= 1) & (b >= 1) & (a != b)
+
+
+#: Styles written year first with numeric month and day (what a month-first tool writes when it rewrites a date).
+YEAR_FIRST_STYLES = frozenset({"2024-11-30 (ISO 8601)", "2024/11/30"})
+
+
+def _year_first_doubtful(shapes: pd.DataFrame) -> pd.Series:
+    """Distinct texts written year first whose month and day could be each other (both 1–12, not equal)."""
+    m, d = _ints(shapes["m"]), _ints(shapes["d"])
+    year_first = shapes["style"].isin(YEAR_FIRST_STYLES)
+    return (year_first & m.between(1, 12) & d.between(1, 12) & (m != d)).fillna(False)
 
 
 def _decide_order(

@@ -136,3 +136,46 @@ def test_cli_takes_the_date_order(tmp_path):
     report = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
     assert report["date_order"] == "mdy" and "as chosen" in report["date_order_decided_by"]
     assert report["date_min"] == "2015-05-04"
+
+
+YEAR_FIRST_REASON = "year-first date in a day-first column: day and month cannot be told apart"
+
+
+def _acled_geojson(path, dates):
+    """An ACLED-shaped GeoJSON whose EVENT_DATE column is day first, partly rewritten year first."""
+    import json
+
+    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [7.4 + i / 100, 9.1]},
+              "properties": {"EVENT_ID_CNTY": f"NIG{i}", "EVENT_DATE": d, "EVENT_TYPE": "Battles", "ACTOR1": "A",
+                             "SUB_EVENT_TYPE": "Armed clash", "INTER1": "1", "INTERACTION": "12", "GEO_PRECISION": "1"}}
+             for i, d in enumerate(dates)]  # fmt: skip
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    return path
+
+
+def test_year_first_values_a_month_first_tool_could_have_rewritten_are_rejected_with_the_reason(tmp_path):
+    # 2016-05-11 beside day-first values: written from 05/11/2016 (5 Nov) or 11/05/2016 (11 May) — unknown.
+    path = _acled_geojson(tmp_path / "acled.geojson", ["30/11/2016", "2016-05-11", "2016-05-13", "2016-07-07", "15/01/2016"])
+    report = read_events(path).report
+    assert report.reasons == {YEAR_FIRST_REASON: 1}
+    rejected = report.rejected
+    assert rejected["event_id_cnty"].tolist() == ["NIG1"]
+    assert "date=2016-05-11" in rejected["detail"].iat[0] and "day first" in rejected["detail"].iat[0]
+    # Year-first values that cannot be a swap (day over 12, or day equal to month) read as written.
+    events = read_events(path).events
+    assert sorted(events["event_date"].dt.strftime("%Y-%m-%d")) == ["2016-01-15", "2016-05-13", "2016-07-07", "2016-11-30"]
+
+
+@pytest.mark.parametrize(
+    ("texts", "kwargs", "rejected"),
+    [
+        (["11/30/2016", "2016-05-11"], {}, 0),  # month-first column: year-first values are not doubted
+        (["05/04/2016", "2016-05-11"], {}, 0),  # day first only by convention: nothing proves a rewrite
+        (["05/04/2016", "2016-05-11"], {"order": "dmy"}, 1),  # the analyst says the column is day first
+        (["2016-05-11", "2016-06-12"], {}, 0),  # no numeric value: nothing to be day first
+    ],
+)
+def test_year_first_doubt_needs_a_day_first_column(texts, kwargs, rejected):
+    parsed = parse_date_column(pd.Series(texts), **kwargs)
+    assert int(parsed.year_first_ambiguous.sum()) == rejected
+    assert int(parsed.dates.isna().sum()) == rejected

@@ -110,6 +110,9 @@ def _row_rules(
         ("missing date", missing_date, text("", "event_date")),
         ("date contradicts the column's date order", parsed.contradicts, text("date=", "event_date", f" ({parsed.decided_by})")),
         ("weekday contradicts the date", _wrong_weekday(parsed), text("date=", "event_date")),
+        ("year-first date in a day-first column: day and month cannot be told apart", _year_first(parsed),
+         text("date=", "event_date", f" ({parsed.decided_by}; a month-first tool may have rewritten it — "
+                                     "write it day first, as the column does)")),
         ("unparseable date", unparsed, text("date=", "event_date")),
         ("date disagrees with the year column", _year_mismatch(raw, dates),
          lambda idx: "date=" + raw.loc[idx, "event_date"].str.strip() + ", year=" + _get(raw, "year").loc[idx]),
@@ -145,6 +148,12 @@ def _row_rules(
 def _wrong_weekday(parsed: ParsedDates) -> pd.Series:
     """Rows whose written weekday is not their date's (``Sunday, March 17, 2017``)."""
     return parsed.wrong_weekday if parsed.wrong_weekday is not None else pd.Series(False, index=parsed.dates.index)
+
+
+def _year_first(parsed: ParsedDates) -> pd.Series:
+    """Rows written year first whose day and month could be swapped, in a day-first column (:mod:`geo.dates`)."""
+    given = parsed.year_first_ambiguous
+    return given if given is not None else pd.Series(False, index=parsed.dates.index)
 
 
 def _blank(values: pd.Series, among: pd.Series) -> pd.Series:
