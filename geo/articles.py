@@ -7,12 +7,15 @@ date, outlet, url) then ``---`` then the body.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from geo.errors import ReadError
+from geo.escape import html_text
 
 #: The longest article body read (about 30,000 words); a longer text is refused, not cut.
 MAX_ARTICLE_CHARS = 200_000
@@ -110,10 +113,6 @@ def highlight_html(article: Article, spans: list[tuple[int, int, str]], *, link_
     Every piece of article text is escaped for HTML *and* Markdown (Streamlit renders
     this through Markdown); ids are URL-encoded.
     """
-    import html
-    from urllib.parse import quote
-
-    from geo.escape import html_text
 
     out, pos = [], 0
     for start, end, event_id in sorted(set(spans)):

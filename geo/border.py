@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import layers
+from geo.areas import crossing_distance_km, in_border_zone
 from geo.detail_text import with_text
+from geo.extract import border_zone_match
 from geo.query import Query
 
 #: Sub-event types (and words in notes) that say something about a crossing's status, strongest first.
@@ -27,14 +29,12 @@ STATUS_RULES: tuple[tuple[str, str], ...] = (
 
 def border_events(events: pd.DataFrame, *, km: float) -> pd.DataFrame:
     """Events within ``km`` of the Iraq–Syria border line, on either side."""
-    from geo.areas import in_border_zone
 
     return events[in_border_zone(events["border_distance_km"], width_km=km)]
 
 
 def crossing_events(events: pd.DataFrame, *, key: str, radius_km: float) -> pd.DataFrame:
     """Events within ``radius_km`` of crossing ``key`` (great-circle distance)."""
-    from geo.areas import crossing_distance_km
 
     dist = crossing_distance_km(events["longitude"].to_numpy(float), events["latitude"].to_numpy(float), key)
     return events[dist <= radius_km]
@@ -74,7 +74,6 @@ def crossing_status(events: pd.DataFrame, *, radius_km: float) -> list[CrossingS
 def border_wide(events: pd.DataFrame) -> pd.Series:
     """Events placed at the border zone as a whole (the border-zone point at region precision),
     such as the closure of every crossing: they concern each crossing."""
-    from geo.extract import border_zone_match
 
     zone = border_zone_match()
     lat, lon = pd.to_numeric(events["latitude"]), pd.to_numeric(events["longitude"])

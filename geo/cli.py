@@ -12,13 +12,29 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
+from geo.areas import tag_events
+from geo.bench import as_json, format_table, run
+from geo.build_data import TIMELINE, build_dataset, extract_articles, write_dataset
+from geo.countries import country_code
 from geo.dates import DATE_ORDERS
 from geo.errors import GeoError
 from geo.extract_eval import ARTICLES_DIR, GOLD_DIR, SPLITS, evaluate, format_scores, split_paths
+from geo.extract_silver import evaluate_coded, format_silver, read_coded
+from geo.gazetteer import build_gazetteer, default_gazetteer, format_evaluation, learn, merge_learned
+from geo.gazetteer import evaluate as evaluate_gazetteer
 from geo.io import FORMATS, read_events
+from geo.mapview import build_map, standalone_html
 from geo.params import PARAMS
+from geo.paths import DATA
+from geo.query import Query, with_defaults
+from geo.query import vocabulary as make_vocabulary
+from geo.reference import build_reference
+from geo.schema import schema_markdown
 from geo.storage.files import read_canonical, write_canonical
 from geo.storage.upload import canonical_events
+from geo.tiles import extract_mbtiles
 
 PROGRESS_MIN_ROWS = 50_000
 
@@ -74,7 +90,6 @@ EXTRACT_FIELDS = ("event_date", "event_type", "sub_event_type", "actor1", "actor
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Extract events from article files."""
-    from geo.build_data import extract_articles
 
     events, rejected = extract_articles(list(args.paths))
     for row in events.itertuples():
@@ -91,8 +106,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _jsonable(value: object) -> object:
-    import pandas as pd
-
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp):
@@ -102,7 +115,6 @@ def _jsonable(value: object) -> object:
 
 def cmd_build_data(args: argparse.Namespace) -> int:
     """Rebuild the bundled dataset from seeds/ and the reference timeline."""
-    from geo.build_data import TIMELINE, build_dataset, write_dataset
 
     events, rejected = build_dataset(timeline=args.timeline or TIMELINE)
     for path in write_dataset(events, rejected):
@@ -113,11 +125,6 @@ def cmd_build_data(args: argparse.Namespace) -> int:
 
 def cmd_map(args: argparse.Namespace) -> int:
     """Write one self-contained HTML map (Leaflet inlined) for the query given as URL-style options."""
-    from geo.areas import tag_events
-    from geo.mapview import build_map, standalone_html
-    from geo.paths import DATA
-    from geo.query import Query, with_defaults
-    from geo.query import vocabulary as make_vocabulary
 
     if args.input:
         events = read_events(args.input).events
@@ -138,7 +145,6 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run benchmarks and print a Markdown table (or JSON)."""
-    from geo.bench import as_json, format_table, run
 
     sizes = tuple(int(s) for s in args.sizes.split(","))
     rows = run(tuple(args.cases.split(",")), sizes=sizes)
@@ -217,8 +223,6 @@ def _is_locked(args: argparse.Namespace) -> bool:
 
 
 def _evaluate_silver(args: argparse.Namespace) -> int:
-    from geo.extract_silver import evaluate_coded, format_silver, read_coded
-
     try:
         years = tuple(int(y) for y in args.years.split(",")) if args.years else None
         coded = read_coded(args.coded, years=years)
@@ -232,7 +236,6 @@ def _evaluate_silver(args: argparse.Namespace) -> int:
 
 def cmd_build_reference(args: argparse.Namespace) -> int:
     """Regenerate the reference layers from registry packages."""
-    from geo.reference import build_reference
 
     for name, size in build_reference(qgis_gpkg=args.qgis_gpkg).items():
         print(f"{name}: {size / 1024:.0f} KiB")
@@ -241,7 +244,6 @@ def cmd_build_reference(args: argparse.Namespace) -> int:
 
 def cmd_tiles(args: argparse.Namespace) -> int:
     """Extract the tiles once (the app reuses the folder) and say how to point the app at them."""
-    from geo.tiles import extract_mbtiles
 
     try:
         source = extract_mbtiles(args.mbtiles)
@@ -256,7 +258,6 @@ def cmd_tiles(args: argparse.Namespace) -> int:
 
 def cmd_geocode(args: argparse.Namespace) -> int:
     """Geocode names; unresolved names print their best candidates, never a guess."""
-    from geo.gazetteer import default_gazetteer
 
     names = list(args.names)
     if args.input:
@@ -270,7 +271,6 @@ def cmd_geocode(args: argparse.Namespace) -> int:
 
 def cmd_gazetteer_learn(args: argparse.Namespace) -> int:
     """Learn name -> median coordinate (with count and spread) from a coded file."""
-    from geo.gazetteer import learn, merge_learned
 
     events = read_events(args.file).events
     learned = learn(events, dataset=args.file.stem)
@@ -281,7 +281,6 @@ def cmd_gazetteer_learn(args: argparse.Namespace) -> int:
 
 def cmd_evaluate_geocoder(args: argparse.Namespace) -> int:
     """Score the geocoder on a coded file (learning only from rows it does not test)."""
-    from geo.gazetteer import build_gazetteer, evaluate, format_evaluation, learn
 
     events = read_events(args.file).events
     test = events if args.test_year is None else events[events["event_date"].dt.year == args.test_year]
@@ -295,14 +294,12 @@ def cmd_evaluate_geocoder(args: argparse.Namespace) -> int:
             msg = f"--learn-from: expected rows disjoint from the tested rows, got {len(overlap):,} shared event ids"
             raise GeoError(msg)
         learned = learn(train, dataset=args.learn_from.stem)
-    summary, _ = evaluate(test, build_gazetteer(learned=learned, include_shipped_learned=False), use_context=not args.no_context)
+    summary, _ = evaluate_gazetteer(test, build_gazetteer(learned=learned, include_shipped_learned=False), use_context=not args.no_context)
     print(json.dumps(summary, ensure_ascii=False) if args.json else format_evaluation(summary))
     return 0
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the schema table (the source of data/README.md's field list)."""
-    from geo.paths import DATA
-    from geo.schema import schema_markdown
 
     if not args.update_readme:
         print(schema_markdown())
@@ -318,7 +315,6 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def _country_arg(text: str) -> str:
     """``--country``: an alpha-2 code, or argparse's usage error (never a traceback) for a text naming no country."""
-    from geo.countries import country_code
 
     code = country_code(text)
     if code is None:

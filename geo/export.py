@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geo.detail_text import whole_events, with_text
+from geo.mapview import build_map, standalone_html
 from geo.query import Query
 from geo.web.exports import Download
 
@@ -122,7 +123,6 @@ def geoparquet_bytes(events: gpd.GeoDataFrame) -> bytes:
 
 def map_page_downloads(events: pd.DataFrame, query: Query) -> tuple[Download, ...]:
     """The map page's downloads of the view: its events as CSV and a standalone map (built on click only)."""
-    from geo.mapview import build_map, standalone_html
 
     return (
         Download("Download filtered events (CSV)", "dl_csv", "events.csv", "text/csv",
@@ -134,7 +134,6 @@ def map_page_downloads(events: pd.DataFrame, query: Query) -> tuple[Download, ..
 
 def view_exports(shown: pd.DataFrame, query: Query) -> tuple[Download, ...]:
     """The Data page's exports of the view's events ``shown``: CSV, GeoJSON, GeoParquet and a standalone map."""
-    from geo.mapview import build_map, standalone_html
 
     return (
         Download("CSV", "ex_csv", "events.csv", "text/csv", lambda: safe_csv(shown), "CSV", query.dataset),

@@ -17,11 +17,11 @@ from functools import lru_cache
 import geopandas as gpd
 import pandas as pd
 
-from geo import nlp
+from geo import layers, nlp
 from geo.actors import ActorMention, canonical_actor, find_actors, kind_of
 from geo.articles import Article
 from geo.gazetteer import Match, default_gazetteer
-from geo.schema import CRS, coerce
+from geo.schema import CRS, coerce, empty_events
 from geo.taxonomy import DISORDER_TYPES
 
 MIN_CONFIDENCE = 0.5
@@ -428,7 +428,6 @@ def _governorate(name: str) -> Match | None:
 
 def border_zone_match() -> Match:
     """The Iraq–Syria border zone as a region-scale place (midpoint of the border line)."""
-    from geo import layers
 
     mid = layers.border().geometry.iloc[0].interpolate(0.5, normalized=True)
     return Match("border", "Iraq–Syria border zone", round(mid.y, 5), round(mid.x, 5), None, None,
@@ -693,8 +692,6 @@ def _places_for(trigger: Trigger, places: list[tuple[Match, str]]) -> list[tuple
 
 
 def _crossing_name(phrase: str) -> bool:
-    from geo import layers
-
     aliases = {a.lower() for row in layers.crossings()["aliases"] for a in str(row).split("|")}
     return phrase.lower() in aliases
 
@@ -863,8 +860,6 @@ def _to_events(candidates: list[Candidate]) -> gpd.GeoDataFrame:
     rows = [_row(i, c) for i, c in enumerate(candidates, start=1)]
     frame = pd.DataFrame(rows)
     if frame.empty:
-        from geo.schema import empty_events
-
         return empty_events()
     frame = coerce(frame)
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["longitude"], frame["latitude"]), crs=CRS)

@@ -18,7 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from geo.actors import side_of
+from geo.articles import read_article
 from geo.distance import haversine_km
+from geo.extract import extract
 from geo.paths import DATA, ROOT
 
 #: A pair further apart than this is two different events, not one event with a wrong field.
@@ -162,8 +164,6 @@ def _pair(g: pd.Series, x: pd.Series, km: float, days: int) -> dict[str, object]
 
 def evaluate(articles_dir: str | Path, gold_path: str | Path) -> Scores:
     """Extract every article of ``articles_dir`` (``*.md``, ``*.txt``) and score against the gold file."""
-    from geo.articles import read_article
-    from geo.extract import extract
 
     frames = [extract(read_article(p))[0] for p in sorted(Path(articles_dir).glob("*")) if p.suffix in (".md", ".txt")]
     extracted = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["article_id"])

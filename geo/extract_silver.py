@@ -21,6 +21,7 @@ import pandas as pd
 from geo.actors import side_of
 from geo.articles import Article
 from geo.distance import haversine_km
+from geo.extract import extract
 from geo.extract_eval import PLACE_KM, fold
 
 #: UCDP's three types of violence.
@@ -121,7 +122,6 @@ def violence_type(event: pd.Series) -> int | None:
 
 def evaluate_coded(coded: pd.DataFrame, *, limit: int | None = None) -> tuple[SilverScores, pd.DataFrame]:
     """Extract every distinct headline once and score each coded event that cites it."""
-    from geo.extract import extract
 
     groups = list(coded.groupby(["headline", "published"], sort=True))[:limit]
     rows = []

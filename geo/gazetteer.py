@@ -22,10 +22,10 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from geo import layers
-from geo.areas import canonical_governorate
+from geo.areas import canonical_governorate, governorate_distance_km
 from geo.countries import country_code, country_label
 from geo.distance import haversine_km
-from geo.normalize import light_key, normalize, skeleton, variants
+from geo.normalize import FEATURE_WORDS, light_key, normalize, skeleton, variants
 from geo.paths import GAZETTEER_DIR, REFERENCE_DIR
 from geo.reference import COUNTRY_NAMES
 
@@ -329,8 +329,6 @@ def _group_rows(core: pd.Series, rows: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _km_to_governorate(cand: pd.DataFrame, gov: str) -> np.ndarray:
-    from geo.areas import governorate_distance_km
-
     return governorate_distance_km(cand["lon"].to_numpy(float), cand["lat"].to_numpy(float), gov)
 
 
@@ -534,8 +532,6 @@ def _pairwise_km(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _strip_feature_words(name: str) -> str:
-    from geo.normalize import FEATURE_WORDS
-
     words = name.split()
     while words and words[-1].lower() in FEATURE_WORDS:
         words.pop()

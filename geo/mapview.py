@@ -24,6 +24,7 @@ from geo.elements import ScriptElement, js_json
 from geo.escape import link_parts
 from geo.panels import DETAIL_COLUMNS, EventDetail, event_details
 from geo.query import Query
+from geo.summary import by_governorate
 from geo.taxonomy import EVENT_TYPE_COLORS, UNKNOWN_COLOR
 from geo.viewport import DEFAULT_VIEW, degrees_per_pixel, view_bounds
 
@@ -242,8 +243,6 @@ def _heatmap(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, sel
 
 
 def _choropleth(events: pd.DataFrame, group: folium.FeatureGroup, *, zoom: int, selected: str | None) -> None:
-    from geo.summary import by_governorate
-
     counts = by_governorate(events).set_index("admin1")["events"]
     top = max(int(counts.max()), 1) if len(counts) else 1
     gov = governorates_json()

@@ -11,11 +11,29 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from geo.actors import aliases_of, merge_aliases
+from geo.areas import DEFAULT_CROSSING_KM
 from geo.border import approach, border_events, by_actor, crossing_series, crossing_status, distance_histogram, trend
 from geo.detail_text import DETAIL_TEXT, with_text
 from geo.escape import source_urls
 from geo.query import Query
-from geo.summary import PERIODS, Kpi, by_area, by_governorate, daily_by_type, kpis, latest, previous_period, top_actors
+from geo.summary import (
+    PERIODS,
+    Kpi,
+    actor_activity,
+    actor_pairs,
+    biggest_changes,
+    by_area,
+    by_governorate,
+    compare_periods,
+    daily_by_type,
+    kpis,
+    latest,
+    previous_period,
+    series_by,
+    top_actors,
+)
+from geo.taxonomy import EVENT_TYPE_COLORS
 
 
 @dataclass(frozen=True)
@@ -176,7 +194,6 @@ def daily_chart_spec(daily: pd.DataFrame, marker_day: pd.Timestamp | None, *, fr
     spec: the spec is then the same on every rerun and the browser updates the chart's data in
     place instead of building a new chart (~130 ms of JavaScript per time-slice step).
     """
-    from geo.taxonomy import EVENT_TYPE_COLORS
 
     title, fmt = _PERIOD_LABELS[freq]
     bars = {
@@ -214,7 +231,6 @@ class BorderPanel:
 
 def border_panel(events: pd.DataFrame, query: Query) -> BorderPanel:
     """Border Watch for ``query`` over ``events`` (zone width: the query's ``km``)."""
-    from geo.areas import DEFAULT_CROSSING_KM
 
     shown = query.apply(events)
     ranged = query.apply(events, use_slice=False)
@@ -242,7 +258,6 @@ class TimelinePanel:
 
 def timeline_panel(events: pd.DataFrame, query: Query, *, by: str) -> TimelinePanel:
     """The Timeline for ``query``, split ``by`` ``event_type`` or ``area``."""
-    from geo.summary import biggest_changes, series_by
 
     ranged = query.apply(events, use_slice=False)
     before = replace(query, day=None).previous()
@@ -256,7 +271,6 @@ def timeline_panel(events: pd.DataFrame, query: Query, *, by: str) -> TimelinePa
 
 def compare(events: pd.DataFrame, query: Query, period_b: tuple[object, object]) -> tuple[Query, Query, pd.DataFrame]:
     """Period A (the view without its slice) against period B (same filters, other dates)."""
-    from geo.summary import compare_periods
 
     a = replace(query, day=None)
     b = replace(a, date_from=period_b[0], date_to=period_b[1])
@@ -275,8 +289,6 @@ class ActorsPanel:
 
 def actors_panel(events: pd.DataFrame, query: Query) -> ActorsPanel:
     """The Actors page for ``query`` (actor names merged onto the actor dictionary's canonical ones)."""
-    from geo.actors import merge_aliases
-    from geo.summary import actor_pairs
 
     shown, merged = merge_aliases(query.apply(events))
     return ActorsPanel(shown=shown, top=top_actors(shown, n=15), pairs=actor_pairs(shown), merged=merged)
@@ -294,8 +306,6 @@ class ActorPanel:
 
 def actor_panel(panel: ActorsPanel, query: Query, actor: str) -> ActorPanel:
     """One actor of an :class:`ActorsPanel`."""
-    from geo.actors import aliases_of
-    from geo.summary import actor_activity
 
     shown = panel.shown
     mine = shown[(shown["actor1"] == actor) | (shown["actor2"] == actor)]

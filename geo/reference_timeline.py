@@ -8,6 +8,7 @@ town at precision 2 → the governorate at precision 3), and each event records 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -106,8 +107,6 @@ def _parent(place: str) -> str | None:
 
 
 def _near(found: Match, place: str) -> Match:
-    from dataclasses import replace
-
     return replace(found, query=place, geo_precision=2, kind="near", method=f"parent ({found.method})")
 
 

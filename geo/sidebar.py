@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from geo.actors import aliases_of
+from geo.areas import areas
 from geo.params import MAX_FATALITIES, MODES, ROLES, SIDEBAR_NAMES, Vocabulary, widget_key
 from geo.taxonomy import EVENT_TYPES
 from geo.widgets import Widget
@@ -53,8 +54,6 @@ WIDGETS: dict[str, Callable[[Vocabulary], Widget]] = {
 
 
 def _area_options() -> dict[str, object]:
-    from geo.areas import areas  # the area layers load on first use
-
     labels = {a.key: a.label for a in areas()}
     return {"options": list(labels), "format_func": labels.get}
 

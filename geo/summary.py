@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.areas import DEFAULT_BORDER_KM, area_masks, areas
 from geo.query import Query, date_range_text, distinct_values
 
 
@@ -169,7 +170,6 @@ def by_area(events: pd.DataFrame, *, border_km: float | None = None) -> pd.DataF
 
     ``border_km`` is the border zone's width (the query's ``km``; the default zone when None).
     """
-    from geo.areas import DEFAULT_BORDER_KM, area_masks, areas
 
     km = DEFAULT_BORDER_KM if border_km is None else border_km
     shown = areas(border_km=km)
@@ -194,8 +194,6 @@ def latest(events: pd.DataFrame, *, n: int = 12) -> pd.DataFrame:
 def series_by(events: pd.DataFrame, *, by: str, freq: str = "D", border_km: float | None = None) -> pd.DataFrame:
     """Events and fatalities per day/week by ``event_type`` or by ``area`` (border zone ``border_km`` wide)."""
     if by == "area":
-        from geo.areas import DEFAULT_BORDER_KM, area_masks, areas
-
         km = DEFAULT_BORDER_KM if border_km is None else border_km
         shown = areas(border_km=km)
         masks = area_masks(events, [a.key for a in shown], border_km=km)

@@ -17,6 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from geo.bench.core import Row, as_json, format_table, timed
+from geo.bench.extract import bench_extract
+from geo.bench.ingest import bench_ingest, bench_tag
+from geo.bench.map import bench_map
+from geo.bench.store import bench_store
 from geo.paths import ROOT
 
 __all__ = ["Row", "as_json", "format_table", "run", "timed"]
@@ -29,24 +33,14 @@ def run(cases: tuple[str, ...], *, sizes: tuple[int, ...]) -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         if "ingest" in cases:
-            from geo.bench.ingest import bench_ingest
-
             rows += bench_ingest(sizes, naive_max=1_000_000, workdir=Path(tmp))
         if "tag" in cases:
-            from geo.bench.ingest import bench_tag
-
             rows += bench_tag(sizes, naive_n=5_000)
         if "map" in cases:
-            from geo.bench.map import bench_map
-
             rows += bench_map(sizes)
         if "extract" in cases:
-            from geo.bench.extract import bench_extract
-
             rows += bench_extract()
         if "store" in cases:
-            from geo.bench.store import bench_store
-
             rows += bench_store(sizes)
         if "browser" in cases:
             rows += browser_bench()(sizes)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from geo import nlp
+from geo.articles import read_article
 from geo.bench.core import Row, timed
+from geo.extract import extract
 from geo.paths import ROOT
 
 
@@ -14,9 +17,6 @@ def bench_extract(*, words: int = 1500) -> list[Row]:
     The article is the seed article's body repeated until it is ``words`` words long (real text,
     repeated: labelled as such); each copy is dated afresh so no sentence is a duplicate.
     """
-    from geo import nlp
-    from geo.articles import read_article
-    from geo.extract import extract
 
     seed = read_article(next((ROOT / "seeds").glob("*.txt")))
     body, copies = seed.body, 1

@@ -7,13 +7,20 @@ import math
 from datetime import datetime
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+
+from geo import layers
+from geo.areas import tag_events
 from geo.bench.core import UCDP_EVAL, Row, timed
+from geo.io import read_events
+from geo.schema import CRS
+from geo.synthetic import synthetic_events, write_synthetic_acled
 
 
 def bench_ingest(sizes: tuple[int, ...], *, naive_max: int, workdir: Path) -> list[Row]:
     """Read an ACLED CSV: :func:`geo.read_events` vs a per-row csv.DictReader loop."""
-    from geo.io import read_events
-    from geo.synthetic import write_synthetic_acled
 
     rows = []
     for n in sizes:
@@ -31,8 +38,6 @@ def bench_ingest(sizes: tuple[int, ...], *, naive_max: int, workdir: Path) -> li
 
 
 def _naive_ingest(path: Path) -> list[dict]:
-    from shapely.geometry import Point
-
     out = []
     with path.open(encoding="utf-8") as f:
         for rec in csv.DictReader(f):
@@ -44,11 +49,6 @@ def _naive_ingest(path: Path) -> list[dict]:
 
 def bench_tag(sizes: tuple[int, ...], *, naive_n: int) -> list[Row]:
     """Tag events with admin1, areas, border distance: vectorised vs a per-row shapely loop."""
-    import geopandas as gpd
-
-    from geo.areas import tag_events
-    from geo.schema import CRS
-    from geo.synthetic import synthetic_events
 
     rows = []
     tag_events(_points(1000))  # load and prepare the layers once, outside the timing
@@ -64,11 +64,6 @@ def bench_tag(sizes: tuple[int, ...], *, naive_n: int) -> list[Row]:
 
 
 def _points(n: int):
-    import geopandas as gpd
-    import pandas as pd
-
-    from geo.schema import CRS
-    from geo.synthetic import synthetic_events
 
     raw = synthetic_events(n, seed=2)
     frame = pd.DataFrame({"latitude": raw.latitude.astype(float), "longitude": raw.longitude.astype(float), "admin1": raw.admin1.astype("category")})
@@ -76,8 +71,6 @@ def _points(n: int):
 
 
 def _naive_tag(gdf) -> list[tuple]:
-    from geo import layers
-
     gov = layers.governorates()
     line = layers.border().to_crs("EPSG:32637").geometry.iloc[0]
     projected = gdf.to_crs("EPSG:32637").geometry

@@ -14,7 +14,8 @@ import pandas as pd
 
 from geo.areas import tag_events
 from geo.basemap import base_map
-from geo.bench.core import Row, timed
+from geo.bench.core import UCDP_EVAL, Row, timed
+from geo.io import read_events
 from geo.mapview import event_layer, map_html
 from geo.query import Query
 from geo.schema import CRS, coerce
@@ -74,8 +75,6 @@ def _load_row(events: gpd.GeoDataFrame) -> Row:
 
 def _real_ucdp() -> list[Row]:
     """The same steps on the real UCDP GED Syria file, when ../shared is present."""
-    from geo.bench.core import UCDP_EVAL
-    from geo.io import read_events
 
     if not UCDP_EVAL.exists():
         return []

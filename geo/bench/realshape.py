@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.areas import tag_events
 from geo.io import read_events
 from geo.schema import CRS
 from geo.storage.upload import canonical_events
@@ -49,6 +50,5 @@ def real_shaped(events: gpd.GeoDataFrame, n: int, *, seed: int = 11) -> gpd.GeoD
     out["event_id"] = out["event_id"].astype(str) + np.where(moved, "-c" + copy.astype(str), "")
     out["dataset"] = "ucdp-real-shaped"
     out = gpd.GeoDataFrame(out.drop(columns="geometry"), geometry=gpd.points_from_xy(out["longitude"], out["latitude"]), crs=CRS)
-    from geo.areas import tag_events
 
     return tag_events(out).sort_values("event_date", kind="stable").reset_index(drop=True)

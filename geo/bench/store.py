@@ -26,6 +26,8 @@ from pathlib import Path
 
 from geo.access import User
 from geo.bench.core import UCDP_EVAL, Row
+from geo.bench.map import synthetic_canonical
+from geo.bench.realshape import real_events
 from geo.storage.copy_text import COLUMNS, stored_columns
 from geo.storage.embedded import EmbeddedStore
 from geo.storage.files import read_canonical
@@ -55,8 +57,6 @@ def bench_store(sizes: tuple[int, ...], *, database_url: str | None = None) -> l
 
 def _inputs(sizes: tuple[int, ...], folder: Path):
     """(label, GeoParquet path, events) for the real file and each synthetic size."""
-    from geo.bench.map import synthetic_canonical
-    from geo.bench.realshape import real_events
 
     if UCDP_EVAL.exists():
         path = folder / "ucdp.parquet"

@@ -22,6 +22,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from geo.access import NotAvailable, User
+from geo.escape import markdown_text
 from geo.web.cookie import SignIn
 from geo.widgets import Widget
 
@@ -165,7 +166,6 @@ def hand_over(download: Download, *, store: MayExport, user: User, shelf: Export
     The access check is this run's, for this session's user (never a callable another session
     could trigger); the fetch asks the store again (:func:`check_fetch`).
     """
-    from geo.escape import markdown_text
 
     try:
         if download.dataset_id is not None:
