@@ -20,7 +20,7 @@ from geo.build_data import TIMELINE, build_dataset, extract_articles, write_data
 from geo.countries import country_code
 from geo.dates import DATE_ORDERS
 from geo.errors import GeoError
-from geo.extract_eval import ARTICLES_DIR, GOLD_DIR, SPLITS, evaluate, format_scores, split_paths
+from geo.extract_eval import ARTICLES_DIR, GOLD_DIR, LOCKED, SPLITS, evaluate, format_scores, split_paths
 from geo.extract_silver import evaluate_coded, format_silver, read_coded
 from geo.gazetteer import build_gazetteer, default_gazetteer, format_evaluation, learn, merge_learned
 from geo.gazetteer import evaluate as evaluate_gazetteer
@@ -183,7 +183,7 @@ def _geography_commands(sub: argparse._SubParsersAction) -> None:
     ex = sub.add_parser("evaluate-extractor", help="score the extractor against hand-coded gold events, or against a coded record's headlines")
     ex.add_argument("articles", type=Path, nargs="?", help="folder of article files (*.md with front matter, or the seed layout); default var/articles/SPLIT")
     ex.add_argument("--gold", type=Path, help="JSON Lines: one hand-coded event per line; default data/extract_gold/SPLIT.jsonl")
-    ex.add_argument("--split", choices=SPLITS, help="a split of the project's gold: dev (read while changing the code) or test (locked: figures only)")
+    ex.add_argument("--split", choices=SPLITS, help="a split of the project's gold: dev (read while changing the code), test or test2 (locked: figures only)")
     ex.add_argument("--coded", type=Path, help="silver evaluation: a UCDP GED file, each source headline read as a one-sentence article")
     ex.add_argument("--years", help="with --coded: only events of these years (comma-separated)")
     ex.add_argument("--limit", type=int, help="with --coded: only the first N headlines")
@@ -197,11 +197,11 @@ def cmd_evaluate_extractor(args: argparse.Namespace) -> int:
     if args.coded:
         return _evaluate_silver(args)
     if args.detail and _is_locked(args):
-        print("error: --detail: the test split is locked; only its figures are shown (use --split dev to read pairs)", file=sys.stderr)
+        print("error: --detail: the test splits are locked; only their figures are shown (use --split dev to read pairs)", file=sys.stderr)
         return 2
     articles, gold = split_paths(args.split, articles=args.articles, gold=args.gold)
     if articles is None or gold is None:
-        print("error: give ARTICLES and --gold, or --split dev|test, or --coded FILE", file=sys.stderr)
+        print("error: give ARTICLES and --gold, or --split dev|test|test2, or --coded FILE", file=sys.stderr)
         return 2
     scores = evaluate(articles, gold)
     if args.json:
@@ -219,7 +219,8 @@ def cmd_evaluate_extractor(args: argparse.Namespace) -> int:
 def _is_locked(args: argparse.Namespace) -> bool:
     """The locked test split, named by --split or by its folder or gold file."""
     given = [p.resolve() for p in (args.articles, args.gold) if p is not None]
-    return args.split == "test" or any(p in ((ARTICLES_DIR / "test").resolve(), (GOLD_DIR / "test.jsonl").resolve()) for p in given)
+    locked = {path.resolve() for split in LOCKED for path in (ARTICLES_DIR / split, GOLD_DIR / f"{split}.jsonl")}
+    return args.split in LOCKED or any(p in locked for p in given)
 
 
 def _evaluate_silver(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from geo.extract_silver import evaluate_coded, names_place, read_coded, ucdp_side, violence_type
 
@@ -51,10 +52,11 @@ def test_the_cli_reports_silver_figures_as_json(ucdp_eval_csv):
     assert out["headlines"] == 20 and set(out) >= {"yield", "place_within_10km", "date_exact", "actor1_side_in_dyad", "violence_type"}
 
 
-def test_the_locked_test_split_never_prints_its_pairs(tmp_path):
-    cmd = [sys.executable, "-m", "geo", "evaluate-extractor", "--split", "test", "--detail"]
+@pytest.mark.parametrize("how", [["--split", "test"], ["--split", "test2"], ["--gold", "data/extract_gold/test2.jsonl", "var/articles/test2"]])
+def test_the_locked_test_splits_never_print_their_pairs(how):
+    cmd = [sys.executable, "-m", "geo", "evaluate-extractor", *how, "--detail"]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 2 and "locked" in done.stderr
+    assert done.returncode == 2 and "locked" in done.stderr and "missed" not in done.stdout
 
 
 def test_a_bad_coded_file_is_a_clear_error(tmp_path):
