@@ -135,11 +135,17 @@ def split_sentences(body: str) -> list[tuple[int, int, str]]:
     return out
 
 
+#: A day named more than this many days before publication is background ("the fall of Assad on December 8"
+#: in a March article): news reports what happened in the days before it, as the coding rules count it.
+STALE_DAYS = 14
+
+
 def resolve_date(sentence: str, published: date) -> tuple[date | None, int, str | None]:
     """The date a sentence talks about, its ACLED time precision, and a background year if any.
 
     Weekdays resolve to the latest such day on or before publication; an explicit
-    year before the publication year marks the sentence as background.
+    year before the publication year, or a day more than :data:`STALE_DAYS` before it,
+    marks the sentence as background.
     """
     low = sentence.lower()
     # "for the first time since 2016" dates nothing: only a year the sentence is set in is background.
@@ -147,6 +153,8 @@ def resolve_date(sentence: str, published: date) -> tuple[date | None, int, str 
     if any(y < published.year for y in years) and not any(y == published.year for y in years):
         return None, 0, str(min(years))
     explicit = _explicit_date(low, published)
+    if explicit is not None and (published - explicit).days > STALE_DAYS:
+        return None, 0, explicit.isoformat()  # a dated event weeks back is background, not this article's news
     if explicit is not None:
         return explicit, 1, None
     for i, day in enumerate(WEEKDAYS):
@@ -204,6 +212,7 @@ def people(body: str) -> frozenset[str]:
 def find_places(
     sentence: str, *, previous_city: Match | None, persons: frozenset[str] = frozenset(),
     governorates: frozenset[str] = frozenset(), doc=None, offset: int = 0, countries: tuple[str, ...] = ("SY", "IQ"),
+    neighbour: str = "IQ",
 ) -> list[tuple[Match, str]]:  # fmt: skip
     """Places a sentence names, as ``(match, phrase)``: regions first, then sites and towns.
 
@@ -211,7 +220,9 @@ def find_places(
     ``governorates`` are those the article's other places lie in: they place an ambiguous name.
     ``doc`` is the parsed article (:func:`geo.nlp.parse`) and ``offset`` where the sentence starts
     in it: a word inside a longer person or organisation name is not a place. ``countries`` is the
-    order in which Syria and Iraq are searched (:func:`article_countries`).
+    order in which Syria and Iraq are searched (:func:`article_countries`). ``neighbour`` is the country
+    whose border with Syria the article is about (:func:`article_neighbour`): "the border" in a sentence
+    naming Syria is the Iraq–Syria border only when it is Iraq's.
     """
     gaz = default_gazetteer()
     found: list[tuple[Match, str]] = []
@@ -236,7 +247,8 @@ def find_places(
         add(_governorate(m.group(1)), f"{m.group(1)} province", m.span())
     for m in re.finditer(rf"\b([A-Z][\w'-]+)(?:'s)?\s+{GOVERNORATE_WORDS}\b", sentence):
         add(_governorate(m.group(1)), f"{m.group(1)} province", m.span())
-    if re.search(r"\bborders?\b|\bcrossings?\b", sentence, re.IGNORECASE) and re.search(r"\bIraq|\bSyria", sentence):
+    names_iraq = re.search(r"\bIraq", sentence) or (neighbour == "IQ" and re.search(r"\bSyria", sentence))
+    if re.search(r"\bborders?\b|\bcrossings?\b", sentence, re.IGNORECASE) and names_iraq:
         m = re.search(r"\b(?:its |the )?(?:borders?(?: with (?:Syria|Iraq))?|crossings)", sentence)
         add(border_zone_match(), "Iraq–Syria border zone", m.span() if m else (0, 0))
     for m in re.finditer(FACILITY, sentence):
@@ -375,6 +387,20 @@ def _exact_in_default(phrase: str, countries: tuple[str, ...]) -> Match | None:
     return _exact_match(default_gazetteer(), phrase, countries)
 
 
+#: Syria's neighbours as articles name them (ISO code → pattern).
+NEIGHBOURS: dict[str, str] = {
+    "IQ": r"\bIraq(?:i|is)?\b", "LB": r"\bLeban(?:on|ese)\b", "TR": r"\bTurk(?:ey|ish)\b|\bT[uü]rkiye\b",
+    "JO": r"\bJordan(?:ian)?\b", "IL": r"\bIsrael(?:i|is)?\b",
+}  # fmt: skip
+
+
+def article_neighbour(body: str) -> str:
+    """The neighbour of Syria the article names most (``IQ`` on a tie or when it names none)."""
+    counts = {cc: len(re.findall(pattern, body)) for cc, pattern in NEIGHBOURS.items()}
+    best = max(counts.values())
+    return "IQ" if counts["IQ"] == best else max(counts, key=counts.get)
+
+
 def article_countries(body: str) -> tuple[str, ...]:
     """Syria and Iraq in the order the article is about them (how often it names each)."""
     iraq = len(re.findall(r"\bIraq(?:i|is)?\b", body))
@@ -421,9 +447,21 @@ def in_context(phrase: str, governorates: frozenset[str]) -> Match | None:
 
 @lru_cache(maxsize=1024)
 def _governorate(name: str) -> Match | None:
+    """The governorate ``name`` names, placed at its capital at precision 3, or None.
+
+    A province-level event sits at the provincial capital, as ACLED codes it (and as the gold's
+    coding rules say), not at the polygon's centre: Hama governorate's centre is 49 km from Hama.
+    """
     name = re.sub(r"['’]s$", "", name)  # "Idlib's countryside"
-    result = default_gazetteer().lookup(f"{name} governorate")
-    return result if isinstance(result, Match) and result.kind == "governorate" else None
+    gaz = default_gazetteer()
+    result = gaz.lookup(f"{name} governorate")
+    if not isinstance(result, Match) or result.kind != "governorate":
+        return None
+    capital = layers.governorate_capitals().get((result.country or "", result.admin1 or ""))
+    seat = gaz.lookup(capital, country=result.country) if capital else None
+    if not isinstance(seat, Match):
+        return result  # a governorate without a listed capital (Rif Dimashq) keeps its polygon's point
+    return replace(result, lat=seat.lat, lon=seat.lon, source=f"capital {seat.name} ({seat.source}) of the governorate")
 
 
 def border_zone_match() -> Match:
@@ -488,6 +526,7 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
     persons = people(article.body) | nlp.surnames(doc, known=default_gazetteer().knows)
     governorates = _governorates_named(article.body, persons, doc)
     countries = article_countries(article.body)
+    neighbour = article_neighbour(article.body)
     # What a paragraph's earlier sentences established, shared by its later ones:
     # the day it named ("On Saturday … The rebels then …") and who acted ("… They later added …").
     carried = Carried()
@@ -498,7 +537,7 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
         previous_end = end
         coalition = _coalition(sentence) or coalition
         places = find_places(sentence, previous_city=last_city, persons=persons, governorates=governorates, doc=doc,
-                             offset=start, countries=countries)  # fmt: skip
+                             offset=start, countries=countries, neighbour=neighbour)  # fmt: skip
         cities = [p for p, _ in places if p.kind in ("place", "site") and p.geo_precision == 1]
         stated, precision, _ = resolve_date(sentence, article.published)
         triggers = _triggers(sentence)
@@ -729,9 +768,11 @@ NOT_EVENTS: tuple[tuple[str, str], ...] = (
     (r"\b(?:frequent(?:ly)?|regularly|routinely|often|usually|typically|periodically)\b", "a habit, not one event"),
     (r"\b(?:racing to|(?:is|are) expected to|will (?:be|launch|attack|strike|deploy|send|close|continue)|(?:is|are) preparing to|would (?:be|launch|attack|strike|respond))\b", "a plan or expectation, not an event"),
     (r"\b(?:since (?:the (?:beginning|start) of |early |late |mid-)?(?:\d{4}|january|february|march|april|may|june|july|august|september|october|november|december)|so far this year|this year alone)\b.*\b\d+\s+(?:\w+\s+)?(?:strikes|airstrikes|attacks|raids|operations|incidents)\b", "a total over a period, not one event"),
+    (r"\b(?:over|more than|nearly|almost|at least|some)\s+[\d,]{3,}\s+(?:\w+\s+)?(?:strikes|airstrikes|attacks|raids|operations|incidents)\b"
+     r"|\bso far (?:in \d{4}|this (?:year|month))\b", "a total over a period, not one event"),
 )
 #: Reasons that do not hold in a sentence naming its day ("on Friday, drones, which often …, struck X").
-DATED_EXCEPTIONS = frozenset({"a habit, not one event", "a plan or expectation, not an event"})
+DATED_EXCEPTIONS = frozenset({"a habit, not one event"})
 #: Sentences about an earlier time: their events are not dated by this article.
 EARLIER = r"\b(?:last week|a week ago|weeks ago|last month|earlier this (?:month|year))\b"
 #: A place followed by one of these is an attribute ("a Damascus ally"), not where something happened.

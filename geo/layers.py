@@ -53,6 +53,13 @@ def lakes() -> gpd.GeoDataFrame:
 
 
 @cache
+def governorate_capitals() -> dict[tuple[str, str], str]:
+    """``(country, governorate) → its capital``: where a province-level event is placed (ACLED's convention)."""
+    frame = pd.read_csv(REFERENCE_DIR / "governorate_capitals.csv", dtype=str)
+    return {(r.country, r.governorate): r.capital for r in frame.itertuples()}
+
+
+@cache
 def landmarks() -> pd.DataFrame:
     """Airports, airbases, prisons, the citadel, districts and sites: ``name, aliases, kind, lat, lon, …, source``."""
     return pd.read_csv(REFERENCE_DIR / "landmarks.csv", keep_default_na=False)

@@ -233,3 +233,39 @@ def test_a_fifty_thousand_character_sentence_is_read_in_seconds():
     started = time.perf_counter()
     _run(body.capitalize() + ".")
     assert time.perf_counter() - started < 30  # a bound, not a benchmark: c9be667's cubic search took minutes
+
+
+def test_a_day_named_weeks_before_publication_is_background_and_does_not_date_its_paragraph():
+    # Published 8 March 2025: 8 December is three months back, however the sentence words it.
+    body = ("Rebels captured Hama on December 8 after a week of fighting. "
+            "Gunmen attacked a checkpoint in Jableh, killing two soldiers.")  # fmt: skip
+    events, rejected = _run(body)
+    assert list(events["location"]) == ["Jableh"] and str(events["event_date"].iat[0].date()) == "2025-03-08"
+    assert any(r.reason == "background (mentions 2024-12-08)" for r in rejected)
+
+
+def test_the_border_is_the_iraq_syria_border_only_in_an_article_about_iraq():
+    lebanon = ("Syrian troops shelled positions on the border on Friday after three Syrian soldiers were killed. "
+               "Lebanese officials said the shelling hit villages in Lebanon. Lebanon's army deployed units.")  # fmt: skip
+    events, _ = _run(lebanon)
+    assert "Iraq–Syria border zone" not in set(events["location"])
+    iraq = "Iraq sent troops to the border with Syria on Friday."
+    assert _one(iraq)["location"] == "Iraq–Syria border zone"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Turkish forces have conducted over 1,000 strikes on Duhok province so far in 2025.",
+        "On Sunday, the ministry said it will send more troops to Deir ez-Zor.",
+    ],
+)
+def test_totals_and_plans_are_no_events_even_in_a_dated_sentence(body):
+    events, rejected = _run(body)
+    assert events.empty and rejected
+
+
+def test_a_province_level_event_sits_at_the_provincial_capital():
+    event = _one("Government forces shelled several towns in Hama province on Friday.")
+    assert event["location"] == "Hama province" and event["geo_precision"] == 3
+    assert (round(event["latitude"], 2), round(event["longitude"], 2)) == (35.13, 36.76)  # Hama, GeoNames 170017
