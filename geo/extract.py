@@ -251,6 +251,10 @@ def find_places(
     if re.search(r"\bborders?\b|\bcrossings?\b", sentence, re.IGNORECASE) and names_iraq:
         m = re.search(r"\b(?:its |the )?(?:borders?(?: with (?:Syria|Iraq))?|crossings)", sentence)
         add(border_zone_match(), "Iraq–Syria border zone", m.span() if m else (0, 0))
+    for m in re.finditer(CAPITAL_WORDS, sentence):
+        capital = CAPITALS[(m.group(1) or m.group(2)).lower()]
+        if capital not in sentence[m.end() : m.end() + 30]:  # "Syria's capital Damascus": the name itself is found below
+            add(_exact(gaz, capital), capital, m.span())
     for m in re.finditer(FACILITY, sentence):
         add(_facility(gaz, m.group("name"), m.group("kind")), m.group(0), m.span())
     for m in re.finditer(r"\b([A-Z][\w-]+)'s\s+(airport|airbase|air base|citadel|university)\b", sentence):
@@ -373,6 +377,11 @@ def _capitalised_ngrams(sentence: str, longest: int = 4) -> list[tuple[tuple[int
                 continue  # an all-capitals word is an acronym (SANA, INA) or a dateline, not where it happened
             out.append(((chunk[0].start(), chunk[-1].end()), phrase))
     return out
+
+
+#: A capital named by its country ("in the Iraqi capital", "Syria's capital") is that city.
+CAPITALS: dict[str, str] = {"iraqi": "Baghdad", "iraq": "Baghdad", "syrian": "Damascus", "syria": "Damascus"}
+CAPITAL_WORDS = r"\b(?:the\s+)?(Iraqi|Syrian)\s+capital\b|\b(Iraq|Syria)['’]s\s+capital\b"
 
 
 def _exact(gaz, phrase: str, countries: tuple[str, ...] = ("SY", "IQ")) -> Match | None:

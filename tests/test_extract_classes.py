@@ -269,3 +269,11 @@ def test_a_province_level_event_sits_at_the_provincial_capital():
     event = _one("Government forces shelled several towns in Hama province on Friday.")
     assert event["location"] == "Hama province" and event["geo_precision"] == 3
     assert (round(event["latitude"], 2), round(event["longitude"], 2)) == (35.13, 36.76)  # Hama, GeoNames 170017
+
+
+@pytest.mark.parametrize(("body", "place"), [
+    ("A drone strike hit a car in the Iraqi capital on Wednesday, killing two men.", "Baghdad"),
+    ("Gunmen attacked a police station in Syria's capital on Friday.", "Damascus"),
+])  # fmt: skip
+def test_a_capital_named_by_its_country_is_that_city(body, place):
+    assert _one(body)["location"] == place
