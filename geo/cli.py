@@ -15,7 +15,8 @@ from pathlib import Path
 from geo.dates import DATE_ORDERS
 from geo.errors import GeoError
 from geo.extract_eval import ARTICLES_DIR, GOLD_DIR, SPLITS, evaluate, format_scores, split_paths
-from geo.io import FORMATS, read_events
+from geo.io import read_events
+from geo.io.readers import format_label, formats
 from geo.params import PARAMS
 from geo.storage.files import read_canonical, write_canonical
 from geo.storage.upload import canonical_events
@@ -29,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     ingest = sub.add_parser("ingest", help="load an event file into canonical GeoParquet")
     ingest.add_argument("path", type=Path)
-    ingest.add_argument("--format", choices=FORMATS, default="auto")
+    ingest.add_argument("--format", choices=formats(), default=formats()[0],
+                        help="; ".join(format_label(f) for f in formats()))  # the readers' table (geo.io.readers)
     ingest.add_argument("--mapping", type=Path, help="JSON file: canonical column -> file column")
     ingest.add_argument("--out", type=Path, help="write the canonical, tagged GeoParquet here (as the dashboard stores it)")
     ingest.add_argument("--date-order", choices=tuple(DATE_ORDERS), default=None,
