@@ -14,7 +14,7 @@ from geo.dates import DATE_ORDERS
 from geo.errors import ReadError
 from geo.export import safe_csv
 from geo.io.generic import AUTO_COLUMNS
-from geo.io.readers import format_label, formats, readers, upload_types
+from geo.io.readers import AUTO, format_label, formats, readers, upload_types
 from geo.io.sniff import peek_columns
 from geo.params import BUNDLED_ID
 from geo.settings import Settings
@@ -100,7 +100,7 @@ def store_upload(state: MutableMapping[str, object], store, user: User, settings
     size, order, country = max(len(content), 1), state.get("up_date_order", "auto"), state.get("up_country", "")
     try:
         dataset_id, result = store.save(
-            content, name=name, user=user, format=state.get("up_format", "auto"), mapping={k: v for k, v in mapping.items() if v} or None,
+            content, name=name, user=user, format=state.get("up_format", AUTO), mapping={k: v for k, v in mapping.items() if v} or None,
             max_file_mb=settings.max_file_mb, max_rows=settings.max_rows, country=country or None,
             date_order=None if order == "auto" else order,
             progress=lambda rows, msg: progress(min(0.95, rows * 120 / size), f"{msg}: {rows:,}"),

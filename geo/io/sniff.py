@@ -76,7 +76,7 @@ def sniff(path: Path, *, format: str = readers.AUTO, max_file_mb: float = float(
     """
     raw = _read_bytes(path, max_file_mb=max_file_mb)
     forced = None if format == readers.AUTO else readers.reader(format)
-    probe = Probe(path, path.name, raw, limits=archive_limits or ArchiveLimits.from_settings(), head=head)
+    probe = Probe(path, path.name, raw, limits=archive_limits, head=head)
     opened = _open(probe, forced=forced)
     if isinstance(opened, Sniffed):
         return opened

@@ -29,7 +29,7 @@ class Probe:
     raw
         The bytes to read: the file's, or the member's.
     limits
-        How far an archive may unpack.
+        How far an archive may unpack (``None``: the settings').
     head
         Read only this many bytes of a zipped text member (a peek at its header), or ``None``.
     text
@@ -40,7 +40,7 @@ class Probe:
     path: Path
     name: str
     raw: bytes
-    limits: ArchiveLimits
+    limits: ArchiveLimits | None = None
     head: int | None = None
     text: str | None = None
 

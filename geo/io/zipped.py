@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from geo.errors import ReadError
 from geo.io import delimited, geojson, records, stata, vector, workbook
-from geo.io.archives import Unpacker, check_archive, open_zip
+from geo.io.archives import ArchiveLimits, Unpacker, check_archive, open_zip
 from geo.io.source import Probe, Source
 
 #: The reader's name (a zip's member is reported under its own reader's name).
@@ -36,14 +36,15 @@ def read(probe: Probe) -> Source:
     ------
     ReadError
         For a damaged archive, one without exactly one data member, or one that would unpack past
-        ``probe.limits`` (a zip bomb: refused from its directory before a member is unpacked).
+        ``probe.limits`` (default: the settings'; a zip bomb: refused from its directory before a member is unpacked).
     """
+    limits = probe.limits or ArchiveLimits.from_settings()
     archive = open_zip(probe.raw, name=probe.path.name)
     names = archive.namelist()
     is_workbook = "xl/workbook.xml" in names or "mimetype" in names
     # A workbook may embed other documents (xl/embeddings/*.xlsx); calamine never opens them.
-    check_archive(archive, name=probe.path.name, limits=probe.limits, nested=is_workbook)
-    unpacker = Unpacker(archive, name=probe.path.name, limits=probe.limits)
+    check_archive(archive, name=probe.path.name, limits=limits, nested=is_workbook)
+    unpacker = Unpacker(archive, name=probe.path.name, limits=limits)
     if "xl/workbook.xml" in names or ("mimetype" in names and b"opendocument.spreadsheet" in unpacker.read("mimetype", head=200)):
         # calamine unpacks the workbook itself, trusting its sizes: unpack it once here first, counted.
         unpacker.verify()
