@@ -24,7 +24,8 @@ from geo.extract_eval import ARTICLES_DIR, GOLD_DIR, LOCKED, SPLITS, evaluate, f
 from geo.extract_silver import evaluate_coded, format_silver, read_coded
 from geo.gazetteer import build_gazetteer, default_gazetteer, format_evaluation, learn, merge_learned
 from geo.gazetteer import evaluate as evaluate_gazetteer
-from geo.io import FORMATS, read_events
+from geo.io import read_events
+from geo.io.readers import format_label, formats
 from geo.mapview import build_map, standalone_html
 from geo.params import PARAMS
 from geo.paths import DATA
@@ -45,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     ingest = sub.add_parser("ingest", help="load an event file into canonical GeoParquet")
     ingest.add_argument("path", type=Path)
-    ingest.add_argument("--format", choices=FORMATS, default="auto")
+    ingest.add_argument("--format", choices=formats(), default=formats()[0],
+                        help="; ".join(format_label(f) for f in formats()))  # the readers' table (geo.io.readers)
     ingest.add_argument("--mapping", type=Path, help="JSON file: canonical column -> file column")
     ingest.add_argument("--out", type=Path, help="write the canonical, tagged GeoParquet here (as the dashboard stores it)")
     ingest.add_argument("--date-order", choices=tuple(DATE_ORDERS), default=None,

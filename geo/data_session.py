@@ -13,8 +13,8 @@ from geo.countries import country_choices
 from geo.dates import DATE_ORDERS
 from geo.errors import ReadError
 from geo.export import safe_csv
-from geo.io import FORMATS, UPLOAD_TYPES
-from geo.io.formats import AUTO_COLUMNS
+from geo.io.generic import AUTO_COLUMNS
+from geo.io.readers import AUTO, format_label, formats, readers, upload_types
 from geo.io.sniff import peek_columns
 from geo.params import BUNDLED_ID
 from geo.settings import Settings
@@ -22,16 +22,24 @@ from geo.ui_state import dataset_key, is_dataset_key, open_dataset, prefixed_key
 from geo.web.exports import Download
 from geo.widgets import Widget
 
-#: The upload widget (analysts and admins only).
-UPLOAD = Widget("file_uploader", "ACLED, UCDP GED, GeoJSON, GeoParquet, Excel, a zipped CSV or Shapefile, GeoPackage, KML or any CSV",
-                "up_file", {"type": list(UPLOAD_TYPES)})
 DATASETS_HINT = ("A link with ?dataset=<id> opens the same data for everyone it is shared with; anyone else is told it is "
                  "not available to them. New uploads are private to their owner until shared.")  # fmt: skip
 MAPPING_HINT = ("Column mapping: leave empty to auto-detect (lat/latitude/y, lon/lng/longitude/x, date/event_date); "
                 "a choice overrides what an ACLED or UCDP format would use. A file without a header has columns 1…N.")  # fmt: skip
-#: The upload's reading options, drawn above "Load and store" (their values are :func:`store_upload`'s ``choices``).
-UPLOAD_WIDGETS: tuple[Widget, ...] = (
-    Widget("selectbox", "Format", "up_format", {"options": FORMATS}),
+
+
+def upload_widget() -> Widget:
+    """The upload widget (analysts and admins only): the types and formats the readers' table has (:mod:`geo.io.readers`)."""
+    return Widget("file_uploader", ", ".join(r.label for r in readers()), "up_file", {"type": list(upload_types())})
+
+
+def upload_widgets() -> tuple[Widget, ...]:
+    """The upload's reading options, drawn above "Load and store" (their values are :func:`store_upload`'s ``choices``);
+    the format select offers the readers' table's ``--format`` choices."""
+    return (Widget("selectbox", "Format", "up_format", {"options": formats(), "format_func": format_label}), *_UPLOAD_OPTIONS)
+
+
+_UPLOAD_OPTIONS: tuple[Widget, ...] = (
     Widget("selectbox", "Date order", "up_date_order", {
         "options": ["auto", *DATE_ORDERS], "format_func": lambda o: "decide from the column" if o == "auto" else DATE_ORDERS[o],
         "help": "How numeric dates such as 05/04/2015 are read. 'decide from the column' uses values such as 25/04/2015 "
@@ -82,7 +90,7 @@ def peek_session(state: MutableMapping[str, object], file_id: str, content: Call
 
 def store_upload(state: MutableMapping[str, object], store, user: User, settings: Settings, *, content: bytes, name: str,
                  mapping: Mapping[str, str], progress: Callable[[float, str], None]) -> str | None:  # fmt: skip
-    """Read and store an upload with the form's options (:data:`UPLOAD_WIDGETS`, read from ``state``) and column
+    """Read and store an upload with the form's options (:func:`upload_widgets`, read from ``state``) and column
     ``mapping`` (empty choices: auto-detect); its load report is kept under ``last_report``. Returns why nothing
     was stored, or None.
 
@@ -92,7 +100,7 @@ def store_upload(state: MutableMapping[str, object], store, user: User, settings
     size, order, country = max(len(content), 1), state.get("up_date_order", "auto"), state.get("up_country", "")
     try:
         dataset_id, result = store.save(
-            content, name=name, user=user, format=state.get("up_format", "auto"), mapping={k: v for k, v in mapping.items() if v} or None,
+            content, name=name, user=user, format=state.get("up_format", AUTO), mapping={k: v for k, v in mapping.items() if v} or None,
             max_file_mb=settings.max_file_mb, max_rows=settings.max_rows, country=country or None,
             date_order=None if order == "auto" else order,
             progress=lambda rows, msg: progress(min(0.95, rows * 120 / size), f"{msg}: {rows:,}"),
@@ -113,7 +121,7 @@ def stored_summary(dataset_id: str, report) -> str:
 
 
 def mapping_widgets(peek: Peek) -> tuple[Widget, ...]:
-    """One select per canonical column the mapping form offers (:data:`geo.io.formats.AUTO_COLUMNS`), from the upload's columns."""
+    """One select per canonical column the mapping form offers (:data:`geo.io.generic.AUTO_COLUMNS`), from the upload's columns."""
     return tuple(Widget("selectbox", c, prefixed_key("map_", c), {"options": peek.columns}) for c in AUTO_COLUMNS)
 
 

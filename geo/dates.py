@@ -32,8 +32,8 @@ DATE_ORDERS: dict[str, str] = {
     "ymd": "year first (24/11/30)",
 }
 
-#: Each source format's convention when no value of a column decides the order.
-ORDER_CONVENTIONS: dict[str, str] = {"acled": "dmy", "ucdp": "mdy"}
+#: The order when no value of a column decides it and the source has no convention of its own
+#: (each source layout's is in the readers' table: :attr:`geo.io.source.Layout.date_convention`).
 DEFAULT_ORDER = "dmy"
 
 #: Earliest plausible event date: UCDP GED begins in 1989 (ACLED's Middle East data in 2016).

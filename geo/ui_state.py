@@ -134,7 +134,7 @@ def is_dataset_key(key: str, prefix: str) -> bool:
 
 #: Keys made from a prefix and a name by :func:`prefixed_key` (``<prefix><name>``).
 PREFIXED: dict[str, str] = {
-    "map_": "Data: the upload's column for one canonical column (one select per geo.io.formats.AUTO_COLUMNS key)",
+    "map_": "Data: the upload's column for one canonical column (one select per geo.io.generic.AUTO_COLUMNS key)",
 }
 
 

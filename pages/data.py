@@ -30,9 +30,9 @@ st.title("Data")
 st.subheader("Upload events")
 if not may_upload(ctx.user):
     st.info("You can read the datasets shared with you; uploading needs the analyst role (ask an admin).")
-upload = draw(st, [data.UPLOAD])[0] if may_upload(ctx.user) else None
+upload = draw(st, [data.upload_widget()])[0] if may_upload(ctx.user) else None
 st.caption(data.limits_caption(ctx.settings))
-draw(st, data.UPLOAD_WIDGETS)
+draw(st, data.upload_widgets())
 if upload is not None:
     # Said by the server, not the upload widget: the file this run has is the one "Load and store" reads.
     st.caption(markdown_text(f"Ready to load: {upload.name} ({upload.size:,} bytes)"))

@@ -101,7 +101,7 @@ def _ged_record(layout: tuple[str, ...]) -> list[str]:
 
 @pytest.mark.parametrize("layout", ["UCDP_COLUMNS", "UCDP_COLUMNS_191", "unknown width"])
 def test_headerless_ged_is_recognised_by_content(tmp_path, layout):
-    from geo.io.sniff import UCDP_ANCHORED, UCDP_COLUMNS, UCDP_COLUMNS_191
+    from geo.io.ucdp import UCDP_ANCHORED, UCDP_COLUMNS, UCDP_COLUMNS_191
 
     layouts = {"UCDP_COLUMNS": UCDP_COLUMNS, "UCDP_COLUMNS_191": UCDP_COLUMNS_191,
                "unknown width": ("id", "x1", "x2", *UCDP_ANCHORED, "y1", "y2")}  # fmt: skip

@@ -307,7 +307,7 @@ def test_date_parser_never_raises(texts):
 @given(st.lists(st.lists(st.text(alphabet='ab ,"\n;', max_size=8), min_size=3, max_size=3), min_size=1, max_size=15),
        st.sampled_from(["\n", "\r\n"]))
 def test_record_lines_from_quote_parity_match_the_csv_module(rows, terminator):
-    from geo.io.csvfile import record_lines
+    from geo.io.delimited import record_lines
 
     buf = io.StringIO(newline="")
     csv.writer(buf, lineterminator=terminator).writerows(rows)

@@ -74,7 +74,7 @@ def test_the_widgets_geo_hands_the_pages_have_declared_keys():
     from geo.sidebar import filter_widgets
 
     vocab = Vocabulary(actors=frozenset({"HTS"}), date_min=date(2024, 11, 27), date_max=date(2024, 12, 12))
-    widgets = [*filter_widgets(vocab), *data_session.UPLOAD_WIDGETS, data_session.UPLOAD,
+    widgets = [*filter_widgets(vocab), *data_session.upload_widgets(), data_session.upload_widget(),
                *map_session.slice_controls({}, ["all"]), *map_session.slice_controls({"playing": True}, ["all"]),
                *data_session.mapping_widgets(data_session.Peek(("",))), *map_page_downloads(None, Query()),
                *view_exports(None, Query()), data_session.rejected_download(None), data_session.audit_download(None)]  # fmt: skip

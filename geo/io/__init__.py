@@ -6,40 +6,50 @@ from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from geo.dates import DATE_ORDERS, DEFAULT_ORDER, ORDER_CONVENTIONS
+from geo.dates import DATE_ORDERS, DEFAULT_ORDER
 from geo.errors import ReadError
-from geo.io.acled import merge_monadic
+from geo.io import readers
 from geo.io.archives import ArchiveLimits
-from geo.io.csvfile import CsvRows, Progress, read_csv
-from geo.io.formats import CONSUMED, WKT_COLUMNS, from_acled, from_generic, from_ucdp, resolve_mapping
+from geo.io.delimited import DELIMITER_NAMES, CsvRows, Progress
+from geo.io.delimited import NAME as DELIMITED
+from geo.io.generic import WKT_COLUMNS, from_generic, resolve_mapping
 from geo.io.geocode import geocode_missing
-from geo.io.geojson import PLACED_FROM_PROPERTIES, read_geojson
 from geo.io.layout import column_key, hxl_row, tidy_columns
 from geo.io.limits import check_rows
 from geo.io.missing import blank_missing_numbers
 from geo.io.reserved import WRITTEN_BY_US, rename_reserved, renamed_note
-from geo.io.sniff import UCDP_MARKERS, Sniffed, is_acled, sniff
+from geo.io.sniff import sniff
+from geo.io.source import Sniffed
 from geo.io.validate import build_events
+from geo.io.vector import layer_text
+from geo.io.workbook import NAME as WORKBOOK
 from geo.report import REJECT_COLUMNS, LoadReport, LoadResult
-from geo.schema import CRS, FIELD_BY_NAME, RENAMED
+from geo.schema import FIELD_BY_NAME, RENAMED
 from geo.settings import settings
 
-DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", "|": "pipes", ",": "commas"}
+__all__ = ["FORMATS", "TABLE_FORMATS", "UPLOAD_TYPES", "Progress", "read_events"]
 
-FORMATS: tuple[str, ...] = ("auto", "acled", "ucdp", "geojson", "parquet", "csv")
-#: File extensions the Data page accepts (the reader decides by content, not by extension).
-UPLOAD_TYPES: tuple[str, ...] = ("csv", "tsv", "txt", "json", "geojson", "parquet", "xlsx", "zip", "gpkg", "kml", "fgb", "dta")
-#: Readers of tables that arrive read already: a workbook sheet, a GDAL vector layer.
-TABLE_FORMATS: tuple[str, ...] = ("xlsx", "vector", "json", "stata")
+#: Derived from the readers' table (:mod:`geo.io.readers`) each time they are asked for.
+_DERIVED = {"FORMATS": readers.formats, "UPLOAD_TYPES": readers.upload_types, "TABLE_FORMATS": readers.table_formats}
+#: The kind a table with this project's own columns is mapped as (taken as they are).
+CANONICAL = "canonical"
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``FORMATS`` (``--format``'s choices), ``UPLOAD_TYPES`` (the Data page's uploader) and ``TABLE_FORMATS``
+    (readers of tables read already), as the readers' table says now."""
+    if name in _DERIVED:
+        return _DERIVED[name]()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def read_events(
     path: str | Path,
     *,
-    format: str = "auto",
+    format: str = readers.AUTO,
     mapping: dict[str, str] | None = None,
     dataset: str | None = None,
     progress: Progress | None = None,
@@ -57,7 +67,7 @@ def read_events(
     path
         ACLED export, UCDP GED CSV (with or without header), GeoJSON, GeoParquet or any CSV.
     format
-        ``auto`` sniffs the header; otherwise one of :data:`FORMATS`.
+        ``auto`` decides from the content; otherwise one of :func:`geo.io.readers.formats`.
     mapping
         For generic tables: canonical column → the file's column.
     dataset
@@ -92,8 +102,8 @@ def read_events(
     ReadError
         When the file cannot be read at all; the message says what was expected.
     """
-    if format not in FORMATS:
-        msg = f"format: expected one of {FORMATS}, got {format!r}"
+    if format not in readers.formats():
+        msg = f"format: expected one of {readers.formats()}, got {format!r}"
         raise ValueError(msg)
     if date_order is not None and date_order not in DATE_ORDERS:
         msg = f"date_order: expected one of {tuple(DATE_ORDERS)}, got {date_order!r}"
@@ -110,9 +120,10 @@ def read_events(
                                                  used=_read_columns(sniffed, mapping), renamed=renamed)  # fmt: skip
     table, lines = rows.table, rows.lines.set_axis(rows.table.index)
     kind = _kind(table, sniffed.format, mapping=mapping)
+    layout = readers.layout_of(kind)
     merged = ""
-    if kind == "acled":
-        table, lines, merged = merge_monadic(table, lines)
+    if layout is not None and layout.merge is not None:
+        table, lines, merged = layout.merge(table, lines)
     fmt, raw, mapped = _to_canonical(table, sniffed.format, kind, mapping=mapping, name=path.name, written=written)
     raw, blanked = blank_missing_numbers(raw)  # before geocoding: a row with NA coordinates has none
     geocoding: dict[str, object] = {}
@@ -120,19 +131,19 @@ def read_events(
         raw, geocoding = geocode_missing(raw, country=cc)
     events, rejected, warnings, dates = build_events(
         raw, original=table, lines=lines, fmt=fmt, dataset=dataset or path.stem,
-        date_order=date_order, convention=ORDER_CONVENTIONS.get(kind, DEFAULT_ORDER),
+        date_order=date_order, convention=layout.date_convention if layout else DEFAULT_ORDER,
     )  # fmt: skip
     if not rows.ragged.empty:
         rejected = pd.concat([rejected, rows.ragged], ignore_index=True).sort_values("line", kind="stable").reset_index(drop=True)
     report = LoadReport(
         format=fmt,
-        detected=sniffed.detected + (f"; {kind.upper()} columns" if kind in ("acled", "ucdp") and kind != fmt else ""),
+        detected=sniffed.detected + (f"; {kind.upper()} columns" if layout is not None and kind != fmt else ""),
         rows_read=len(rows.table) + len(rows.ragged),
         rows_loaded=len(events),
         rejected=rejected,
         warnings=read_warnings | warnings,
         encoding=sniffed.encoding,
-        delimiter=DELIMITER_NAMES[sniffed.delimiter] if sniffed.format in ("acled", "ucdp", "csv") else None,
+        delimiter=DELIMITER_NAMES[sniffed.delimiter] if readers.reader(sniffed.format).kind == readers.TEXT else None,
         date_order=dates.order,
         date_order_decided_by=dates.decided_by,
         notes=[*notes, *([merged] if merged else []), *([blanked] if blanked else [])],
@@ -162,11 +173,11 @@ def _read_columns(sniffed: Sniffed, mapping: dict[str, str] | None) -> dict[str,
     """The columns of a generic delimited file a canonical field is read from (column → field); None: every column.
 
     A block of rows may lack trailing columns that are not among them (see
-    :func:`geo.io.csvfile.read_csv`). ACLED and UCDP read many columns under their own
+    :func:`geo.io.delimited.read_csv`). ACLED and UCDP read many columns under their own
     rules, so there every column counts and a short row stays ragged.
     """
     keys = {column_key(n): n for n in sniffed.names}
-    if sniffed.format != "csv" or len(keys) < len(sniffed.names) or is_acled(set(keys)) or len(UCDP_MARKERS & set(keys)) >= 3:
+    if sniffed.format != DELIMITED or len(keys) < len(sniffed.names) or readers.recognised_layout(set(keys)):
         return None
     try:
         chosen = resolve_mapping(list(keys), mapping, written=keys)  # a mapping may name columns as the header writes them
@@ -189,7 +200,7 @@ def _reserve(sniffed: Sniffed) -> tuple[Sniffed, dict[str, str]]:
         frame = sniffed.frame
         ours = {frame.geometry.name} if isinstance(frame, gpd.GeoDataFrame) else set()
         # A sheet's row numbers (``_line``) are the reader's; the sheet's own ``_line`` was renamed where it was read.
-        ours |= {"_line"} if sniffed.format == "xlsx" else set()
+        ours |= {"_line"} if sniffed.format == WORKBOOK else set()
         renamed = rename_reserved([str(c) for c in frame.columns], keep=ours, also=())
         before = dict(frame.attrs.get("renamed", {}))  # renamed by the reader already (a sheet's own ``_line``)
         return (replace(sniffed, frame=frame.rename(columns=renamed)) if renamed else sniffed), before | renamed
@@ -208,18 +219,13 @@ def _table(
     warnings: dict[str, int] = {}
     notes = list(sniffed.notes)
     renamed = dict(renamed or {})
-    if sniffed.format in ("parquet", "geojson", *TABLE_FORMATS):
-        if sniffed.format == "parquet":
-            frame = _read_parquet(path)
-            geom = {frame.geometry.name} if isinstance(frame, gpd.GeoDataFrame) else set()
-            more = rename_reserved([str(c) for c in frame.columns], keep=geom, also=())
-            renamed |= more
-            table = _stringify(frame.rename(columns=more) if more else frame)
-        elif sniffed.format in TABLE_FORMATS:
-            table, warnings = _table_frame(sniffed.frame)
-        else:
-            table, warnings = read_geojson(sniffed.text or "", name=path.name)
+    reader = readers.reader(sniffed.format)
+    if reader.kind != readers.TEXT:
+        if reader.kind == readers.DOCUMENT:
+            table, warnings = reader.read(path, sniffed)
             renamed |= table.attrs.get("renamed", {})
+        else:
+            table, warnings = _table_frame(sniffed.frame)
         check_rows(path.name, len(table), max_rows)
         # Parquet rows, sheet rows and features are numbered from 1 (a sheet's header is row 1).
         table = table.reset_index(drop=True)
@@ -227,7 +233,7 @@ def _table(
         lines = pd.to_numeric(table.pop("_line")).astype("int64") if "_line" in table else pd.Series(range(1, len(table) + 1), dtype="int64")
         rows = CsvRows(table, lines, pd.DataFrame())
     else:
-        rows = read_csv(sniffed, name=path.name, progress=progress, max_rows=max_rows, used=used)
+        rows = reader.read(sniffed, name=path.name, progress=progress, max_rows=max_rows, used=used)
         notes += rows.notes
     if rows.table.empty and not len(rows.table.columns):
         msg = f"{path.name}: expected rows of events, got no columns"
@@ -282,102 +288,30 @@ def _repeated_header(table: pd.DataFrame) -> pd.Series:
 
 
 def _table_frame(frame: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, int]]:
-    """A workbook sheet (text already) or a vector layer (typed, in its own CRS) as text columns."""
-    if not isinstance(frame, gpd.GeoDataFrame):
-        return frame.astype("string").fillna(""), {}
-    warnings = {}
-    if frame.crs is not None and not frame.crs.equals(CRS):
-        warnings[f"coordinates transformed from {frame.crs.to_string()} to WGS 84"] = len(frame)
-        frame = frame.to_crs(CRS)
-    table = _stringify(frame)
-    placed = int((table["_geometry_type"] == PLACED_FROM_PROPERTIES).sum())
-    if placed:
-        warnings["features without a geometry placed from their latitude/longitude properties (kept)"] = placed
-    return table, warnings
-
-
-def _read_parquet(path: Path) -> pd.DataFrame:
-    try:
-        return gpd.read_parquet(path)
-    except Exception:  # noqa: BLE001 - plain Parquet without geo metadata is fine too
-        try:
-            return pd.read_parquet(path)
-        except Exception as exc:  # noqa: BLE001 - any pyarrow failure means "unreadable"
-            msg = f"{path.name}: expected a readable Parquet file, got {type(exc).__name__}: {str(exc)[:120]}"
-            raise ReadError(msg) from None
-
-
-def _stringify(frame: pd.DataFrame) -> pd.DataFrame:
-    """Typed columns → strings, so one validation path serves every format."""
-    out = pd.DataFrame(index=frame.index)
-    geom_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-    for col in frame.columns:
-        if col == geom_name:
-            continue
-        values = frame[col]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            values = values.dt.strftime("%Y-%m-%d")
-        out[col] = values.astype("string").fillna("")
-    if geom_name is not None:
-        out = _point_columns(out, frame.geometry)
-    return out
-
-
-def _point_columns(out: pd.DataFrame, geometry: gpd.GeoSeries) -> pd.DataFrame:
-    """``longitude`` / ``latitude`` from point geometries; a feature without one keeps its own
-    latitude/longitude columns when it has them (any case), else it carries a reason."""
-    is_point = (geometry.geom_type == "Point").to_numpy()
-    missing = geometry.isna().to_numpy() | geometry.is_empty.to_numpy()
-    own = {c.lower(): c for c in out.columns}
-    given = {k: out.pop(own[k]) for k in ("latitude", "longitude") if k in own}
-    xs = pd.Series(np.nan, index=out.index)
-    ys = pd.Series(np.nan, index=out.index)
-    xs[is_point] = geometry[is_point].x.to_numpy()
-    ys[is_point] = geometry[is_point].y.to_numpy()
-    out["longitude"] = xs.astype("string").fillna("")
-    out["latitude"] = ys.astype("string").fillna("")
-    placed = missing & (len(given) == 2)
-    if placed.any():
-        placed &= (given["latitude"].str.strip().str.len() > 0).to_numpy() & (given["longitude"].str.strip().str.len() > 0).to_numpy()
-        out.loc[placed, "latitude"] = given["latitude"][placed]
-        out.loc[placed, "longitude"] = given["longitude"][placed]
-    kinds = geometry.geom_type.astype("string").fillna("empty").mask(placed, PLACED_FROM_PROPERTIES)
-    reason = pd.Series("", index=out.index, dtype="string").mask(~is_point & ~placed, "non-point geometry")
-    out["_reject_reason"] = reason.mask(missing & ~placed, "missing geometry")
-    out["_reject_detail"] = out["_reject_reason"]
-    out["_geometry_type"] = kinds
-    return out
-
-
-#: The columns ACLED names the canonical ones it shares with any table (see :data:`AUTO_COLUMNS`).
-ACLED_NAMES: dict[str, str] = {"event_id": "event_id_cnty"}
-
-
-def _acled_aliases(table: pd.DataFrame, keyed: dict[str, str]) -> dict[str, str]:
-    """Date, coordinates, id or place an ACLED table recognised without ``event_id_cnty`` names as any table does.
-
-    A trimmed or re-saved export may call them ``date``, ``lat``, ``lon`` or ``event_id``;
-    only where ACLED's own column is absent and the analyst mapped nothing.
-    """
-    found = resolve_mapping(list(table.columns), None)
-    return {c: src for c, src in found.items() if c not in keyed and ACLED_NAMES.get(c, c) not in table}
+    """A table read already as text columns: a sheet or records (text already), a vector layer (typed, in its own CRS)."""
+    if isinstance(frame, gpd.GeoDataFrame):
+        return layer_text(frame)
+    return frame.astype("string").fillna(""), {}
 
 
 CANONICAL_MARKERS = frozenset({"event_id", "event_date", "latitude", "longitude", "source_format"})
 
 
 def _kind(table: pd.DataFrame, fmt: str, *, mapping: dict[str, str] | None) -> str:
-    """Whose columns a file has: a sniffed CSV says so; GeoJSON, Parquet and sheets are recognised by column."""
+    """Whose columns a file has: a layout's sniffed header says so; other tables are recognised by column.
+
+    Returns a layout's reader name (ACLED, UCDP), :data:`CANONICAL` for a file this project
+    wrote, or the generic mapping's: the format itself, or delimited text's for a table read already.
+    """
     cols = set(table.columns)
-    if fmt not in ("geojson", "parquet", "csv", *TABLE_FORMATS):
+    if readers.layout_of(fmt) is not None:
         return fmt
     if cols >= CANONICAL_MARKERS and not mapping:
-        return "canonical"  # a file this project wrote: columns already canonical
-    if is_acled(cols):
-        return "acled"
-    if len(UCDP_MARKERS & cols) >= 3:
-        return "ucdp"
-    return "csv" if fmt in TABLE_FORMATS else fmt
+        return CANONICAL  # a file this project wrote: columns already canonical
+    found = readers.recognised_layout(cols)
+    if found is not None:
+        return found.name
+    return DELIMITED if readers.reader(fmt).kind == readers.TABLE else fmt
 
 
 def _to_canonical(
@@ -393,9 +327,10 @@ def _to_canonical(
     try:
         # The analyst's names (as written, normalised or numbered) → the table's own, once.
         keyed = resolve_mapping(list(table.columns), mapping, auto=False, written=written)
-        if kind in ("acled", "ucdp"):
-            raw = from_acled(table) if kind == "acled" else from_ucdp(table)
-            aliases = _acled_aliases(table, keyed) if kind == "acled" else {}
+        layout = readers.layout_of(kind)
+        if layout is not None:
+            raw = layout.to_canonical(table)
+            aliases = layout.aliases(table, keyed) if layout.aliases else {}
             for canonical, source in (aliases | keyed).items():  # the analyst's mapping overrides the format's
                 raw[canonical] = table[source]
             keyed_used = set(aliases.values())
@@ -423,9 +358,9 @@ def _to_canonical(
     # Canonical columns the format's mapping does not set (an ACLED file with a source_url
     # column) are taken as they are; other unused columns are kept under their own names.
     for col in table.columns:
-        if col in FIELD_BY_NAME and col not in raw and col != "geometry" and kind in ("acled", "ucdp"):
+        if col in FIELD_BY_NAME and col not in raw and col != "geometry" and layout is not None:
             raw[col] = table[col]
-    used = CONSUMED.get(kind, frozenset()) | set(keyed.values()) | keyed_used
+    used = (layout.consumed if layout else frozenset()) | set(keyed.values()) | keyed_used
     extras = [c for c in table.columns if c not in raw and c not in FIELD_BY_NAME and c not in RENAMED and c not in used
               and not c.startswith("_")]  # fmt: skip
     for col in extras:

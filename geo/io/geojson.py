@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from pathlib import Path
 
 import pandas as pd
 import pyproj
@@ -18,10 +19,32 @@ from pyproj.exceptions import CRSError
 
 from geo.errors import ReadError
 from geo.io.reserved import rename_reserved
+from geo.io.source import Probe, Sniffed
 from geo.report import REJECT_COLUMNS
 
+#: The reader's name in load reports and ``--format``.
+NAME = "geojson"
+EXTENSIONS: tuple[str, ...] = (".geojson",)
 PLACED_FROM_PROPERTIES = "none (placed from properties)"
+PLACED_WARNING = "features without a geometry placed from their latitude/longitude properties (kept)"
+_GEOJSON_TYPE = re.compile(r'"type"\s*:\s*"(?:FeatureCollection|Feature)"')
 WGS84_NAMES = frozenset({"epsg:4326", "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:epsg::4326", "crs84", "ogc:crs84"})
+
+
+def is_geojson(text: str) -> bool:
+    """Whether a JSON text is GeoJSON (its ``type`` names a Feature or FeatureCollection near the top)."""
+    head = text[:4096]
+    return bool(_GEOJSON_TYPE.search(head)) or '"features"' in head
+
+
+def claims(probe: Probe) -> bool:
+    """Whether decoded text is a GeoJSON object."""
+    return probe.text is not None and probe.text.startswith("{") and is_geojson(probe.text)
+
+
+def read(path: Path, sniffed: Sniffed) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The features of the sniffed text as rows (the readers' table's entry point): :func:`read_geojson`."""
+    return read_geojson(sniffed.text or "", name=path.name)
 
 
 def read_geojson(text: str, *, name: str) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -46,7 +69,7 @@ def read_geojson(text: str, *, name: str) -> tuple[pd.DataFrame, dict[str, int]]
     warnings: dict[str, int] = {}
     placed = int((frame["_geometry_type"] == PLACED_FROM_PROPERTIES).sum()) if "_geometry_type" in frame else 0
     if placed:
-        warnings["features without a geometry placed from their latitude/longitude properties (kept)"] = placed
+        warnings[PLACED_WARNING] = placed
     crs = _declared_crs(data, name=name)
     if crs is not None:
         frame = _to_wgs84(frame, crs)

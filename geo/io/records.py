@@ -8,22 +8,29 @@ of objects, or it is refused with what was found.
 from __future__ import annotations
 
 import json
-import re
 
 import pandas as pd
 
 from geo.errors import ReadError
 from geo.io.geojson import property_text
+from geo.io.source import Probe, Source
 
+#: The reader's name in load reports.
+NAME = "json"
+EXTENSIONS: tuple[str, ...] = (".json",)
 #: Members under which APIs return their records, in order of preference.
 RECORD_MEMBERS: tuple[str, ...] = ("data", "Result", "result", "results", "events", "records", "items")
-_GEOJSON_TYPE = re.compile(r'"type"\s*:\s*"(?:FeatureCollection|Feature)"')
 
 
-def is_geojson(text: str) -> bool:
-    """Whether a JSON text is GeoJSON (its ``type`` names a Feature or FeatureCollection near the top)."""
-    head = text[:4096]
-    return bool(_GEOJSON_TYPE.search(head)) or '"features"' in head
+def claims(probe: Probe) -> bool:
+    """Whether decoded text is JSON (an object or an array; GeoJSON was asked first)."""
+    return probe.text is not None and probe.text.startswith(("{", "["))
+
+
+def read(probe: Probe) -> Source:
+    """The records of a JSON text as a table (the readers' table's entry point): :func:`read_records`."""
+    frame, where = read_records(probe.text or "", name=probe.name)
+    return Source(probe.name, format=NAME, frame=frame, note=where)
 
 
 def read_records(text: str, *, name: str) -> tuple[pd.DataFrame, str]:

@@ -1,16 +1,21 @@
-"""Decode event files and recognise their format from the header."""
+"""The dispatcher: decide which reader reads a file, asking the readers' table (:mod:`geo.io.readers`).
+
+Binary readers are asked first, on the file's bytes (Parquet, Stata, a workbook, a zip, a vector
+file); a container's member is asked again. Text is then decoded and text readers asked (GeoJSON,
+JSON records); anything else is delimited text, recognised by its header: a source's own layout
+(ACLED, UCDP GED) or any table's.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-import pandas as pd
-
 from geo.errors import ReadError
+from geo.io import parquet, readers, zipped
 from geo.io.archives import ArchiveLimits
-from geo.io.containers import open_source
+from geo.io.delimited import NAME as DELIMITED
 from geo.io.layout import (
     column_key,
     is_data_row,
@@ -19,10 +24,9 @@ from geo.io.layout import (
     records,
     trailing_delimiter,
     unique_names,
-    wkt_point_column,
 )
 from geo.io.limits import check_memory, check_size
-from geo.io.records import is_geojson, read_records
+from geo.io.source import Probe, Sniffed, Source
 from geo.settings import Settings, settings
 
 #: How much of an upload a peek decodes: a header is in its first megabyte.
@@ -47,69 +51,7 @@ MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"SQLite format 3", "an SQLite database"),
 )
 
-ACLED_MARKERS = frozenset({"event_id_cnty", "event_type", "sub_event_type", "actor1", "inter1"})
-#: Column names only ACLED uses (today's and the pre-2019 layouts): a file with enough of them is ACLED
-#: even without ``event_id_cnty`` (an analyst trimmed the columns). Shared words (country, location,
-#: latitude, notes, fatalities…) do not count: any event table has those.
-ACLED_OWN_COLUMNS = frozenset({
-    "event_id_cnty", "event_id_no_cnty", "sub_event_type", "actor1", "actor2", "assoc_actor_1", "assoc_actor_2",
-    "ally_actor_1", "ally_actor_2", "inter1", "inter2", "interaction", "time_precision", "geo_precision",
-    "civilian_targeting", "disorder_type", "source_scale",
-})  # fmt: skip
-#: How many of :data:`ACLED_OWN_COLUMNS`, with ``event_type``, make a header ACLED's without its id column.
-ACLED_MIN_OWN = 4
-#: Columns this project writes and ACLED never does: a canonical file shares ACLED's other names.
-PROJECT_COLUMNS = frozenset({"source_format", "source_line", "event_date_end", "source_event_type", "fatalities_low", "fatalities_high"})
-UCDP_MARKERS = frozenset({"type_of_violence", "where_prec", "side_a", "side_b", "best", "date_start"})
-
-#: UCDP GED's 49-column layout (GED 20.1 on), used when a release has no header row.
-UCDP_COLUMNS: tuple[str, ...] = (
-    "id", "relid", "year", "active_year", "code_status", "type_of_violence",
-    "conflict_dset_id", "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id",
-    "dyad_name", "side_a_dset_id", "side_a_new_id", "side_a", "side_b_dset_id",
-    "side_b_new_id", "side_b", "number_of_sources", "source_article", "source_office",
-    "source_date", "source_headline", "source_original", "where_prec", "where_coordinates",
-    "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
-    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec",
-    "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown",
-    "best", "high", "low", "gwnoa", "gwnob",
-)  # fmt: skip
-
-#: GED's 42-column layout up to 19.1 (``gwnoa``/``gwnob`` inside, ``low, best, high`` last).
-UCDP_COLUMNS_191: tuple[str, ...] = (
-    "id", "year", "active_year", "type_of_violence", "conflict_new_id", "conflict_name", "dyad_new_id",
-    "dyad_name", "side_a_new_id", "gwnoa", "side_a", "side_b_new_id", "gwnob", "side_b", "number_of_sources",
-    "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec",
-    "where_coordinates", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt", "priogrid_gid", "country",
-    "country_id", "region", "event_clarity", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b",
-    "deaths_civilians", "deaths_unknown", "low", "best", "high",
-)  # fmt: skip
-UCDP_LAYOUTS: tuple[tuple[str, ...], ...] = (UCDP_COLUMNS, UCDP_COLUMNS_191)
-#: The columns every GED layout has, in this order, from ``latitude`` on: found around ``geom_wkt``.
-UCDP_ANCHORED: tuple[str, ...] = (
-    "latitude", "longitude", "geom_wkt", "priogrid_gid", "country", "country_id", "region", "event_clarity",
-    "date_prec", "date_start", "date_end",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Sniffed:
-    """What the first bytes of a file say about it."""
-
-    format: str
-    detected: str
-    text: str | None = None
-    encoding: str | None = None
-    header: bool = True
-    data: bytes | None = None  # the file as UTF-8 bytes (the original bytes when already UTF-8)
-    delimiter: str = ","
-    names: tuple[str, ...] = ()  # column names (the header's, or given to a headerless file)
-    skip_lines: int = 0  # preamble lines above the header
-    frame: pd.DataFrame | None = None  # a table read already (workbook sheet, vector layer)
-    notes: tuple[str, ...] = ()  # what the reader found and did, for the load report
-
-
-def sniff(path: Path, *, format: str = "auto", max_file_mb: float = float("inf"),
+def sniff(path: Path, *, format: str = readers.AUTO, max_file_mb: float = float("inf"),
           archive_limits: ArchiveLimits | None = None, head: int | None = None) -> Sniffed:  # fmt: skip
     """Decode ``path`` (when text) and decide which reader should load it.
 
@@ -133,30 +75,53 @@ def sniff(path: Path, *, format: str = "auto", max_file_mb: float = float("inf")
         The format, a sentence saying why, and the decoded text for text formats.
     """
     raw = _read_bytes(path, max_file_mb=max_file_mb)
-    if raw[:4] == b"PAR1":
-        return Sniffed("parquet", "Parquet magic bytes")
-    if format == "parquet":
-        msg = f"{path.name}: expected a Parquet file (starting with PAR1), got {raw[:8]!r}"
-        raise ReadError(msg)
-    source = open_source(path, raw, limits=archive_limits, head=head)
-    notes = (f"read {source.note}",) if source.note else ()
-    if source.frame is not None:
-        return Sniffed(source.kind, source.note, frame=source.frame, notes=notes)
-    text, encoding = decode(source.data or b"", name=source.name)
-    stripped = text.lstrip()
-    if format == "geojson" or (stripped.startswith("{") and is_geojson(stripped)):
-        return Sniffed("geojson", "JSON object", text, encoding, notes=notes)
-    if stripped.startswith(("{", "[")):
-        frame, where = read_records(stripped, name=source.name)
-        return Sniffed("json", where, encoding=encoding, frame=frame, notes=(*notes, f"read {where}"))
+    forced = None if format == readers.AUTO else readers.reader(format)
+    probe = Probe(path, path.name, raw, limits=archive_limits, head=head)
+    opened = _open(probe, forced=forced)
+    if isinstance(opened, Sniffed):
+        return opened
+    notes = (f"read {opened.note}",) if opened.note else ()
+    if opened.frame is not None:
+        return Sniffed(opened.format, opened.note, frame=opened.frame, notes=notes)
+    text, encoding = decode(opened.data or b"", name=opened.name)
+    probe = replace(probe, name=opened.name, raw=opened.data or b"", text=text.lstrip())
+    for reader in readers.claimants(readers.DECODED):
+        if reader is forced or reader.claims(probe):
+            return _claimed(reader, probe, encoding=encoding, notes=notes)
+    return _delimited(text, path=path, format=format, encoding=encoding, data=opened.data or b"", notes=notes)
+
+
+def _open(probe: Probe, *, forced: readers.Reader | None) -> Sniffed | Source:
+    """What the binary readers make of the bytes: a document to read when loaded, a table read, or bytes to decode."""
+    for reader in readers.claimants(readers.BYTES):
+        if reader.claims(probe):
+            if reader.kind == readers.DOCUMENT:
+                return Sniffed(reader.name, reader.detected)
+            return reader.read(probe)
+        if reader is forced:  # a binary format forced on bytes that are not it
+            msg = f"{probe.name}: expected {reader.recognises[0].lower()}{reader.recognises[1:]}, got {probe.raw[:8]!r}"
+            raise ReadError(msg)
+    return Source(probe.name, data=probe.raw)
+
+
+def _claimed(reader: readers.Reader, probe: Probe, *, encoding: str, notes: tuple[str, ...]) -> Sniffed:
+    """The decoded text a text reader claimed: a document to read when loaded, or a table read now."""
+    if reader.kind == readers.DOCUMENT:
+        return Sniffed(reader.name, reader.detected, probe.text, encoding, notes=notes)
+    source = reader.read(probe)
+    return Sniffed(source.format, source.note, encoding=encoding, frame=source.frame, notes=(*notes, f"read {source.note}"))
+
+
+def _delimited(text: str, *, path: Path, format: str, encoding: str, data: bytes, notes: tuple[str, ...]) -> Sniffed:
+    """Delimited text: its preamble skipped, its delimiter and header found, its layout recognised."""
     skip, delimiter = locate_header(text)
     if skip:
         text = text.split("\n", skip)[-1]
         notes += (f"{skip} line(s) above the header skipped (a title or preamble)",)
-    sniffed = _classify(records(text, delimiter=delimiter, limit=50), format=format, name=path.name)
+    sniffed = classify(records(text, delimiter=delimiter, limit=50), format=format, name=path.name)
     sniffed = replace(sniffed, text=text, encoding=encoding, delimiter=delimiter, skip_lines=skip, notes=notes + sniffed.notes)
     utf8 = encoding == "utf-8" and not skip
-    return replace(sniffed, data=(source.data or b"").removeprefix(b"\xef\xbb\xbf") if utf8 else text.encode("utf-8"))
+    return replace(sniffed, data=data.removeprefix(b"\xef\xbb\xbf") if utf8 else text.encode("utf-8"))
 
 
 def _read_bytes(path: Path, *, max_file_mb: float) -> bytes:
@@ -221,7 +186,7 @@ def peek_columns(content: bytes, *, name: str, config: Settings | None = None) -
 
     config = config or settings()
     check_memory(config)
-    if content[:4] not in (b"PK\x03\x04", b"PAR1") and not content.startswith(b"SQLite"):
+    if content[:4] not in (zipped.MAGIC, parquet.MAGIC) and not content.startswith(b"SQLite"):
         # A text file's header is in its first megabyte: never decode 200 MB to list columns.
         head = content[:PEEK_BYTES]
         if len(content) > len(head):
@@ -243,51 +208,31 @@ def upload_path(directory: Path, name: str) -> Path:
     return directory / f"{stem}{suffix}"
 
 
-def is_acled(columns: set[str]) -> bool:
-    """Whether normalised column names are ACLED's, judged by the header as a whole.
+def classify(recs: list[list[str]], *, format: str, name: str) -> Sniffed:
+    """Format, header and column names of delimited text from its first records.
 
-    ACLED's id ``event_id_cnty`` with two more of its columns decides it; without the id
-    (trimmed by an analyst, in any case), ``event_type`` and at least :data:`ACLED_MIN_OWN`
-    names only ACLED uses (``sub_event_type``, ``inter1``, ``interaction``, ``geo_precision``…)
-    do — unless the file has columns only this project writes (a canonical export).
+    A first record that is data is recognised by a layout's ``headerless`` (UCDP GED's) or
+    numbered; a header is recognised by a layout's ``detect`` (ACLED's, UCDP GED's) or read as
+    any table's. A forced layout whose columns are absent is refused.
     """
-    if "event_id_cnty" in columns:
-        return len(ACLED_MARKERS & columns) >= 3
-    if columns & PROJECT_COLUMNS:
-        return False
-    return "event_type" in columns and len(ACLED_OWN_COLUMNS & columns) >= ACLED_MIN_OWN
-
-
-def acled_evidence(columns: set[str]) -> str:
-    """The ACLED columns a header has, for the load report's "detected" sentence."""
-    return ", ".join(sorted((ACLED_OWN_COLUMNS | ACLED_MARKERS) & columns))
-
-
-def _classify(recs: list[list[str]], *, format: str, name: str) -> Sniffed:
-    """Format, header and column names from the first records."""
     first = recs[0] if recs else []
-    if is_data_row(first, recs[1:]) and format in ("auto", "ucdp", "csv"):
-        layout = ucdp_headerless(first) if format != "csv" else None
-        if layout is not None:
-            return Sniffed("ucdp", f"no header row; {len(first)} fields in UCDP GED's layout (a WKT point in field "
-                           f"{layout.index('geom_wkt') + 1})", header=False, names=layout)  # fmt: skip
-        names = tuple(numbered_names(len(first)))
-        note = f"no header row (the first row is data): columns are numbered 1–{len(first)} for a mapping"
-        return Sniffed("csv", "generic CSV without a header", header=False, names=names, notes=(note,))
+    forced = None if format == readers.AUTO else readers.reader(format)
+    if is_data_row(first, recs[1:]) and (forced is None or forced.name == DELIMITED or _headerless(forced)):
+        return _headerless_names(first, forced=forced)
     head = [c.strip().lower() for c in first]
     names = [c.strip() or f"unnamed: {i}" for i, c in enumerate(first)]
     notes: tuple[str, ...] = ()
     if trailing_delimiter(first, recs[1:]):
         names.append(f"unnamed: {len(names)}")
         notes = ("every row ends with a delimiter (one field more than the header): the empty last field is dropped",)
-    sniffed = Sniffed("csv", "generic CSV (no ACLED or UCDP header)", names=tuple(unique_names(names)), notes=notes)
+    sniffed = Sniffed(DELIMITED, "generic CSV (no ACLED or UCDP header)", names=tuple(unique_names(names)), notes=notes)
     cols = set(head) | {column_key(c) for c in first}  # "SUB EVENT TYPE" is ACLED's sub_event_type too
-    if format in ("auto", "acled") and is_acled(cols):
-        return replace(sniffed, format="acled", detected=f"ACLED columns in header: {acled_evidence(cols)}")
-    if format in ("auto", "ucdp") and len(UCDP_MARKERS & cols) >= 3:
-        return replace(sniffed, format="ucdp", detected=f"UCDP GED columns in header: {', '.join(sorted(UCDP_MARKERS & cols))}")
-    if format in ("acled", "ucdp"):
-        msg = f"{name}: expected {format.upper()} columns in the header, got {head[:8]!r}"
+    for reader in readers.layouts():
+        detected = reader.layout.detect(cols) if reader.layout and (forced is None or forced is reader) else ""
+        if detected:
+            return replace(sniffed, format=reader.name, detected=detected)
+    if forced is not None and forced.layout is not None:
+        msg = f"{name}: expected {forced.name.upper()} columns in the header, got {head[:8]!r}"
         raise ReadError(msg)
     if len(head) < 2:
         msg = f"{name}: expected a CSV header with event columns, got {head!r}"
@@ -295,34 +240,17 @@ def _classify(recs: list[list[str]], *, format: str, name: str) -> Sniffed:
     return sniffed
 
 
-def ucdp_headerless(first: list[str]) -> tuple[str, ...] | None:
-    """Column names for a headerless GED record, recognised by content, or None.
-
-    A GED record has a WKT point (``geom_wkt``) right after its latitude and longitude, and
-    its start and end dates eight and nine fields later. A known layout of the same width
-    with ``geom_wkt`` in the same place gives every name; another width gets the anchored
-    names and its other columns numbered.
-    """
-    at = wkt_point_column(first)
-    if at is None or at < 2 or at + 8 >= len(first):
-        return None
-    lat, lon, start = first[at - 2].strip(), first[at - 1].strip(), first[at + 7].strip()
-    point = first[at].split("(", 1)[-1].rstrip(") ").split()
-    if point[:2] != [lon, lat] and [_num(p) for p in point[:2]] != [_num(lon), _num(lat)]:
-        return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(?: .*)?", start):
-        return None
-    for layout in UCDP_LAYOUTS:
-        if len(layout) == len(first) and layout.index("geom_wkt") == at:
-            return layout
-    names = [str(i + 1) for i in range(len(first))]
-    names[0] = "id"
-    names[at - 2 : at - 2 + len(UCDP_ANCHORED)] = UCDP_ANCHORED
-    return tuple(names[: len(first)])
+def _headerless(reader: readers.Reader) -> bool:
+    return reader.layout is not None and reader.layout.headerless is not None
 
 
-def _num(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
+def _headerless_names(first: list[str], *, forced: readers.Reader | None) -> Sniffed:
+    """A headerless file's names: a layout's, recognised by content (unless generic text is forced), else numbered."""
+    if forced is None or forced.name != DELIMITED:
+        for reader in readers.layouts():
+            found = reader.layout.headerless(first) if _headerless(reader) and (forced is None or forced is reader) else None
+            if found is not None:
+                return Sniffed(reader.name, found[1], header=False, names=found[0])
+    names = tuple(numbered_names(len(first)))
+    note = f"no header row (the first row is data): columns are numbered 1–{len(first)} for a mapping"
+    return Sniffed(DELIMITED, "generic CSV without a header", header=False, names=names, notes=(note,))

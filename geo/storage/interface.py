@@ -24,6 +24,7 @@ import pandas as pd
 from geo.access import LOCAL, Grant, NotAvailable, User, allowed, regrant
 from geo.article_store import ArticleStore
 from geo.io import Progress
+from geo.io.readers import AUTO
 from geo.params import BUNDLED_ID, DATASET_ID, LEGACY_DATASET_ID
 from geo.report import LoadResult
 from geo.storage.bundled import BUNDLED_LABEL, bundled_span, load_bundled
@@ -205,7 +206,7 @@ class Store(ArticleStore, ABC):
             msg = f"dataset {dataset_id}: its stored events are unreadable ({type(exc).__name__}); upload the file again"
             raise KeyError(msg) from None
 
-    def save(self, content: bytes, *, name: str, user: User = LOCAL, format: str = "auto",
+    def save(self, content: bytes, *, name: str, user: User = LOCAL, format: str = AUTO,
              mapping: dict[str, str] | None = None, progress: Progress | None = None,
              max_file_mb: float | None = None, max_rows: float | None = None,
              date_order: str | None = None, country: str | None = None) -> tuple[str, LoadResult]:  # fmt: skip

@@ -1,4 +1,4 @@
-"""Read delimited text into string columns, keeping ragged rows and true line numbers.
+"""Delimited text (CSV, tab- or pipe-separated) read into string columns, keeping ragged rows and true line numbers.
 
 The fast path is pyarrow's multi-threaded reader. When a file is irregular — rows
 with too few or too many fields, quoted newlines, blank lines — a second pass with
@@ -21,7 +21,14 @@ import pyarrow.csv as pacsv
 from geo.errors import ReadError
 from geo.io.layout import column_shape, distinctive
 from geo.io.limits import check_rows
-from geo.io.sniff import Sniffed
+from geo.io.source import Sniffed
+
+#: The reader of delimited text with no source's own layout: its name in load reports and ``--format``.
+NAME = "csv"
+#: Extensions of delimited text (a zip's member with one of them is read as text).
+EXTENSIONS: tuple[str, ...] = (".csv", ".tsv", ".txt")
+#: How the load report names a delimiter.
+DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", "|": "pipes", ",": "commas"}
 
 Progress = Callable[[int, str], None]
 

@@ -1,8 +1,9 @@
-"""Column mappings from each source format onto the canonical schema.
+"""Any table's columns onto the canonical schema: the analyst's mapping, then the usual spellings.
 
-Every function here takes the file's columns as strings and returns a frame of
-canonical column names, still as strings; :mod:`geo.io.validate` parses and
-checks them in one place for every format.
+Every function here takes the file's columns as strings and returns a frame of canonical column
+names, still as strings; :mod:`geo.io.validate` parses and checks them in one place for every
+format. A source with its own layout (:mod:`geo.io.acled`, :mod:`geo.io.ucdp`) builds on the
+helpers here.
 """
 
 from __future__ import annotations
@@ -11,37 +12,7 @@ import re
 
 import pandas as pd
 
-from geo.io.acled import OLD_COLUMNS, disorder_types, old_event_types
 from geo.io.layout import column_key
-from geo.taxonomy import (
-    DISORDER_TYPES,
-    UCDP_DATE_PREC,
-    UCDP_VIOLENCE,
-    UCDP_WHERE_PREC,
-    interaction_label,
-)
-
-ACLED_DIRECT = (
-    "event_date", "time_precision", "disorder_type", "event_type", "sub_event_type",
-    "actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "civilian_targeting", "iso",
-    "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
-    "geo_precision", "source", "notes", "fatalities", "tags",
-)  # fmt: skip
-
-#: Source columns each mapping consumes (not kept again as extra columns).
-CONSUMED: dict[str, frozenset[str]] = {
-    "acled": frozenset({"event_id_cnty", "ally_actor_1", "ally_actor_2"}),
-    "ucdp": frozenset({
-        "id", "date_start", "date_end", "date_prec", "type_of_violence", "side_a", "side_b", "adm_1",
-        "adm_2", "where_coordinates", "geom_wkt", "where_prec", "best", "low", "high", "source_article",
-        "best_est", "low_est", "high_est",
-    }),
-}  # fmt: skip
-
-#: UCDP's web download and API name some columns differently from the GED release.
-UCDP_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "relid"), "best": ("best", "best_est"), "low": ("low", "low_est"), "high": ("high", "high_est"),
-}  # fmt: skip
 
 #: Accepted spellings of the columns a generic CSV needs, in order of preference.
 AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -52,82 +23,24 @@ AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
     "location": ("location", "place", "place_name", "where_coordinates"),
 }
 
+#: Columns in which GIS exports write a point as WKT (``POINT (37.16 36.2)``).
+WKT_COLUMNS: tuple[str, ...] = ("geom_wkt", "wkt", "geometry", "the_geom", "geom", "shape", "wkt_geom")
 
-def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+
+def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
     """A string column, or an empty-string column when the file lacks it."""
     if name in frame:
         return frame[name]
     return pd.Series("", index=frame.index, dtype="string")
 
 
-def _first_of(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.Series:
+def first_of(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.Series:
     """The first of ``names`` the file has, filled per row from the next ones where empty."""
-    out = _col(frame, names[0])
+    out = text_column(frame, names[0])
     for name in names[1:]:
         if name in frame:
             out = out.where(out.str.strip().str.len() > 0, frame[name])
     return out
-
-
-def _map_codes(values: pd.Series, table: dict[str, object]) -> pd.Series:
-    return values.str.strip().map(table).astype("string").fillna("")
-
-
-def from_acled(frame: pd.DataFrame) -> pd.DataFrame:
-    """Map an ACLED export (old numeric or new text ``inter`` codes) to canonical columns."""
-    out = pd.DataFrame({c: _col(frame, c) for c in ACLED_DIRECT}, index=frame.index)
-    for old, new in OLD_COLUMNS.items():
-        if old in frame and new not in frame:
-            out[new] = frame[old]
-    out["event_type"], out["sub_event_type"], out["source_event_type"] = old_event_types(frame)
-    out["disorder_type"] = disorder_types(out["event_type"], out["disorder_type"])
-    out["event_id"] = _col(frame, "event_id_cnty")
-    for col in ("inter1", "inter2", "interaction"):
-        codes = _col(frame, col)
-        uniques = pd.Series(codes.unique())
-        out[col] = codes.map(dict(zip(uniques, uniques.map(interaction_label), strict=True)))
-    out["fatalities_low"] = out["fatalities"]
-    out["fatalities_high"] = out["fatalities"]
-    return out
-
-
-def from_ucdp(frame: pd.DataFrame) -> pd.DataFrame:
-    """Map UCDP GED columns (full layout or a subset) to canonical columns."""
-    tov = _col(frame, "type_of_violence").str.strip()
-    etype = tov.map({k: v[0] for k, v in UCDP_VIOLENCE.items()}).astype("string").fillna("")
-    out = pd.DataFrame(index=frame.index)
-    out["event_id"] = _first_of(frame, UCDP_ALIASES["id"])
-    out["event_date"] = _col(frame, "date_start")
-    out["event_date_end"] = _col(frame, "date_end")
-    out["time_precision"] = _map_codes(_col(frame, "date_prec"), UCDP_DATE_PREC)
-    out["event_type"] = etype
-    out["sub_event_type"] = tov.map({k: v[1] for k, v in UCDP_VIOLENCE.items()}).astype("string").fillna("")
-    out["disorder_type"] = etype.map(DISORDER_TYPES).astype("string").fillna("")
-    out["source_event_type"] = ("ucdp:" + tov).where(tov.str.len() > 0, "")
-    out["actor1"] = _col(frame, "side_a")
-    out["actor2"] = _col(frame, "side_b")
-    out["country"] = _col(frame, "country")
-    out["admin1"] = _strip_suffix(_col(frame, "adm_1"), r"\s+(governorate|province)$")
-    out["admin2"] = _strip_suffix(_col(frame, "adm_2"), r"\s+(district|nahiya)$")
-    out["location"] = _col(frame, "where_coordinates")
-    lat, lon = _col(frame, "latitude"), _col(frame, "longitude")
-    x, y = wkt_points(_col(frame, "geom_wkt"))
-    out["latitude"] = lat.where(lat.str.len() > 0, y)
-    out["longitude"] = lon.where(lon.str.len() > 0, x)
-    out["geo_precision"] = _map_codes(_col(frame, "where_prec"), UCDP_WHERE_PREC)
-    out["geo_precision_source"] = _col(frame, "where_prec")
-    out["fatalities"] = _first_of(frame, UCDP_ALIASES["best"])
-    out["fatalities_low"] = _first_of(frame, UCDP_ALIASES["low"])
-    out["fatalities_high"] = _first_of(frame, UCDP_ALIASES["high"])
-    article = _col(frame, "source_article")
-    office_line = _col(frame, "source_office") + " " + _col(frame, "source_date") + " " + _col(frame, "source_headline")
-    out["source"] = article.where(article.str.len() > 0, office_line.str.strip())
-    out["notes"] = _col(frame, "source_headline")
-    return out
-
-
-#: Columns in which GIS exports write a point as WKT (``POINT (37.16 36.2)``).
-WKT_COLUMNS: tuple[str, ...] = ("geom_wkt", "wkt", "geometry", "the_geom", "geom", "shape", "wkt_geom")
 
 
 def wkt_points(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -136,8 +49,11 @@ def wkt_points(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return xy[0].fillna(""), xy[1].fillna("")
 
 
-def _strip_suffix(values: pd.Series, pattern: str) -> pd.Series:
-    return values.str.replace(pattern, "", regex=True, case=False).str.strip()
+def is_event_header(columns: set[str]) -> bool:
+    """Whether normalised names make an event header: a date and coordinates (or a place, or a WKT point)."""
+    has = {key for key, names in AUTO_COLUMNS.items() if columns & set(names)}
+    dated = "event_date" in has or bool(columns & {"date_start", "sqldate"})
+    return dated and ({"latitude", "longitude"} <= has or "location" in has or "geom_wkt" in columns)
 
 
 def from_generic(frame: pd.DataFrame, *, mapping: dict[str, str] | None = None) -> pd.DataFrame:
