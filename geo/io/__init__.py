@@ -8,6 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.countries import country_code
 from geo.dates import DATE_ORDERS, DEFAULT_ORDER
 from geo.errors import ReadError
 from geo.io import readers
@@ -160,7 +161,6 @@ def _country_flag(country: str | None) -> str | None:
     """The alpha-2 code of the ``country`` argument; a text that names no country is refused, not ignored."""
     if country is None or not str(country).strip():
         return None
-    from geo.countries import country_code
 
     code = country_code(str(country))
     if code is None:

@@ -13,6 +13,7 @@ import re
 import pandas as pd
 
 from geo.io.layout import column_key
+from geo.schema import FIELD_BY_NAME, RENAMED
 
 #: Accepted spellings of the columns a generic CSV needs, in order of preference.
 AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -67,7 +68,6 @@ def from_generic(frame: pd.DataFrame, *, mapping: dict[str, str] | None = None) 
         Canonical column → source column, as the user supplied it; it wins over
         auto-detection of ``lat/latitude/y``, ``lon/lng/longitude/x`` and ``date/event_date``.
     """
-    from geo.schema import FIELD_BY_NAME, RENAMED
 
     chosen = resolve_mapping(list(frame.columns), mapping)
     out = pd.DataFrame(index=frame.index)

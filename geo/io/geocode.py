@@ -15,6 +15,8 @@ from collections import Counter
 
 import pandas as pd
 
+from geo.countries import country_code, country_label
+from geo.gazetteer import Match, default_gazetteer
 from geo.report import REJECT_COLUMNS
 
 REASON_PREFIX = "place not geocoded"
@@ -59,7 +61,6 @@ def geocode_missing(raw: pd.DataFrame, *, country: str | None = None) -> tuple[p
         todo &= raw[REJECT_COLUMNS[0]].fillna("").str.len() == 0
     if not todo.any():
         return raw, {}
-    from geo.gazetteer import Match, default_gazetteer
 
     gaz = default_gazetteer()
     rows = raw.loc[todo]
@@ -98,7 +99,6 @@ def geocode_missing(raw: pd.DataFrame, *, country: str | None = None) -> tuple[p
 
 def _resolve(gaz, name: str, cc: str, admin1: str) -> object:
     """The gazetteer's answer for one row, or ``(reason, detail)`` when the row's own evidence refuses it."""
-    from geo.gazetteer import Match
 
     if cc:
         return gaz.lookup(name, country=cc, admin1=admin1 or None)
@@ -118,7 +118,6 @@ def _resolve(gaz, name: str, cc: str, admin1: str) -> object:
 
 def _unresolved_text(result, key: tuple[str, str, str]) -> tuple[str, str]:
     """``(reason, detail)`` of an unresolved name: the reason groups rows, the detail names this one."""
-    from geo.countries import country_label
 
     best = result.candidates[0]["name"] if result.candidates else "none"
     if key[1]:
@@ -129,7 +128,6 @@ def _unresolved_text(result, key: tuple[str, str, str]) -> tuple[str, str]:
 def _country_columns(rows: pd.DataFrame) -> list[str]:
     """The columns that say a row's country: canonical ``country`` / ``iso``, then others named like one
     whose values are mostly countries (an ``id`` or ``cc`` column of something else does not count)."""
-    from geo.countries import country_code
 
     out = [c for c in ("country", "iso") if c in rows]
     for col in rows.columns:
@@ -145,7 +143,6 @@ def _country_columns(rows: pd.DataFrame) -> list[str]:
 def _row_countries(rows: pd.DataFrame, columns: list[str], flag: str | None) -> tuple[pd.Series, pd.Series]:
     """Each row's country code (``""`` when none is known) and, where its evidence refuses any
     placement, ``(reason, detail)``: columns that disagree, a country no one recognises, a flag contradicted."""
-    from geo.countries import country_code, country_label
 
     codes = pd.DataFrame(index=rows.index)
     unknown = pd.Series("", index=rows.index, dtype=object)

@@ -9,6 +9,7 @@ JSON records); anything else is delimited text, recognised by its header: a sour
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -182,7 +183,6 @@ def peek_columns(content: bytes, *, name: str, config: Settings | None = None) -
     ServerBusyError
         When the process is over its memory budget (a :class:`ReadError` too).
     """
-    import tempfile
 
     config = config or settings()
     check_memory(config)
