@@ -702,8 +702,14 @@ def _subject_actors(doc, at: int, coalition: list[str], previous: str | None) ->
     return _expand(named, coalition)
 
 
+#: A clause describing the target ("the Ain al-Asad base, which hosts US forces"): who it names did not act.
+DESCRIBES_TARGET = r",\s*(?:which|that|where)\s+(?:hosts?|house[sd]?|(?:is|was) home to|(?:is|are) used by|(?:is|was) held by)\b[^,;]*"
+
+
 def _unquoted(text: str) -> str:
-    """Quote marks as spaces, so that 'Russian "warplanes' reads as an alias (offsets unchanged)."""
+    """Quote marks as spaces, so that 'Russian "warplanes' reads as an alias, and a clause describing the
+    target blanked (offsets unchanged)."""
+    text = re.sub(DESCRIBES_TARGET, lambda m: " " * len(m.group(0)), text, flags=re.IGNORECASE)
     return re.sub(r"[\"“”]", " ", text)
 
 

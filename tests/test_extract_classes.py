@@ -277,3 +277,17 @@ def test_a_province_level_event_sits_at_the_provincial_capital():
 ])  # fmt: skip
 def test_a_capital_named_by_its_country_is_that_city(body, place):
     assert _one(body)["location"] == place
+
+
+@pytest.mark.parametrize(("text", "actor"), [
+    ("A US drone strike hit a car near the airport.", "US forces"),
+    ("Turkish mercenaries tried to infiltrate the village.", "SNA"),  # the Kurdish press's word for SNA factions
+    ("The Turkish occupation mercenaries shelled the village.", "SNA"),
+])  # fmt: skip
+def test_actors_under_the_names_the_regional_press_uses(text, actor):
+    assert [m.actor for m in find_actors(text)][:1] == [actor]
+
+
+def test_who_a_clause_says_the_target_hosts_did_not_act():
+    event = _one("Rockets on Friday targeted the Ain al-Asad air base, which hosts US and other international forces.")
+    assert event["location"] == "Ain al-Asad air base" and event["actor1"] != "US forces"
