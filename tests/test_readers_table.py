@@ -147,3 +147,10 @@ def test_a_new_reader_documented_passes_the_docs_check(monkeypatch):
 def test_each_forcible_reader_is_a_format_the_reader_accepts(name):
     with pytest.raises(ValueError, match="date_order"):  # the format passed its check; the date order did not
         read_events(ROOT / "README.md", format=name, date_order="nope")
+
+
+def test_the_data_page_accepts_every_extension_a_reader_reads():
+    """A file a reader reads is never refused by the uploader (a Shapefile alone lacks its sidecars: zip it)."""
+    accepted = set(readers.upload_types())
+    for row in readers.readers():
+        assert {e.lstrip(".") for e in row.extensions} - {"shp"} <= accepted, row.name

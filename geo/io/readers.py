@@ -136,13 +136,13 @@ READERS: tuple[Reader, ...] = (
            stata.EXTENSIONS, ("dta",), TABLE, stata.read, claims=stata.claims, options=_TABLE_OPTIONS),
     Reader(workbook.NAME, "Excel or OpenDocument workbook", "A workbook's sheets with an event header (found among "
            "them; sheets with one header stacked); an aggregated workbook (counts per period) is refused",
-           workbook.EXTENSIONS, ("xlsx",), TABLE, workbook.read, claims=workbook.claims,
+           workbook.EXTENSIONS, ("xlsx", "xls", "ods"), TABLE, workbook.read, claims=workbook.claims,
            options=(*_TABLE_OPTIONS, "max_unpacked_mb")),
     Reader(zipped.NAME, "zip archive", "A zip holding one event file (a CSV, GeoJSON, JSON, Stata or vector file, or a "
            "Shapefile with its sidecars), checked before it is unpacked", zipped.EXTENSIONS, ("zip",), CONTAINER,
            zipped.read, claims=zipped.claims, options=("max_unpacked_mb",)),
     Reader(vector.NAME, "GeoPackage, KML, Shapefile, FlatGeobuf or GML", "A vector file GDAL reads (its first layer; "
-           "points, transformed to WGS 84)", vector.EXTENSIONS, ("gpkg", "kml", "fgb"), TABLE, vector.read,
+           "points, transformed to WGS 84)", vector.EXTENSIONS, ("gpkg", "kml", "fgb", "gml"), TABLE, vector.read,
            claims=vector.claims, options=_TABLE_OPTIONS),
 )  # fmt: skip
 
