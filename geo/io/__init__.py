@@ -227,9 +227,9 @@ def _table(
         else:
             table, warnings = _table_frame(sniffed.frame)
         check_rows(path.name, len(table), max_rows)
-        # Parquet rows, sheet rows and features are numbered from 1 (a sheet's header is row 1).
         table = table.reset_index(drop=True)
-        # Sheets carry their own row numbers; Parquet rows and features are numbered from 1.
+        # A sheet's rows keep the sheet's own numbers (its header row included, as Excel shows them);
+        # Parquet rows, records and features are numbered from 1.
         lines = pd.to_numeric(table.pop("_line")).astype("int64") if "_line" in table else pd.Series(range(1, len(table) + 1), dtype="int64")
         rows = CsvRows(table, lines, pd.DataFrame())
     else:
