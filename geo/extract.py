@@ -760,6 +760,9 @@ PLACE_FRAMES: tuple[tuple[str, str], ...] = (
     (r"\b\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+){0,2}(?:of|from)\s+$", "a reference point (… km from a place)"),
     (r"\b(?:located|situated|lying|lies)\s+between\b[^.;]*$", "a reference point (located between places)"),
     (r"\b(?:told|according to|cited by|quoted by|citing)\s+(?:the\s+)?(?:\w+\s+){0,2}$", "a news source, not a place"),
+    # "the official Syrian news agency Sana said", "the broadcaster Rudaw": the outlet's name, not a place.
+    (r"\b(?:news agency|agency|news network|network|channel|broadcaster|newspaper|daily|outlet|website|television)\s+$",
+     "a news source, not a place"),
 )
 #: What follows a place name that makes it a source or a government acting, not where something happened.
 AFTER_FRAMES: tuple[tuple[str, str], ...] = (

@@ -291,3 +291,8 @@ def test_actors_under_the_names_the_regional_press_uses(text, actor):
 def test_who_a_clause_says_the_target_hosts_did_not_act():
     event = _one("Rockets on Friday targeted the Ain al-Asad air base, which hosts US and other international forces.")
     assert event["location"] == "Ain al-Asad air base" and event["actor1"] != "US forces"
+
+
+def test_a_news_outlets_name_after_its_kind_is_not_a_place():
+    events, rejected = _run("The official Syrian news agency Sana said on Friday that soldiers were killed in an attack.")
+    assert events.empty and [r.reason for r in rejected] == ["no place of an event (a news source, not a place)"]
