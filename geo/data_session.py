@@ -30,7 +30,8 @@ MAPPING_HINT = ("Column mapping: leave empty to auto-detect (lat/latitude/y, lon
 
 def upload_widget() -> Widget:
     """The upload widget (analysts and admins only): the types and formats the readers' table has (:mod:`geo.io.readers`)."""
-    return Widget("file_uploader", ", ".join(r.label for r in readers()), "up_file", {"type": list(upload_types())})
+    return Widget("file_uploader", "Event file: the format is decided from its content", "up_file", {
+        "type": list(upload_types()), "help": "Read: " + "; ".join(r.label for r in readers()) + "."})
 
 
 def upload_widgets() -> tuple[Widget, ...]:
