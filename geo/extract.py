@@ -412,7 +412,7 @@ def article_neighbour(body: str) -> str:
 
 def article_countries(body: str) -> tuple[str, ...]:
     """Syria and Iraq in the order the article is about them (how often it names each)."""
-    iraq = len(re.findall(r"\bIraq(?:i|is)?\b", body))
+    iraq = len(re.findall(NEIGHBOURS["IQ"], body))
     syria = len(re.findall(r"\bSyria(?:n|ns)?\b", body))
     return ("IQ", "SY") if iraq > syria else ("SY", "IQ")
 
@@ -665,11 +665,12 @@ def _candidates(article, sentence, span, triggers, places, coalition, *, carried
     if not places:
         return [], f"no place of an event ({'; '.join(sorted({why for _, _, why in framed}))})"
     reported = _reported(sentence)
-    mentions = find_actors(_unquoted(reported))
+    actor_text = _actor_text(reported)
+    mentions = find_actors(actor_text)
     out = []
     for trigger, at in triggers:
         actor1, assoc, actor2 = assign_actors(mentions, max(0, at - (len(sentence) - len(reported))), coalition,
-                                              mutual=trigger.key in FIGHT, text=_unquoted(reported))  # fmt: skip
+                                              mutual=trigger.key in FIGHT, text=actor_text)  # fmt: skip
         subject = _subject_actors(doc, span[0] + at, coalition, carried.actor)
         if subject:  # the parse names who acts: it outranks word order
             actor1, assoc = subject[0], ";".join(subject[1:]) or None
@@ -698,7 +699,7 @@ def _subject_actors(doc, at: int, coalition: list[str], previous: str | None) ->
         return []
     if subject.pronoun:
         return [previous] if previous else []
-    named = [m.actor for m in find_actors(_unquoted(nlp.text_of(doc)[subject.start : subject.end])) if m.kind != "civilians"]
+    named = [m.actor for m in find_actors(_actor_text(nlp.text_of(doc)[subject.start : subject.end])) if m.kind != "civilians"]
     return _expand(named, coalition)
 
 
@@ -706,7 +707,7 @@ def _subject_actors(doc, at: int, coalition: list[str], previous: str | None) ->
 DESCRIBES_TARGET = r",\s*(?:which|that|where)\s+(?:hosts?|house[sd]?|(?:is|was) home to|(?:is|are) used by|(?:is|was) held by)\b[^,;]*"
 
 
-def _unquoted(text: str) -> str:
+def _actor_text(text: str) -> str:
     """Quote marks as spaces, so that 'Russian "warplanes' reads as an alias, and a clause describing the
     target blanked (offsets unchanged)."""
     text = re.sub(DESCRIBES_TARGET, lambda m: " " * len(m.group(0)), text, flags=re.IGNORECASE)

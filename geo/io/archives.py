@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from geo.errors import ReadError
+from geo.errors import ReadError, unreadable
 from geo.settings import Settings, settings
 
 #: Apache POI's default (ZipSecureFile: a minimum inflate ratio of 0.01); real CSV and XML stay under 30:1.
@@ -160,8 +160,7 @@ class Unpacker:
             msg = f"{self.name}: expected member {member!r} to hold what the archive declares, got a damaged one ({exc})"
             raise ReadError(msg) from None
         except (NotImplementedError, RuntimeError, OSError, EOFError) as exc:  # encrypted, unknown method, truncated
-            msg = f"{self.name}: expected a readable member {member!r}, got {type(exc).__name__}: {str(exc)[:120]}"
-            raise ReadError(msg) from None
+            raise unreadable(self.name, f"a readable member {member!r}", exc, limit=120) from None
         self.unpacked += got
 
     def _refuse(self, info: zipfile.ZipInfo, got: int) -> None:

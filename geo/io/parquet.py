@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.errors import ReadError
+from geo.errors import unreadable
 from geo.io.reserved import rename_reserved
 from geo.io.source import Probe, Sniffed
 from geo.io.vector import stringify
@@ -52,5 +52,4 @@ def read_parquet(path: Path) -> pd.DataFrame:
         try:
             return pd.read_parquet(path)
         except Exception as exc:  # noqa: BLE001 - any pyarrow failure means "unreadable"
-            msg = f"{path.name}: expected a readable Parquet file, got {type(exc).__name__}: {str(exc)[:120]}"
-            raise ReadError(msg) from None
+            raise unreadable(path.name, "a readable Parquet file", exc, limit=120) from None

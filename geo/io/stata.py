@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from geo.errors import ReadError
+from geo.errors import unreadable
 from geo.io.source import Probe, Source
 
 #: The reader's name in load reports.
@@ -44,8 +44,7 @@ def read_stata(raw: bytes, *, name: str, note: str) -> Source:
     try:
         frame = pd.read_stata(io.BytesIO(raw), convert_categoricals=True, preserve_dtypes=False)
     except Exception as exc:  # noqa: BLE001 - pandas raises several types for damaged Stata files
-        msg = f"{name}: expected a readable Stata file, got {type(exc).__name__}: {str(exc)[:160]}"
-        raise ReadError(msg) from None
+        raise unreadable(name, "a readable Stata file", exc) from None
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             frame[col] = frame[col].dt.strftime("%Y-%m-%d")

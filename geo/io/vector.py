@@ -7,7 +7,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.errors import ReadError
+from geo.errors import unreadable
 from geo.io.geojson import PLACED_FROM_PROPERTIES, PLACED_WARNING
 from geo.io.source import Probe, Source
 from geo.schema import CRS
@@ -42,8 +42,7 @@ def read_vector(source: str, *, name: str, note: str) -> Source:
         layers = pyogrio.list_layers(source)
         frame = pyogrio.read_dataframe(source, layer=layers[0][0] if len(layers) else None)
     except Exception as exc:  # noqa: BLE001 - GDAL's errors vary by driver; all mean "unreadable"
-        msg = f"{name}: expected a vector file GDAL can read, got {type(exc).__name__}: {str(exc)[:160]}"
-        raise ReadError(msg) from None
+        raise unreadable(name, "a vector file GDAL can read", exc) from None
     layer = f" (layer {layers[0][0]!r}, the first of {len(layers)})" if len(layers) > 1 else ""
     return Source(name, format=NAME, frame=frame, note=note + layer)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.errors import ReadError
+from geo.errors import ReadError, unreadable
 from geo.io.generic import is_event_header
 from geo.io.layout import column_key, unique_names
 from geo.io.reserved import rename_reserved
@@ -45,8 +45,7 @@ def read_workbook(path: Path, raw: bytes) -> Source:
     try:
         sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None, dtype=str, engine="calamine")
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged workbooks
-        msg = f"{path.name}: expected a readable Excel workbook, got {type(exc).__name__}: {str(exc)[:160]}"
-        raise ReadError(msg) from None
+        raise unreadable(path.name, "a readable Excel workbook", exc) from None
     counts, found = [], []
     for title, sheet in sheets.items():
         row = _header_row(sheet)
