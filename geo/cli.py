@@ -33,9 +33,11 @@ from geo.query import Query, with_defaults
 from geo.query import vocabulary as make_vocabulary
 from geo.reference import build_reference
 from geo.schema import schema_markdown
+from geo.sentence_model import MODEL_DIR
 from geo.storage.files import read_canonical, write_canonical
 from geo.storage.upload import canonical_events
 from geo.tiles import extract_mbtiles
+from geo.train_sentences import train
 
 PROGRESS_MIN_ROWS = 50_000
 
@@ -192,6 +194,14 @@ def _geography_commands(sub: argparse._SubParsersAction) -> None:
     ex.add_argument("--json", action="store_true", help="print one JSON object")
     ex.add_argument("--detail", action="store_true", help="also list pairs, missed gold events and spurious extractions (not for the locked test split)")
     ex.set_defaults(func=cmd_evaluate_extractor)
+    tr = sub.add_parser("train-sentence-model", help="train the sentence classifiers (event or not, ACLED sub-type) shipped in geo/models")
+    tr.add_argument("--coded", type=Path, default=DATA.parent.parent / "shared" / "eval" / "ucdp_ged_syria_2016_2017.csv",
+                    help="a UCDP GED file whose source headlines are event examples (default ../shared/eval's)")
+    tr.add_argument("--train-years", default="2016", help="years of headlines to train on (comma-separated)")
+    tr.add_argument("--test-years", default="2017", help="years of headlines to measure on (comma-separated)")
+    tr.add_argument("--headlines", type=int, default=1000, help="how many training headlines to sample")
+    tr.add_argument("--out", type=Path, default=MODEL_DIR, help="where to write the pipeline (default: the package's)")
+    tr.set_defaults(func=cmd_train_sentence_model)
 
 
 def cmd_evaluate_extractor(args: argparse.Namespace) -> int:
@@ -234,6 +244,18 @@ def _evaluate_silver(args: argparse.Namespace) -> int:
         return 2
     scores, _ = evaluate_coded(coded, limit=args.limit)
     print(json.dumps(scores.to_dict()) if args.json else format_silver(scores))
+    return 0
+
+
+def cmd_train_sentence_model(args: argparse.Namespace) -> int:
+    """Train the sentence classifiers and print their figures on what they were not trained on."""
+    try:
+        years = {name: tuple(int(y) for y in getattr(args, name).split(",")) for name in ("train_years", "test_years")}
+        figures = train(args.coded, out=args.out, headlines=args.headlines, **years)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(figures, indent=1))
     return 0
 
 

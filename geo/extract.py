@@ -17,7 +17,7 @@ from functools import lru_cache
 import geopandas as gpd
 import pandas as pd
 
-from geo import layers, nlp
+from geo import layers, nlp, sentence_model
 from geo.actors import ActorMention, canonical_actor, find_actors, kind_of
 from geo.articles import Article
 from geo.gazetteer import Match, default_gazetteer
@@ -555,9 +555,11 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
         if triggers and not_event:
             rejections.append(Rejection(article.article_id, sentence, (start, end), ",".join(t.key for t, _ in triggers), not_event))
             triggers = []
-        elif not triggers and places and re.search(EVENT_WORDS, sentence, re.IGNORECASE):
-            # Something happened at a place, in words no trigger knows: say so rather than drop it silently.
-            rejections.append(Rejection(article.article_id, sentence, (start, end), "", "no trigger (event words without an event type)"))
+        elif places:
+            triggers, why = learned_reading(sentence, triggers)
+            if why:  # something happened at a place, by the words, yet no event: say so rather than drop it silently
+                rejections.append(Rejection(article.article_id, sentence, (start, end), ",".join(t.key for t, _ in triggers) or "learned", why))
+                triggers = []
         if triggers:
             made, why = _candidates(article, sentence, (start, end), triggers, places, coalition, carried=carried, doc=doc)
             candidates += made
@@ -569,6 +571,37 @@ def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
         last_city = cities[-1] if cities else last_city
         carried.day = stated if precision == 1 else carried.day
     return _to_events(_merge(candidates)), rejections
+
+
+#: The classifier's probability of a specific event below which a sentence with a trigger word is not one
+#: (its wording is a plan, a habit, a total or background the rules did not catch).
+NOT_EVENT_BELOW = 0.02
+#: Its probability at or above which a sentence with event words but no trigger word is a candidate,
+#: typed by the learned sub-type (wording the trigger list does not know).
+EVENT_AT = 0.97
+
+
+def learned_reading(sentence: str, triggers: list[tuple[Trigger, int]]) -> tuple[list[tuple[Trigger, int]], str | None]:
+    """The triggers a sentence with a place keeps once the learned classifier has read it, or why it has none.
+
+    The rules' triggers stand unless the classifier is nearly sure the sentence reports no specific
+    event; a sentence no trigger recognises becomes a candidate when the classifier is nearly sure it
+    does, typed by the learned sub-type and anchored at its first event word.
+    """
+    words = re.search(EVENT_WORDS, sentence, re.IGNORECASE)
+    if not triggers and not words:
+        return [], None
+    if not sentence_model.available():
+        return triggers, None if triggers else "no trigger (event words without an event type)"
+    reading = sentence_model.read(sentence)
+    if triggers and reading.event < NOT_EVENT_BELOW:
+        return triggers, f"the sentence classifier reads no specific event (p={reading.event:.2f})"
+    if triggers:
+        return triggers, None
+    if reading.event < EVENT_AT or not words:
+        return [], f"no trigger, and the sentence classifier is not sure of an event (p={reading.event:.2f})"
+    learned = Trigger("learned", "", reading.event_type, reading.sub_event_type, strong=True)
+    return [(learned, words.start())], None
 
 
 def _governorates_named(body: str, persons: frozenset[str], doc) -> frozenset[str]:
@@ -620,11 +653,13 @@ def _typed(trigger: Trigger, sentence: str, *, actor1: str | None = None, on: da
     With no word for how, a foreign state's forces (``external``: Israel, Turkey, the US, Russia)
     attacking in Syria or Iraq strike from the air, as they almost always do there.
     """
-    if trigger.key not in ("attack", "killing", "explosion"):
+    if trigger.key not in ("attack", "killing", "explosion", "learned"):
         return trigger
     for pattern, event_type, sub in HOW:
         if re.search(pattern, sentence, re.IGNORECASE):
             return replace(trigger, event_type=event_type, sub_event_type=sub)
+    if trigger.key == "learned":  # the classifier's sub-type stands unless the sentence says how
+        return trigger
     if trigger.key == "attack" and kind_of(actor1, on=on) == "external" and not re.search(GROUND, sentence, re.IGNORECASE):
         return replace(trigger, event_type="Explosions/Remote violence", sub_event_type="Air/drone strike")
     if trigger.key == "explosion":

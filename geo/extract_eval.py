@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -57,6 +57,9 @@ class Scores:
     pairs: pd.DataFrame
     missed: pd.DataFrame
     spurious: pd.DataFrame
+    #: Gold articles with no text in the folder, and their events: left out of every figure, and said so.
+    absent_articles: int = 0
+    absent_events: int = 0
 
     @property
     def recall(self) -> float:
@@ -84,7 +87,7 @@ class Scores:
         return {"gold": self.gold, "extracted": self.extracted, "matched": self.matched, "by_name": self.by_name,
                 "strict_recall": round(self.strict[0], 3), "strict_precision": round(self.strict[1], 3),
                 "recall": round(self.recall, 3), "precision": round(self.precision, 3), "fields": self.fields,
-                "field_rates": rates}  # fmt: skip
+                "field_rates": rates, "absent_articles": self.absent_articles, "absent_events": self.absent_events}  # fmt: skip
 
 
 def load_gold(path: str | Path) -> pd.DataFrame:
@@ -167,9 +170,14 @@ def _pair(g: pd.Series, x: pd.Series, km: float, days: int) -> dict[str, object]
 def evaluate(articles_dir: str | Path, gold_path: str | Path) -> Scores:
     """Extract every article of ``articles_dir`` (``*.md``, ``*.txt``) and score against the gold file."""
 
-    frames = [extract(read_article(p))[0] for p in sorted(Path(articles_dir).glob("*")) if p.suffix in (".md", ".txt")]
+    paths = [p for p in sorted(Path(articles_dir).glob("*")) if p.suffix in (".md", ".txt")]
+    frames = [extract(read_article(p))[0] for p in paths]
     extracted = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["article_id"])
-    return score(extracted, load_gold(gold_path))
+    gold = load_gold(gold_path)
+    # A gold article whose text is not here cannot be extracted: its events are left out, and counted.
+    present = gold["article"].isin({p.stem for p in paths})
+    scores = score(extracted, gold[present])
+    return replace(scores, absent_articles=int(gold.loc[~present, "article"].nunique()), absent_events=int((~present).sum()))
 
 
 def format_scores(scores: Scores) -> str:
@@ -180,4 +188,6 @@ def format_scores(scores: Scores) -> str:
              f"recall {scores.recall:.1%}  precision {scores.precision:.1%}",
              f"strict (pairs by distance only): recall {strict_recall:.1%}  precision {strict_precision:.1%}"]  # fmt: skip
     lines += [f"  {k}: {v} of {with_coords if k == 'place within 10 km' else scores.matched}" for k, v in scores.fields.items()]
+    if scores.absent_articles:
+        lines.append(f"left out: {scores.absent_articles} gold articles with no text in the folder ({scores.absent_events} events)")
     return "\n".join(lines)

@@ -63,6 +63,23 @@ def test_cli_scores_the_seed_article(tmp_path):
     cmd = [sys.executable, "-m", "geo", "evaluate-extractor", str(ROOT / "seeds"), "--gold", str(gold), "--json"]
     report = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout)
     assert report["gold"] == 1 and report["matched"] == 1 and report["fields"]["date exact"] == 1
+    assert (report["absent_articles"], report["absent_events"]) == (0, 0)
+
+
+def test_gold_of_an_article_with_no_text_is_left_out_and_counted(tmp_path):
+    from tests.conftest import ROOT
+
+    gold = tmp_path / "gold.jsonl"
+    here = {"article": "000_01c4ab2752bbdb4c", "event_date": "2024-11-30", "location": "Aleppo International Airport",
+            "latitude": 36.1807, "longitude": 37.2244, "event_type": "Battles",
+            "sub_event_type": "Non-state actor overtakes territory", "actor1_side": "opposition"}  # fmt: skip
+    gone = [{**here, "article": "lost_article", "event_date": day} for day in ("2024-12-01", "2024-12-02")]
+    gold.write_text("\n".join(json.dumps(r) for r in [here, *gone]) + "\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "geo", "evaluate-extractor", str(ROOT / "seeds"), "--gold", str(gold)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    # Recall is over the gold that has a text: a lost text neither lowers nor hides the figure.
+    assert "gold 1 " in out and "recall 100.0%" in out
+    assert "left out: 1 gold articles with no text in the folder (2 events)" in out
 
 
 def test_equally_close_pairs_prefer_the_same_sub_event_type():
