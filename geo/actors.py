@@ -17,6 +17,8 @@ import pandas as pd
 from geo.paths import DATA
 
 ACTORS_CSV = DATA / "actors.csv"
+#: Aliases learned from a coded record by :mod:`geo.actor_learning` (read after the hand dictionary).
+LEARNED_ACTORS_CSV = DATA / "actors_learned.csv"
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,24 @@ def actor_table() -> pd.DataFrame:
     for r in table.itertuples():
         for alias in [r.actor, *r.aliases.split("|")]:
             rows.append((alias.strip(), r.actor, r.kind, r.side, r.country, r.strength == "strong", r.era))
+    rows += _learned_rows(table)
     frame = pd.DataFrame(rows, columns=["alias", "actor", "kind", "side", "country", "strong", "era"])
+    # First spelling wins: the hand dictionary's aliases come before any learned one.
     return frame.drop_duplicates("alias").reset_index(drop=True)
+
+
+def _learned_rows(table: pd.DataFrame) -> list[tuple[str, str, str, str, str, bool, str]]:
+    """Aliases learned from a coded record (:mod:`geo.actor_learning`), with their actor's side and kind.
+
+    A learned alias of several words is strong; one word is weak (it counts only when nothing more
+    specific is named).
+    """
+    if not LEARNED_ACTORS_CSV.exists():
+        return []
+    learned = pd.read_csv(LEARNED_ACTORS_CSV, keep_default_na=False)
+    first = table.drop_duplicates("actor").set_index("actor")
+    return [(r.alias.strip(), r.actor, first.at[r.actor, "kind"], first.at[r.actor, "side"], first.at[r.actor, "country"],
+             len(r.alias.split()) > 1, first.at[r.actor, "era"]) for r in learned.itertuples() if r.actor in first.index]  # fmt: skip
 
 
 @cache
@@ -132,10 +150,18 @@ def kind_of(actor: object, *, on: date | None = None) -> str | None:
     return found[1] if found else None
 
 
-def canonical_actor(name: str) -> str | None:
-    """The canonical actor for a name or alias (``Hayat Tahrir al-Sham`` → ``HTS``)."""
+def canonical_actor(name: str, *, learned: bool = True) -> str | None:
+    """The canonical actor for a name or alias (``Hayat Tahrir al-Sham`` → ``HTS``); ``learned=False`` asks the hand dictionary only."""
     hit = _by_alias().get(name.strip().lower())
+    if hit and not learned and name.strip().lower() not in _hand_aliases():
+        return None
     return hit[0] if hit else None
+
+
+@cache
+def _hand_aliases() -> frozenset[str]:
+    table = pd.read_csv(ACTORS_CSV, keep_default_na=False)
+    return frozenset(a.strip().lower() for r in table.itertuples() for a in [r.actor, *r.aliases.split("|")])
 
 
 @cache

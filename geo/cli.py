@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.actor_learning import learn as learn_actor_aliases
+from geo.actors import LEARNED_ACTORS_CSV
 from geo.areas import tag_events
 from geo.bench import as_json, format_table, run
 from geo.build_data import TIMELINE, build_dataset, extract_articles, write_dataset
@@ -202,6 +204,13 @@ def _geography_commands(sub: argparse._SubParsersAction) -> None:
     tr.add_argument("--headlines", type=int, default=1000, help="how many training headlines to sample")
     tr.add_argument("--out", type=Path, default=MODEL_DIR, help="where to write the pipeline (default: the package's)")
     tr.set_defaults(func=cmd_train_sentence_model)
+    la = sub.add_parser("learn-actors", help="learn actor aliases from a coded record's headlines into data/actors_learned.csv")
+    la.add_argument("--coded", type=Path, default=DATA.parent.parent / "shared" / "eval" / "ucdp_ged_syria_2016_2017.csv",
+                    help="a UCDP GED file (default ../shared/eval's)")
+    la.add_argument("--years", default="2016", help="years to learn from (comma-separated)")
+    la.add_argument("--test-years", default="2017", help="years to measure the learned aliases on (comma-separated)")
+    la.add_argument("--out", type=Path, default=LEARNED_ACTORS_CSV, help="where to write the aliases")
+    la.set_defaults(func=cmd_learn_actors)
 
 
 def cmd_evaluate_extractor(args: argparse.Namespace) -> int:
@@ -256,6 +265,18 @@ def cmd_train_sentence_model(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(figures, indent=1))
+    return 0
+
+
+def cmd_learn_actors(args: argparse.Namespace) -> int:
+    """Learn actor aliases from a coded record and print how often their side is right on the test years."""
+    try:
+        years, test_years = (tuple(int(y) for y in v.split(",")) for v in (args.years, args.test_years))
+        figures = learn_actor_aliases(args.coded, years=years, test_years=test_years, out=args.out)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(figures))
     return 0
 
 
