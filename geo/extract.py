@@ -272,6 +272,8 @@ def find_places(
         if doc is not None and nlp.inside_name(doc, offset + span[0], offset + span[1]):
             continue  # "al-Sham" of "Hayat Tahrir al-Sham"
         match = _exact(gaz, phrase, countries) or in_context(phrase, governorates)
+        if match is None and not gaz.knows(phrase) and re.search(LOCATIVE, sentence[: span[0]]):
+            match = fuzzy_in_context(phrase, governorates)  # a spelling the gazetteer lacks, after "in", "near" …
         if match is None and gaz.knows(phrase) and not any(a < span[1] and span[0] < b for a, b in taken):
             taken.append(span)  # a known but ambiguous name: never fall back on a fragment of it ("Dali" of "Abu Dali")
         add(match, phrase, span)
@@ -450,6 +452,29 @@ def in_context(phrase: str, governorates: frozenset[str]) -> Match | None:
     for gov in sorted(governorates):
         result = gaz.lookup(phrase, country="SY", admin1=gov)
         if isinstance(result, Match) and result.method == "exact" and result.kind != "governorate":
+            found[(round(result.lat, 2), round(result.lon, 2))] = result
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+#: What comes just before a place name: only there is a name the gazetteer lacks read as a spelling of one.
+LOCATIVE = r"\b(?:in|on|near|at|outside|into|from|around|of|toward|towards|(?:town|village|city|area|district|neighbou?rhood)\s+of)\s+(?:the\s+)?$"
+#: The least fuzzy score a spelling variant needs (the gazetteer's ratio, 0–100).
+FUZZY_SCORE = 90
+
+
+def fuzzy_in_context(phrase: str, governorates: frozenset[str]) -> Match | None:
+    """A spelling variant the gazetteer lacks, matched approximately among the article's own governorates.
+
+    ("Sarakeb" in an article about Idlib is Saraqib.) Only a skeleton or close fuzzy match of a place
+    (not a governorate) lying in one of those governorates, and only when exactly one place qualifies.
+    """
+    if len(phrase) < 5 or not governorates:
+        return None
+    gaz, found = default_gazetteer(), {}
+    for gov in sorted(governorates):
+        result = gaz.lookup(phrase, country="SY", admin1=gov)
+        if (isinstance(result, Match) and result.method != "exact" and result.score >= FUZZY_SCORE
+                and result.kind != "governorate" and result.admin1 == gov):  # fmt: skip
             found[(round(result.lat, 2), round(result.lon, 2))] = result
     return next(iter(found.values())) if len(found) == 1 else None
 

@@ -85,13 +85,14 @@ def test_an_acronym_alias_needs_capitals():
         ("Turkey frequently carries out drone strikes on Kobani.", "a habit, not one event"),
         ("Since January, Turkish drones have carried out 77 strikes on Hasakah.", "a total over a period, not one event"),
         # No trigger word, and the learned classifier is not nearly sure: listed with its probability.
-        ("Two soldiers died in Homs on Friday.", "no trigger, and the sentence classifier is not sure of an event (p=0.86)"),
+        ("Two soldiers died in Homs on Friday.", "no trigger, and the sentence classifier is not sure of an event (p="),
     ],
 )
 def test_statements_that_are_not_events_are_rejected_with_their_reason(body, reason):
     events, rejected = _run(body)
     assert events.empty
-    assert [r.reason for r in rejected] == [reason]
+    # A reason ending "(p=" is followed by the classifier's probability, which training may move.
+    assert len(rejected) == 1 and (rejected[0].reason == reason or (reason.endswith("(p=") and rejected[0].reason.startswith(reason)))
 
 
 def test_a_generic_word_is_not_a_place_code():
@@ -297,3 +298,13 @@ def test_who_a_clause_says_the_target_hosts_did_not_act():
 def test_a_news_outlets_name_after_its_kind_is_not_a_place():
     events, rejected = _run("The official Syrian news agency Sana said on Friday that soldiers were killed in an attack.")
     assert events.empty and [r.reason for r in rejected] == ["no place of an event (a news source, not a place)"]
+
+
+def test_a_spelling_the_gazetteer_lacks_is_found_near_the_articles_other_places():
+    body = ("Government artillery shelled Atarib on Friday. Later on Friday, rockets fell on Dara Izza, residents said.")
+    events = _run(body)[0]
+    assert "Dārat ‘Izzah" in events["geocoded_by"].str.cat()
+    # With no place of the same governorate named, the variant is not guessed.
+    assert "Izzah" not in _run("Rockets fell on Dara Izza on Friday, residents said.")[0]["geocoded_by"].str.cat()
+    # Nor where no locative word introduces it as a place.
+    assert "Izzah" not in _run("Government artillery shelled Atarib on Friday. Dara Izza fighters fired back.")[0]["geocoded_by"].str.cat()
