@@ -462,6 +462,7 @@ LOCATIVE = r"\b(?:in|on|near|at|outside|into|from|around|of|toward|towards|(?:to
 FUZZY_SCORE = 90
 
 
+@lru_cache(maxsize=4096)  # an article names its places again and again; an approximate look-up is costly
 def fuzzy_in_context(phrase: str, governorates: frozenset[str]) -> Match | None:
     """A spelling variant the gazetteer lacks, matched approximately among the article's own governorates.
 
