@@ -353,3 +353,32 @@ def test_with_sign_in_off_this_machine_does_everything(any_store, extracted):
     done = any_store.accept(made["Tadmur"].id, LOCAL, dataset=DESK)
     assert any_store.info(done.dataset_id, LOCAL).visibility == "signed_in"
     assert set(STATUSES) >= {c.status for c in any_store.candidates(LOCAL, article_id=article_id)}
+
+
+def test_the_cli_proposes_an_articles_events_for_review(tmp_path, monkeypatch, capsys):
+    from geo.cli import main
+    from geo.storage.embedded import EmbeddedStore
+
+    monkeypatch.setenv("CONFLICT_MAP_DATASETS", str(tmp_path / "store"))
+    monkeypatch.delenv("CONFLICT_MAP_DATABASE_URL", raising=False)
+    article = tmp_path / "five-reports.md"
+    article.write_text(TEXT, encoding="utf-8")
+    page = tmp_path / "one-report.html"
+    page.write_text('<html><head><meta property="og:title" content="One report"><meta property="article:published_time" '
+                    'content="2025-01-06T09:00:00Z"></head><body><nav>Menu</nav><article><p>Turkish drones struck a village '
+                    "near Manbij on Sunday, killing four fighters, the monitor said.</p></article></body></html>", encoding="utf-8")  # fmt: skip
+    assert main(["extract", str(article), str(page), "--review"]) == 0
+    first = capsys.readouterr().out.splitlines()
+    assert first[0].startswith("five-reports.md: 5 candidates proposed for review, 0 proposed before (article ")
+    assert first[1].startswith("one-report.html: 1 candidate proposed for review, 0 proposed before")
+    assert first[0].endswith(", embedded store)")
+    assert main(["extract", str(article), "--review"]) == 0
+    assert "0 candidates proposed for review, 5 proposed before" in capsys.readouterr().out
+    store = EmbeddedStore(tmp_path / "store")
+    assert len(store.candidates(LOCAL, status="pending")) == 6 and len(store.articles(LOCAL)) == 2
+    assert {a.title for a in store.articles(LOCAL)} == {"Desk test: five reports", "One report"}
+    undated = tmp_path / "undated.html"
+    undated.write_text("<html><body><p>Fighters attacked a checkpoint in Tadmur.</p></body></html>", encoding="utf-8")
+    assert main(["extract", str(undated), "--review"]) == 2
+    assert "undated.html: expected a publication date" in capsys.readouterr().err
+    assert len(store.articles(LOCAL)) == 2  # nothing stored for it
