@@ -382,3 +382,24 @@ def test_the_cli_proposes_an_articles_events_for_review(tmp_path, monkeypatch, c
     assert main(["extract", str(undated), "--review"]) == 2
     assert "undated.html: expected a publication date" in capsys.readouterr().err
     assert len(store.articles(LOCAL)) == 2  # nothing stored for it
+
+
+def test_a_database_an_earlier_version_made_gets_the_candidates_table(postgis_server, monkeypatch, extracted):
+    import uuid
+
+    import psycopg
+
+    from geo.storage import postgis
+
+    url = postgis_server()
+    before = f"{url.rsplit('/', 1)[0]}/geo_before_review_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {before.rsplit('/', 1)[1]}")
+    with monkeypatch.context() as patched:  # the version before the review desk: migrations 1-4
+        patched.setattr(postgis, "MIGRATIONS", postgis.MIGRATIONS[:4])
+        article_id = postgis.PostgisStore(before).save_article(TEXT, ALICE).id
+    store = postgis.PostgisStore(before)  # today's server starts: migration 5 runs, once
+    made = store.propose(article_id, extracted.assign(article_id=article_id), ALICE)
+    assert len(made) == 5 and store.accept(made[0].id, ALICE, dataset=DESK).status == "accepted"
+    with psycopg.connect(before) as conn:
+        assert postgis.migrate(conn) == []
