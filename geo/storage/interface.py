@@ -2,7 +2,8 @@
 
 :class:`Store` holds everything both backends share — ids, access checks (:mod:`geo.access`),
 the bundled dataset (:mod:`geo.storage.bundled`), an upload's way in (:mod:`geo.storage.upload`),
-the audit entries — and asks its backend for ten primitives.
+the audit entries, pasted articles (:mod:`geo.article_store`) and candidate events with their desk
+datasets (:mod:`geo.candidate_store`) — and asks its backend for the primitives each part names.
 :class:`geo.storage.embedded.EmbeddedStore` (the default) keeps ``<id>.parquet`` + ``<id>.json``
 and an ``audit.jsonl`` in a directory; :class:`geo.storage.postgis.PostgisStore` keeps them in
 PostgreSQL/PostGIS (``CONFLICT_MAP_DATABASE_URL``), so several app processes share them.
