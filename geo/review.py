@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import geopandas as gpd
 import pandas as pd
 
+from geo.distance import haversine_km
 from geo.errors import GeoError
 from geo.gazetteer import Unresolved, default_gazetteer
 from geo.normalize import normalize
@@ -183,13 +184,21 @@ def place_alternatives(location: str, *, country: str | None = None, admin1: str
     gazetteer = default_gazetteer()
     found = gazetteer.lookup(location, country=country, admin1=admin1)
     if isinstance(found, Unresolved):
-        return tuple(_place(c) for c in found.candidates[:MAX_PLACES])
+        return _distinct([_place(c) for c in found.candidates])
     keys = {normalize(location), normalize(found.name)}
     namesakes = gazetteer.entries[gazetteer.entries["key"].isin(keys)].drop_duplicates("place_id")
     chosen = Place(found.name, found.lat, found.lon, found.admin1, found.source)
-    others = [_place(r) for r in namesakes.to_dict("records")]
-    others = [p for p in others if (round(p.lat, 4), round(p.lon, 4)) != (round(chosen.lat, 4), round(chosen.lon, 4))]
-    return (chosen, *others[: MAX_PLACES - 1])
+    return _distinct([chosen, *map(_place, namesakes.to_dict("records"))])
+
+
+def _distinct(places: list[Place]) -> tuple[Place, ...]:
+    """The first :data:`MAX_PLACES` places at least 1 km from every earlier one (sources give one town
+    coordinates a few hundred metres apart: that is one place, not an alternative)."""
+    kept: list[Place] = []
+    for place in places:
+        if all(haversine_km(place.lat, place.lon, k.lat, k.lon) > 1 for k in kept):
+            kept.append(place)
+    return tuple(kept[:MAX_PLACES])
 
 
 def _place(listed: Mapping[str, object]) -> Place:

@@ -403,3 +403,13 @@ def test_a_database_an_earlier_version_made_gets_the_candidates_table(postgis_se
     assert len(made) == 5 and store.accept(made[0].id, ALICE, dataset=DESK).status == "accepted"
     with psycopg.connect(before) as conn:
         assert postgis.migrate(conn) == []
+
+
+def test_place_alternatives_are_the_namesakes_the_gazetteer_weighed():
+    from geo.review import place_alternatives
+
+    ambiguous = place_alternatives("Ayn Isa", country="SY")  # a village in Latakia, a town in Raqqa: unresolved
+    assert {p.admin1 for p in ambiguous} >= {"Latakia", "Raqqa"} and all(p.source for p in ambiguous)
+    resolved = place_alternatives("Manbij", country="SY", admin1="Aleppo")
+    assert resolved[0].name == "Manbij" and abs(resolved[0].lat - 36.53) < 0.05
+    assert len(resolved) == len({(round(p.lat, 2), round(p.lon, 2)) for p in resolved})  # one place, listed once
