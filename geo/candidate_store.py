@@ -110,8 +110,7 @@ class CandidateStore:
         self.article_info(article_id, user)
         made = candidates_from_events(article_id, events, at=_now())
         unique = list({c.key: c for c in reversed(made)}.values())[::-1]  # the first of each key
-        detail = lambda c: f"article {article_id}: {c.sub_event_type} at {(c.location or '?')[:60]} on {c.event_date}"  # noqa: E731
-        return self._put_candidates([(c, self._entry(user, "propose", c.id, detail(c))) for c in unique])
+        return self._put_candidates([(c, self._entry(user, "propose", c.id, _proposal(c))) for c in unique])
 
     def propose_article(self, text: str, user: User, *, name: str) -> Proposed:
         """Keep an article's text as ``user``'s and propose the events the extractor finds in it.
@@ -141,8 +140,9 @@ class CandidateStore:
     def accept(self, candidate_id: str, user: User, *, dataset: str, changes: Mapping[str, object] | None = None) -> Candidate:
         """Accept a pending candidate, edited by ``changes``, into the desk dataset named ``dataset``; logged.
 
-        The desk dataset is ``user``'s own of that name, else the one of that name shared with
-        them, else a new one of theirs (private until shared; with sign-in off, everyone's).
+        The desk dataset is ``user``'s own of that name, else the one of that name listed to them
+        (a desk shared with their team; for an admin, anyone's), else a new one of theirs (private
+        until shared; with sign-in off, everyone's).
 
         Raises
         ------
@@ -211,6 +211,11 @@ class CandidateStore:
         if found.status != "pending":
             raise already_decided(found)
         return found
+
+
+def _proposal(c: Candidate) -> str:
+    """A proposal's audit detail: which article, what, where and when."""
+    return f"article {c.article_id}: {c.sub_event_type} at {(c.location or '?')[:60]} on {c.event_date}"
 
 
 def already_decided(stored: Candidate) -> AlreadyDecided:
