@@ -2,7 +2,8 @@
 
 Seed layout: a title line, a date line (``01-12-2024 04:43``, day-month-year), the
 outlet, then the body. Front-matter layout: ``---`` then ``key: value`` lines (title,
-date, outlet, url) then ``---`` then the body.
+date, outlet, url) then ``---`` then the body. A saved web page (``.html``) is read into the
+front-matter layout first (:mod:`geo.article_html`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from geo.article_html import MAX_HTML_BYTES, html_article
 from geo.errors import ReadError
 from geo.escape import html_text
 
@@ -36,10 +38,38 @@ class Article:
     path: str
 
 
+#: Files read as web pages; any other is text (``.txt``, ``.md``) in one of the two layouts.
+HTML_SUFFIXES = (".html", ".htm")
+
+
 def read_article(path: str | Path) -> Article:
-    """Parse an article file in either layout (see :func:`parse_article`)."""
+    """Parse an article file: text in either layout (see :func:`parse_article`) or a saved web page."""
     path = Path(path)
-    return parse_article(path.read_text(encoding="utf-8-sig"), article_id=path.stem, name=path.name, path=str(path))
+    return parse_article(article_file_text(path), article_id=path.stem, name=path.name, path=str(path))
+
+
+def article_file_text(path: str | Path) -> str:
+    """An article file's text as :func:`parse_article` reads it (a web page's main text with its front matter).
+
+    Raises
+    ------
+    ReadError
+        When the file is far larger than an article can be, or a web page cannot be read
+        (:func:`geo.article_html.html_article`).
+    """
+    path = Path(path)
+    html = path.suffix.lower() in HTML_SUFFIXES
+    limit = MAX_HTML_BYTES if html else 4 * MAX_ARTICLE_CHARS  # UTF-8 takes at most 4 bytes a character
+    if path.stat().st_size > limit:
+        msg = f"{path.name}: expected an article file of at most {limit:,} bytes, got {path.stat().st_size:,}"
+        raise ReadError(msg)
+    if html:
+        return html_article(path.read_bytes(), name=path.name)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        msg = f"{path.name}: expected UTF-8 text, got a byte that is not UTF-8 at offset {exc.start:,}"
+        raise ReadError(msg) from None
 
 
 def parse_article(text: str, *, article_id: str, name: str, path: str = "") -> Article:

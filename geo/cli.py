@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.access import LOCAL
 from geo.actor_learning import learn as learn_actor_aliases
 from geo.actors import LEARNED_ACTORS_CSV
 from geo.areas import tag_events
+from geo.articles import article_file_text
 from geo.bench import as_json, format_table, run
 from geo.build_data import TIMELINE, build_dataset, extract_articles, write_dataset
 from geo.countries import country_code
@@ -36,6 +38,7 @@ from geo.query import vocabulary as make_vocabulary
 from geo.reference import build_reference
 from geo.schema import schema_markdown
 from geo.sentence_model import MODEL_DIR
+from geo.storage.backends import open_store
 from geo.storage.files import read_canonical, write_canonical
 from geo.storage.upload import canonical_events
 from geo.tiles import extract_mbtiles
@@ -72,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("paths", nargs="+", type=Path)
     ext.add_argument("--json", action="store_true")
     ext.add_argument("--rejected", action="store_true", help="also print the rejected candidate sentences")
+    ext.add_argument("--review", action="store_true", help="instead, store each article (.txt, .md, .html) and its events as "
+                     "candidates for review in the configured store, as this machine's user; print how many")  # fmt: skip
     ext.set_defaults(func=cmd_extract)
     data = sub.add_parser("build-data", help="rebuild data/events.parquet and data/events.csv (deterministic)")
     data.add_argument("--timeline", type=Path, default=None, help="default: ../shared/reference/timeline-2024.tsv")
@@ -95,8 +100,9 @@ EXTRACT_FIELDS = ("event_date", "event_type", "sub_event_type", "actor1", "actor
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    """Extract events from article files."""
-
+    """Extract events from article files (``--review``: propose them as candidates in the store)."""
+    if args.review:
+        return _propose(list(args.paths))
     events, rejected = extract_articles(list(args.paths))
     for row in events.itertuples():
         record = {f: _jsonable(getattr(row, f)) for f in EXTRACT_FIELDS}
@@ -108,6 +114,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.rejected:
         for row in rejected.itertuples():
             print(json.dumps({"rejected": True, "reason": row.reason, "sentence": row.sentence}, ensure_ascii=False))
+    return 0
+
+
+def _propose(paths: list[Path]) -> int:
+    store = open_store()
+    for path in paths:
+        done = store.propose_article(article_file_text(path), LOCAL, name=path.name)
+        new = len(done.candidates)
+        print(f"{path.name}: {new} candidate{'' if new == 1 else 's'} proposed for review, {done.events - new} proposed "
+              f"before (article {done.article_id}, {store.backend} store)")  # fmt: skip
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Datasets, pasted articles and the audit log: one interface, two backends.
+"""Datasets, pasted articles, candidate events and the audit log: one interface, two backends.
 
 Modules, each importing only those listed before it:
 

@@ -2,8 +2,8 @@
 
 The default store (``CONFLICT_MAP_DATASETS``): ``<id>.parquet`` (canonical GeoParquet,
 :mod:`geo.storage.files`), ``<id>.open.arrow`` (:mod:`geo.storage.open_cache`), ``<id>.json``
-(its :class:`~geo.storage.interface.DatasetInfo`), ``audit.jsonl``, ``sign_outs.json`` and
-``articles/``. One process or several on one machine share it through a lock file.
+(its :class:`~geo.storage.interface.DatasetInfo`), ``audit.jsonl``, ``sign_outs.json``,
+``articles/`` and ``candidates/``. One process or several on one machine share it through a lock file.
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.access import NotAvailable
 from geo.article_store import ArticleInfo
+from geo.candidate_store import already_decided
 from geo.detail_text import ParquetText
 from geo.params import DATASET_ID
+from geo.review import Candidate, desk_events, desk_metadata
 from geo.storage.files import atomic_write, read_canonical, write_canonical
 from geo.storage.interface import AuditEntry, DatasetInfo, Store
 from geo.storage.open_cache import drop_cache, held_table
@@ -166,3 +169,57 @@ class EmbeddedStore(Store):
         self._log(entry)
 
 
+
+    # Candidates: ``candidates/<id>.json``, each written whole; decisions are made under the lock.
+    def _candidate_list(self, article_id: str | None = None) -> list[Candidate]:
+        folder = self.directory / "candidates"
+        found = [self._read_candidate(p.stem) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
+        return [c for c in found if c and article_id in (None, c.article_id)]
+
+    def _read_candidate(self, candidate_id: str) -> Candidate | None:
+        try:
+            return Candidate.from_dict(json.loads((self.directory / "candidates" / f"{candidate_id}.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, KeyError):
+            return None  # missing, or damaged: not listed
+
+    def _write_candidate(self, candidate: Candidate) -> None:
+        text = json.dumps(candidate.to_dict(), ensure_ascii=False, indent=1)
+        atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), self.directory / "candidates" / f"{candidate.id}.json")
+
+    def _put_candidates(self, new: list[tuple[Candidate, AuditEntry]]) -> list[Candidate]:
+        with self._locked():  # the same article proposed by two sessions at once: one set of candidates
+            (self.directory / "candidates").mkdir(exist_ok=True)
+            keys = {c.key for c in self._candidate_list()}
+            stored = [(c, entry) for c, entry in new if c.key not in keys]
+            for candidate, entry in stored:
+                self._write_candidate(candidate)
+                self._log(entry)
+        return [c for c, _ in stored]
+
+    def _decide(self, candidate: Candidate, entry: AuditEntry, *, desk: DatasetInfo | None = None) -> Candidate:
+        with self._locked():
+            stored = self._read_candidate(candidate.id)
+            if stored is None:
+                raise NotAvailable(candidate.id)
+            if stored.status != "pending":
+                raise already_decided(stored)
+            if desk is not None:
+                desk = next((i for i in self._infos() if i.content_key == desk.content_key), desk)
+                candidate = replace(candidate, dataset_id=desk.id)
+            # The decision first: a crash before the desk is written leaves an accepted candidate
+            # missing from it (the next accept into that desk writes it), never an unreviewed one in it.
+            self._write_candidate(candidate)
+            if desk is None:
+                self._log(entry)
+            else:
+                self._write_desk(desk, entry)
+        return candidate
+
+    def _write_desk(self, desk: DatasetInfo, entry: AuditEntry) -> None:
+        """Write a desk dataset's events again from every candidate accepted into it (under the lock)."""
+        accepted = [c for c in self._candidate_list() if c.status == "accepted" and c.dataset_id == desk.id]
+        events = desk_events(accepted, name=desk.name)
+        path = self.directory / f"{desk.id}.parquet"
+        atomic_write(lambda tmp: write_canonical(events, tmp), path)
+        held_table(path, ParquetText(path).loaded)  # the open cache, as for an upload
+        self._update(desk_metadata(desk, events), entry)

@@ -2,7 +2,8 @@
 
 :class:`Store` holds everything both backends share — ids, access checks (:mod:`geo.access`),
 the bundled dataset (:mod:`geo.storage.bundled`), an upload's way in (:mod:`geo.storage.upload`),
-the audit entries — and asks its backend for ten primitives.
+the audit entries, pasted articles (:mod:`geo.article_store`) and candidate events with their desk
+datasets (:mod:`geo.candidate_store`) — and asks its backend for the primitives each part names.
 :class:`geo.storage.embedded.EmbeddedStore` (the default) keeps ``<id>.parquet`` + ``<id>.json``
 and an ``audit.jsonl`` in a directory; :class:`geo.storage.postgis.PostgisStore` keeps them in
 PostgreSQL/PostGIS (``CONFLICT_MAP_DATABASE_URL``), so several app processes share them.
@@ -23,10 +24,12 @@ import pandas as pd
 
 from geo.access import LOCAL, Grant, NotAvailable, User, allowed, regrant
 from geo.article_store import ArticleStore
+from geo.candidate_store import CandidateStore
 from geo.io import Progress
 from geo.io.readers import AUTO
 from geo.params import BUNDLED_ID, DATASET_ID, LEGACY_DATASET_ID
 from geo.report import LoadResult
+from geo.review import DESK_FORMAT, DESK_KEY, desk_key
 from geo.storage.bundled import BUNDLED_LABEL, bundled_span, load_bundled
 from geo.storage.files import use_system_allocator
 from geo.storage.upload import canonical_events, check_upload, new_dataset_id, read_upload, upload_key
@@ -92,7 +95,7 @@ class AuditEntry:
     detail: str = ""
 
 
-class Store(ArticleStore, ABC):
+class Store(ArticleStore, CandidateStore, ABC):
     """The store interface; backends implement the ``_``-prefixed primitives."""
 
     backend = "abstract"
@@ -279,6 +282,23 @@ class Store(ArticleStore, ABC):
             raise PermissionError(msg)
         rows = [asdict(e) for e in self._entries()]
         return pd.DataFrame(rows, columns=AUDIT_COLUMNS).sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
+
+    def _desk_for(self, name: str, user: User) -> DatasetInfo:
+        """The desk dataset ``name`` means to ``user``: their own, else the one of that name listed to them
+        (a desk shared with their team), else a new one of theirs, stored when its first event is accepted."""
+        desks = [i for i in self._infos() if i.content_key.startswith(DESK_KEY) and i.name == name]
+        own = next((i for i in desks if i.content_key == desk_key(user.sub, name)), None)
+        shared = [i for i in desks if i is not own and allowed(user, "list", i.grant)]
+        if own or len(shared) == 1:
+            return own or shared[0]
+        if shared:
+            owners = ", ".join(sorted(i.owner_label for i in shared))[:200]
+            msg = f"dataset: expected one desk dataset named {name[:60]!r}, got {len(shared)} shared with you (owners {owners}); name another"
+            raise ValueError(msg)
+        return DatasetInfo(new_dataset_id(), name, owner=user.sub, owner_label=user.label[:200],
+                           visibility="private" if user.sub != LOCAL.sub else "signed_in", teams=(), rows=0, rejected=0,
+                           format=DESK_FORMAT, date_min=None, date_max=None, added=_now(), version=uuid.uuid4().hex,
+                           content_key=desk_key(user.sub, name))  # fmt: skip
 
     @staticmethod
     def _entry(user: User, action: str, dataset_id: str, detail: str) -> AuditEntry:

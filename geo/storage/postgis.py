@@ -25,7 +25,9 @@ import pyarrow as pa
 
 from geo.access import NotAvailable
 from geo.article_store import ArticleInfo
+from geo.candidate_store import already_decided
 from geo.detail_text import DETAIL_TEXT, SEARCHES_CACHED, detach, text_hits
+from geo.review import Candidate, desk_events, desk_metadata
 from geo.schema import FIELDS
 from geo.storage.copy_text import (
     COLUMNS,
@@ -104,6 +106,22 @@ UPDATE datasets SET dtypes = (
   FROM jsonb_array_elements(dtypes) WITH ORDINALITY AS t (c, n)
 )
 WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(dtypes) AS c WHERE c ->> 0 = 'border_km');
+"""),
+    # The whole candidate is the record; the columns a decision and a listing ask for are its own,
+    # so that deciding is one conditional UPDATE (WHERE status = 'pending').
+    (5, "candidate events proposed from articles, decided once (the review desk)", """
+CREATE TABLE candidates (
+  id text PRIMARY KEY CHECK (id ~ '^[0-9a-f]{32}$'),
+  article_id text NOT NULL,
+  key text NOT NULL UNIQUE,
+  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'rejected')),
+  reviewer text NOT NULL DEFAULT '',
+  decided_at text NOT NULL DEFAULT '',
+  dataset_id text NOT NULL DEFAULT '',
+  record jsonb NOT NULL
+);
+CREATE INDEX candidates_article ON candidates (article_id);
+CREATE INDEX candidates_desk ON candidates (dataset_id) WHERE status = 'accepted';
 """),
 )
 _LOCK = 72_657_310  # advisory lock id: "conflict-map migrations"
@@ -239,6 +257,66 @@ class PostgisStore(Store):
         with self._connect() as conn:
             conn.execute("DELETE FROM articles WHERE id = %s", (info.id,))
             _insert_audit(conn, entry)
+
+    def _candidate_list(self, article_id: str | None = None) -> list[Candidate]:
+        with self._connect() as conn:
+            rows = conn.execute("SELECT record FROM candidates WHERE %s::text IS NULL OR article_id = %s",
+                                (article_id, article_id)).fetchall()  # fmt: skip
+        return [Candidate.from_dict(r[0]) for r in rows]
+
+    def _put_candidates(self, new: list[tuple[Candidate, AuditEntry]]) -> list[Candidate]:
+        stored = []
+        with self._connect() as conn:
+            for candidate, entry in new:  # a key stored already (by another replica, a moment ago too) is skipped
+                row = conn.execute("INSERT INTO candidates (id, article_id, key, record) VALUES (%s, %s, %s, %s::jsonb) "
+                                   "ON CONFLICT (key) DO NOTHING RETURNING id",
+                                   (candidate.id, candidate.article_id, candidate.key, _record(candidate))).fetchone()  # fmt: skip
+                if row:
+                    _insert_audit(conn, entry)
+                    stored.append(candidate)
+        return stored
+
+    def _decide(self, candidate: Candidate, entry: AuditEntry, *, desk: DatasetInfo | None = None) -> Candidate:
+        with self._connect() as conn:
+            if desk is not None:  # accepts into one desk wait for each other: each writes every accepted event
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (desk.content_key,))
+                row = conn.execute(f"SELECT {', '.join(_INFO_COLUMNS)} FROM datasets WHERE content_key = %s",  # noqa: S608
+                                   (desk.content_key,)).fetchone()  # fmt: skip
+                desk = _info(row) if row else desk
+                candidate = replace(candidate, dataset_id=desk.id)
+            # Two reviewers at once: the second UPDATE waits for the first's row lock, then finds it decided.
+            won = conn.execute("UPDATE candidates SET status = %s, reviewer = %s, decided_at = %s, dataset_id = %s, record = %s::jsonb "
+                               "WHERE id = %s AND status = 'pending' RETURNING id",
+                               (candidate.status, candidate.reviewer, candidate.decided_at, candidate.dataset_id,
+                                _record(candidate), candidate.id)).fetchone()  # fmt: skip
+            if won is None:
+                row = conn.execute("SELECT record FROM candidates WHERE id = %s", (candidate.id,)).fetchone()
+                raise already_decided(Candidate.from_dict(row[0])) if row else NotAvailable(candidate.id)
+            if desk is not None:
+                _write_desk(conn, desk)
+            _insert_audit(conn, entry)
+        return candidate
+
+
+def _record(candidate: Candidate) -> str:
+    return json.dumps(candidate.to_dict(), ensure_ascii=False)
+
+
+def _write_desk(conn, desk: DatasetInfo) -> None:
+    """Write a desk dataset's events again from every candidate accepted into it (inside the decision's transaction)."""
+    rows = conn.execute("SELECT record FROM candidates WHERE dataset_id = %s AND status = 'accepted'", (desk.id,)).fetchall()
+    events = desk_events([Candidate.from_dict(r[0]) for r in rows], name=desk.name)
+    info = desk_metadata(desk, events)
+    values = {**asdict(info), "teams": list(info.teams), "dtypes": json.dumps(stored_columns(events))}
+    names = [*_INFO_COLUMNS, "dtypes"]
+    conn.execute(f"INSERT INTO datasets ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) "  # noqa: S608 - names from the dataclass
+                 "ON CONFLICT (id) DO UPDATE SET rows = EXCLUDED.rows, date_min = EXCLUDED.date_min, "
+                 "date_max = EXCLUDED.date_max, version = EXCLUDED.version, dtypes = EXCLUDED.dtypes",
+                 [values[n] for n in names])  # fmt: skip
+    conn.execute("DELETE FROM events WHERE dataset_id = %s", (desk.id,))
+    with conn.cursor().copy(f"COPY events ({', '.join(['dataset_id', 'row_no', *COLUMNS, 'extra', 'geom'])}) FROM STDIN") as copy:
+        for chunk in to_copy_text(events, desk.id):
+            copy.write(chunk)
 
 
 def migrate(conn) -> list[int]:
