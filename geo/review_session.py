@@ -5,8 +5,7 @@ callback that takes the session state (a mapping, ``st.session_state`` in the ap
 the user, and leaves what it says under ``rv_notice`` (a :class:`geo.data_session.Said`) for the
 run it causes. The queue is the candidates the user may see (:meth:`Store.candidates
 <geo.candidate_store.CandidateStore.candidates>`): pending first, grouped by article; the one shown
-is kept by id under ``rv_current``. A candidate's edit widgets are keyed by its id
-(:func:`geo.ui_state.dataset_key`), so they always start from its own proposed fields.
+is kept by id under ``rv_current``. The edit form is :mod:`geo.review_edit`.
 """
 
 from __future__ import annotations
@@ -14,22 +13,23 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pandas as pd
 
 from geo.access import NotAvailable, User, may_upload
-from geo.actors import actor_table
 from geo.articles import HTML_SUFFIXES, article_content_text, parse_article
 from geo.data_session import Said
 from geo.errors import ReadError
 from geo.escape import html_text
-from geo.gazetteer import Match, default_gazetteer
 from geo.review import DESK_FORMAT, AlreadyDecided, Candidate
-from geo.taxonomy import EVENT_TYPES
-from geo.ui_state import dataset_key
+from geo.review_edit import edit_changes
 from geo.web.exports import Download
 from geo.widgets import Widget
+
+if TYPE_CHECKING:  # types only
+    from geo.storage.interface import DatasetInfo, Store
 
 #: What the queue may show (``all``: every candidate, pending first).
 STATUS_FILTERS: tuple[str, ...] = ("pending", "accepted", "rejected", "all")
@@ -44,8 +44,6 @@ REJECT_REASONS: tuple[str, ...] = (
 #: Files an article may come as (the Articles page's layouts, and a saved web page).
 ARTICLE_TYPES: tuple[str, ...] = ("txt", "md", *(s.lstrip(".") for s in HTML_SUFFIXES))
 VIEWER_NOTE = "You can read the review queue; only analysts and admins accept or reject candidates (ask an admin for the role)."
-#: How a place choice of the edit form reads (``alt:<n>``: the n-th place the gazetteer weighed).
-PLACE_FROM = {"proposed": "as proposed", "search": "the gazetteer search", "map": "a click on the small map", "typed": "the coordinates typed"}
 #: Characters of the article shown on either side of the candidate's sentence (cut at a paragraph).
 CONTEXT_CHARS = 1_200
 
@@ -88,7 +86,7 @@ def article_input(text: str, *, file_name: str | None = None, content: bytes | N
     return text, "the pasted article"
 
 
-def bring_in(state: MutableMapping[str, object], store, user: User) -> None:
+def bring_in(state: MutableMapping[str, object], store: Store, user: User) -> None:
     """"Propose its events" (a callback): keep the article, propose its events, show the first new one."""
     upload = state.get("rv_file")
     try:
@@ -144,7 +142,7 @@ def review_queue(candidates: Sequence[Candidate], titles: Mapping[str, str], *, 
     return Queue(tuple(ordered), {a: titles.get(a, a) for a in rank})
 
 
-def load_queue(store, user: User, *, status: str) -> Queue:
+def load_queue(store: Store, user: User, *, status: str) -> Queue:
     """The queue ``user`` sees in the store."""
     titles = {a.id: a.title for a in store.articles(user)}
     return review_queue(store.candidates(user), titles, status=status)
@@ -184,7 +182,7 @@ def article_html(body: str, span: tuple[int, int], *, context: int = CONTEXT_CHA
             + html_text(body[end:last].rstrip("\n")) + cut[1])  # fmt: skip
 
 
-def candidate_article_html(store, user: User, candidate: Candidate) -> str:
+def candidate_article_html(store: Store, user: User, candidate: Candidate) -> str:
     """:func:`article_html` of the candidate's stored article (its spans are offsets in the body as read back)."""
     try:
         text = store.article_text(candidate.article_id, user)
@@ -240,7 +238,7 @@ def reject_reason(state: Mapping[str, object]) -> str:
     return words if choice == OTHER else choice + (f": {words}" if words else "")
 
 
-def decision_buttons(state: MutableMapping[str, object], store, user: User, queue: Queue, shown: Candidate) -> tuple[Widget, ...]:
+def decision_buttons(state: MutableMapping[str, object], store: Store, user: User, queue: Queue, shown: Candidate) -> tuple[Widget, ...]:
     """Accept and Reject (for who may decide, while the candidate is pending), then Previous and Next; each with its shortcut."""
     at, pending = queue.ids.index(shown.id), shown.status == "pending"
     decide_args = (state, store, user, queue.candidates, shown)
@@ -256,7 +254,7 @@ def decision_buttons(state: MutableMapping[str, object], store, user: User, queu
                    "args": (*decide_args, "reject"), "disabled": not pending}), *moves)  # fmt: skip
 
 
-def accept_edited_button(state: MutableMapping[str, object], store, user: User, queue: Queue, shown: Candidate) -> Widget:
+def accept_edited_button(state: MutableMapping[str, object], store: Store, user: User, queue: Queue, shown: Candidate) -> Widget:
     """"Accept with edits": accepts with the edit form's changes (:func:`edit_changes`)."""
     return Widget("button", "Accept with edits", "rv_edit_go", {"type": "primary", "on_click": decide,
                   "args": (state, store, user, queue.candidates, shown, "edit"), "disabled": shown.status != "pending"})  # fmt: skip
@@ -277,7 +275,8 @@ def next_pending(candidates: Sequence[Candidate], after: str) -> str | None:
     return next((c.id for c in ring if c.status == "pending" and c.id != after), None)
 
 
-def decide(state: MutableMapping[str, object], store, user: User, candidates: Sequence[Candidate], shown: Candidate, action: str) -> None:
+def decide(state: MutableMapping[str, object], store: Store, user: User, candidates: Sequence[Candidate], shown: Candidate,
+           action: str) -> None:  # fmt: skip
     """Accept (``accept``, or ``edit`` with the edit form's changes) or reject ``shown``; then show the next pending one.
 
     A refusal (a bad edit, no reason, not a reviewer) keeps it shown and says why; a candidate
@@ -308,141 +307,6 @@ def decided_summary(c: Candidate) -> str:
     return f"Accepted {what} into {c.dataset}{edits}."
 
 
-# ---------------------------------------------------------------------- the edit form
-
-
-def _key(prefix: str, c: Candidate) -> str:
-    return dataset_key(prefix, c.id)
-
-
-def actor_choices(*current: str | None) -> list[str]:
-    """The actor dictionary's actors, ``""`` (none) first, with any ``current`` name not in it."""
-    known = sorted(set(actor_table()["actor"]))
-    return ["", *dict.fromkeys(a for a in current if a and a not in known), *known]
-
-
-def edit_widgets(c: Candidate, state: Mapping[str, object]) -> tuple[Widget, ...]:
-    """The edit form's event fields, starting from the candidate's: date, type, sub-type, actors, fatalities.
-
-    The sub-type's options are the type's as the form says it now (a type change resets it).
-    """
-    event_type = str(state.get(_key("rv_type", c), c.event_type))
-    subs, actors = list(EVENT_TYPES.get(event_type, ())), actor_choices(c.actor1, c.actor2)
-    return (
-        Widget("date_input", "Date", _key("rv_date", c), {"value": date.fromisoformat(c.event_date)}),
-        Widget("selectbox", "Event type", _key("rv_type", c), {"options": list(EVENT_TYPES), "index": list(EVENT_TYPES).index(c.event_type)
-               if c.event_type in EVENT_TYPES else 0, "on_change": _reset_sub, "args": (state, c)}),
-        Widget("selectbox", "Sub-event type", _key("rv_sub", c), {"options": subs, "index": subs.index(c.sub_event_type) if c.sub_event_type in subs else 0}),
-        Widget("selectbox", "Actor 1", _key("rv_actor1", c), {"options": actors, "index": actors.index(c.actor1 or ""),
-               "accept_new_options": True, "format_func": lambda a: a or "(none)"}),
-        Widget("selectbox", "Actor 2", _key("rv_actor2", c), {"options": actors, "index": actors.index(c.actor2 or ""),
-               "accept_new_options": True, "format_func": lambda a: a or "(none)"}),
-        Widget("number_input", "Fatalities (empty: not reported)", _key("rv_fat", c), {"value": c.fatalities, "min_value": 0, "step": 1}),
-    )  # fmt: skip
-
-
-def _reset_sub(state: MutableMapping[str, object], c: Candidate) -> None:
-    """A new event type: its sub-type starts from its first (the old one belongs to another type)."""
-    state.pop(_key("rv_sub", c), None)
-
-
-def place_widgets(c: Candidate, state: Mapping[str, object]) -> tuple[Widget, ...]:
-    """Where it happened: a place the gazetteer weighed, a gazetteer search, a map click or typed coordinates."""
-    labels = place_labels(c, state)
-    return (
-        Widget("selectbox", "Place", _key("rv_place", c), {"options": list(labels), "format_func": labels.get}),
-        Widget("text_input", "Search the gazetteer by name", _key("rv_search", c), {"max_chars": 200}),
-        Widget("number_input", "Latitude", _key("rv_lat", c), {"value": c.latitude, "min_value": -90.0, "max_value": 90.0, "format": "%.5f"}),
-        Widget("number_input", "Longitude", _key("rv_lon", c), {"value": c.longitude, "min_value": -180.0, "max_value": 180.0, "format": "%.5f"}),
-        Widget("text_input", "Place name (for a map click or typed coordinates)", _key("rv_name", c), {"value": c.location or "", "max_chars": 200}),
-    )  # fmt: skip
-
-
-def place_labels(c: Candidate, state: Mapping[str, object]) -> dict[str, str]:
-    """Each place choice and how it reads now: ``proposed``, ``alt:<n>``, ``search``, ``map``, ``typed``."""
-    found, click = search_match(c, state), map_click(c, state)
-    alternatives = {f"alt:{i}": f"{p.name} ({p.admin1 or '?'}) {p.lat:.4f}, {p.lon:.4f} · {p.source[:50]}" for i, p in enumerate(c.places)}
-    return {"proposed": f"As proposed: {c.location or '?'} {c.latitude:.4f}, {c.longitude:.4f}", **alternatives,
-            "search": f"Gazetteer search: {found.name} ({found.admin1 or '?'}) {found.lat:.4f}, {found.lon:.4f}" if isinstance(found, Match)
-            else f"Gazetteer search: {found}",
-            "map": f"Map click: {click[0]:.5f}, {click[1]:.5f}" if click else "Map click: click the small map",
-            "typed": "The coordinates typed below"}  # fmt: skip
-
-
-def search_match(c: Candidate, state: Mapping[str, object]) -> Match | str:
-    """The gazetteer's place for the searched name, or why there is none (in words)."""
-    name = str(state.get(_key("rv_search", c)) or "").strip()
-    if not name:
-        return "type a name"
-    found = default_gazetteer().lookup(name[:200])
-    return found if isinstance(found, Match) else f"no single place for {name[:60]!r} ({found.reason})"
-
-
-def map_click(c: Candidate, state: Mapping[str, object]) -> tuple[float, float] | None:
-    """The last point clicked on the candidate's small map (streamlit-folium's ``last_clicked``), if any."""
-    report = state.get(_key("rv_map", c))
-    clicked = report.get("last_clicked") if isinstance(report, Mapping) else None
-    return (float(clicked["lat"]), float(clicked["lng"])) if isinstance(clicked, Mapping) and "lat" in clicked and "lng" in clicked else None
-
-
-def map_clicked(state: MutableMapping[str, object], c: Candidate) -> None:
-    """A click on the small map picks it as the place (the map's change callback)."""
-    if map_click(c, state):
-        state[_key("rv_place", c)] = "map"
-
-
-def chosen_place(c: Candidate, state: Mapping[str, object]) -> tuple[str | None, float, float, int | None]:
-    """The place the form says: ``(location, latitude, longitude, geo_precision)``.
-
-    Raises
-    ------
-    ValueError
-        When the search found no single place, or the map was not clicked.
-    """
-    choice, name = str(state.get(_key("rv_place", c)) or "proposed"), str(state.get(_key("rv_name", c)) or "").strip() or c.location
-    if choice.startswith("alt:") and int(choice[4:]) < len(c.places):
-        p = c.places[int(choice[4:])]
-        return p.name, p.lat, p.lon, 1
-    if choice == "search":
-        found = search_match(c, state)
-        if not isinstance(found, Match):
-            msg = f"place: expected a place the gazetteer finds, got {found}"
-            raise ValueError(msg)
-        return found.name, found.lat, found.lon, found.geo_precision
-    if choice in ("map", "typed"):
-        point = map_click(c, state) if choice == "map" else (state.get(_key("rv_lat", c)), state.get(_key("rv_lon", c)))
-        if point is None or None in point:
-            msg = "place: expected a click on the small map" if choice == "map" else "place: expected a latitude and a longitude"
-            raise ValueError(msg)
-        return name, float(point[0]), float(point[1]), 1
-    return c.location, c.latitude, c.longitude, c.geo_precision
-
-
-def chosen_point(c: Candidate, state: Mapping[str, object]) -> tuple[float, float, str] | None:
-    """Where the edit form would put the event, for the small map: ``(lat, lon, name)``, or None while it cannot tell."""
-    try:
-        location, latitude, longitude, _ = chosen_place(c, state)
-    except ValueError:
-        return None
-    return latitude, longitude, location or "?"
-
-
-def edit_changes(c: Candidate, state: Mapping[str, object]) -> dict[str, object]:
-    """The edit form's values as :meth:`accept`'s ``changes`` (the store drops those equal to the proposal).
-
-    Raises
-    ------
-    ValueError
-        When the place cannot be read (:func:`chosen_place`).
-    """
-    location, latitude, longitude, precision = chosen_place(c, state)
-    value = lambda prefix, default: state.get(_key(prefix, c), default)  # noqa: E731 - a reader of this candidate's widgets
-    return {"event_date": value("rv_date", c.event_date), "event_type": value("rv_type", c.event_type),
-            "sub_event_type": value("rv_sub", c.sub_event_type), "actor1": value("rv_actor1", c.actor1) or None,
-            "actor2": value("rv_actor2", c.actor2) or None, "fatalities": value("rv_fat", c.fatalities), "location": location,
-            "latitude": latitude, "longitude": longitude, "geo_precision": precision}  # fmt: skip
-
-
 # ---------------------------------------------------------------------- what was decided
 
 
@@ -451,7 +315,7 @@ def precision_frame(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(precision=["—" if pd.isna(p) else f"{p:.0%}" for p in table["precision"]])
 
 
-def gold_downloads(store, user: User) -> tuple[Download, Download]:
+def gold_downloads(store: Store, user: User) -> tuple[Download, Download]:
     """The decisions in the gold format (:meth:`decisions_as_gold`): accepted events, and rejected ones as negatives."""
     return (
         Download("Accepted as gold (JSON Lines)", "rv_dl_gold", "review_gold.jsonl", "application/x-ndjson",
@@ -461,7 +325,7 @@ def gold_downloads(store, user: User) -> tuple[Download, Download]:
     )  # fmt: skip
 
 
-def desk_links(infos: Sequence) -> str:
+def desk_links(infos: Sequence[DatasetInfo]) -> str:
     """The desk datasets listed (:class:`~geo.storage.interface.DatasetInfo`), each a link that opens it on the map."""
     desks = [i for i in infos if i.format == DESK_FORMAT]
     return " · ".join(f'<a href="./?dataset={quote(i.id)}" target="_self">{html_text(i.name)}</a> '

@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import review_edit as edit
 from geo import review_session as review
 from geo.escape import markdown_text
 from geo.page import page_context
@@ -51,13 +52,13 @@ else:
         draw(col, [widget])
     map_col, edit_col = st.columns([2, 3], gap="medium")
     with map_col:
-        base, layers = candidate_map(shown, tiles=ctx.tiles, chosen=review.chosen_point(shown, state))
+        base, layers = candidate_map(shown, tiles=ctx.tiles, chosen=edit.chosen_point(shown, state))
         st_folium(base, key=dataset_key("rv_map", shown.id), height=320, use_container_width=True, feature_group_to_add=layers,
-                  returned_objects=["last_clicked"], on_change=lambda: review.map_clicked(state, shown))  # fmt: skip
+                  returned_objects=["last_clicked"], on_change=lambda: edit.map_clicked(state, shown))  # fmt: skip
         st.caption("Red: proposed · blue: other places of that name · green: the edited place. Click to set the place.")
     if review.may_decide(user) and shown.status == "pending":
         with edit_col.expander("Edit, then accept", expanded=False):
-            for row in (review.edit_widgets(shown, state), review.place_widgets(shown, state)):
+            for row in (edit.edit_widgets(shown, state), edit.place_widgets(shown, state)):
                 for col, widget in zip(st.columns(3) * 2, row, strict=False):
                     draw(col, [widget])
             draw(st, [review.accept_edited_button(state, store, user, queue, shown)])

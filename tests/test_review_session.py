@@ -1,4 +1,4 @@
-"""The Review page's session (geo.review_session) and small map (geo.review_map), without Streamlit.
+"""The Review page's session (geo.review_session), edit form (geo.review_edit) and small map (geo.review_map), without Streamlit.
 
 Candidates are made by hand here (the store's own tests extract real ones); the one test that
 brings an article in uses an embedded store and the extractor, on an article of our own wording.
@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from geo import review_edit as edit
 from geo import review_session as review
 from geo.access import LOCAL, User
 from geo.data_session import Said
@@ -248,7 +249,7 @@ def test_the_desk_name_is_remembered_for_the_session():
 
 def test_edit_widgets_are_keyed_by_the_candidate_and_start_from_it():
     c = candidate(actor1="A local militia nobody listed")
-    widgets = [*review.edit_widgets(c, {}), *review.place_widgets(c, {})]
+    widgets = [*edit.edit_widgets(c, {}), *edit.place_widgets(c, {})]
     assert all(w.key.startswith(tuple(DATASET_KEYED)) and w.key.endswith(":c1") for w in widgets)
     by_label = {w.label: w.options for w in widgets}
     assert by_label["Date"]["value"] == date(2025, 1, 5) and by_label["Fatalities (empty: not reported)"]["value"] is None
@@ -256,7 +257,7 @@ def test_edit_widgets_are_keyed_by_the_candidate_and_start_from_it():
     assert by_label["Actor 1"]["options"][by_label["Actor 1"]["index"]] == "A local militia nobody listed"
     assert by_label["Actor 2"]["options"][by_label["Actor 2"]["index"]] == ""
     state = {dataset_key("rv_type", "c1"): "Protests", dataset_key("rv_sub", "c1"): "Air/drone strike"}
-    protests = {w.label: w.options for w in review.edit_widgets(c, state)}
+    protests = {w.label: w.options for w in edit.edit_widgets(c, state)}
     assert protests["Sub-event type"]["options"] == ["Peaceful protest", "Protest with intervention", "Excessive force against protesters"]
     protests["Event type"]["on_change"](*protests["Event type"]["args"])  # a new type: the old sub-type goes
     assert dataset_key("rv_sub", "c1") not in state
@@ -264,30 +265,30 @@ def test_edit_widgets_are_keyed_by_the_candidate_and_start_from_it():
 
 def test_the_place_comes_from_an_alternative_the_gazetteer_a_click_or_typed_coordinates():
     c, key = candidate(), lambda p: dataset_key(p, "c1")
-    assert review.chosen_place(c, {}) == ("Saraqib", 35.86447, 36.80591, 1)
-    assert review.chosen_place(c, {key("rv_place"): "alt:1"}) == ("Saraqib", 33.5, 36.3, 1)
-    found = review.chosen_place(c, {key("rv_place"): "search", key("rv_search"): "Manbij"})
+    assert edit.chosen_place(c, {}) == ("Saraqib", 35.86447, 36.80591, 1)
+    assert edit.chosen_place(c, {key("rv_place"): "alt:1"}) == ("Saraqib", 33.5, 36.3, 1)
+    found = edit.chosen_place(c, {key("rv_place"): "search", key("rv_search"): "Manbij"})
     assert found[0] == "Manbij" and abs(found[1] - 36.53) < 0.05
     state = {key("rv_map"): {"last_clicked": {"lat": 35.9, "lng": 36.7}}, key("rv_name"): "a farm east of Saraqib"}
-    review.map_clicked(state, c)
-    assert state[key("rv_place")] == "map" and review.chosen_place(c, state) == ("a farm east of Saraqib", 35.9, 36.7, 1)
-    assert review.chosen_point(c, state) == (35.9, 36.7, "a farm east of Saraqib")
-    assert review.chosen_place(c, {key("rv_place"): "typed", key("rv_lat"): 36.0, key("rv_lon"): 37.0}) == ("Saraqib", 36.0, 37.0, 1)
+    edit.map_clicked(state, c)
+    assert state[key("rv_place")] == "map" and edit.chosen_place(c, state) == ("a farm east of Saraqib", 35.9, 36.7, 1)
+    assert edit.chosen_point(c, state) == (35.9, 36.7, "a farm east of Saraqib")
+    assert edit.chosen_place(c, {key("rv_place"): "typed", key("rv_lat"): 36.0, key("rv_lon"): 37.0}) == ("Saraqib", 36.0, 37.0, 1)
     with pytest.raises(ValueError, match="place: expected a click on the small map"):
-        review.chosen_place(c, {key("rv_place"): "map"})
+        edit.chosen_place(c, {key("rv_place"): "map"})
     with pytest.raises(ValueError, match="place: expected a place the gazetteer finds, got no single place for 'Xqzzyville'"):
-        review.chosen_place(c, {key("rv_place"): "search", key("rv_search"): "Xqzzyville"})
-    assert review.chosen_point(c, {key("rv_place"): "map"}) is None
-    labels = review.place_labels(c, state)
+        edit.chosen_place(c, {key("rv_place"): "search", key("rv_search"): "Xqzzyville"})
+    assert edit.chosen_point(c, {key("rv_place"): "map"}) is None
+    labels = edit.place_labels(c, state)
     assert list(labels) == ["proposed", "alt:0", "alt:1", "search", "map", "typed"] and labels["map"] == "Map click: 35.90000, 36.70000"
 
 
 def test_the_edit_form_gives_the_changes_the_store_checks():
     c, key = candidate(), lambda p: dataset_key(p, "c1")
-    assert checked_changes(c, review.edit_changes(c, {})) == ()  # untouched: no change
+    assert checked_changes(c, edit.edit_changes(c, {})) == ()  # untouched: no change
     state = {key("rv_date"): date(2025, 1, 4), key("rv_type"): "Battles", key("rv_sub"): "Armed clash", key("rv_actor1"): "HTS",
              key("rv_actor2"): "", key("rv_fat"): 3, key("rv_place"): "alt:1"}  # fmt: skip
-    changes = {f: new for f, _, new in checked_changes(c, review.edit_changes(c, state))}
+    changes = {f: new for f, _, new in checked_changes(c, edit.edit_changes(c, state))}
     assert changes == {"event_date": "2025-01-04", "event_type": "Battles", "sub_event_type": "Armed clash", "actor1": "HTS",
                        "fatalities": 3, "latitude": 33.5, "longitude": 36.3}  # fmt: skip
 
