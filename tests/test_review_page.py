@@ -127,6 +127,16 @@ def test_an_edit_changes_the_place_and_the_fields(store):
     assert at.text_input(key="rv_dataset").value == "desk Idlib edits"  # remembered for the next decision
 
 
+def test_a_candidate_another_reviewer_decided_first_says_who_and_moves_on(store):
+    at = _pasted(_review())
+    ariha = next(c for c in store.candidates(LOCAL) if c.location == "Ariha")
+    store.accept(ariha.id, User("dana", email="dana@desk.example", role="admin"), dataset="dana's desk")  # on another replica
+    at.button(key="rv_accept").click().run()  # the page still shows it as pending
+    assert not at.exception and "already accepted by dana@desk.example" in _said(at)
+    assert _queue(at) == ["Dana", "Saraqib"] and "1 of 2" in " ".join(c.value for c in at.caption)
+    assert not [d for d in store.datasets(LOCAL) if d.name == DESK]  # this reviewer's decision was not made
+
+
 def test_a_viewer_sees_the_queue_but_cannot_decide(store, monkeypatch):
     alice = User("alice", email="alice@desk.example", role="analyst")
     proposed = store.propose_article(ARTICLE, alice, name="alice's article")
