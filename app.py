@@ -202,6 +202,7 @@ else:
         st.Page("pages/timeline.py", title="Timeline", icon="📈", url_path="timeline"),
         st.Page("pages/actors.py", title="Actors", icon="👥", url_path="actors"),
         st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
+        st.Page("pages/review.py", title="Review", icon="✅", url_path="review"),
         st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
     ]
     # The view from the widgets' state (a changed widget's new value is there before any script

@@ -58,18 +58,37 @@ def article_file_text(path: str | Path) -> str:
         (:func:`geo.article_html.html_article`).
     """
     path = Path(path)
-    html = path.suffix.lower() in HTML_SUFFIXES
-    limit = MAX_HTML_BYTES if html else 4 * MAX_ARTICLE_CHARS  # UTF-8 takes at most 4 bytes a character
-    if path.stat().st_size > limit:
-        msg = f"{path.name}: expected an article file of at most {limit:,} bytes, got {path.stat().st_size:,}"
-        raise ReadError(msg)
-    if html:
-        return html_article(path.read_bytes(), name=path.name)
+    _check_size(path.stat().st_size, name=path.name)  # before reading it
+    return article_content_text(path.read_bytes(), name=path.name)
+
+
+def article_content_text(content: bytes, *, name: str) -> str:
+    """An article file's bytes (``name`` says its kind by its suffix) as :func:`parse_article` reads them.
+
+    What :func:`article_file_text` does for a file on disk, for a file that came another way (an upload).
+
+    Raises
+    ------
+    ReadError
+        When the content is far larger than an article can be, a text is not UTF-8, or a web page
+        cannot be read (:func:`geo.article_html.html_article`).
+    """
+    _check_size(len(content), name=name)
+    if name.lower().endswith(HTML_SUFFIXES):
+        return html_article(content, name=name)
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        msg = f"{path.name}: expected UTF-8 text, got a byte that is not UTF-8 at offset {exc.start:,}"
+        msg = f"{name}: expected UTF-8 text, got a byte that is not UTF-8 at offset {exc.start:,}"
         raise ReadError(msg) from None
+
+
+def _check_size(size: int, *, name: str) -> None:
+    """ReadError when ``size`` bytes are far more than an article (a web page, or text, by ``name``) can be."""
+    limit = MAX_HTML_BYTES if name.lower().endswith(HTML_SUFFIXES) else 4 * MAX_ARTICLE_CHARS  # UTF-8: at most 4 bytes a character
+    if size > limit:
+        msg = f"{name}: expected an article file of at most {limit:,} bytes, got {size:,}"
+        raise ReadError(msg)
 
 
 def parse_article(text: str, *, article_id: str, name: str, path: str = "") -> Article:

@@ -99,19 +99,34 @@ UI_ONLY: dict[str, str] = {
     "sh_cancel": "Data: drop the Save waiting for confirmation", "del_go": "Data: Delete dataset",
     "dl_audit": "Data: audit log download", "data_notice": "Data: what the last Save, confirmation or deletion said (geo.data_session.Said, shown in the run after it)",
     "ex_csv": "export CSV", "ex_geojson": "export GeoJSON", "ex_parquet": "export GeoParquet", "ex_map": "export map HTML",
+    "rv_text": "Review: the pasted article", "rv_file": "Review: the article file", "rv_add": "Review: Propose its events",
+    "rv_notice": "Review: what the last action said (geo.data_session.Said, shown in the run after it)",
+    "rv_status": "Review: which candidates the queue shows", "rv_current": "Review: the id of the candidate shown",
+    "rv_dataset": "Review: the desk dataset's name (widget)", "rv_desk": "Review: the desk dataset's name, kept for the session",
+    "rv_reason": "Review: the reason to reject", "rv_reason_text": "Review: the reason in the reviewer's words",
+    "rv_accept": "Review: Accept", "rv_reject": "Review: Reject", "rv_prev": "Review: Previous", "rv_next": "Review: Next",
+    "rv_edit_go": "Review: Accept with edits", "rv_dl_gold": "Review: accepted decisions as gold (download)",
+    "rv_dl_negatives": "Review: rejected decisions as negatives (download)",
 }  # fmt: skip
 
-#: Keys made per dataset by :func:`dataset_key` (``<prefix>:<dataset id>``): a widget keyed by its
-#: dataset can only ever show that dataset's settings, never the ones left from the one picked before
-#: (popping a shared key on a switch did not reset what the browser showed and sent back). They need
-#: no entry in :data:`DATASET_SWITCH_RESETS`: the Data page's Share form is not the opened dataset.
+#: Keys made per dataset by :func:`dataset_key` (``<prefix>:<dataset id>``; also per stored article
+#: and per review candidate, by their ids): a widget keyed by its dataset can only ever show that
+#: dataset's settings, never the ones left from the one picked before (popping a shared key on a
+#: switch did not reset what the browser showed and sent back). They need no entry in
+#: :data:`DATASET_SWITCH_RESETS`: the Data page's Share form is not the opened dataset.
 DATASET_KEYED: dict[str, str] = {
     "sh_visibility": "Data: who sees this dataset", "sh_teams": "Data: this dataset's teams",
     "sh_pending": "Data: a Save of this dataset that widens who sees it, waiting for confirmation (geo.access.ShareChange)",
     "del_confirm": "Data: confirm deleting this dataset",
     "art_visibility": "Articles: who sees this stored article", "art_teams": "Articles: this article's teams",
     "art_save": "Articles: save who sees this article", "art_delete": "Articles: delete this article",
-}
+    # per candidate (keyed by its id): its edit form always starts from its own proposal
+    "rv_map": "Review: this candidate's small map (its last click)", "rv_date": "Review: edited date",
+    "rv_type": "Review: edited event type", "rv_sub": "Review: edited sub-event type", "rv_actor1": "Review: edited actor 1",
+    "rv_actor2": "Review: edited actor 2", "rv_fat": "Review: edited fatalities", "rv_place": "Review: where the edited place comes from",
+    "rv_search": "Review: the gazetteer search", "rv_lat": "Review: typed latitude", "rv_lon": "Review: typed longitude",
+    "rv_name": "Review: the name of a clicked or typed place",
+}  # fmt: skip
 
 
 def dataset_key(prefix: str, dataset_id: str) -> str:
