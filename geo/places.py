@@ -211,13 +211,21 @@ def article_sightings(article_id: str, events: pd.DataFrame, *, at: str) -> list
 
 
 def worklist_entries(sightings: Iterable[Sighting], shared: Iterable[SharedPlace] = ()) -> list[WorklistEntry]:
-    """Sightings grouped into worklist entries, most used first; ``placed_by`` names a shared place with the same key."""
+    """Sightings grouped into worklist entries, most used first; ``placed_by`` names a shared place that answers each."""
     groups: dict[tuple[str, str, str], list[Sighting]] = {}
     for s in sightings:
         groups.setdefault(s.key, []).append(s)
-    placed = {p.key: p.id for p in shared}
-    entries = [_entry(group, placed.get(key, "")) for key, group in groups.items()]
+    layer = list(shared)
+    entries = [_entry(group, _answer(key, layer)) for key, group in groups.items()]
     return sorted(entries, key=lambda e: (-e.count, e.name.lower(), e.country, e.admin1))
+
+
+def _answer(key: tuple[str, str, str], layer: list[SharedPlace]) -> str:
+    """The id of the first shared place with the name's key, in its country (any, when the rows named none)
+    and its governorate (any, when either names none); ``""`` when none. A hint: the gazetteer decides."""
+    name, cc, gov = key
+    found = (p for p in layer if p.key[0] == name and cc in ("", p.country) and (not gov or not p.key[2] or gov == p.key[2]))
+    return next((p.id for p in found), "")
 
 
 def _entry(group: list[Sighting], placed_by: str) -> WorklistEntry:

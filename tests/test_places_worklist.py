@@ -269,7 +269,9 @@ def test_sightings_group_into_entries_by_name_key_country_and_admin1():
     first, second = worklist_entries(seen, [_place(VILLAGE)])
     assert (first.count, first.country, first.datasets, first.first_seen, first.last_seen) == (7, "SY", ("d2", "d1"), "2025-01-01", "2025-01-02")
     assert len(first.examples) == 5 and first.examples[0] == ("d2", "line 5") and first.placed_by == "a" * 32
-    assert (second.count, second.articles, second.placed_by) == (1, ("a1",), "")
+    assert (second.count, second.articles, second.placed_by) == (1, ("a1",), "")  # the shared place is in Syria, not Iraq
+    (nowhere,) = worklist_entries([Sighting(VILLAGE, "", "", "dataset", "d3", 1, ("line 2",), "ambiguous", "2025-01-04")], [_place(VILLAGE)])
+    assert nowhere.placed_by == "a" * 32  # rows that named no country: a hint that the shared place may answer
 
 
 def test_checked_place_keeps_text_verbatim_and_canonicalises_the_governorate():
