@@ -24,6 +24,7 @@ from geo.actors import side_of
 from geo.articles import Article, parse_article
 from geo.countries import country_code
 from geo.extract import extract
+from geo.gazetteer import using
 from geo.params import DATASET_ID
 from geo.review import (
     MAX_NAME_CHARS,
@@ -105,24 +106,30 @@ class CandidateStore:
         -------
         list of Candidate
             The candidates this call stored: an event proposed before (same article, sentence,
-            type and place) is not proposed again.
+            type and place) is not proposed again. The villages the gazetteer lacks (placed at an
+            anchor the text names) go on the places worklist (:meth:`geo.place_store.PlaceStore.record_article_places`).
         """
         self.article_info(article_id, user)
-        made = candidates_from_events(article_id, events, at=_now())
+        with using(self.gazetteer()):  # the places weighed include the shared layer's
+            made = candidates_from_events(article_id, events, at=_now())
         unique = list({c.key: c for c in reversed(made)}.values())[::-1]  # the first of each key
-        return self._put_candidates([(c, self._entry(user, "propose", c.id, _proposal(c))) for c in unique])
+        stored = self._put_candidates([(c, self._entry(user, "propose", c.id, _proposal(c))) for c in unique])
+        self.record_article_places(article_id, events, user)
+        return stored
 
     def propose_article(self, text: str, user: User, *, name: str) -> Proposed:
         """Keep an article's text as ``user``'s and propose the events the extractor finds in it.
 
         The text is checked first (:func:`geo.articles.parse_article`: a publication date, at most
         :data:`geo.articles.MAX_ARTICLE_CHARS`); ``name`` is how errors call it. The events are
-        extracted from the stored text, so their spans are offsets in the body it is read back as.
+        extracted from the stored text, so their spans are offsets in the body it is read back as,
+        with the store's gazetteer (its shared layer included).
         """
         parse_article(text, article_id="new", name=name)
         info = self.save_article(text, user)
         article = parse_article(self.article_text(info.id, user), article_id=info.id, name=name)
-        events, _ = extract(article)
+        with using(self.gazetteer()):
+            events, _ = extract(article)
         return Proposed(info.id, len(events), self.propose(info.id, events, user))
 
     def candidates(self, user: User, *, article_id: str | None = None, status: str | None = None) -> list[Candidate]:

@@ -221,6 +221,22 @@ def _near(pos: int) -> shapely.Geometry:
     return shape
 
 
+def country_at(lat: float, lon: float) -> str | None:
+    """The alpha-2 code of the country a point lies in or within :data:`TOLERANCE_DEG` of; ``None`` at sea.
+
+    A point near a border may be near two: the first of them in the layer's order is named.
+    """
+    pos = int(_land_of(np.array([float(lon)]), np.array([float(lat)]))[0])
+    code = str(world()["iso_a2"].iat[pos]) if pos >= 0 else ""
+    return code if re.fullmatch(r"[A-Z]{2}", code) else None
+
+
+def in_country(lat: float, lon: float, code: str) -> bool:
+    """Whether a point lies in (or within :data:`TOLERANCE_DEG` of) the country with alpha-2 ``code``."""
+    rows = np.flatnonzero(world()["iso_a2"].to_numpy() == code)
+    return bool(len(rows)) and bool(shapely.contains_xy(_near(int(rows[0])), float(lon), float(lat)))
+
+
 def country_code(value: object) -> str | None:
     """The ISO 3166 alpha-2 code of a country named by name or code (``Yemen``, ``YEM``, ``887``), else ``None``.
 

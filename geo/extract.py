@@ -20,7 +20,7 @@ import pandas as pd
 from geo import layers, nlp, sentence_model
 from geo.actors import ActorMention, canonical_actor, find_actors, kind_of
 from geo.articles import Article
-from geo.gazetteer import Match, default_gazetteer
+from geo.gazetteer import Match, active_gazetteer, default_gazetteer
 from geo.schema import CRS, coerce, empty_events
 from geo.taxonomy import DISORDER_TYPES
 
@@ -224,7 +224,7 @@ def find_places(
     whose border with Syria the article is about (:func:`article_neighbour`): "the border" in a sentence
     naming Syria is the Iraq–Syria border only when it is Iraq's.
     """
-    gaz = default_gazetteer()
+    gaz = active_gazetteer()
     found: list[tuple[Match, str]] = []
     taken: list[tuple[int, int]] = []
 
@@ -445,7 +445,7 @@ def in_context(phrase: str, governorates: frozenset[str]) -> Match | None:
     ("Jalama" has namesakes in several governorates; an article about Hama and Aleppo means the one
     there.) Two or none in the article's governorates stay ambiguous: never a guess.
     """
-    gaz = default_gazetteer()
+    gaz = active_gazetteer()
     if not governorates or not gaz.knows(phrase):
         return None
     found = {}
@@ -462,16 +462,25 @@ LOCATIVE = r"\b(?:in|on|near|at|outside|into|from|around|of|toward|towards|(?:to
 FUZZY_SCORE = 90
 
 
-@lru_cache(maxsize=4096)  # an article names its places again and again; an approximate look-up is costly
 def fuzzy_in_context(phrase: str, governorates: frozenset[str]) -> Match | None:
     """A spelling variant the gazetteer lacks, matched approximately among the article's own governorates.
 
     ("Sarakeb" in an article about Idlib is Saraqib.) Only a skeleton or close fuzzy match of a place
     (not a governorate) lying in one of those governorates, and only when exactly one place qualifies.
     """
+    gaz = active_gazetteer()
+    return _fuzzy_in_default(phrase, governorates) if gaz is default_gazetteer() else _fuzzy_in(gaz, phrase, governorates)
+
+
+@lru_cache(maxsize=4096)  # an article names its places again and again; an approximate look-up is costly
+def _fuzzy_in_default(phrase: str, governorates: frozenset[str]) -> Match | None:
+    return _fuzzy_in(default_gazetteer(), phrase, governorates)
+
+
+def _fuzzy_in(gaz, phrase: str, governorates: frozenset[str]) -> Match | None:
     if len(phrase) < 5 or not governorates:
         return None
-    gaz, found = default_gazetteer(), {}
+    found = {}
     for gov in sorted(governorates):
         result = gaz.lookup(phrase, country="SY", admin1=gov)
         if (isinstance(result, Match) and result.method != "exact" and result.score >= FUZZY_SCORE
@@ -552,13 +561,18 @@ def _fatalities(sentence: str) -> int | None:
 
 
 def extract(article: Article) -> tuple[gpd.GeoDataFrame, list[Rejection]]:
-    """Events and rejections from one article (events merged within the article)."""
+    """Events and rejections from one article (events merged within the article).
+
+    Names are looked up in :func:`geo.gazetteer.active_gazetteer`: the shipped gazetteer, or a
+    store's with its shared layer inside :func:`geo.gazetteer.using` (governorates and their
+    capitals always come from the shipped one: a shared entry is a place, never a governorate).
+    """
     candidates: list[Candidate] = []
     rejections: list[Rejection] = []
     coalition: list[str] = []
     last_city: Match | None = None
     doc = nlp.parse(article.body)
-    persons = people(article.body) | nlp.surnames(doc, known=default_gazetteer().knows)
+    persons = people(article.body) | nlp.surnames(doc, known=active_gazetteer().knows)
     governorates = _governorates_named(article.body, persons, doc)
     countries = article_countries(article.body)
     neighbour = article_neighbour(article.body)

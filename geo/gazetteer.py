@@ -2,8 +2,9 @@
 
 Entries come from GeoNames (cities500 of the Middle East and North Africa, with alternate names),
 curated entries with a cited source (``data/gazetteer/curated.csv``), the crossings
-and governorates of the reference layers, and names learned from coded event files
-(``data/gazetteer/learned.csv``; :func:`learn`).
+and governorates of the reference layers, names learned from coded event files
+(``data/gazetteer/learned.csv``; :func:`learn`) and, for a store-aware gazetteer, the store's
+shared layer (places analysts added with a citation; :mod:`geo.places`).
 
 Matching goes exact normalised name → consonant skeleton → fuzzy (rapidfuzz), with
 country / admin1 context and population to disambiguate. Anything uncertain comes
@@ -13,6 +14,9 @@ back as :class:`Unresolved` with the best candidates listed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -36,7 +40,7 @@ FUZZY_MARGIN = 4.0  # ... and lead the next distinct place by
 COUNTRY_CODES: dict[str, str] = {v.lower(): k for k, v in COUNTRY_NAMES.items()} | {k.lower(): k for k in COUNTRY_NAMES}
 REGION_WORDS = re.compile(r"\b(governorate|province|provinces|governorates|countryside|muhafazat)\b", re.IGNORECASE)
 DIRECTION_WORDS = re.compile(r"\b(?:north|south|east|west|central|northern|southern|eastern|western)(?:[- ]?(?:east|west)(?:ern)?)?\b", re.IGNORECASE)
-SOURCE_RANK = {"curated": 0, "crossing": 0, "learned": 1, "geonames": 2, "governorate": 3}
+SOURCE_RANK = {"curated": 0, "crossing": 0, "shared": 0, "learned": 1, "geonames": 2, "governorate": 3}
 
 
 @dataclass(frozen=True)
@@ -301,9 +305,9 @@ def _pick(query: str, cand: pd.DataFrame, *, method: str) -> Match | Unresolved:
         if same_spelling["place_id"].nunique() == 1:
             clear, top = same_spelling, same_spelling.iloc[0]
             far = clear.iloc[0:0]
-    # A coded file used this name in this governorate for one point, and GeoNames has a place of
-    # that name there too: two independent sources agree on which namesake is meant.
-    if len(far) and top["origin"] == "learned" and ((clear["origin"] != "learned") & (_km(clear, top) < 1)).any():
+    # A coded file (or an analyst's shared entry) put this name at one point, and GeoNames has a place
+    # of that name there too: two independent sources agree on which namesake is meant.
+    if len(far) and top["origin"] in ("learned", "shared") and ((clear["origin"] != "learned") & (_km(clear, top) < 1)).any():
         far = far.iloc[0:0]
     if len(far):
         by_pop = clear.sort_values("population", ascending=False)
@@ -538,8 +542,10 @@ def _strip_feature_words(name: str) -> str:
     return " ".join(words).strip()
 
 
-def build_gazetteer(*, learned: pd.DataFrame | None = None, include_shipped_learned: bool = True) -> Gazetteer:
-    """Assemble a gazetteer from GeoNames, curated, reference and learned entries.
+def build_gazetteer(
+    *, learned: pd.DataFrame | None = None, include_shipped_learned: bool = True, shared: pd.DataFrame | None = None
+) -> Gazetteer:
+    """Assemble a gazetteer from GeoNames, curated, reference, learned and shared entries.
 
     Parameters
     ----------
@@ -548,12 +554,17 @@ def build_gazetteer(*, learned: pd.DataFrame | None = None, include_shipped_lear
     include_shipped_learned
         Whether to include ``data/gazetteer/learned.csv`` (off when evaluating, so that
         nothing learned from the test rows leaks in).
+    shared
+        A store's shared layer as entries (:data:`ENTRY_COLUMNS`, ``origin`` ``shared``;
+        :func:`geo.places.shared_entries`): places analysts added with a citation.
     """
     parts = [geonames_entries(), curated_entries(), reference_entries()]
     if include_shipped_learned:
         parts.append(learned_entries())
     if learned is not None:
         parts.append(_learned_frame(learned))
+    if shared is not None:
+        parts.append(shared)
     frame = pd.concat([p.reindex(columns=ENTRY_COLUMNS) for p in parts if len(p)], ignore_index=True)
     frame = pd.concat([frame, alias_entries(frame)], ignore_index=True)
     frame["precision"] = pd.to_numeric(frame["precision"], errors="coerce").fillna(
@@ -568,6 +579,29 @@ def build_gazetteer(*, learned: pd.DataFrame | None = None, include_shipped_lear
 def default_gazetteer() -> Gazetteer:
     """The shipped gazetteer (built once per process)."""
     return build_gazetteer()
+
+
+#: The gazetteer :func:`active_gazetteer` answers inside :func:`using` (this thread or task only).
+_ACTIVE: ContextVar[Gazetteer | None] = ContextVar("active_gazetteer", default=None)
+
+
+def active_gazetteer() -> Gazetteer:
+    """The gazetteer the extractor looks names up in: the one :func:`using` set, else the shipped one."""
+    return _ACTIVE.get() or default_gazetteer()
+
+
+@contextmanager
+def using(gazetteer: Gazetteer) -> Iterator[Gazetteer]:
+    """Make ``gazetteer`` the one :func:`active_gazetteer` answers within the block (a store's, with its shared layer).
+
+    A context variable, not an argument: the extractor asks for the gazetteer in a dozen helpers,
+    and a store-aware extraction must not change what every other caller gets.
+    """
+    token = _ACTIVE.set(gazetteer)
+    try:
+        yield gazetteer
+    finally:
+        _ACTIVE.reset(token)
 
 
 # ---------------------------------------------------------------- evaluation on a coded file

@@ -53,6 +53,10 @@ class LoadReport:
         ``unplaced`` and ``unplaced_reasons``, ``country_from`` (what bounded the names: the
         row's columns, the file's country, or ``not given``), ``rows_without_country`` and
         the gazetteer's ``covered`` countries. Empty when no row needed it.
+    unplaced
+        The rejected rows whose place name the gazetteer did not resolve, as read (canonical text
+        columns, ``line``; :func:`geo.io.geocode.unplaced_rows`): what the store keeps so that a
+        name resolved later can place them. Empty when there are none.
     """
 
     format: str
@@ -72,6 +76,7 @@ class LoadReport:
     date_max: pd.Timestamp | None = None
     crs: str = "EPSG:4326"
     geocoding: dict[str, object] = field(default_factory=dict)
+    unplaced: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def rows_rejected(self) -> int:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from geo.distance import haversine_km
 from geo.errors import GeoError
-from geo.gazetteer import Unresolved, default_gazetteer
+from geo.gazetteer import Unresolved, active_gazetteer
 from geo.normalize import normalize
 from geo.schema import CRS, coerce
 from geo.storage.upload import canonical_events
@@ -180,8 +180,9 @@ def place_alternatives(location: str, *, country: str | None = None, admin1: str
     """The places the gazetteer weighs for ``location``: the one it resolves to first, then its namesakes.
 
     An unresolved name gives the gazetteer's own candidates (ambiguous namesakes, near spellings).
+    The gazetteer is :func:`geo.gazetteer.active_gazetteer` (a store's, with its shared layer, when it proposes).
     """
-    gazetteer = default_gazetteer()
+    gazetteer = active_gazetteer()
     found = gazetteer.lookup(location, country=country, admin1=admin1)
     if isinstance(found, Unresolved):
         return _distinct([_place(c) for c in found.candidates])

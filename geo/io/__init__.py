@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,12 +12,13 @@ import pandas as pd
 from geo.countries import country_code
 from geo.dates import DATE_ORDERS, DEFAULT_ORDER
 from geo.errors import ReadError
+from geo.gazetteer import Gazetteer, default_gazetteer
 from geo.io import readers
 from geo.io.archives import ArchiveLimits
 from geo.io.delimited import DELIMITER_NAMES, CsvRows, Progress
 from geo.io.delimited import NAME as DELIMITED
 from geo.io.generic import WKT_COLUMNS, from_generic, resolve_mapping
-from geo.io.geocode import geocode_missing
+from geo.io.geocode import PLACE_COUNTRY, geocode_missing, unplaced_rows
 from geo.io.layout import column_key, hxl_row, tidy_columns
 from geo.io.limits import check_rows
 from geo.io.missing import blank_missing_numbers
@@ -30,7 +32,7 @@ from geo.report import REJECT_COLUMNS, LoadReport, LoadResult
 from geo.schema import FIELD_BY_NAME, RENAMED
 from geo.settings import settings
 
-__all__ = ["FORMATS", "TABLE_FORMATS", "UPLOAD_TYPES", "Progress", "read_events"]
+__all__ = ["FORMATS", "TABLE_FORMATS", "UPLOAD_TYPES", "Progress", "place_again", "read_events"]
 
 #: Derived from the readers' table (:mod:`geo.io.readers`) each time they are asked for.
 _DERIVED = {"FORMATS": readers.formats, "UPLOAD_TYPES": readers.upload_types, "TABLE_FORMATS": readers.table_formats}
@@ -60,6 +62,7 @@ def read_events(
     date_order: str | None = None,
     max_unpacked_mb: float | None = None,
     country: str | None = None,
+    gazetteer: Callable[[], Gazetteer] = default_gazetteer,
 ) -> LoadResult:
     """Load an event file into the canonical GeoDataFrame, accounting for every row.
 
@@ -92,6 +95,9 @@ def read_events(
         are looked up only among that country's places. A row's own country column wins where
         it names one; a row naming another country is not placed. ``None``: the rows' columns
         decide, and a row naming no country is placed only on an unambiguous match.
+    gazetteer
+        What gives the gazetteer place names are looked up in, asked only when a row needs it
+        (default: the shipped one; the store passes its own, with its shared layer).
 
     Returns
     -------
@@ -129,7 +135,7 @@ def read_events(
     raw, blanked = blank_missing_numbers(raw)  # before geocoding: a row with NA coordinates has none
     geocoding: dict[str, object] = {}
     if geocode and "location" in raw:
-        raw, geocoding = geocode_missing(raw, country=cc)
+        raw, geocoding = geocode_missing(raw, country=cc, gazetteer=gazetteer)
     events, rejected, warnings, dates = build_events(
         raw, original=table, lines=lines, fmt=fmt, dataset=dataset or path.stem,
         date_order=date_order, convention=layout.date_convention if layout else DEFAULT_ORDER,
@@ -153,8 +159,35 @@ def read_events(
         date_min=events["event_date"].min() if len(events) else None,
         date_max=events["event_date"].max() if len(events) else None,
         geocoding=geocoding,
+        unplaced=unplaced_rows(raw, lines),
     )
     return LoadResult(events=events, report=report)
+
+
+def place_again(
+    held: pd.DataFrame, *, fmt: str, dataset: str, date_order: str | None, country: str | None,
+    gazetteer: Callable[[], Gazetteer],
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:  # fmt: skip
+    """Geocode and validate rows a load left unplaced (:attr:`LoadReport.unplaced`) once more.
+
+    The rows go through the same steps as in :func:`read_events` after the file's columns were
+    mapped: :func:`geocode_missing` with ``gazetteer``, then every rule of
+    :func:`geo.io.validate.build_events` — with the file's date order as decided when it was read,
+    its source format, dataset name and line numbers, so that an event placed now is the one the
+    first load would have made had the gazetteer known the name.
+
+    Returns
+    -------
+    tuple
+        ``(events, rejected)``: the rows placed now, and the others (``line``, ``reason``, ``detail``
+        and the canonical columns), still unplaced or now rejected for another reason.
+    """
+    raw = held.drop(columns=["line", *REJECT_COLUMNS, PLACE_COUNTRY], errors="ignore").astype("string").fillna("")
+    lines = pd.to_numeric(held["line"]).astype("int64").set_axis(raw.index)
+    raw, _ = geocode_missing(raw, country=_country_flag(country), gazetteer=gazetteer)
+    events, rejected, _, _ = build_events(raw, original=raw.drop(columns=[c for c in raw if c.startswith("_")]),
+                                          lines=lines, fmt=fmt, dataset=dataset, date_order=date_order)  # fmt: skip
+    return events, rejected
 
 
 def _country_flag(country: str | None) -> str | None:

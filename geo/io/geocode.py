@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import pandas as pd
 
 from geo.countries import country_code, country_label
-from geo.gazetteer import Match, default_gazetteer
+from geo.gazetteer import Gazetteer, Match, default_gazetteer
 from geo.report import REJECT_COLUMNS
 
 REASON_PREFIX = "place not geocoded"
+#: A hidden column (dropped with the others starting with ``_``) holding the country code each
+#: unplaced row's name was looked up in: what :func:`unplaced_rows` reports beside the name.
+PLACE_COUNTRY = "_place_country"
 #: Columns, besides the canonical ``country`` / ``iso``, whose name says they hold a country
 #: (``iso3``, ``iso_a2``, ``country_code``, ``countrycode``, ``country_iso3``, ``cc`` …).
 COUNTRY_COLUMN = re.compile(
@@ -31,7 +35,9 @@ COUNTRY_COLUMN = re.compile(
 COUNTRY_VALUES_MIN = 0.8
 
 
-def geocode_missing(raw: pd.DataFrame, *, country: str | None = None) -> tuple[pd.DataFrame, dict[str, object]]:
+def geocode_missing(
+    raw: pd.DataFrame, *, country: str | None = None, gazetteer: Callable[[], Gazetteer] = default_gazetteer
+) -> tuple[pd.DataFrame, dict[str, object]]:
     """Geocode rows with a ``location`` but empty latitude/longitude (strings in, strings out).
 
     A resolved name fills ``latitude``, ``longitude``, ``geo_precision`` (1 for a place,
@@ -45,6 +51,9 @@ def geocode_missing(raw: pd.DataFrame, *, country: str | None = None) -> tuple[p
     country
         The file's country (alpha-2 code): bounds the rows whose own columns name none.
         A row whose columns name another country is not placed (the two contradict).
+    gazetteer
+        What gives the gazetteer, asked only when a row needs it (a store's, with its shared
+        layer, costs a build: :meth:`geo.place_store.PlaceStore.gazetteer`).
 
     Returns
     -------
@@ -62,13 +71,13 @@ def geocode_missing(raw: pd.DataFrame, *, country: str | None = None) -> tuple[p
     if not todo.any():
         return raw, {}
 
-    gaz = default_gazetteer()
+    gaz = gazetteer()
     rows = raw.loc[todo]
     columns = _country_columns(rows)
     cc, problem = _row_countries(rows, columns, country)
     admin1 = rows["admin1"].fillna("").str.strip() if "admin1" in rows else pd.Series("", index=rows.index)
     out = raw.copy()
-    for col in ("geo_precision", "geocoded_by", *REJECT_COLUMNS):
+    for col in ("geo_precision", "geocoded_by", *REJECT_COLUMNS, PLACE_COUNTRY):
         if col not in out:
             out[col] = pd.Series("", index=out.index, dtype="string")
     results: dict[tuple[str, str, str], object] = {}
@@ -92,9 +101,21 @@ def geocode_missing(raw: pd.DataFrame, *, country: str | None = None) -> tuple[p
             countries[result.country or "unknown"] += 1
             continue
         reason, detail = result if isinstance(result, tuple) else _unresolved_text(result, key)
-        out.loc[idx, list(REJECT_COLUMNS)] = [f"{REASON_PREFIX}: {reason}", detail]
+        out.loc[idx, [*REJECT_COLUMNS, PLACE_COUNTRY]] = [f"{REASON_PREFIX}: {reason}", detail, cc[idx]]
         unplaced[reason] += 1
     return out, _account(len(rows), methods, countries, unplaced, columns, country, int(((cc == "") & (problem == "")).sum()), gaz.countries)
+
+
+def unplaced_rows(raw: pd.DataFrame, lines: pd.Series) -> pd.DataFrame:
+    """The rows :func:`geocode_missing` left unplaced, as read (canonical text columns), with their ``line``.
+
+    Kept by the store so that a name resolved later places them (:mod:`geo.place_store`); the
+    reason and the country code looked in are in :data:`REJECT_COLUMNS` and :data:`PLACE_COUNTRY`.
+    """
+    if REJECT_COLUMNS[0] not in raw or PLACE_COUNTRY not in raw:
+        return pd.DataFrame(columns=["line"])
+    mine = raw[REJECT_COLUMNS[0]].fillna("").str.startswith(REASON_PREFIX + ":")
+    return raw.loc[mine].astype("string").fillna("").assign(line=lines[mine].astype("int64")).reset_index(drop=True)
 
 
 def _resolve(gaz, name: str, cc: str, admin1: str) -> object:

@@ -135,14 +135,20 @@ def parse_copy_text(stream: io.RawIOBase, types: list[pa.DataType]) -> pa.Table:
     every line is one row; backslash escapes are undone afterwards, on the few values that have one.
     """
     names = [f"c{i}" for i in range(len(types))]
-    reader = pcsv.open_csv(
-        io.BufferedReader(stream, buffer_size=1 << 20),
-        read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
-        parse_options=pcsv.ParseOptions(delimiter="\t", quote_char=False, escape_char=False, newlines_in_values=False),
-        convert_options=pcsv.ConvertOptions(column_types=dict(zip(names, types, strict=True)), null_values=["\\N"],
-                                            strings_can_be_null=True, true_values=["t"], false_values=["f"],
-                                            timestamp_parsers=[pcsv.ISO8601]),  # with or without fractions
-    )  # fmt: skip
+    try:
+        reader = pcsv.open_csv(
+            io.BufferedReader(stream, buffer_size=1 << 20),
+            read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pcsv.ParseOptions(delimiter="\t", quote_char=False, escape_char=False, newlines_in_values=False),
+            convert_options=pcsv.ConvertOptions(column_types=dict(zip(names, types, strict=True)), null_values=["\\N"],
+                                                strings_can_be_null=True, true_values=["t"], false_values=["f"],
+                                                timestamp_parsers=[pcsv.ISO8601]),  # with or without fractions
+        )  # fmt: skip
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV file" not in str(exc):
+            raise
+        # No row at all (a dataset whose every row was rejected): Arrow's reader refuses zero bytes.
+        return pa.table([pa.array([], t) for t in types], names=names)
     table = reader.read_all()
     return pa.table([_unescape(table.column(i)) for i in range(table.num_columns)], names=names)
 

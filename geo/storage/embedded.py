@@ -3,7 +3,7 @@
 The default store (``CONFLICT_MAP_DATASETS``): ``<id>.parquet`` (canonical GeoParquet,
 :mod:`geo.storage.files`), ``<id>.open.arrow`` (:mod:`geo.storage.open_cache`), ``<id>.json``
 (its :class:`~geo.storage.interface.DatasetInfo`), ``audit.jsonl``, ``sign_outs.json``,
-``articles/`` and ``candidates/``. One process or several on one machine share it through a lock file.
+``articles/``, ``candidates/`` and ``places/``. One process or several on one machine share it through a lock file.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from geo.article_store import ArticleInfo
 from geo.candidate_store import already_decided
 from geo.detail_text import ParquetText
 from geo.params import DATASET_ID
+from geo.places import ChangedMeanwhile, HeldRows, SharedPlace, Sighting
 from geo.review import Candidate, desk_events, desk_metadata
 from geo.storage.files import atomic_write, read_canonical, write_canonical
 from geo.storage.interface import AuditEntry, DatasetInfo, Store
@@ -88,6 +89,7 @@ class EmbeddedStore(Store):
     def _remove(self, info: DatasetInfo, entry: AuditEntry) -> None:
         (self.directory / f"{info.id}.json").unlink(missing_ok=True)  # gone for everyone from here on
         (self.directory / f"{info.id}.parquet").unlink(missing_ok=True)
+        (self.directory / "places" / "sources" / f"{info.id}.json").unlink(missing_ok=True)  # its held rows too
         drop_cache(self.directory / f"{info.id}.parquet")
         self._log(entry)
 
@@ -166,9 +168,8 @@ class EmbeddedStore(Store):
         with self._locked():
             (self.directory / "articles" / f"{info.id}.json").unlink(missing_ok=True)
             (self.directory / "articles" / f"{info.id}.md").unlink(missing_ok=True)
+            (self.directory / "places" / "sources" / f"{info.id}.json").unlink(missing_ok=True)
         self._log(entry)
-
-
 
     # Candidates: ``candidates/<id>.json``, each written whole; decisions are made under the lock.
     def _candidate_list(self, article_id: str | None = None) -> list[Candidate]:
@@ -223,3 +224,82 @@ class EmbeddedStore(Store):
         atomic_write(lambda tmp: write_canonical(events, tmp), path)
         held_table(path, ParquetText(path).loaded)  # the open cache, as for an upload
         self._update(desk_metadata(desk, events), entry)
+
+    # Places: ``places/sources/<id>.json`` (a dataset's or an article's sightings, a dataset's held
+    # rows) and ``places/shared.json`` (the shared layer), each written whole under the lock.
+    def _source_record(self, source_id: str) -> dict | None:
+        try:
+            return json.loads((self.directory / "places" / "sources" / f"{source_id}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _write_source(self, source_id: str, sightings: list[Sighting], held: HeldRows | None) -> None:
+        folder = self.directory / "places" / "sources"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"sightings": [s.to_dict() for s in sightings], "held": held.to_dict() if held else None}, ensure_ascii=False)
+        atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), folder / f"{source_id}.json")
+
+    def _put_sightings(self, source_id: str, sightings: list[Sighting], held: HeldRows | None, entry: AuditEntry) -> bool:
+        with self._locked():  # the same file saved by two sessions at once: recorded once
+            if (self.directory / "places" / "sources" / f"{source_id}.json").exists():
+                return False
+            self._write_source(source_id, sightings, held)
+            self._log(entry)
+        return True
+
+    def _sightings(self) -> list[Sighting]:
+        folder = self.directory / "places" / "sources"
+        found = [self._source_record(p.stem) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
+        out = []
+        for record in found:
+            try:
+                out += [Sighting.from_dict(s) for s in record["sightings"]] if record else []
+            except (TypeError, KeyError):
+                continue  # a damaged record is not listed
+        return out
+
+    def _held(self, dataset_id: str) -> HeldRows | None:
+        record = self._source_record(dataset_id) if DATASET_ID.fullmatch(dataset_id) else None
+        try:
+            return HeldRows.from_dict(record["held"]) if record and record.get("held") else None
+        except (TypeError, KeyError, ValueError):
+            return None
+
+    def _shared_list(self) -> list[SharedPlace]:
+        try:
+            return [SharedPlace.from_dict(r) for r in json.loads((self.directory / "places" / "shared.json").read_text(encoding="utf-8"))]
+        except (OSError, ValueError, TypeError, KeyError):
+            return []
+
+    def _put_shared(self, new: list[tuple[SharedPlace, AuditEntry]]) -> list[SharedPlace]:
+        with self._locked():
+            stored = self._shared_list()
+            keys, added = {p.key for p in stored}, []
+            for place, entry in new:
+                if place.key not in keys:
+                    keys.add(place.key)
+                    added.append((place, entry))
+            if added:
+                (self.directory / "places").mkdir(exist_ok=True)
+                text = json.dumps([p.to_dict() for p in [*stored, *(p for p, _ in added)]], ensure_ascii=False, indent=1)
+                atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), self.directory / "places" / "shared.json")
+                for _, entry in added:
+                    self._log(entry)
+        return [p for p, _ in added]
+
+    def _replace_events(self, info: DatasetInfo, events: gpd.GeoDataFrame, held: HeldRows, sightings: list[Sighting],
+                        entry: AuditEntry, *, base: str) -> None:  # fmt: skip
+        with self._locked():
+            stored = self._get(info.id)
+            if stored is None:
+                raise NotAvailable(info.id)
+            if stored.version != base:
+                msg = f"dataset {info.id}: changed while its rows were placed again; place them again"
+                raise ChangedMeanwhile(msg)
+            # Events first: a crash before the held rows are written leaves rows both placed and held,
+            # and the next re-place skips a held row whose line is placed already (never placed twice).
+            path = self.directory / f"{info.id}.parquet"
+            atomic_write(lambda tmp: write_canonical(events, tmp), path)
+            held_table(path, ParquetText(path).loaded)
+            self._write_source(info.id, sightings, held)
+            self._update(info, entry)

@@ -2,8 +2,9 @@
 
 :class:`Store` holds everything both backends share — ids, access checks (:mod:`geo.access`),
 the bundled dataset (:mod:`geo.storage.bundled`), an upload's way in (:mod:`geo.storage.upload`),
-the audit entries, pasted articles (:mod:`geo.article_store`) and candidate events with their desk
-datasets (:mod:`geo.candidate_store`) — and asks its backend for the primitives each part names.
+the audit entries, pasted articles (:mod:`geo.article_store`), candidate events with their desk
+datasets (:mod:`geo.candidate_store`) and the places worklist with the shared gazetteer layer
+(:mod:`geo.place_store`) — and asks its backend for the primitives each part names.
 :class:`geo.storage.embedded.EmbeddedStore` (the default) keeps ``<id>.parquet`` + ``<id>.json``
 and an ``audit.jsonl`` in a directory; :class:`geo.storage.postgis.PostgisStore` keeps them in
 PostgreSQL/PostGIS (``CONFLICT_MAP_DATABASE_URL``), so several app processes share them.
@@ -18,6 +19,7 @@ import uuid
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -28,6 +30,7 @@ from geo.candidate_store import CandidateStore
 from geo.io import Progress
 from geo.io.readers import AUTO
 from geo.params import BUNDLED_ID, DATASET_ID, LEGACY_DATASET_ID
+from geo.place_store import PlaceStore
 from geo.report import LoadResult
 from geo.review import DESK_FORMAT, DESK_KEY, desk_key
 from geo.storage.bundled import BUNDLED_LABEL, bundled_span, load_bundled
@@ -35,7 +38,8 @@ from geo.storage.files import use_system_allocator
 from geo.storage.upload import canonical_events, check_upload, new_dataset_id, read_upload, upload_key
 
 #: The audit log's columns (the Data page's admin view and its export); actions: upload, share, delete,
-#: export, sign_out, and denied (an attempt refused: its detail names the action).
+#: export, sign_out, article, propose, accept, reject, worklist, shared_place, replace_places,
+#: learn_places, and denied (an attempt refused: its detail names the action).
 AUDIT_COLUMNS = ["at", "actor", "action", "dataset", "detail"]
 
 
@@ -95,7 +99,7 @@ class AuditEntry:
     detail: str = ""
 
 
-class Store(ArticleStore, CandidateStore, ABC):
+class Store(ArticleStore, CandidateStore, PlaceStore, ABC):
     """The store interface; backends implement the ``_``-prefixed primitives."""
 
     backend = "abstract"
@@ -215,6 +219,9 @@ class Store(ArticleStore, CandidateStore, ABC):
              date_order: str | None = None, country: str | None = None) -> tuple[str, LoadResult]:  # fmt: skip
         """Read an upload, merge actor aliases, tag areas and store it as a private dataset of ``user``.
 
+        Place names are looked up in the store's gazetteer (with its shared layer); the rows whose
+        name no source resolves are kept for the places worklist (:meth:`record_unresolved`).
+
         Raises
         ------
         PermissionError
@@ -230,10 +237,13 @@ class Store(ArticleStore, CandidateStore, ABC):
         key = upload_key(content, user=user, mapping=mapping, date_order=date_order, country=country)
         result = read_upload(content, name=name, format=format, mapping=mapping, progress=progress,
                              max_file_mb=max_file_mb, max_rows=max_rows, date_order=date_order,
-                             country=country)  # fmt: skip
+                             country=country, gazetteer=self.gazetteer)  # fmt: skip
         events = canonical_events(result.events)
         info = _uploaded_info(name, user, result, rows=len(events), content_key=key)
         stored = self._write(info, events, self._entry(user, "upload", info.id, f"{len(events)} events from {name[:100]}"))
+        # After the dataset is stored (a crash between the two leaves it off the worklist until the
+        # same file is uploaded again, which records it then: once per dataset).
+        self.record_unresolved(stored.id, result.report, user, dataset=Path(name).stem, country=country)
         return stored.id, result
 
     def share(self, dataset_id: str, user: User, *, visibility: str, teams: tuple[str, ...] = ()) -> DatasetInfo:

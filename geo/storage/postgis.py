@@ -42,6 +42,7 @@ from geo.storage.copy_text import (
     to_copy_text,
 )
 from geo.storage.interface import AuditEntry, DatasetInfo, Store
+from geo.storage.postgis_places import PLACES_MIGRATION, PostgisPlaces
 
 _EVENT_COLUMNS = ",\n  ".join(f"{f.name} {SQL_TYPES[f.dtype]}" for f in FIELDS if f.dtype != "geometry")
 
@@ -123,6 +124,7 @@ CREATE TABLE candidates (
 CREATE INDEX candidates_article ON candidates (article_id);
 CREATE INDEX candidates_desk ON candidates (dataset_id) WHERE status = 'accepted';
 """),
+    (6, "the places worklist (sightings and held rows per dataset or article) and the shared gazetteer layer", PLACES_MIGRATION),
 )
 _LOCK = 72_657_310  # advisory lock id: "conflict-map migrations"
 _INFO_COLUMNS = [f.name for f in fields(DatasetInfo)]
@@ -130,7 +132,7 @@ _ARTICLE_COLUMNS = [f.name for f in fields(ArticleInfo)]
 
 
 
-class PostgisStore(Store):
+class PostgisStore(PostgisPlaces, Store):
     """Datasets, access and the audit log in PostgreSQL with PostGIS (``postgresql://…``)."""
 
     backend = "postgis"
@@ -297,6 +299,13 @@ class PostgisStore(Store):
             _insert_audit(conn, entry)
         return candidate
 
+    # What the places primitives (geo.storage.postgis_places) write through, inside their transaction.
+    def _audit(self, conn, entry: AuditEntry) -> None:
+        _insert_audit(conn, entry)
+
+    def _store_events(self, conn, info: DatasetInfo, events: gpd.GeoDataFrame) -> None:
+        _store_events(conn, info, events)
+
 
 def _record(candidate: Candidate) -> str:
     return json.dumps(candidate.to_dict(), ensure_ascii=False)
@@ -306,16 +315,20 @@ def _write_desk(conn, desk: DatasetInfo) -> None:
     """Write a desk dataset's events again from every candidate accepted into it (inside the decision's transaction)."""
     rows = conn.execute("SELECT record FROM candidates WHERE dataset_id = %s AND status = 'accepted'", (desk.id,)).fetchall()
     events = desk_events([Candidate.from_dict(r[0]) for r in rows], name=desk.name)
-    info = desk_metadata(desk, events)
+    _store_events(conn, desk_metadata(desk, events), events)
+
+
+def _store_events(conn, info: DatasetInfo, events: gpd.GeoDataFrame) -> None:
+    """Store a dataset's metadata (new, or its counts, dates and version changed) and all its events again, in ``conn``'s transaction."""
     values = {**asdict(info), "teams": list(info.teams), "dtypes": json.dumps(stored_columns(events))}
     names = [*_INFO_COLUMNS, "dtypes"]
     conn.execute(f"INSERT INTO datasets ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) "  # noqa: S608 - names from the dataclass
-                 "ON CONFLICT (id) DO UPDATE SET rows = EXCLUDED.rows, date_min = EXCLUDED.date_min, "
+                 "ON CONFLICT (id) DO UPDATE SET rows = EXCLUDED.rows, rejected = EXCLUDED.rejected, date_min = EXCLUDED.date_min, "
                  "date_max = EXCLUDED.date_max, version = EXCLUDED.version, dtypes = EXCLUDED.dtypes",
                  [values[n] for n in names])  # fmt: skip
-    conn.execute("DELETE FROM events WHERE dataset_id = %s", (desk.id,))
+    conn.execute("DELETE FROM events WHERE dataset_id = %s", (info.id,))
     with conn.cursor().copy(f"COPY events ({', '.join(['dataset_id', 'row_no', *COLUMNS, 'extra', 'geom'])}) FROM STDIN") as copy:
-        for chunk in to_copy_text(events, desk.id):
+        for chunk in to_copy_text(events, info.id):
             copy.write(chunk)
 
 
