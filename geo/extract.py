@@ -271,6 +271,11 @@ def find_places(
             continue
         if doc is not None and nlp.inside_name(doc, offset + span[0], offset + span[1]):
             continue  # "al-Sham" of "Hayat Tahrir al-Sham"
+        tail = FEATURE_TAIL.match(sentence, span[1])
+        feature = _exact(gaz, f"{phrase} {tail.group(1)}", countries) if tail else None
+        if feature is not None:  # "the Sinjar mountains" is the range, not the town of Sinjar
+            add(feature, f"{phrase} {tail.group(1)}", (span[0], tail.end()))
+            continue
         match = _exact(gaz, phrase, countries) or in_context(phrase, governorates)
         if match is None and not gaz.knows(phrase) and re.search(LOCATIVE, sentence[: span[0]]):
             match = fuzzy_in_context(phrase, governorates)  # a spelling the gazetteer lacks, after "in", "near" …
@@ -290,6 +295,10 @@ def find_places(
                             source=f"not in the gazetteer; placed at {anchor.name}, which the text names with it"), name, span)  # fmt: skip
     return found
 
+
+#: A lower-case feature word after a capitalised name ("the Sinjar mountains", "the Hamrin hills"): the
+#: two together may name a natural feature (a curated ``region``) where the name alone is a town.
+FEATURE_TAIL = re.compile(r"\s+(mountains?|hills?|heights|range|valley|plains?|desert)\b")
 
 #: A capitalised name ending in a facility or feature word: its first words are not a place of their own.
 FACILITY_RUN = (r"\b[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+)*\s+(?:Bridge|Dam|Forest|Base|Air Base|Airbase|Airport|Field|"
@@ -970,7 +979,7 @@ def _locates_a_town(place: Candidate, candidates: list[Candidate]) -> bool:
         if other.span != place.span or other.location == place.location or other.place.geo_precision > max(2, place.place.geo_precision):
             continue
         between = rf"{re.escape(other.location)}\b[^.;:]{{0,60}}?\b(?:in|of|near|outside|around|by|overlooking)\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,2}}?"
-        coarse = place.place.kind == "governorate" or re.search(rf"{name}\s+{LOCATOR_WORDS}", sentence)
+        coarse = place.place.kind in ("governorate", "region") or re.search(rf"{name}\s+{LOCATOR_WORDS}", sentence)
         if coarse and re.search(between + name, sentence):
             return True
         if re.search(rf"{re.escape(other.location)}\b[^.;:]{{0,40}}?\bnear\s+(?:the\s+)?(?:\w+['’]s\s+)?(?:capital\s+)?{name}\b", sentence):

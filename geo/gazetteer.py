@@ -54,13 +54,15 @@ class Match:
     name
         The gazetteer's name for the place.
     kind
-        ``place``, ``site`` (base, airport, district…), ``crossing`` or ``governorate``.
+        ``place``, ``site`` (base, airport, district…), ``crossing``, ``governorate`` or ``region``
+        (a natural feature such as a mountain range, wadi or desert, or the border zone).
     score
         100 for an exact normalised match, 95 for a skeleton match, the fuzzy ratio otherwise.
     source
         Where the coordinate comes from (GeoNames id, curated citation, learned file).
     geo_precision
-        ACLED precision the coordinate deserves: 1 for a point place, 3 for a governorate.
+        ACLED precision the coordinate deserves: 1 for a point place, 2–3 for a natural feature
+        (its curated ``precision``), 3 for a governorate.
     """
 
     query: str
@@ -411,6 +413,8 @@ def curated_entries(path: Path = GAZETTEER_DIR / "curated.csv", *, landmarks: Pa
     """Hand-added places and the map's landmarks (bases, airports, districts…), each with a cited source.
 
     A landmark is a gazetteer ``site`` whatever its kind on the map (airbase, prison, district…).
+    A curated row may give its ACLED ``precision`` (2 for a mountain, hill, wadi or plain, 3 for a
+    range or desert spanning tens of km); a row without one keeps its kind's default (1 for a place).
     """
     frames = [pd.read_csv(path, keep_default_na=False)] if path.exists() else []
     if landmarks.exists():
@@ -425,6 +429,7 @@ def curated_entries(path: Path = GAZETTEER_DIR / "curated.csv", *, landmarks: Pa
         "name": long["alias"], "lat": long["lat"], "lon": long["lon"], "country": long["country"],
         "admin1": long["admin1"], "kind": long["kind"], "population": 0, "source": "curated: " + long["source"],
         "origin": "curated", "place_id": "cur:" + long["name"],
+        "precision": pd.to_numeric(long["precision"], errors="coerce") if "precision" in long else np.nan,
     })  # fmt: skip
 
 

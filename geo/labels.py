@@ -151,7 +151,10 @@ def plain_latin(name: str) -> str:
 
 
 def _curated() -> pd.DataFrame:
+    """The curated towns; a natural feature (kind ``region``: a range, wadi, desert) is a place to
+    geocode, not a label: its one cited point is not where a range's name belongs on a map."""
     cur = pd.read_csv(GAZETTEER_DIR / "curated.csv", keep_default_na=False)
+    cur = cur[cur["kind"] == "place"]
     return _frame(cur["name"], "", cur["lat"], cur["lon"], "curated")
 
 
