@@ -133,7 +133,11 @@ class CandidateStore:
         return Proposed(info.id, len(events), self.propose(info.id, events, user))
 
     def candidates(self, user: User, *, article_id: str | None = None, status: str | None = None) -> list[Candidate]:
-        """The candidates ``user`` may see (those of the articles they may open), oldest first."""
+        """The candidates ``user`` may see (those of the articles they may open), oldest first.
+
+        A viewer sees accepted candidates only: until an analyst or admin has confirmed an event,
+        it is a proposal for the desk, not something to read as a fact.
+        """
         if status is not None and status not in STATUSES:
             msg = f"status: expected one of {', '.join(STATUSES)}, got {str(status)[:40]!r}"
             raise ValueError(msg)
@@ -141,7 +145,8 @@ class CandidateStore:
             self.article_info(article_id, user)
         grants = {a.id: a.grant for a in self._article_infos()}
         visible = [c for c in self._candidate_list(article_id)
-                   if c.article_id in grants and allowed(user, "open", grants[c.article_id]) and status in (None, c.status)]  # fmt: skip
+                   if c.article_id in grants and allowed(user, "open", grants[c.article_id]) and status in (None, c.status)
+                   and (c.status == "accepted" or may_upload(user))]  # fmt: skip
         return sorted(visible, key=lambda c: (c.proposed_at, c.article_id, c.span))
 
     def accept(self, candidate_id: str, user: User, *, dataset: str, changes: Mapping[str, object] | None = None) -> Candidate:

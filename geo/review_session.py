@@ -43,7 +43,7 @@ REJECT_REASONS: tuple[str, ...] = (
 )  # fmt: skip
 #: Files an article may come as (the Articles page's layouts, and a saved web page).
 ARTICLE_TYPES: tuple[str, ...] = ("txt", "md", *(s.lstrip(".") for s in HTML_SUFFIXES))
-VIEWER_NOTE = "You can read the review queue; only analysts and admins accept or reject candidates (ask an admin for the role)."
+VIEWER_NOTE = "You see the accepted events only; analysts and admins bring articles in and review candidates (ask an admin for the role)."
 #: Characters of the article shown on either side of the candidate's sentence (cut at a paragraph).
 CONTEXT_CHARS = 1_200
 

@@ -23,9 +23,10 @@ st.caption("Extracted events wait here as candidates: accepted ones go into a de
            "rejected ones say why. Shortcuts: A accept · X reject · N next · P previous.")  # fmt: skip
 
 queue = review.load_queue(store, user, status=state.setdefault("rv_status", "pending"))  # after an action's callback
-with st.expander("Bring an article in", expanded=not queue.ids and state["rv_status"] == "pending"):
-    draw(st, review.bring_in_widgets())
-    st.button("Propose its events", key="rv_add", on_click=review.bring_in, args=(state, store, user))
+if review.may_decide(user):  # a viewer reads accepted events only, and brings nothing in
+    with st.expander("Bring an article in", expanded=not queue.ids and state["rv_status"] == "pending"):
+        draw(st, review.bring_in_widgets())
+        st.button("Propose its events", key="rv_add", on_click=review.bring_in, args=(state, store, user))
 if notice := state.pop("rv_notice", None):  # what the last action did
     getattr(st, notice.kind)(markdown_text(notice.text))
 if not review.may_decide(user):

@@ -137,18 +137,19 @@ def test_a_candidate_another_reviewer_decided_first_says_who_and_moves_on(store)
     assert not [d for d in store.datasets(LOCAL) if d.name == DESK]  # this reviewer's decision was not made
 
 
-def test_a_viewer_sees_the_queue_but_cannot_decide(store, monkeypatch):
+def test_a_viewer_sees_accepted_events_only_and_cannot_decide(store, monkeypatch):
     alice = User("alice", email="alice@desk.example", role="analyst")
     proposed = store.propose_article(ARTICLE, alice, name="alice's article")
     store.share_article(proposed.article_id, alice, visibility="signed_in")
+    first = store.candidates(alice)[0]
+    store.accept(first.id, alice, dataset=DESK)
     monkeypatch.setattr("geo.access.LOCAL", User("bob", email="bob@desk.example", role="viewer"))  # the app's user is a viewer
     at = _review()
     assert not at.exception
-    assert any("only analysts and admins accept or reject" in i.value for i in at.info)
-    assert len(_queue(at)) == 3
-    assert {b.key for b in at.button} >= {"rv_prev", "rv_next"}
+    assert any("You see the accepted events only" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "rv_add"]  # nothing to bring in
+    at.radio(key="rv_status").set_value("all").run()
+    assert len(_queue(at)) == 1  # the accepted one; the two pending are not shown
     assert not {"rv_accept", "rv_reject", "rv_edit_go"} & {b.key for b in at.button}
     assert not [t for t in at.text_input if t.key == "rv_dataset"]
-    at.button(key="rv_next").click().run()
-    assert "2 of 3" in " ".join(c.value for c in at.caption)
-    assert {c.status for c in store.candidates(alice)} == {"pending"}
+    assert sorted(c.status for c in store.candidates(alice)) == ["accepted", "pending", "pending"]

@@ -94,7 +94,11 @@ def test_candidates_are_seen_by_whoever_may_open_their_article(any_store, extrac
     article_id, _ = _proposed(any_store, extracted, share=None)
     assert any_store.candidates(BOB) == [] and any_store.candidates(ANONYMOUS) == []
     any_store.share_article(article_id, ALICE, visibility="team", teams=("syria-desk",))
-    assert len(any_store.candidates(BOB)) == 5 and len(any_store.candidates(DANA)) == 5
+    assert len(any_store.candidates(DANA)) == 5
+    # A viewer sees accepted candidates only: a proposal is not yet an event to read.
+    assert any_store.candidates(BOB) == []
+    accepted = any_store.accept(any_store.candidates(DANA)[0].id, DANA, dataset=DESK)
+    assert [c.id for c in any_store.candidates(BOB)] == [accepted.id]
     assert any_store.candidates(CAROL) == []
     with pytest.raises(NotAvailable):
         any_store.candidates(CAROL, article_id=article_id)
@@ -148,7 +152,8 @@ def test_rejecting_keeps_the_reason_and_a_decision_is_final(any_store, extracted
     reason = "The monitor's figure is from an earlier week; no strike that day."
     done = any_store.reject(made["Manbij"].id, ALICE, reason=reason)
     assert (done.status, done.reject_reason, done.reviewer) == ("rejected", reason, "alice@desk.example")
-    assert _by_id(any_store, BOB, done.id).reject_reason == reason
+    assert _by_id(any_store, ALICE, done.id).reject_reason == reason
+    assert done.id not in {c.id for c in any_store.candidates(BOB)}  # a viewer sees accepted ones only
     with pytest.raises(AlreadyDecided, match=r"already rejected by alice@desk\.example"):
         any_store.accept(done.id, DANA, dataset=DESK)
     with pytest.raises(AlreadyDecided):
@@ -219,7 +224,7 @@ def test_malformed_or_unknown_candidate_ids_answer_not_available(any_store, extr
 def test_hostile_text_is_stored_and_returned_verbatim(any_store, extracted):
     _, made = _proposed(any_store, extracted)
     saraqib = made["Saraqib"]
-    assert HOSTILE in saraqib.sentence and HOSTILE in _by_id(any_store, BOB, saraqib.id).sentence
+    assert HOSTILE in saraqib.sentence and HOSTILE in _by_id(any_store, ALICE, saraqib.id).sentence
     name = "desk'; DROP TABLE datasets; -- <b>bold</b> \u202e %s %(x)s {0}"
     reason = f"{HOSTILE} \\N \t tab, \\ backslash, \"quotes\" and 'single'"
     actor = "Robert'); DROP TABLE events;-- <img src=x onerror=alert(1)>"
