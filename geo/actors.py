@@ -35,19 +35,19 @@ class ActorMention:
 
 @cache
 def actor_table() -> pd.DataFrame:
-    """One row per alias: ``alias, actor, kind, side, country, strong``."""
+    """One row per alias: ``alias, actor, kind, side, country, strong, era, learned`` (from ``actors_learned.csv``)."""
     table = pd.read_csv(ACTORS_CSV, keep_default_na=False)
     rows = []
     for r in table.itertuples():
         for alias in [r.actor, *r.aliases.split("|")]:
-            rows.append((alias.strip(), r.actor, r.kind, r.side, r.country, r.strength == "strong", r.era))
+            rows.append((alias.strip(), r.actor, r.kind, r.side, r.country, r.strength == "strong", r.era, False))
     rows += _learned_rows(table)
-    frame = pd.DataFrame(rows, columns=["alias", "actor", "kind", "side", "country", "strong", "era"])
+    frame = pd.DataFrame(rows, columns=["alias", "actor", "kind", "side", "country", "strong", "era", "learned"])
     # First spelling wins: the hand dictionary's aliases come before any learned one.
     return frame.drop_duplicates("alias").reset_index(drop=True)
 
 
-def _learned_rows(table: pd.DataFrame) -> list[tuple[str, str, str, str, str, bool, str]]:
+def _learned_rows(table: pd.DataFrame) -> list[tuple[str, str, str, str, str, bool, str, bool]]:
     """Aliases learned from a coded record (:mod:`geo.actor_learning`), with their actor's side and kind.
 
     A learned alias of several words is strong; one word is weak (it counts only when nothing more
@@ -58,7 +58,7 @@ def _learned_rows(table: pd.DataFrame) -> list[tuple[str, str, str, str, str, bo
     learned = pd.read_csv(LEARNED_ACTORS_CSV, keep_default_na=False)
     first = table.drop_duplicates("actor").set_index("actor")
     return [(r.alias.strip(), r.actor, first.at[r.actor, "kind"], first.at[r.actor, "side"], first.at[r.actor, "country"],
-             len(r.alias.split()) > 1, first.at[r.actor, "era"]) for r in learned.itertuples() if r.actor in first.index]  # fmt: skip
+             len(r.alias.split()) > 1, first.at[r.actor, "era"], True) for r in learned.itertuples() if r.actor in first.index]  # fmt: skip
 
 
 @cache
@@ -160,8 +160,8 @@ def canonical_actor(name: str, *, learned: bool = True) -> str | None:
 
 @cache
 def _hand_aliases() -> frozenset[str]:
-    table = pd.read_csv(ACTORS_CSV, keep_default_na=False)
-    return frozenset(a.strip().lower() for r in table.itertuples() for a in [r.actor, *r.aliases.split("|")])
+    table = actor_table()
+    return frozenset(table.loc[~table["learned"], "alias"].str.lower())
 
 
 @cache

@@ -20,6 +20,7 @@ from geo.actors import LEARNED_ACTORS_CSV
 from geo.areas import tag_events
 from geo.articles import article_file_text
 from geo.bench import as_json, format_table, run
+from geo.bench.core import UCDP_EVAL
 from geo.build_data import TIMELINE, build_dataset, extract_articles, write_dataset
 from geo.countries import country_code
 from geo.dates import DATE_ORDERS
@@ -213,7 +214,7 @@ def _geography_commands(sub: argparse._SubParsersAction) -> None:
     ex.add_argument("--detail", action="store_true", help="also list pairs, missed gold events and spurious extractions (not for the locked test split)")
     ex.set_defaults(func=cmd_evaluate_extractor)
     tr = sub.add_parser("train-sentence-model", help="train the sentence classifiers (event or not, ACLED sub-type) shipped in geo/models")
-    tr.add_argument("--coded", type=Path, default=DATA.parent.parent / "shared" / "eval" / "ucdp_ged_syria_2016_2017.csv",
+    tr.add_argument("--coded", type=Path, default=UCDP_EVAL,
                     help="a UCDP GED file whose source headlines are event examples (default ../shared/eval's)")
     tr.add_argument("--train-years", default="2016", help="years of headlines to train on (comma-separated)")
     tr.add_argument("--test-years", default="2017", help="years of headlines to measure on (comma-separated)")
@@ -221,7 +222,7 @@ def _geography_commands(sub: argparse._SubParsersAction) -> None:
     tr.add_argument("--out", type=Path, default=MODEL_DIR, help="where to write the pipeline (default: the package's)")
     tr.set_defaults(func=cmd_train_sentence_model)
     la = sub.add_parser("learn-actors", help="learn actor aliases from a coded record's headlines into data/actors_learned.csv")
-    la.add_argument("--coded", type=Path, default=DATA.parent.parent / "shared" / "eval" / "ucdp_ged_syria_2016_2017.csv",
+    la.add_argument("--coded", type=Path, default=UCDP_EVAL,
                     help="a UCDP GED file (default ../shared/eval's)")
     la.add_argument("--years", default="2016", help="years to learn from (comma-separated)")
     la.add_argument("--test-years", default="2017", help="years to measure the learned aliases on (comma-separated)")

@@ -269,12 +269,9 @@ class PostgisStore(PostgisPlaces, Store):
     def _put_candidates(self, new: list[tuple[Candidate, AuditEntry]]) -> list[Candidate]:
         stored = []
         with self._connect() as conn:
-            for candidate, entry in new:  # a key stored already (by another replica, a moment ago too) is skipped
-                row = conn.execute("INSERT INTO candidates (id, article_id, key, record) VALUES (%s, %s, %s, %s::jsonb) "
-                                   "ON CONFLICT (key) DO NOTHING RETURNING id",
-                                   (candidate.id, candidate.article_id, candidate.key, _record(candidate))).fetchone()  # fmt: skip
-                if row:
-                    _insert_audit(conn, entry)
+            for candidate, entry in new:
+                if self._insert_once(conn, "INSERT INTO candidates (id, article_id, key, record) VALUES (%s, %s, %s, %s::jsonb)",
+                                     (candidate.id, candidate.article_id, candidate.key, _record(candidate)), entry):  # fmt: skip
                     stored.append(candidate)
         return stored
 
@@ -302,6 +299,13 @@ class PostgisStore(PostgisPlaces, Store):
     # What the places primitives (geo.storage.postgis_places) write through, inside their transaction.
     def _audit(self, conn, entry: AuditEntry) -> None:
         _insert_audit(conn, entry)
+
+    def _insert_once(self, conn, insert: str, params: tuple, entry) -> bool:
+        """Run ``insert`` unless its row's ``key`` is stored already (by another replica, a moment ago too); log ``entry`` if it was."""
+        row = conn.execute(f"{insert} ON CONFLICT (key) DO NOTHING RETURNING id", params).fetchone()
+        if row:
+            _insert_audit(conn, entry)
+        return row is not None
 
     def _store_events(self, conn, info: DatasetInfo, events: gpd.GeoDataFrame) -> None:
         _store_events(conn, info, events)

@@ -68,13 +68,10 @@ class PostgisPlaces:
     def _put_shared(self, new: list[tuple[SharedPlace, object]]) -> list[SharedPlace]:
         stored = []
         with self._connect() as conn:
-            for place, entry in new:  # a key stored already (by another replica, a moment ago too) is skipped
-                row = conn.execute("INSERT INTO shared_places (id, key, record) VALUES (%s, %s, %s::jsonb) "
-                                   "ON CONFLICT (key) DO NOTHING RETURNING id",
-                                   (place.id, json.dumps(list(place.key), ensure_ascii=False),
-                                    json.dumps(place.to_dict(), ensure_ascii=False))).fetchone()  # fmt: skip
-                if row:
-                    self._audit(conn, entry)
+            for place, entry in new:
+                if self._insert_once(conn, "INSERT INTO shared_places (id, key, record) VALUES (%s, %s, %s::jsonb)",
+                                     (place.id, json.dumps(list(place.key), ensure_ascii=False),
+                                      json.dumps(place.to_dict(), ensure_ascii=False)), entry):  # fmt: skip
                     stored.append(place)
         return stored
 
