@@ -203,6 +203,7 @@ else:
         st.Page("pages/actors.py", title="Actors", icon="👥", url_path="actors"),
         st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
         st.Page("pages/review.py", title="Review", icon="✅", url_path="review"),
+        st.Page("pages/places.py", title="Places", icon="📍", url_path="places"),
         st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
     ]
     # The view from the widgets' state (a changed widget's new value is there before any script

@@ -107,6 +107,16 @@ UI_ONLY: dict[str, str] = {
     "rv_accept": "Review: Accept", "rv_reject": "Review: Reject", "rv_prev": "Review: Previous", "rv_next": "Review: Next",
     "rv_edit_go": "Review: Accept with edits", "rv_dl_gold": "Review: accepted decisions as gold (download)",
     "rv_dl_negatives": "Review: rejected decisions as negatives (download)",
+    "pl_notice": "Places: what the last action said (geo.data_session.Said, shown in the run after it)",
+    "pl_entry": "Places: the worklist entry picked (widget; its key, geo.places_session.entry_key)",
+    "pl_chosen": "Places: the worklist entry picked, kept while the worklist holds it",
+    "pl_form_for": "Places: the entry the form's fields were filled from", "pl_name": "Places: the place's name",
+    "pl_country": "Places: the place's country", "pl_admin1": "Places: the place's governorate",
+    "pl_lat": "Places: the latitude typed or clicked", "pl_lon": "Places: the longitude typed or clicked",
+    "pl_citation": "Places: the citation", "pl_add": "Places: Add to the shared layer", "pl_map": "Places: the small map (its last click)",
+    "pl_replaced": "Places: the last re-place's report (geo.places_session.Replaced)", "pl_dl_report": "Places: the re-place report (download)",
+    "pl_learn_dataset": "Places: the dataset to learn from", "pl_learn": "Places: Learn places from this dataset",
+    "pl_learned": "Places: the last learning's report (geo.places_session.Learned)",
 }  # fmt: skip
 
 #: Keys made per dataset by :func:`dataset_key` (``<prefix>:<dataset id>``; also per stored article
@@ -126,6 +136,7 @@ DATASET_KEYED: dict[str, str] = {
     "rv_actor2": "Review: edited actor 2", "rv_fat": "Review: edited fatalities", "rv_place": "Review: where the edited place comes from",
     "rv_search": "Review: the gazetteer search", "rv_lat": "Review: typed latitude", "rv_lon": "Review: typed longitude",
     "rv_name": "Review: the name of a clicked or typed place",
+    "pl_replace": "Places: Re-place this dataset",
 }  # fmt: skip
 
 

@@ -26,7 +26,7 @@ from tests.conftest import ROOT
 
 SCRIPTS = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
 #: geo modules that read or write the session state they are handed (``state``).
-SESSION_MODULES = [ROOT / "geo" / f"{m}.py" for m in ("ui_state", "map_session", "data_session", "review_session", "review_edit", "page")]
+SESSION_MODULES = [ROOT / "geo" / f"{m}.py" for m in ("ui_state", "map_session", "data_session", "review_session", "review_edit", "places_session", "page")]
 #: A key used as a literal or an f-string: ``session_state["k"]``, ``state.get(f"w_{x}")``, ``key="k"``.
 USES = re.compile(r"""(?:\b(?:session_state|state)(?:\.(?:get|pop|setdefault)\(|\[)|\bkey=)\s*(f?)(["'])(.*?)\2""")
 #: Keys made by the declared helpers: ``dataset_key("sh_teams", …)``, ``prefixed_key("map_", …)``, ``widget_key("km")``…
