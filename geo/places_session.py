@@ -153,16 +153,19 @@ def fill_form(state: MutableMapping[str, object], entry: WorklistEntry | None) -
 
 
 def form_widgets() -> tuple[Widget, ...]:
-    """Name, country, admin1, latitude, longitude and citation: what :func:`add_place` reads."""
+    """Name, country, admin1, latitude, longitude and citation: what :func:`add_place` reads.
+
+    No ``max_chars``: Streamlit cuts a longer value silently, and a citation is refused, never cut (the store says why).
+    """
     countries = ["", *covered()]
     return (
-        Widget("text_input", "Place name", "pl_name", {"max_chars": MAX_PLACE_NAME_CHARS}),
+        Widget("text_input", "Place name", "pl_name", {"help": f"Up to {MAX_PLACE_NAME_CHARS} characters, kept as typed."}),
         Widget("selectbox", "Country", "pl_country", {"options": countries, "format_func": lambda c: country_label(c) if c else "choose a country"}),
-        Widget("text_input", "Governorate (admin1, optional)", "pl_admin1", {"max_chars": MAX_PLACE_NAME_CHARS}),
+        Widget("text_input", "Governorate (admin1, optional)", "pl_admin1", {"help": "The point must lie in it when the map knows it."}),
         Widget("text_input", "Latitude (decimal degrees; or click the map)", "pl_lat", {"placeholder": "36.45"}),
         Widget("text_input", "Longitude (decimal degrees)", "pl_lon", {"placeholder": "37.90"}),
         Widget("text_input", "Citation: a URL or a reference (map sheet, report, page) that places it", "pl_citation",
-               {"max_chars": MAX_CITATION_CHARS}),
+               {"help": f"Up to {MAX_CITATION_CHARS:,} characters, kept as typed with your name and the date."}),
     )  # fmt: skip
 
 
