@@ -30,7 +30,7 @@ else:
     entry = places.choose(state, work)  # before the picker and the form are drawn
     if work.entries:
         draw(st, [places.entry_widget(work)])
-    map_col, form_col = st.columns([2, 3], gap="medium")
+    map_col, form_col = st.columns([1, 1], gap="medium")
     with map_col:
         base, layers = places.place_map(entry, places.typed_point(state), tiles=ctx.tiles)
         st_folium(base, key="pl_map", height=340, use_container_width=True, feature_group_to_add=layers,
