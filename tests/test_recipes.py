@@ -138,7 +138,7 @@ def place_panel(events: pd.DataFrame, query: Query) -> PlacePanel:
     return PlacePanel(counts)
 '''
 
-PAGE = '''"""Places: where the events in view happened."""
+PAGE = '''"""Hotspots: where the events in view happened."""
 
 from __future__ import annotations
 
@@ -147,15 +147,15 @@ import streamlit as st
 from geo.page import page_context
 from geo.panels import place_panel
 
-ctx = page_context(st.session_state, page="places")
-st.title("Places")
+ctx = page_context(st.session_state, page="hotspots")
+st.title("Hotspots")
 st.dataframe(place_panel(ctx.events, st.session_state["query"]).counts, hide_index=True)
 '''
 
 PAGE_TEST = '''
 
-def test_places_page_counts_the_views_places():
-    at = _page("pages/places.py", {"actor": "HTS"})
+def test_hotspots_page_counts_the_views_places():
+    at = _page("pages/hotspots.py", {"actor": "HTS"})
     assert not at.exception
     counts = at.dataframe[0].value
     assert list(counts.columns) == ["location", "events"] and counts["events"].sum() > 0
@@ -180,14 +180,14 @@ def test_a_new_page_is_a_panel_a_script_an_app_line_and_its_tests(project):
     in app.py and an AppTest; the page's checks (declared keys, ≤ 90 lines, no logic) hold without other files."""
     panels = project / "geo" / "panels.py"
     panels.write_text(panels.read_text(encoding="utf-8") + PANEL, encoding="utf-8")
-    (project / "pages" / "places.py").write_text(PAGE, encoding="utf-8")
+    (project / "pages" / "hotspots.py").write_text(PAGE, encoding="utf-8")
     _insert_after(project / "app.py", r'st\.Page\("pages/data\.py"',
-                  '        st.Page("pages/places.py", title="Places", icon="📍", url_path="places"),\n')
+                  '        st.Page("pages/hotspots.py", title="Hotspots", icon="📍", url_path="hotspots"),\n')
     for name, text in (("test_pages.py", PAGE_TEST), ("test_panels.py", PANEL_TEST)):
         path = project / "tests" / name
         path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
-    run = _run(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_pages.py::test_places_page_counts_the_views_places",
+    run = _run(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_pages.py::test_hotspots_page_counts_the_views_places",
                "tests/test_panels.py::test_place_panel_counts_the_filtered_events", "tests/test_ui_state.py", "tests/test_structure.py")  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:]
     assert "4 passed" not in run.stdout  # the whole ui_state and structure suites ran over the new page too
-    assert _changed(project) == {"geo/panels.py", "pages/places.py", "app.py", "tests/test_pages.py", "tests/test_panels.py"}
+    assert _changed(project) == {"geo/panels.py", "pages/hotspots.py", "app.py", "tests/test_pages.py", "tests/test_panels.py"}
