@@ -58,7 +58,7 @@ else:
                   returned_objects=["last_clicked"], on_change=lambda: edit.map_clicked(state, shown))  # fmt: skip
         st.caption("Red: proposed · blue: other places of that name · green: the edited place. Click to set the place.")
     if review.may_decide(user) and shown.status == "pending":
-        with edit_col.expander("Edit, then accept", expanded=False):
+        with edit_col.expander("Edit, then accept", key=edit.edit_form_key(shown), on_change="rerun"):
             for row in (edit.edit_widgets(shown, state), edit.place_widgets(shown, state)):
                 for col, widget in zip(st.columns(3) * 2, row, strict=False):
                     draw(col, [widget])
