@@ -27,8 +27,9 @@ if review.may_decide(user):  # a viewer reads accepted events only, and brings n
     with st.expander("Bring an article in", expanded=not queue.ids and state["rv_status"] == "pending"):
         draw(st, review.bring_in_widgets())
         st.button("Propose its events", key="rv_add", on_click=review.bring_in, args=(state, store, user))
+said = st.container()  # always drawn: a notice coming and going must not shift (and remount) what follows, the map
 if notice := state.pop("rv_notice", None):  # what the last action did
-    getattr(st, notice.kind)(markdown_text(notice.text))
+    getattr(said, notice.kind)(markdown_text(notice.text))
 if not review.may_decide(user):
     st.info(review.VIEWER_NOTE)
 

@@ -181,6 +181,7 @@ def test_paste_review_by_keyboard_and_map_share_by_link_audited(backend, browser
         small.wait_for_function(f"() => {MAP}.getZoom() === {zoom + 1} && !{MAP}._animatingZoom", timeout=10_000)
     runs.settle()
     markers = small.evaluate("window.reviewPlaces")
+    small.evaluate("window.__kept = true")  # gone if the rerun remounts the map
     click = small.evaluate(CLICK_AT, [70, -50])  # 70 px east and 50 px north of the proposal
     assert click["zoom"] == CLICK_ZOOM
     runs.act(lambda: small.locator(".leaflet-container").first.click(position={"x": click["x"], "y": click["y"]}))
@@ -191,6 +192,7 @@ def test_paste_review_by_keyboard_and_map_share_by_link_audited(backend, browser
     shown_at = re.fullmatch(r"Map click: (-?[\d.]+), (-?[\d.]+)", place.input_value())
     assert shown_at, place.input_value()
     page.wait_for_function(PLACES_DRAWN, arg=markers + 1, timeout=30_000)  # and the map a green marker at the click
+    assert small.evaluate(f"[window.__kept, {MAP}.getZoom()]") == [True, CLICK_ZOOM]  # the same map, still where the reviewer zoomed
     screenshot(page, f"review_{b.name}_place_clicked.png")
     runs.act(lambda: page.get_by_role("button", name="Accept with edits").click())
     page.get_by_text(re.compile(rf"Accepted Air/drone strike at Ariha on 2025-03-09 into {DESK}, changed .*latitude, longitude")).wait_for(timeout=30_000)
