@@ -35,7 +35,7 @@ if not review.may_decide(user):
 
 st.radio("Show", review.STATUS_FILTERS, key="rv_status", horizontal=True)
 shown = review.current(state, queue)
-st.dataframe(review.queue_frame(queue, shown), hide_index=True, height=min(38 + 35 * len(queue.ids), 220))
+st.dataframe(review.queue_frame(queue, shown), hide_index=True, height=min(38 + 35 * max(len(queue.ids), 1), 220))  # empty: room to say so
 if shown is None:
     st.info("No candidates here. Bring an article in above, or show another status.")
 else:
