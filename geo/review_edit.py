@@ -109,10 +109,21 @@ def map_click(c: Candidate, state: Mapping[str, object]) -> tuple[float, float] 
     return float(clicked["lat"]), float(clicked["lng"])
 
 
+def edit_form_key(c: Candidate) -> str:
+    """The key of the candidate's edit form (an expander whose open state the server keeps, so a rerun
+    caused inside it — a map click, a changed field — does not fold it)."""
+    return dataset_key("rv_edit", c.id)
+
+
 def map_clicked(state: MutableMapping[str, object], c: Candidate) -> None:
-    """A click on the small map picks it as the place (the map's change callback)."""
+    """A click on the small map picks it as the place and opens the edit form (the map's change callback).
+
+    Open, because the click changes only the form: Accept (or A) still takes the proposal as it is,
+    and the reviewer must see the clicked place and "Accept with edits" to keep it.
+    """
     if map_click(c, state):
         state[dataset_key("rv_place", c.id)] = "map"
+        state[edit_form_key(c)] = True
 
 
 def chosen_place(c: Candidate, state: Mapping[str, object]) -> tuple[str | None, float, float, int | None]:

@@ -136,6 +136,7 @@ DATASET_KEYED: dict[str, str] = {
     "rv_actor2": "Review: edited actor 2", "rv_fat": "Review: edited fatalities", "rv_place": "Review: where the edited place comes from",
     "rv_search": "Review: the gazetteer search", "rv_lat": "Review: typed latitude", "rv_lon": "Review: typed longitude",
     "rv_name": "Review: the name of a clicked or typed place",
+    "rv_edit": "Review: whether this candidate's edit form is open (a map click opens it)",
     "pl_replace": "Places: Re-place this dataset",
 }  # fmt: skip
 

@@ -27,14 +27,15 @@ if review.may_decide(user):  # a viewer reads accepted events only, and brings n
     with st.expander("Bring an article in", expanded=not queue.ids and state["rv_status"] == "pending"):
         draw(st, review.bring_in_widgets())
         st.button("Propose its events", key="rv_add", on_click=review.bring_in, args=(state, store, user))
+said = st.container()  # always drawn: a notice coming and going must not shift (and remount) what follows, the map
 if notice := state.pop("rv_notice", None):  # what the last action did
-    getattr(st, notice.kind)(markdown_text(notice.text))
+    getattr(said, notice.kind)(markdown_text(notice.text))
 if not review.may_decide(user):
     st.info(review.VIEWER_NOTE)
 
 st.radio("Show", review.STATUS_FILTERS, key="rv_status", horizontal=True)
 shown = review.current(state, queue)
-st.dataframe(review.queue_frame(queue, shown), hide_index=True, height=min(38 + 35 * len(queue.ids), 220))
+st.dataframe(review.queue_frame(queue, shown), hide_index=True, height=min(38 + 35 * max(len(queue.ids), 1), 220))  # empty: room to say so
 if shown is None:
     st.info("No candidates here. Bring an article in above, or show another status.")
 else:
@@ -58,7 +59,7 @@ else:
                   returned_objects=["last_clicked"], on_change=lambda: edit.map_clicked(state, shown))  # fmt: skip
         st.caption("Red: proposed · blue: other places of that name · green: the edited place. Click to set the place.")
     if review.may_decide(user) and shown.status == "pending":
-        with edit_col.expander("Edit, then accept", expanded=False):
+        with edit_col.expander("Edit, then accept", key=edit.edit_form_key(shown), on_change="rerun"):
             for row in (edit.edit_widgets(shown, state), edit.place_widgets(shown, state)):
                 for col, widget in zip(st.columns(3) * 2, row, strict=False):
                     draw(col, [widget])

@@ -272,6 +272,10 @@ def test_the_place_comes_from_an_alternative_the_gazetteer_a_click_or_typed_coor
     state = {key("rv_map"): {"last_clicked": {"lat": 35.9, "lng": 36.7}}, key("rv_name"): "a farm east of Saraqib"}
     edit.map_clicked(state, c)
     assert state[key("rv_place")] == "map" and edit.chosen_place(c, state) == ("a farm east of Saraqib", 35.9, 36.7, 1)
+    assert state[edit.edit_form_key(c)] is True  # the form opens on the click: Accept alone would take the proposal
+    quiet = {key("rv_map"): {"last_clicked": None}}  # the map's first report, before any click
+    edit.map_clicked(quiet, c)
+    assert quiet == {key("rv_map"): {"last_clicked": None}}
     assert edit.chosen_point(c, state) == (35.9, 36.7, "a farm east of Saraqib")
     assert edit.chosen_place(c, {key("rv_place"): "typed", key("rv_lat"): 36.0, key("rv_lon"): 37.0}) == ("Saraqib", 36.0, 37.0, 1)
     with pytest.raises(ValueError, match="place: expected a click on the small map"):
