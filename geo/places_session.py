@@ -308,10 +308,24 @@ def learnable(work: Worklist, user: User) -> dict[str, DatasetInfo]:
 
 
 def learn_widgets(state: MutableMapping[str, object], store: Store, user: User, infos: Mapping[str, DatasetInfo]) -> tuple[Widget, Widget]:
-    """The dataset to learn from, and "Learn places from this dataset"."""
+    """The dataset to learn from, and "Learn places from this dataset" (the choice kept: :func:`choose_learn`)."""
+    choose_learn(state, infos)
     labels = {i: f"{_cut(d.name, 80)} ({d.rows:,} events)" for i, d in infos.items()}
     return (Widget("selectbox", "Coded dataset", "pl_learn_dataset", {"options": list(labels), "format_func": labels.get}),
             Widget("button", "Learn places from this dataset", "pl_learn", {"on_click": learn_dataset, "args": (state, store, user, infos)}))  # fmt: skip
+
+
+def choose_learn(state: MutableMapping[str, object], infos: Mapping[str, DatasetInfo]) -> str | None:
+    """The dataset picked to learn from (the first while none or a gone one is), set again before its picker is drawn.
+
+    Set again because its label counts the events: a re-place adds some, and a keyed picker whose
+    value is not set shows the label it was picked with (``(2 events)`` for a dataset of 4 now).
+    """
+    picked = state.get("pl_learn_dataset")
+    picked = picked if picked in infos else next(iter(infos), None)
+    if picked is not None:
+        state["pl_learn_dataset"] = picked
+    return picked
 
 
 def learn_dataset(state: MutableMapping[str, object], store: Store, user: User, infos: Mapping[str, DatasetInfo]) -> None:

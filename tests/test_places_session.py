@@ -206,6 +206,35 @@ def test_learn_places_reports_each_name_with_its_verdict(store):
     assert state["pl_notice"] == Said("info", "coded.csv: 0 names added to the shared layer; 1 known, 1 shared.")
 
 
+class _Written(dict):
+    """A session state that records which keys were set (in Streamlit, setting a widget's key sends its value to the browser)."""
+
+    def __init__(self, **values: object) -> None:
+        super().__init__(**values)
+        self.written: list[str] = []
+
+    def __setitem__(self, key: str, value: object) -> None:
+        self.written.append(key)
+        super().__setitem__(key, value)
+
+
+def test_the_learn_picker_is_set_again_each_run_so_its_label_counts_a_replaced_datasets_events(store):
+    first, second = _upload(store), _upload(store, text=UPLOAD.replace("Manbij", "Azaz"), name="other.csv")
+    state: dict[str, object] = {}
+    listed = list(places.learnable(places.load_worklist(store, ALICE), ALICE))
+    assert sorted(listed) == sorted([first, second])
+    assert places.choose_learn(state, dict.fromkeys(listed)) == listed[0] == state["pl_learn_dataset"]  # none picked: the first
+    places.add_place(_filled(store), store, ALICE)
+    places.replace_dataset(state, store, ALICE, first, "synthetic.csv")
+    picked = _Written(pl_learn_dataset=first)  # what the browser picked, when the dataset had 2 events
+    (select, _) = places.learn_widgets(picked, store, ALICE, infos := places.learnable(places.load_worklist(store, ALICE), ALICE))
+    assert picked.written == ["pl_learn_dataset"]  # set again: Streamlit sends the picker its value with today's label
+    assert select.options["format_func"](picked["pl_learn_dataset"]) == "synthetic.csv (4 events)"
+    state["pl_learn_dataset"] = "deleted-meanwhile"
+    assert places.choose_learn(state, {second: infos[second]}) == second == state["pl_learn_dataset"]
+    assert places.choose_learn({}, {}) is None
+
+
 def test_every_widget_key_is_declared(store):
     dataset_id = _upload(store)
     work = places.load_worklist(store, ALICE)
