@@ -1,25 +1,34 @@
-"""The Places page in a real browser: add a worklist name with a citation and see the events of an
-upload placed by it.
+"""The Places page in a real browser, on both store backends: an analyst goes from a place name an
+upload could not resolve to a cited entry of the shared gazetteer layer that places those events,
+with the audit log showing every step.
 
-Sign-in is off (the machine's user curates) and the store is an embedded directory of this test's
-own. The upload is a SYNTHETIC file written here: two real towns the gazetteer knows (Manbij, Azaz)
-and a made-up village it does not ("Mazraat Qasr al-Tajriba", checked below), with made-up events.
-The village is placed by a click on the Places page's small map; the dataset is re-placed and opened
-on the Map page, which then counts its two more events. Every wait is on a condition.
+Embedded directory (sign-in off: the machine's user curates) and PostGIS (sign-in on through a real
+OIDC provider on 127.0.0.1, two app replicas on one database: Alice, an analyst, uploads and places
+on replica 1; the dataset is opened on replica 2, so what places its events is the shared layer in
+the store; Bob, a viewer, sees the Places page without its forms). The upload is a SYNTHETIC file
+written here: two real towns the gazetteer knows (Manbij, Azaz) and a made-up village it does not
+("Mazraat Qasr al-Tajriba", checked below), with made-up events. The village is placed by a click on
+the Places page's small map; the dataset is re-placed and opened on the Map page, which then counts
+its two more events. Every wait is on a condition.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from geo.access import LOCAL
+from geo.access import LOCAL, User
 from geo.gazetteer import Match, Unresolved, default_gazetteer
+from geo.places_session import VIEWER_NOTE
 from geo.storage.embedded import EmbeddedStore
 from tests.browser import Runs, map_frame, metric, needs_chromium, screenshot, streamlit_server, upload, wait_param
 from tests.conftest import ROOT
+from tests.team import USERS, signed_in_page, team_servers
 
 pytestmark = needs_chromium
 
@@ -40,12 +49,39 @@ PIXEL_JS = """([lat, lon]) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory):
-    """A server on an empty store, and the store (the same directory)."""
-    folder = tmp_path_factory.mktemp("places")
-    with streamlit_server(ROOT / "app.py", env={"CONFLICT_MAP_DATASETS": str(folder)}) as (url, _log):
-        yield url, EmbeddedStore(folder)
+@dataclass(frozen=True)
+class Desk:
+    """Servers on one store backend (the first to upload and place on, the last to open the map on), the
+    store behind them, who reads its audit log, and how a user opens a browser on a server."""
+
+    name: str
+    urls: tuple[str, ...]
+    store: object
+    admin: User
+    analyst: str  # how the store names the analyst (the audit log's actor, a shared place's author)
+    open_as: Callable[[object, str, str], tuple[object, object, Runs]]  # (browser, url, who) → context, page, runs
+
+
+def _fresh_page(browser, _url: str, _who: str):
+    """Sign-in off: a fresh browser (no cookies, no session); the machine's user is whoever opens it."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1300}, accept_downloads=True)
+    page = context.new_page()
+    return context, page, Runs(page)
+
+
+@pytest.fixture(scope="module", params=["embedded", "postgis"])
+def desk(request, tmp_path_factory) -> Iterator[Desk]:
+    folder = tmp_path_factory.mktemp(f"places-{request.param}")
+    if request.param == "embedded":
+        with streamlit_server(ROOT / "app.py", env={"CONFLICT_MAP_DATASETS": str(folder)}) as (url, _log):
+            yield Desk("embedded", (url,), EmbeddedStore(folder), LOCAL, LOCAL.label, _fresh_page)
+        return
+    from geo.storage.postgis import PostgisStore
+
+    database = request.getfixturevalue("postgis_server")()
+    with team_servers(database, folder, count=2) as urls:
+        yield Desk("postgis", tuple(urls), PostgisStore(database), User("admin", role="admin"), USERS["alice"]["email"],
+                   signed_in_page)  # fmt: skip
 
 
 def _small_map(page, *, markers: int, timeout_s: float = 60):
@@ -75,11 +111,10 @@ def test_the_upload_is_synthetic_and_the_village_unknown():
 
 
 def test_add_a_worklist_name_with_a_citation_and_see_the_upload_placed_by_it(desk, browser, tmp_path):
-    url, store = desk
+    d, url = desk, desk.urls[0]
     csv = tmp_path / "synthetic_places.csv"
     csv.write_text(UPLOAD, encoding="utf-8")
-    page = browser.new_page(viewport={"width": 1500, "height": 1300})
-    runs = Runs(page)
+    context, page, runs = d.open_as(browser, f"{url}/", "alice")  # sign-in (when on) returns to the main page
 
     # Upload on the Data page: two rows placed, two left for the worklist.
     page.goto(f"{url}/data")
@@ -88,7 +123,7 @@ def test_add_a_worklist_name_with_a_citation_and_see_the_upload_placed_by_it(des
     upload(page, runs, csv)
     runs.act(lambda: page.get_by_role("button", name="Load and store").click())
     page.get_by_text("2 of 4 rows loaded").wait_for(timeout=60_000)
-    (info,) = [i for i in store.datasets(LOCAL) if i.name == csv.name]
+    (info,) = [i for i in d.store.datasets(d.admin) if i.name == csv.name]
     page.goto(f"{url}/?dataset={info.id}")
     map_frame(page)
     runs.settle()
@@ -116,20 +151,22 @@ def test_add_a_worklist_name_with_a_citation_and_see_the_upload_placed_by_it(des
     page.get_by_text("to the shared layer, citing").wait_for(timeout=60_000)
     runs.settle()
     runs.check()
-    (place,) = store.shared_places(LOCAL)
-    assert (place.name, place.citation, place.country, place.admin1) == (VILLAGE, CITATION, "SY", "Aleppo")
+    (place,) = d.store.shared_places(d.admin)
+    assert (place.name, place.citation, place.country, place.admin1, place.author) == (VILLAGE, CITATION, "SY", "Aleppo", d.analyst)
     assert (round(place.lat, 5), round(place.lon, 5)) == (round(lat, 5), round(lon, 5))
-    screenshot(page, "places_added.png")
+    screenshot(page, f"places_{d.name}_added.png")
 
     # Re-place the upload: its two held rows are placed by the new entry.
     runs.act(lambda: page.get_by_role("button", name=f"Re-place {csv.name}").click())
     page.get_by_text(f"{csv.name}: 2 rows placed (a new version of the dataset), 0 still unplaced").first.wait_for(timeout=60_000)
     runs.settle()
     runs.check()
-    placed = store.load(info.id, LOCAL)
+    placed = d.store.load(info.id, d.admin)
     assert sorted(placed["source_line"]) == [2, 3, 4, 5]
-    assert placed[placed["location"] == VILLAGE]["geocoded_by"].str.contains(f"shared: {CITATION}", regex=False).all()
-    screenshot(page, "places_replaced.png")
+    assert placed[placed["location"] == VILLAGE]["geocoded_by"].str.contains(f"shared: {CITATION} (by {d.analyst}", regex=False).all()
+    screenshot(page, f"places_{d.name}_replaced.png")
+    learn_from = page.locator(".st-key-pl_learn_dataset input")
+    assert learn_from.input_value() == f"{csv.name} (4 events)", learn_from.input_value()  # the new version's count
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Download the re-place report (CSV)").click()
     report = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
@@ -142,17 +179,57 @@ def test_add_a_worklist_name_with_a_citation_and_see_the_upload_placed_by_it(des
     page.get_by_text(f"{csv.name}: 0 names added to the shared layer").first.wait_for(timeout=60_000)
     runs.settle()
     runs.check()
-    assert len(store.shared_places(LOCAL)) == 1
+    assert len(d.store.shared_places(d.admin)) == 1
 
-    # The dataset on the Map page: two more events.
-    page.goto(f"{url}/?dataset={info.id}")
+    # The dataset on the Map page, in a new browser (on PostGIS, signed in on the other replica: what places
+    # its events is the shared layer in the store, not this server's memory): two more events.
+    context.close()
+    at = f"{d.urls[-1]}/?dataset={info.id}"
+    context, page, runs = d.open_as(browser, at, "alice")
+    page.goto(at)
     frame = map_frame(page)
     runs.settle()
     runs.check()
     assert frame.evaluate("window.conflictMapEvents") == 4 == metric(page, "Events")
-    screenshot(page, "places_on_map.png")
-    actions = store.audit_log(LOCAL)
-    steps = [(a, d) for a, d in zip(actions["action"], actions["dataset"], strict=True) if a in ("shared_place", "replace_places", "learn_places")]
-    assert steps == [("learn_places", info.id), ("replace_places", info.id), ("shared_place", place.id)]  # newest first
-    assert "2 rows placed" in actions[actions["action"] == "replace_places"]["detail"].iloc[0]
-    page.close()
+    screenshot(page, f"places_{d.name}_on_map.png")
+    if d.name == "postgis":
+        _a_viewer_sees_the_places_page_without_its_forms(d, browser)
+
+    # The audit log: every step, in the order it was taken, by the analyst.
+    log = d.store.audit_log(d.admin).iloc[::-1]
+    steps = log[log["action"].isin(["upload", "worklist", "shared_place", "replace_places", "learn_places"])]
+    assert set(steps["actor"]) == {d.analyst}
+    assert list(zip(steps["action"], steps["dataset"], strict=True)) == [
+        ("upload", info.id), ("worklist", info.id), ("shared_place", place.id), ("replace_places", info.id), ("learn_places", info.id)]
+    details = dict(zip(steps["action"], steps["detail"], strict=True))
+    assert details["worklist"] == "2 rows held: 1 place names no source resolves"
+    assert details["shared_place"].startswith(f"{VILLAGE} at {place.lat:.5f}, {place.lon:.5f} (SY Aleppo); {CITATION}")
+    assert "2 rows placed" in details["replace_places"]
+    context.close()
+
+
+def _a_viewer_sees_the_places_page_without_its_forms(d: Desk, browser) -> None:
+    """Bob (a viewer of Alice's team) on the other replica: the worklist (empty to him: her upload is hers alone,
+    and its rows are placed now) and the shared layer with her entry; no form, no button that changes anything."""
+    context, page, runs = d.open_as(browser, f"{d.urls[-1]}/", "bob")
+    page.goto(f"{d.urls[-1]}/places")
+    page.get_by_role("heading", name="The shared layer").wait_for(timeout=60_000)
+    runs.settle()
+    runs.check()
+    page.get_by_text(f"Signed in as {USERS['bob']['email']}").first.wait_for(timeout=30_000)
+    page.get_by_text(VIEWER_NOTE).wait_for(timeout=30_000)
+    page.get_by_text("No unresolved names: every place name").wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name="Names to place").count() == 1
+    for heading in ("Add a place to the shared layer", "Re-place the datasets that named it", "Learn places from a dataset"):
+        assert page.get_by_role("heading", name=heading).count() == 0, heading
+    assert page.get_by_role("button").filter(has_text=re.compile("Add to the shared layer|Re-place|Learn places")).count() == 0
+    assert page.locator(".st-key-pl_entry, .st-key-pl_name, .st-key-pl_citation, .st-key-pl_map").count() == 0
+    # The shared layer's table is drawn on a canvas (its text is not in the page): the page lists a place (no
+    # "No shared place yet."), and the store lists Bob exactly Alice's (the screenshot shows the row).
+    assert page.get_by_text("No shared place yet.").count() == 0
+    assert "citation" in page.locator('[data-testid="stDataFrame"]').last.locator("table[role=grid] thead").inner_text()
+    bob = User("bob", email=USERS["bob"]["email"], groups=frozenset(USERS["bob"]["groups"]), role="viewer")
+    assert d.store.worklist(bob) == []
+    assert [(p.name, p.citation, p.author) for p in d.store.shared_places(bob)] == [(VILLAGE, CITATION, d.analyst)]
+    screenshot(page, "places_postgis_viewer.png")
+    context.close()
