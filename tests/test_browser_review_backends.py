@@ -143,9 +143,9 @@ def _key(page, runs: Runs, key: str, *, says: str) -> None:
 
 def test_paste_review_by_keyboard_and_map_share_by_link_audited(backend, browser):
     b = backend
-    context, page, runs = b.reviewer(browser, f"{b.url}/")
-    page.goto(f"{b.url}/review")
-    page.get_by_role("heading", name="Review", exact=True).wait_for(timeout=60_000)
+    context, page, runs = b.reviewer(browser, f"{b.url}/review")  # PostGIS: signed out, so the sign-in page first
+    page.get_by_role("heading", name="Review", exact=True).wait_for(timeout=60_000)  # and back on the page asked for
+    assert page.url == f"{b.url}/review"
     runs.settle()
 
     # 1. Four events, cleared by the keyboard only (the click puts the focus on the page, out of the text box).
