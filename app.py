@@ -27,7 +27,7 @@ from geo.params import BUNDLED_ID, RANGE, state_values
 from geo.query import Query, clamp_to_data, lean_events, vocabulary
 from geo.settings import settings
 from geo.sidebar import filter_widgets
-from geo.signin import RESTORE_RETURN_JS, SAVE_RETURN_JS, auth_configured
+from geo.signin import auth_configured, restore_return_js, return_pattern, save_return_js
 from geo.storage.backends import open_store
 from geo.storage.bundled import BUNDLED_LABEL
 from geo.tiles import map_tiles
@@ -102,12 +102,12 @@ else:
             if sign_in is not None:
                 st.info("This sign-in was signed out. Sign in again to go on.")
             st.markdown("This dashboard is shared by a team: sign in to see the datasets shared with you. "
-                        "A link you opened stays: after signing in you land on exactly its view.")  # fmt: skip
-            st.html(SAVE_RETURN_JS, unsafe_allow_javascript=True)
+                        "A link or page you opened stays: after signing in you land on exactly it.")  # fmt: skip
+            st.html(save_return_js(RETURN_PATTERN), unsafe_allow_javascript=True)
             st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
             st.stop()
         if not st.query_params and RANGE not in st.session_state:
-            st.html(RESTORE_RETURN_JS, unsafe_allow_javascript=True)  # back to the link opened before signing in
+            st.html(restore_return_js(RETURN_PATTERN), unsafe_allow_javascript=True)  # back to the page opened before signing in
         return user_from_claims(st.user.to_dict(), role_claim=SETTINGS.role_claim, admins=SETTINGS.admin_groups,
                                 analysts=SETTINGS.analyst_groups)  # fmt: skip
 
@@ -135,6 +135,18 @@ else:
         st.logout()
 
 
+    PAGES = [
+        st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
+        st.Page("pages/border.py", title="Border Watch", icon="🛂", url_path="border"),
+        st.Page("pages/timeline.py", title="Timeline", icon="📈", url_path="timeline"),
+        st.Page("pages/actors.py", title="Actors", icon="👥", url_path="actors"),
+        st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
+        st.Page("pages/review.py", title="Review", icon="✅", url_path="review"),
+        st.Page("pages/places.py", title="Places", icon="📍", url_path="places"),
+        st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
+    ]
+    # Sign-in lands on the root: the page (and link) asked for is kept in the tab and gone back to (geo.signin).
+    RETURN_PATTERN = return_pattern([p.url_path for p in PAGES], base_path=st.get_option("server.baseUrlPath"))
     USER = _signed_in_user()
     if USER is not LOCAL:
         with st.sidebar:
@@ -196,16 +208,6 @@ else:
         st.warning(markdown_text(note))
 
 
-    PAGES = [
-        st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
-        st.Page("pages/border.py", title="Border Watch", icon="🛂", url_path="border"),
-        st.Page("pages/timeline.py", title="Timeline", icon="📈", url_path="timeline"),
-        st.Page("pages/actors.py", title="Actors", icon="👥", url_path="actors"),
-        st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
-        st.Page("pages/review.py", title="Review", icon="✅", url_path="review"),
-        st.Page("pages/places.py", title="Places", icon="📍", url_path="places"),
-        st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
-    ]
     # The view from the widgets' state (a changed widget's new value is there before any script
     # runs), written to the URL before st.navigation: a page switch then makes one history entry.
     query = sync_view(st.session_state, vocab, st.query_params)

@@ -99,6 +99,7 @@ def bring_in(state: MutableMapping[str, object], store: Store, user: User) -> No
     state["rv_notice"] = Said("success" if done.candidates else "info", proposed_summary(name, done.events, len(done.candidates)))
     if done.candidates:
         state["rv_current"], state["rv_status"] = done.candidates[0].id, "pending"
+        clear_reason(state)
 
 
 def proposed_summary(name: str, events: int, new: int) -> str:
@@ -229,6 +230,15 @@ def reason_widgets() -> tuple[Widget, Widget]:
             Widget("text_input", "In your words (needed for 'other')", "rv_reason_text", {"max_chars": 900}))  # fmt: skip
 
 
+def clear_reason(state: MutableMapping[str, object]) -> None:
+    """The reject reason back to the first common one, with no words (what X then rejects with, as the form shows).
+
+    Every callback that shows another candidate calls it, before the reason widgets are drawn: a reason
+    chosen or typed for one candidate must not be filed, unseen, with the next one's rejection.
+    """
+    state["rv_reason"], state["rv_reason_text"] = REJECT_REASONS[0], ""
+
+
 def reject_reason(state: Mapping[str, object]) -> str:
     """The reason the form says; ValueError when 'other' is picked with no words."""
     choice, words = str(state.get("rv_reason") or REJECT_REASONS[0]), str(state.get("rv_reason_text") or "").strip()
@@ -261,10 +271,11 @@ def accept_edited_button(state: MutableMapping[str, object], store: Store, user:
 
 
 def move(state: MutableMapping[str, object], ids: Sequence[str], step: int) -> None:
-    """Previous (``step=-1``) or Next (``1``) in the queue, stopping at its ends."""
+    """Previous (``step=-1``) or Next (``1``) in the queue, stopping at its ends; the reason form starts afresh."""
     at = list(ids).index(state["rv_current"]) if state.get("rv_current") in ids else 0
     if ids:
         state["rv_current"] = ids[min(max(at + step, 0), len(ids) - 1)]
+    clear_reason(state)
 
 
 def next_pending(candidates: Sequence[Candidate], after: str) -> str | None:
@@ -279,8 +290,9 @@ def decide(state: MutableMapping[str, object], store: Store, user: User, candida
            action: str) -> None:  # fmt: skip
     """Accept (``accept``, or ``edit`` with the edit form's changes) or reject ``shown``; then show the next pending one.
 
-    A refusal (a bad edit, no reason, not a reviewer) keeps it shown and says why; a candidate
-    someone else decided first says who, and moves on.
+    A refusal (a bad edit, no reason, not a reviewer) keeps it shown, and the reason form as it was,
+    and says why; a candidate someone else decided first says who, and moves on. Moving on clears
+    the reason form (:func:`clear_reason`).
     """
     try:
         if action == "reject":
@@ -296,6 +308,7 @@ def decide(state: MutableMapping[str, object], store: Store, user: User, candida
     else:
         state["rv_notice"] = Said("success", decided_summary(done))
     state["rv_current"] = next_pending(candidates, shown.id)
+    clear_reason(state)
 
 
 def decided_summary(c: Candidate) -> str:

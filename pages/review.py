@@ -33,7 +33,7 @@ if notice := state.pop("rv_notice", None):  # what the last action did
 if not review.may_decide(user):
     st.info(review.VIEWER_NOTE)
 
-st.radio("Show", review.STATUS_FILTERS, key="rv_status", horizontal=True)
+st.radio("Show", review.STATUS_FILTERS, key="rv_status", horizontal=True, on_change=review.clear_reason, args=(state,))
 shown = review.current(state, queue)
 st.dataframe(review.queue_frame(queue, shown), hide_index=True, height=min(38 + 35 * max(len(queue.ids), 1), 220))  # empty: room to say so
 if shown is None:

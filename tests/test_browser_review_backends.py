@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -56,6 +57,7 @@ DESK = f"desk news {date.today().year}"
 #: X rejects with the reason the form shows: the first common one until the reviewer picks another.
 KEY_REASON = REJECT_REASONS[0]
 FORM_REASON = "duplicate of another candidate"
+FORM_WORDS = "of the Binnish one"
 EMPTY = "No candidates here. Bring an article in above, or show another status."
 MAP = "Object.values(window).find(v => v instanceof L.Map)"  # the one Leaflet map of a component frame
 EVENT_IDS = f"""() => {{  // the event ids drawn on the main map (each marker carries its id as a feature property)
@@ -142,9 +144,9 @@ def _key(page, runs: Runs, key: str, *, says: str) -> None:
 
 def test_paste_review_by_keyboard_and_map_share_by_link_audited(backend, browser):
     b = backend
-    context, page, runs = b.reviewer(browser, f"{b.url}/")
-    page.goto(f"{b.url}/review")
-    page.get_by_role("heading", name="Review", exact=True).wait_for(timeout=60_000)
+    context, page, runs = b.reviewer(browser, f"{b.url}/review")  # PostGIS: signed out, so the sign-in page first
+    page.get_by_role("heading", name="Review", exact=True).wait_for(timeout=60_000)  # and back on the page asked for
+    assert urlsplit(page.url).path == "/review"  # (its query is the view's, written by the app)
     runs.settle()
 
     # 1. Four events, cleared by the keyboard only (the click puts the focus on the page, out of the text box).
@@ -209,17 +211,22 @@ def test_paste_review_by_keyboard_and_map_share_by_link_audited(backend, browser
     assert {"latitude", "longitude"} <= set(edited) and edited["latitude"][0] == ariha.latitude and edited["longitude"][0] == ariha.longitude
     assert (ariha.status, ariha.dataset, ariha.final()["location"]) == ("accepted", DESK, "Ariha")
 
-    # The second rejected with a reason picked in the form; the third stays pending.
+    # The second rejected with a reason picked and words typed in the form; the third stays pending,
+    # and its reason form starts afresh (the last one's reason and words are not filed with it).
     _shows(page, "Gunmen kidnapped a pharmacist in the town of Dana", "Candidate 1 of 2")
-    page.get_by_role("combobox", name="Reason to reject", exact=True).click()
+    reason, words = page.get_by_role("combobox", name="Reason to reject", exact=True), page.get_by_label("In your words (needed for 'other')")
+    reason.click()
     runs.act(lambda: page.get_by_role("option").filter(has_text=FORM_REASON).first.click())
+    words.fill(FORM_WORDS)
+    runs.act(lambda: words.press("Enter"))  # the words sent (Enter commits a text box)
     runs.act(lambda: page.locator(".st-key-rv_reject button").click())
-    page.get_by_text(f"Rejected Abduction/forced disappearance at Dana on 2025-03-08 ({FORM_REASON}).").wait_for(timeout=30_000)
+    page.get_by_text(f"Rejected Abduction/forced disappearance at Dana on 2025-03-08 ({FORM_REASON}: {FORM_WORDS}).").wait_for(timeout=30_000)
     runs.settle()
     runs.check()
     _shows(page, "Government forces shelled the town of Saraqib", "Candidate 1 of 1")
+    assert (reason.input_value(), words.input_value()) == (KEY_REASON, "")
     dana, saraqib = _by_place(b, "Dana"), _by_place(b, "Saraqib")
-    assert (dana.status, dana.reject_reason, saraqib.status) == ("rejected", FORM_REASON, "pending")
+    assert (dana.status, dana.reject_reason, saraqib.status) == ("rejected", f"{FORM_REASON}: {FORM_WORDS}", "pending")
     screenshot(page, f"review_{b.name}_decided.png")
 
     # 3. Share the desk by link on the Data page.
@@ -264,7 +271,7 @@ def test_paste_review_by_keyboard_and_map_share_by_link_audited(backend, browser
     details = dict(zip(zip(steps["action"], steps["dataset"], strict=True), steps["detail"], strict=True))
     assert re.fullmatch(rf"into dataset {DESK}; changed .*latitude, longitude.*", details["accept", ariha.id])
     assert details["accept", keyboard["Sarmin"].id] == f"into dataset {DESK}"
-    assert details["reject", dana.id] == FORM_REASON and details["reject", keyboard["Atarib"].id] == KEY_REASON
+    assert details["reject", dana.id] == f"{FORM_REASON}: {FORM_WORDS}" and details["reject", keyboard["Atarib"].id] == KEY_REASON
     assert details["share", desk.id].endswith("→ link")
     for ctx in (context, other_ctx):
         ctx.close()

@@ -83,11 +83,12 @@ def test_a_refused_article_is_said_not_raised():
 def test_bringing_an_article_in_proposes_its_events_once(tmp_path):
     from geo.storage.embedded import EmbeddedStore
 
-    store, state = EmbeddedStore(tmp_path), {"rv_text": ARTICLE, "rv_status": "all"}
+    store, state = EmbeddedStore(tmp_path), {"rv_text": ARTICLE, "rv_status": "all", "rv_reason": review.OTHER, "rv_reason_text": "old"}
     review.bring_in(state, store, LOCAL)
     assert state["rv_notice"] == Said("success", "the pasted article: 2 new candidates in the queue.")
     first = store.candidates(LOCAL)[0]
     assert (state["rv_current"], state["rv_status"]) == (first.id, "pending") and first.location == "Ariha"
+    assert (state["rv_reason"], state["rv_reason_text"]) == (review.REJECT_REASONS[0], "")  # a new candidate shown: a fresh reason
     review.bring_in(state, store, LOCAL)
     assert state["rv_notice"] == Said("info", "the pasted article: 0 new candidates in the queue; 2 of its events were proposed before.")
     queue = review.load_queue(store, LOCAL, status="pending")
@@ -207,6 +208,32 @@ def test_a_decision_says_what_it_did_and_shows_the_next_pending_one():
     assert state["rv_notice"].text == "Rejected Air/drone strike at Saraqib on 2025-01-05 (wrong or unverifiable date)."
 
 
+FRESH = {"rv_reason": review.REJECT_REASONS[0], "rv_reason_text": ""}
+
+
+@pytest.mark.parametrize("action", ["accept", "reject", "edit"])
+def test_after_a_decision_the_next_candidate_starts_with_a_fresh_reason(action):
+    queue, store = [candidate("a"), candidate("b"), candidate("c")], _Desk()
+    state = {"rv_current": "a", "rv_dataset": "desk", "rv_reason": "duplicate of another candidate", "rv_reason_text": "of c2"}
+    review.decide(state, store, ANALYST, queue, queue[0], action)
+    assert state["rv_current"] == "b" and state["rv_notice"].kind == "success"
+    assert {k: state[k] for k in FRESH} == FRESH
+    review.decide(state, store, ANALYST, queue, queue[1], "reject")  # X on the next one: the default reason, no words from before
+    assert store.calls[-1] == ("reject", "b", review.REJECT_REASONS[0])
+
+
+def test_moving_and_another_status_start_with_a_fresh_reason_and_a_refusal_keeps_it():
+    queue, state = [candidate("a"), candidate("b")], {"rv_current": "a", "rv_reason": review.OTHER, "rv_reason_text": "a rumour"}
+    review.move(state, [c.id for c in queue], 1)
+    assert state["rv_current"] == "b" and {k: state[k] for k in FRESH} == FRESH
+    state.update(rv_reason=review.OTHER, rv_reason_text="")
+    review.decide(state, _Desk(), ANALYST, queue, queue[1], "reject")  # 'other' with no words: refused, the form as the reviewer left it
+    assert state["rv_notice"].kind == "error" and (state["rv_reason"], state["rv_reason_text"]) == (review.OTHER, "")
+    state["rv_reason_text"] = "typed for b"
+    review.clear_reason(state)  # the Show radio's change callback
+    assert {k: state[k] for k in FRESH} == FRESH
+
+
 def test_a_refused_decision_keeps_the_candidate_and_says_why():
     queue, state = [candidate("a"), candidate("b")], {"rv_current": "a", "rv_reason": review.OTHER}
     review.decide(state, _Desk(), ANALYST, queue, queue[0], "reject")  # 'other' with no words
@@ -251,6 +278,8 @@ def test_edit_widgets_are_keyed_by_the_candidate_and_start_from_it():
     c = candidate(actor1="A local militia nobody listed")
     widgets = [*edit.edit_widgets(c, {}), *edit.place_widgets(c, {})]
     assert all(w.key.startswith(tuple(DATASET_KEYED)) and w.key.endswith(":c1") for w in widgets)
+    other = [*edit.edit_widgets(candidate("c2"), {}), *edit.place_widgets(candidate("c2"), {})]
+    assert not {w.key for w in widgets} & {w.key for w in other}  # an edit typed for c1 is not the next candidate's
     by_label = {w.label: w.options for w in widgets}
     assert by_label["Date"]["value"] == date(2025, 1, 5) and by_label["Fatalities (empty: not reported)"]["value"] is None
     assert by_label["Sub-event type"]["options"][by_label["Sub-event type"]["index"]] == "Air/drone strike"
