@@ -20,6 +20,7 @@ Every wait is on a condition (:class:`tests.browser.Runs`, a text, a map drawn),
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -34,8 +35,33 @@ from geo.storage.embedded import EmbeddedStore
 from tests.browser import Runs, map_frame, metric, needs_chromium, screenshot, streamlit_server, wait_param
 from tests.conftest import ROOT
 from tests.team import USERS, signed_in_page, team_servers
-from tests.test_browser_review import ARTICLE as MOUSE_ARTICLE
-from tests.test_browser_review import _small_map
+
+MOUSE_ARTICLE = """---
+title: Strikes and a kidnapping around Idlib
+date: 2025-03-10
+outlet: Review browser test
+---
+Russian aircraft bombed the town of Ariha on Sunday, killing five civilians, rescuers said.
+
+Gunmen kidnapped a pharmacist in the town of Dana on Saturday, relatives said.
+
+Government forces shelled the town of Saraqib on Sunday, killing 3 civilians.
+"""
+
+
+def _small_map(page, timeout_s: float = 60):
+    """The Review page's small map frame, once it has drawn the candidate's places."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames[1:]:
+            try:
+                if frame.evaluate("typeof L !== 'undefined' && window.reviewPlaces > 0"):
+                    return frame
+            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
+                pass
+        page.wait_for_timeout(100)  # a poll over frames, not a sleep to sync on
+    pytest.fail("the Review page's small map did not draw its places")
+
 
 pytestmark = needs_chromium
 
