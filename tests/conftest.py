@@ -96,3 +96,22 @@ def any_store(request, tmp_path):
     from geo.storage.postgis import PostgisStore
 
     return PostgisStore(request.getfixturevalue("postgis_server")())
+
+
+@pytest.fixture
+def app_store(tmp_path, monkeypatch):
+    """An empty embedded store the app opens (the same directory): for AppTests of a page."""
+    # Imported here: every test collects this file, few open the app.
+    from geo.storage.embedded import EmbeddedStore
+
+    monkeypatch.setenv("CONFLICT_MAP_DATASETS", str(tmp_path))
+    return EmbeddedStore(tmp_path)
+
+
+def app_page(script: str):
+    """An AppTest of the app switched to ``script`` (``pages/….py``), run once there."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    return at.switch_page(script).run()

@@ -12,10 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.access import LOCAL, User
-from geo.storage.embedded import EmbeddedStore
-from tests.conftest import ROOT
+from tests.conftest import app_page
 
-APP = str(ROOT / "app.py")
 VILLAGE = "Mazraat Qasr al-Tajriba"  # synthetic
 UPLOAD = f"""event_date,location,country,admin1,event_type,actor1,fatalities
 2024-03-01,{VILLAGE},Syria,Aleppo,Battles,Military Forces of Syria,2
@@ -26,17 +24,8 @@ CITATION = "https://example.org/synthetic-sheet#qasr (grid 37-36)"
 HOSTILE = "<img src=x onerror=alert(1)> <script>alert(3)</script> [x](javascript:alert(2)) **b** $x$ {{7*7}}"
 
 
-@pytest.fixture
-def store(tmp_path, monkeypatch) -> EmbeddedStore:
-    """An empty store the app opens (the same directory)."""
-    monkeypatch.setenv("CONFLICT_MAP_DATASETS", str(tmp_path))
-    return EmbeddedStore(tmp_path)
-
-
 def _places() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    return at.switch_page("pages/places.py").run()
+    return app_page("pages/places.py")
 
 
 def _said(at: AppTest) -> str:
@@ -57,8 +46,8 @@ def _add(at: AppTest, *, lat: str = "36.45", lon: str = "37.9", citation: str = 
     return at.button(key="pl_add").click().run()
 
 
-def test_add_a_worklist_name_with_a_citation_then_replace_its_dataset(store):
-    dataset_id, _ = store.save(UPLOAD.encode(), name="synthetic.csv", user=LOCAL)
+def test_add_a_worklist_name_with_a_citation_then_replace_its_dataset(app_store):
+    dataset_id, _ = app_store.save(UPLOAD.encode(), name="synthetic.csv", user=LOCAL)
     at = _places()
     assert not at.exception
     worklist = at.dataframe[0].value
@@ -74,22 +63,22 @@ def test_add_a_worklist_name_with_a_citation_then_replace_its_dataset(store):
     assert "synthetic.csv: 2 rows placed (a new version of the dataset), 0 still unplaced" in _said(at)
     report = next(d.value for d in at.dataframe if "result" in d.value.columns)
     assert report["line"].tolist() == [2, 4] and set(report["result"]) == {"placed"}
-    assert store.info(dataset_id, LOCAL).rows == 3
+    assert app_store.info(dataset_id, LOCAL).rows == 3
     assert [b for b in at.button if b.key == "pl_dl_report"]
     at.button(key="pl_dl_report").click().run()
     assert not at.exception and any("replaced_" in h.proto.body for h in at.get("html"))  # the one-time link to the CSV
-    log = store.audit_log(LOCAL)
+    log = app_store.audit_log(LOCAL)
     assert {"shared_place", "replace_places"} <= set(log["action"])
 
 
-def test_a_bad_point_is_a_message_never_a_traceback(store):
-    store.save(UPLOAD.encode(), name="synthetic.csv", user=LOCAL)
+def test_a_bad_point_is_a_message_never_a_traceback(app_store):
+    app_store.save(UPLOAD.encode(), name="synthetic.csv", user=LOCAL)
     at = _add(_places(), lat="33.31", lon="44.36")
     assert not at.exception
     assert "expected a point in Syria" in _said(at) and "which lies in Iraq" in _said(at)
     at = _add(at, lat="north", lon="")
     assert not at.exception and "lat: expected decimal degrees from -90 to 90, got 'north'" in _said(at)
-    assert store.shared_places(LOCAL) == []
+    assert app_store.shared_places(LOCAL) == []
 
 
 @pytest.mark.parametrize(("name", "citation", "error"), [
@@ -98,9 +87,9 @@ def test_a_bad_point_is_a_message_never_a_traceback(store):
     ("Qaryat Tajriba Thania", "a\x00b", "(no NUL)"),
     ("Qaryat\x00 Tajriba", CITATION, "name: expected text of 1 to 200 characters (no NUL)"),
 ])  # fmt: skip
-def test_hostile_names_and_citations_are_shown_as_text_and_never_run(store, name, citation, error):
+def test_hostile_names_and_citations_are_shown_as_text_and_never_run(app_store, name, citation, error):
     quoted = '"' + f"Qaryat {HOSTILE}".replace('"', '""') + '"'
-    store.save(f"event_date,location,country\n2024-06-01,{quoted},SY\n".encode(), name=f"{HOSTILE}.csv", user=LOCAL)
+    app_store.save(f"event_date,location,country\n2024-06-01,{quoted},SY\n".encode(), name=f"{HOSTILE}.csv", user=LOCAL)
     at = _places()
     at.session_state["pl_name"] = name  # max_chars and NUL: set as a crafted request would, past the widget
     at.session_state["pl_citation"] = citation
@@ -112,20 +101,20 @@ def test_hostile_names_and_citations_are_shown_as_text_and_never_run(store, name
     assert "<img" not in shown.replace("\\<img", "") and "<script>" not in shown.replace("\\<script\\>", "")
     assert "](javascript" not in shown and "**b**" not in shown and "$x$" not in shown
     if error:
-        assert error in _said(at) and store.shared_places(LOCAL) == []
+        assert error in _said(at) and app_store.shared_places(LOCAL) == []
         return
-    (place,) = store.shared_places(LOCAL)
+    (place,) = app_store.shared_places(LOCAL)
     assert (place.name, place.citation) == (name, citation)  # kept verbatim
     assert "\\<img src=x onerror=alert\\(1\\)\\>" in shown  # the notice, escaped
     assert at.dataframe[-1].value["citation"].tolist() == [HOSTILE]  # a table cell is text
 
 
-def test_learn_places_from_a_coded_dataset(store):
+def test_learn_places_from_a_coded_dataset(app_store):
     coded = f"""event_date,location,country,admin1,latitude,longitude,geo_precision
 2024-02-01,{VILLAGE},Syria,Aleppo,36.301,37.601,1
 2024-02-02,{VILLAGE},Syria,Aleppo,36.303,37.603,1
 """  # synthetic
-    dataset_id, _ = store.save(coded.encode(), name="coded.csv", user=LOCAL)
+    dataset_id, _ = app_store.save(coded.encode(), name="coded.csv", user=LOCAL)
     at = _places()
     assert at.selectbox(key="pl_learn_dataset").value == dataset_id
     at.button(key="pl_learn").click().run()
@@ -135,11 +124,11 @@ def test_learn_places_from_a_coded_dataset(store):
     assert at.dataframe[-1].value["learned from"].tolist() == ["coded.csv"]
 
 
-def test_a_viewer_sees_the_worklist_and_the_layer_but_no_form(store, monkeypatch):
+def test_a_viewer_sees_the_worklist_and_the_layer_but_no_form(app_store, monkeypatch):
     alice = User("alice", email="alice@desk.example", role="analyst")
-    dataset_id, _ = store.save(UPLOAD.encode(), name="synthetic.csv", user=alice)
-    store.share(dataset_id, alice, visibility="signed_in")
-    store.add_place(VILLAGE, alice, lat=36.45, lon=37.9, country="SY", citation=CITATION)
+    dataset_id, _ = app_store.save(UPLOAD.encode(), name="synthetic.csv", user=alice)
+    app_store.share(dataset_id, alice, visibility="signed_in")
+    app_store.add_place(VILLAGE, alice, lat=36.45, lon=37.9, country="SY", citation=CITATION)
     monkeypatch.setattr("geo.access.LOCAL", User("bob", email="bob@desk.example", role="viewer"))  # the app's user is a viewer
     at = _places()
     assert not at.exception
