@@ -49,6 +49,12 @@ TILES: dict[str, TileSource | None] = {
 }
 
 
+#: The small maps' credits: one smaller line the map shows through, in full on hover.
+SMALL_MAP_CSS = ("<style>.leaflet-control-attribution{font-size:9px;line-height:1.2;max-width:100%;white-space:nowrap;"
+                 "overflow:hidden;text-overflow:ellipsis;background:rgba(255,255,255,.6)!important}"
+                 ".leaflet-control-attribution:hover{white-space:normal}</style>")  # fmt: skip
+
+
 def tile_source(tiles: str | TileSource | None) -> TileSource | None:
     """``none``/``osm``, a self-hosted URL template, or a :class:`TileSource` (an extracted MBTiles file)."""
     if tiles is None or isinstance(tiles, TileSource):
@@ -63,7 +69,7 @@ def tile_source(tiles: str | TileSource | None) -> TileSource | None:
 
 def base_map(
     *, tiles: str | TileSource | None = "none", static_base: str | None = None,
-    view: tuple[float, float, int] | None = None, inline: bool = False,
+    view: tuple[float, float, int] | None = None, inline: bool = False, small: bool = False,
 ) -> folium.Map:  # fmt: skip
     """The base map: local Leaflet, no CDN, bundled boundaries and water so it reads without tiles.
 
@@ -79,6 +85,9 @@ def base_map(
     inline
         Embed the boundary and water layers in the map's script (a standalone file); otherwise the
         map fetches them from the app's static folder, so they are not resent on every rerun.
+    small
+        A small map (the Review and Places pages'): the sources are credited in smaller type, so
+        their line does not cover the bottom of the map.
     """
     lat, lon, zoom = view or DEFAULT_VIEW
     m = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, prefer_canvas=True, control_scale=True,
@@ -96,6 +105,8 @@ def base_map(
     Water(url=None if inline else static_json("water.json", water_payload(), **kwargs)).add_to(m)
     Attribution(ATTRIBUTION).add_to(m)
     PromptViewReport().add_to(m)
+    if small:
+        m.get_root().header.add_child(folium.Element(SMALL_MAP_CSS))
     return m
 
 

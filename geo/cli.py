@@ -27,7 +27,7 @@ from geo.dates import DATE_ORDERS
 from geo.errors import GeoError
 from geo.extract_eval import ARTICLES_DIR, GOLD_DIR, LOCKED, SPLITS, evaluate, format_scores, split_paths
 from geo.extract_silver import evaluate_coded, format_silver, read_coded
-from geo.gazetteer import build_gazetteer, default_gazetteer, format_evaluation, learn, merge_learned
+from geo.gazetteer import build_gazetteer, default_gazetteer, format_evaluation, learn, merge_learned, using
 from geo.gazetteer import evaluate as evaluate_gazetteer
 from geo.io import read_events
 from geo.io.readers import format_label, formats
@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         mp.add_argument(f"--{p.key}", dest=f"p_{p.key}", action="append" if p.multi else None, help=p.help.replace("%", "%%"))
     mp.set_defaults(func=cmd_map)
     bench = sub.add_parser("bench", help="benchmarks against the naive approach (prints a table)")
-    bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map, extract, store, browser")
+    bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map, extract, store, browser, review")
     bench.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated event counts")
     bench.add_argument("--json", action="store_true", help="emit the table as a JSON list")
     bench.set_defaults(func=cmd_bench)
@@ -104,7 +104,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     """Extract events from article files (``--review``: propose them as candidates in the store)."""
     if args.review:
         return _propose(list(args.paths))
-    events, rejected = extract_articles(list(args.paths))
+    with using(open_store().gazetteer()):  # the shared layer's places too
+        events, rejected = extract_articles(list(args.paths))
     for row in events.itertuples():
         record = {f: _jsonable(getattr(row, f)) for f in EXTRACT_FIELDS}
         record["article"] = record.pop("article_id")
@@ -269,7 +270,11 @@ def _evaluate_silver(args: argparse.Namespace) -> int:
         print(f"error: --coded/--years: {exc}", file=sys.stderr)
         return 2
     scores, _ = evaluate_coded(coded, limit=args.limit)
-    print(json.dumps(scores.to_dict()) if args.json else format_silver(scores))
+    dropped = coded.attrs.get("source_before_event", 0)
+    if args.json:
+        print(json.dumps({**scores.to_dict(), "left_out_source_before_event": dropped}))
+    else:
+        print(format_silver(scores) + f"\nLeft out: {dropped} coded events whose source is dated before the event.")
     return 0
 
 
@@ -391,7 +396,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     mapping = json.loads(args.mapping.read_text(encoding="utf-8")) if args.mapping else None
     result = read_events(args.path, format=args.format, mapping=mapping, progress=_progress_bar(),
                          max_file_mb=args.max_mb, max_rows=args.max_rows, date_order=args.date_order,
-                         country=args.country)  # fmt: skip
+                         country=args.country, gazetteer=open_store().gazetteer)  # fmt: skip
     _end_progress()
     if args.out:
         write_canonical(canonical_events(result.events), args.out)

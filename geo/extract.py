@@ -19,8 +19,8 @@ import pandas as pd
 
 from geo import layers, nlp, sentence_model
 from geo.actors import ActorMention, canonical_actor, find_actors, kind_of
-from geo.articles import Article
-from geo.gazetteer import Match, active_gazetteer, default_gazetteer
+from geo.articles import Article, parse_article
+from geo.gazetteer import Gazetteer, Match, active_gazetteer, default_gazetteer, using
 from geo.schema import CRS, coerce, empty_events
 from geo.taxonomy import DISORDER_TYPES
 
@@ -1035,3 +1035,12 @@ def rejections_frame(rejections: list[Rejection]) -> pd.DataFrame:
         [(r.article_id, r.sentence, r.span[0], r.span[1], r.trigger, r.reason) for r in rejections],
         columns=["article_id", "sentence", "span_start", "span_end", "trigger", "reason"],
     )
+
+
+def extract_text(text: str, *, article_id: str, name: str, gazetteer: Gazetteer) -> tuple[Article, pd.DataFrame, pd.DataFrame]:
+    """An article's text read (:func:`geo.articles.parse_article`) and its events extracted with ``gazetteer``
+    (a store's, its shared layer included): the article, its events as a table (no geometry) and its rejections."""
+    article = parse_article(text, article_id=article_id, name=name)
+    with using(gazetteer):
+        events, rejected = extract(article)
+    return article, events.drop(columns="geometry"), rejections_frame(rejected)

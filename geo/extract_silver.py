@@ -79,7 +79,13 @@ class SilverScores:
 
 
 def read_coded(path: str | Path, *, years: tuple[int, ...] | None = None) -> pd.DataFrame:
-    """The coded events of a UCDP GED file that cite a headline, each with its first headline and date."""
+    """The coded events of a UCDP GED file that cite a headline, each with its first headline and date.
+
+    An event whose source is dated before the event began is left out, and counted in
+    ``attrs["source_before_event"]``: a report cannot precede what it reports, so its date is a
+    placeholder (UCDP's 2017 rows carry 1753-01-01, SQL Server's smallest date) or a slip, and a
+    headline "published" then would be scored against a date it cannot know.
+    """
     coded = pd.read_csv(path, low_memory=False)
     missing = {"source_headline", "source_date", "date_start", "latitude", "longitude", "side_a", "side_b", "type_of_violence"} - set(coded.columns)
     if missing:
@@ -91,7 +97,11 @@ def read_coded(path: str | Path, *, years: tuple[int, ...] | None = None) -> pd.
     coded["headline"] = coded["source_headline"].astype(str).str.split(";").str[0].str.strip()
     coded["published"] = pd.to_datetime(coded["source_date"].astype(str).str.split(";").str[0].str.strip(), errors="coerce")
     coded["date_start"] = pd.to_datetime(coded["date_start"])
-    return coded[(coded["headline"].str.len() > 0) & coded["published"].notna()]
+    coded = coded[(coded["headline"].str.len() > 0) & coded["published"].notna()]
+    before = coded["published"] < coded["date_start"]
+    kept = coded[~before].copy()
+    kept.attrs["source_before_event"] = int(before.sum())
+    return kept
 
 
 def headline_article(headline: str, published: date, number: int) -> Article:

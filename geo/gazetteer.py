@@ -105,6 +105,10 @@ class Gazetteer:
         source, origin, place_id, count, spread_km, ambiguous``.
     """
 
+    #: The version of the store's shared layer added to the shipped sources (:func:`geo.places.layer_version`;
+    #: ``""`` for none): what a cache of results looked up in this gazetteer is keyed by.
+    layer: str = ""
+
     def __init__(self, entries: pd.DataFrame) -> None:
         frame = entries.reset_index(drop=True).copy()
         frame["key"] = [normalize(str(n)) for n in frame["name"]]

@@ -330,6 +330,7 @@ def gazetteer_for(places: list[SharedPlace]) -> Gazetteer:
     with _BUILDING:  # two sessions asking at once build it once
         if version not in _BUILT:
             _BUILT[version] = build_gazetteer(shared=entries_frame(places))
+            _BUILT[version].layer = version
             while len(_BUILT) > KEPT_GAZETTEERS:
                 _BUILT.popitem(last=False)
         _BUILT.move_to_end(version)

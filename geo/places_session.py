@@ -231,8 +231,8 @@ def place_map(entry: WorklistEntry | None, point: tuple[float, float] | None, *,
     view = entry_view(entry)
     group = folium.FeatureGroup(name="new place", control=False)
     name = entry.name if entry else "the new place"
-    CandidatePlaces([[point[0], point[1], f"new place: {name}", "chosen"]] if point else []).add_to(group)
-    return base_map(tiles=tiles, view=view), [group, label_layer(view)]
+    CandidatePlaces([[point[0], point[1], f"new place: {name}", "chosen"]] if point else [], candidate="").add_to(group)
+    return base_map(tiles=tiles, view=view, small=True), [group, label_layer(view)]
 
 
 # ---------------------------------------------------------------------- re-placing a dataset

@@ -9,12 +9,12 @@ checks. No Streamlit here.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, MutableMapping
 from datetime import date
-from functools import lru_cache
 
 from geo.actors import actor_table
-from geo.gazetteer import Match, default_gazetteer
+from geo.gazetteer import Gazetteer, Match, active_gazetteer
 from geo.review import Candidate
 from geo.taxonomy import EVENT_TYPES
 from geo.ui_state import dataset_key
@@ -23,6 +23,10 @@ from geo.widgets import Widget
 #: The edit form's widgets (their key prefixes) and the event field each sets; the place is :func:`chosen_place`'s.
 EDITED: dict[str, str] = {"rv_date": "event_date", "rv_type": "event_type", "rv_sub": "sub_event_type", "rv_actor1": "actor1",
                           "rv_actor2": "actor2", "rv_fat": "fatalities"}  # fmt: skip
+
+#: Gazetteer searches remembered, by layer version and name.
+LOOKUPS_KEPT = 256
+_LOOKED_UP: OrderedDict[tuple[str, str], Match | str] = OrderedDict()
 
 
 def actor_choices(*current: str | None) -> list[str]:
@@ -68,12 +72,18 @@ def place_widgets(c: Candidate, state: Mapping[str, object]) -> tuple[Widget, ..
         Widget("selectbox", "Place", dataset_key("rv_place", c.id), {"options": list(labels), "format_func": labels.get}),
         Widget("text_input", "Search the gazetteer by name", dataset_key("rv_search", c.id), {"max_chars": 200}),
         Widget("number_input", "Latitude", dataset_key("rv_lat", c.id),
-               {"value": c.latitude, "min_value": -90.0, "max_value": 90.0, "format": "%.5f"}),
+               {**_start("rv_lat", c, state, c.latitude), "min_value": -90.0, "max_value": 90.0, "format": "%.5f"}),
         Widget("number_input", "Longitude", dataset_key("rv_lon", c.id),
-               {"value": c.longitude, "min_value": -180.0, "max_value": 180.0, "format": "%.5f"}),
+               {**_start("rv_lon", c, state, c.longitude), "min_value": -180.0, "max_value": 180.0, "format": "%.5f"}),
         Widget("text_input", "Place name (for a map click or typed coordinates)", dataset_key("rv_name", c.id),
                {"value": c.location or "", "max_chars": 200}),
     )  # fmt: skip
+
+
+def _start(prefix: str, c: Candidate, state: Mapping[str, object], value: object) -> dict[str, object]:
+    """A widget's starting value, unless a callback set its state already (a map click sets the
+    coordinates; Streamlit warns on the page when a widget is given both)."""
+    return {} if dataset_key(prefix, c.id) in state else {"value": value}
 
 
 def place_labels(c: Candidate, state: Mapping[str, object]) -> dict[str, str]:
@@ -88,25 +98,31 @@ def place_labels(c: Candidate, state: Mapping[str, object]) -> dict[str, str]:
 
 
 def search_match(c: Candidate, state: Mapping[str, object]) -> Match | str:
-    """The gazetteer's place for the searched name, or why there is none (in words)."""
+    """The gazetteer's place for the searched name, or why there is none (in words).
+
+    The gazetteer is the active one (:func:`geo.gazetteer.using`): the page and the accept set the
+    store's, so a place an analyst added to the shared layer is found.
+    """
     name = str(state.get(dataset_key("rv_search", c.id)) or "").strip()[:200]
-    return _looked_up(name) if name else "type a name"
+    return _looked_up(name, active_gazetteer()) if name else "type a name"
 
 
-@lru_cache(maxsize=256)
-def _looked_up(name: str) -> Match | str:
-    """The gazetteer's answer for ``name``, once per name (a run asks for the labels, the map and the accept)."""
-    found = default_gazetteer().lookup(name)
-    return found if isinstance(found, Match) else f"no single place for {name[:60]!r} ({found.reason})"
+def _looked_up(name: str, gazetteer: Gazetteer) -> Match | str:
+    """The gazetteer's answer for ``name``, once per name and layer version (a run asks for the labels, the
+    map and the accept); keyed by the version, not the gazetteer, so an old layer's gazetteer is not kept."""
+    key = (gazetteer.layer, name)
+    if key not in _LOOKED_UP:
+        found = gazetteer.lookup(name)
+        _LOOKED_UP[key] = found if isinstance(found, Match) else f"no single place for {name[:60]!r} ({found.reason})"
+        while len(_LOOKED_UP) > LOOKUPS_KEPT:
+            _LOOKED_UP.popitem(last=False)
+    return _LOOKED_UP[key]
 
 
 def map_click(c: Candidate, state: Mapping[str, object]) -> tuple[float, float] | None:
-    """The last point clicked on the candidate's small map (streamlit-folium's ``last_clicked``), if any."""
-    report = state.get(dataset_key("rv_map", c.id))
-    clicked = report.get("last_clicked") if isinstance(report, Mapping) else None
-    if not isinstance(clicked, Mapping) or clicked.get("lat") is None or clicked.get("lng") is None:
-        return None
-    return float(clicked["lat"]), float(clicked["lng"])
+    """The last point clicked on the small map while ``c`` was shown (kept by :func:`map_clicked`), if any."""
+    clicked = state.get(dataset_key("rv_click", c.id))
+    return (float(clicked[0]), float(clicked[1])) if isinstance(clicked, tuple | list) and len(clicked) == 2 else None
 
 
 def edit_form_key(c: Candidate) -> str:
@@ -116,14 +132,23 @@ def edit_form_key(c: Candidate) -> str:
 
 
 def map_clicked(state: MutableMapping[str, object], c: Candidate) -> None:
-    """A click on the small map picks it as the place and opens the edit form (the map's change callback).
+    """A click on the small map picks it as ``c``'s place and opens the edit form (the map's change callback).
 
-    Open, because the click changes only the form: Accept (or A) still takes the proposal as it is,
-    and the reviewer must see the clicked place and "Accept with edits" to keep it.
+    The map is one widget for every candidate (``rv_map``: streamlit-folium's report, whose
+    ``last_clicked`` outlives the candidate it was made on), so the click is kept under ``c``'s own
+    key, and the typed latitude and longitude show it too. Open, because the click changes only
+    the form: Accept (or A) still takes the proposal as it is, and the reviewer must see the
+    clicked place and "Accept with edits" to keep it.
     """
-    if map_click(c, state):
-        state[dataset_key("rv_place", c.id)] = "map"
-        state[edit_form_key(c)] = True
+    report = state.get("rv_map")
+    clicked = report.get("last_clicked") if isinstance(report, Mapping) else None
+    if not isinstance(clicked, Mapping) or clicked.get("lat") is None or clicked.get("lng") is None:
+        return  # the map's first report, before any click
+    point = (float(clicked["lat"]), float(clicked["lng"]))
+    state[dataset_key("rv_click", c.id)] = point
+    state[dataset_key("rv_lat", c.id)], state[dataset_key("rv_lon", c.id)] = point
+    state[dataset_key("rv_place", c.id)] = "map"
+    state[edit_form_key(c)] = True
 
 
 def chosen_place(c: Candidate, state: Mapping[str, object]) -> tuple[str | None, float, float, int | None]:

@@ -7,6 +7,8 @@ and these layers to ``st_folium``. Place names are set with ``textContent`` (nev
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import folium
 from jinja2 import Template
 
@@ -20,10 +22,13 @@ MARKERS: dict[str, str] = {"proposed": "#c1121f", "alternative": "#1d4e89", "cho
 #: The zoom that shows every marker: the farthest one's distance (km) → zoom, first that fits.
 ZOOMS: tuple[tuple[float, int], ...] = ((5, 12), (25, 10), (100, 8), (400, 6))
 FAR_ZOOM = 4
+#: The base map's own view, the same for every candidate (each candidate's view is set by moving it).
+REVIEW_BASE: tuple[float, float, int] = (35.5, 38.5, 6)
 
 
 class CandidatePlaces(ScriptElement):
-    """Circle markers from ``[lat, lon, label, kind]`` rows, a tooltip of text each (``window.reviewPlaces`` counts them)."""
+    """Circle markers from ``[lat, lon, label, kind]`` rows, a tooltip of text each (``window.reviewPlaces`` counts
+    them, ``window.reviewDrawn`` the times markers were drawn in this frame)."""
 
     _template = Template("""
     {% macro script(this, kwargs) %}
@@ -35,15 +40,18 @@ class CandidatePlaces(ScriptElement):
           fillColor: colors[p[3]], fillOpacity: p[3] === 'alternative' ? 0.15 : 0.7, className: 'candidate-' + p[3]})
           .bindTooltip(tip).addTo(group);
       });
-      window.reviewPlaces = rows.length;  // read by browser tests
+      window.reviewPlaces = rows.length;  // read by browser tests and the review benchmark:
+      window.reviewDrawn = (window.reviewDrawn || 0) + 1;  // the map is kept, its markers drawn again
+      window.reviewCandidate = {{ this.candidate }};  // whose markers these are (each candidate's layer differs)
     })();
     {% endmacro %}
     """)
 
-    def __init__(self, rows: list[list[object]]) -> None:
+    def __init__(self, rows: list[list[object]], *, candidate: str) -> None:
         super().__init__()
         self._name = "CandidatePlaces"
         self.rows = js_json(rows)
+        self.candidate = js_json(candidate)
         self.colors = js_json(MARKERS)
 
 
@@ -64,15 +72,26 @@ def map_view(rows: list[list[object]]) -> tuple[float, float, int]:
     return lat, lon, next((zoom for km, zoom in ZOOMS if far <= km), FAR_ZOOM)
 
 
-def candidate_map(c: Candidate, *, tiles: str | TileSource | None, chosen: tuple[float, float, str] | None = None,
-                  ) -> tuple[folium.Map, list[folium.FeatureGroup]]:  # fmt: skip
-    """The base map at the candidate's place and the layers ``st_folium`` adds to it: the markers and the place labels.
+@dataclass(frozen=True)
+class CandidateMap:
+    """What ``st_folium`` is given for a candidate: the base map (the same for every candidate, so the
+    map is never remounted), the layers it adds (markers, labels) and the view it moves to."""
 
-    The view is the proposal's and its alternatives' only: an edit moves a marker, never the map
-    (a new view would remount it).
+    base: folium.Map
+    layers: list[folium.FeatureGroup]
+    center: tuple[float, float]
+    zoom: int
+
+
+def candidate_map(c: Candidate, *, tiles: str | TileSource | None, chosen: tuple[float, float, str] | None = None) -> CandidateMap:
+    """The small map of ``c``: its proposal, its alternatives and ``chosen``, viewed where the first two show.
+
+    The view is the proposal's and its alternatives' only: an edit moves a marker, never the map.
+    Moving to the next candidate moves the map and swaps its layers; remounting a Leaflet map in
+    a new frame for each candidate was most of a decision's wait in the browser.
     """
     rows = place_rows(c, chosen=chosen)
-    view = map_view(place_rows(c))
+    lat, lon, zoom = map_view(place_rows(c))
     group = folium.FeatureGroup(name="candidate places", control=False)
-    CandidatePlaces(rows).add_to(group)
-    return base_map(tiles=tiles, view=view), [group, label_layer(view)]
+    CandidatePlaces(rows, candidate=c.id).add_to(group)
+    return CandidateMap(base_map(tiles=tiles, view=REVIEW_BASE, small=True), [group, label_layer((lat, lon, zoom))], (lat, lon), zoom)

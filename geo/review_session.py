@@ -23,6 +23,7 @@ from geo.articles import HTML_SUFFIXES, article_content_text, parse_article
 from geo.data_session import Said
 from geo.errors import ReadError
 from geo.escape import html_text
+from geo.gazetteer import using
 from geo.review import DESK_FORMAT, AlreadyDecided, Candidate
 from geo.review_edit import edit_changes
 from geo.web.exports import Download
@@ -44,6 +45,8 @@ REJECT_REASONS: tuple[str, ...] = (
 #: Files an article may come as (the Articles page's layouts, and a saved web page).
 ARTICLE_TYPES: tuple[str, ...] = ("txt", "md", *(s.lstrip(".") for s in HTML_SUFFIXES))
 VIEWER_NOTE = "You see the accepted events only; analysts and admins bring articles in and review candidates (ask an admin for the role)."
+#: Rows of the queue its table lists at once (:func:`queue_window`).
+QUEUE_WINDOW = 50
 #: Characters of the article shown on either side of the candidate's sentence (cut at a paragraph).
 CONTEXT_CHARS = 1_200
 
@@ -149,6 +152,22 @@ def load_queue(store: Store, user: User, *, status: str) -> Queue:
     return review_queue(store.candidates(user), titles, status=status)
 
 
+def bring_in_open(store: Store, user: User, state: MutableMapping[str, object]) -> bool:
+    """Whether the bring-in form is drawn open: the queue shows pending candidates and there are none.
+
+    Kept under ``rv_bring_open``: the form is outside the part a decision reruns, so that part
+    asks for a whole run when its queue says otherwise (:func:`bring_in_stale`).
+    """
+    state["rv_bring_open"] = state.get("rv_status", "pending") == "pending" and not store.candidates(user, status="pending")
+    return bool(state["rv_bring_open"])
+
+
+def bring_in_stale(state: Mapping[str, object], queue: Queue) -> bool:
+    """Whether the bring-in form was drawn open or closed against what ``queue`` now says (the last
+    pending candidate decided: the form should open, for the next article)."""
+    return (state.get("rv_status", "pending") == "pending" and not queue.ids) != state.get("rv_bring_open")
+
+
 def current(state: MutableMapping[str, object], queue: Queue) -> Candidate | None:
     """The candidate shown: the one kept under ``rv_current`` while the queue holds it, else the queue's first."""
     shown = next((c for c in queue.candidates if c.id == state.get("rv_current")), queue.candidates[0] if queue.candidates else None)
@@ -163,12 +182,31 @@ def position_caption(queue: Queue, candidate: Candidate) -> str:
             f"{same.index(candidate.id) + 1} of {len(same)} from this article")  # fmt: skip
 
 
-def queue_frame(queue: Queue, shown: Candidate | None) -> pd.DataFrame:
-    """The queue as a table, article by article (the shown candidate marked ▶)."""
-    rows = [{"": "▶" if shown and c.id == shown.id else "", "article": queue.titles[c.article_id], "status": c.status,
-             "sub-event type": c.sub_event_type, "place": c.location or "", "date": c.event_date,
-             "sentence": c.sentence if len(c.sentence) <= 90 else c.sentence[:89] + "…"} for c in queue.candidates]  # fmt: skip
-    return pd.DataFrame(rows, columns=["", "article", "status", "sub-event type", "place", "date", "sentence"])
+def queue_window(queue: Queue, shown: Candidate | None, *, size: int = QUEUE_WINDOW) -> tuple[int, int]:
+    """The rows of the queue its table lists: ``size`` of them from a few before the shown candidate, as ``(start, stop)``.
+
+    A page of the queue, not all of it: a queue of hundreds sent whole on every decision was most
+    of the bytes each one cost (and the table shows five rows at a time).
+    """
+    at = queue.ids.index(shown.id) if shown is not None and shown.id in queue.ids else 0
+    start = max(0, min(at - size // 5, len(queue.ids) - size))
+    return start, min(len(queue.ids), start + size)
+
+
+def queue_frame(queue: Queue, shown: Candidate | None, *, size: int = QUEUE_WINDOW) -> pd.DataFrame:
+    """The queue's window (:func:`queue_window`) as a table, article by article (the shown candidate marked ▶), numbered in the queue."""
+    start, stop = queue_window(queue, shown, size=size)
+    rows = [{"#": start + i + 1, "": "▶" if shown and c.id == shown.id else "", "article": queue.titles[c.article_id],
+             "status": c.status, "sub-event type": c.sub_event_type, "place": c.location or "", "date": c.event_date,
+             "sentence": c.sentence if len(c.sentence) <= 90 else c.sentence[:89] + "…"}
+            for i, c in enumerate(queue.candidates[start:stop])]  # fmt: skip
+    return pd.DataFrame(rows, columns=["#", "", "article", "status", "sub-event type", "place", "date", "sentence"])
+
+
+def window_caption(queue: Queue, shown: Candidate | None, *, size: int = QUEUE_WINDOW) -> str:
+    """Which rows of the queue its table lists."""
+    start, stop = queue_window(queue, shown, size=size)
+    return f"Queue: {stop - start} of {len(queue.ids)} listed (#{start + 1}–#{stop}), around the one shown." if stop - start < len(queue.ids) else ""
 
 
 def article_html(body: str, span: tuple[int, int], *, context: int = CONTEXT_CHARS) -> str:
@@ -298,7 +336,10 @@ def decide(state: MutableMapping[str, object], store: Store, user: User, candida
         if action == "reject":
             done = store.reject(shown.id, user, reason=reject_reason(state))
         else:
-            changes = edit_changes(shown, state) if action == "edit" else None
+            changes = None
+            if action == "edit":
+                with using(store.gazetteer()):  # a searched place may be one of the shared layer's
+                    changes = edit_changes(shown, state)
             done = store.accept(shown.id, user, dataset=str(state.get("rv_dataset") or ""), changes=changes)
     except AlreadyDecided as exc:
         state["rv_notice"] = Said("warning", f"{exc} — showing the next one.")

@@ -9,11 +9,12 @@ import streamlit as st
 
 from geo.access import VISIBILITIES, NotAvailable, allowed
 from geo.article_store import may_delete_article
-from geo.articles import highlight_html, parse_article
+from geo.articles import highlight_html
 from geo.build_data import article_paths
 from geo.errors import ReadError
 from geo.escape import link_html, markdown_text, safe_url
-from geo.extract import extract, rejections_frame
+from geo.extract import extract_text
+from geo.gazetteer import Gazetteer
 from geo.page import page_context
 from geo.ui_state import dataset_key
 
@@ -47,11 +48,9 @@ for info in stored:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_extract(article_id: str, name: str, text: str):
-    """Extraction of one article, cached by its text (reruns do not extract again)."""
-    article = parse_article(text, article_id=article_id, name=name)
-    events, rejected = extract(article)
-    return article, events.drop(columns="geometry"), rejections_frame(rejected)
+def cached_extract(article_id: str, name: str, text: str, layer: str, _gazetteer: Gazetteer):
+    """Extraction with the store's gazetteer, cached by the text and the shared layer's version."""
+    return extract_text(text, article_id=article_id, name=name, gazetteer=_gazetteer)
 
 
 def sharing(info) -> None:
@@ -79,10 +78,11 @@ def sharing(info) -> None:
                 st.rerun()
 
 
+gazetteer = store.gazetteer()
 link_params = urlencode({k: v for k, v in query.to_params().items() if k not in ("event", "view")}, doseq=True)
 for art_id, name, body, info in texts:
     try:
-        article, events, rej = cached_extract(art_id, name, body)
+        article, events, rej = cached_extract(art_id, name, body, gazetteer.layer, gazetteer)
     except ReadError as exc:
         st.error(markdown_text(str(exc)))
         continue

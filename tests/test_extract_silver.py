@@ -40,6 +40,8 @@ def test_violence_type_follows_the_sides_of_an_extracted_event():
 def test_the_real_coded_record_is_read_and_scored(ucdp_eval_csv):
     coded = read_coded(ucdp_eval_csv, years=(2017,))
     assert coded["date_start"].dt.year.eq(2017).all() and len(coded) > 5000
+    # Sources dated before their event (1753-01-01 placeholders among them) are left out, and counted.
+    assert (coded["published"] >= coded["date_start"]).all() and coded.attrs["source_before_event"] >= 19
     scores, table = evaluate_coded(coded, limit=60)
     assert scores.headlines == 60 and scores.events == len(table) >= 60
     assert 0 < scores.yielded < 60  # real headlines: some name an event the extractor reads, some do not
@@ -50,6 +52,7 @@ def test_the_cli_reports_silver_figures_as_json(ucdp_eval_csv):
     cmd = [sys.executable, "-m", "geo", "evaluate-extractor", "--coded", str(ucdp_eval_csv), "--years", "2016", "--limit", "20", "--json"]
     out = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout)
     assert out["headlines"] == 20 and set(out) >= {"yield", "place_within_10km", "date_exact", "actor1_side_in_dyad", "violence_type"}
+    assert isinstance(out["left_out_source_before_event"], int)
 
 
 @pytest.mark.parametrize("how", [["--split", "test"], ["--split", "test2"], ["--gold", "data/extract_gold/test2.jsonl", "var/articles/test2"]])

@@ -17,6 +17,7 @@ from geo import review_session as review
 from geo.access import LOCAL, User
 from geo.data_session import Said
 from geo.errors import ReadError
+from geo.gazetteer import default_gazetteer
 from geo.mapview import map_html
 from geo.review import DESK_FORMAT, AlreadyDecided, Candidate, Place, checked_changes
 from geo.review_map import candidate_map, map_view, place_rows
@@ -144,6 +145,38 @@ def test_the_queue_table_marks_the_shown_one_and_cuts_long_sentences():
     assert table["article"].iloc[0] == HOSTILE and table["place"].iloc[1] == ""  # a table cell is text: no escaping needed
 
 
+class PendingOnly:
+    """A store's candidates as the bring-in form asks for them: the pending ones."""
+
+    def __init__(self, pending: list[Candidate]) -> None:
+        self.pending = pending
+
+    def candidates(self, user: User, *, status: str | None = None) -> list[Candidate]:
+        return self.pending
+
+
+def test_the_bring_in_form_opens_again_when_the_last_pending_candidate_is_decided():
+    state: dict[str, object] = {}
+    assert review.bring_in_open(PendingOnly([candidate()]), LOCAL, state) is False  # a queue to clear: folded
+    assert not review.bring_in_stale(state, review.review_queue([candidate()], {}, status="pending"))
+    assert review.bring_in_stale(state, review.review_queue([], {}, status="pending"))  # the last one decided: a whole run
+    assert review.bring_in_open(PendingOnly([]), LOCAL, state) is True and not review.bring_in_stale(state, review.Queue((), {}))
+    state["rv_status"] = "accepted"  # another status shown: the form stays as it is
+    assert review.bring_in_open(PendingOnly([]), LOCAL, state) is False and not review.bring_in_stale(state, review.Queue((), {}))
+
+
+def test_a_long_queue_lists_a_window_around_the_shown_one():
+    many = [candidate(f"c{i:03}", span=(i, i + 1)) for i in range(120)]
+    queue = review.review_queue(many, {"a1": "one article"}, status="all")
+    table = review.queue_frame(queue, many[60])
+    assert list(table["#"]) == list(range(51, 101)) and table.loc[table[""] == "▶", "#"].item() == 61
+    assert list(review.queue_frame(queue, many[0])["#"])[:2] == [1, 2] and list(review.queue_frame(queue, many[119])["#"])[-1] == 120
+    assert len(review.queue_frame(queue, many[119])) == review.QUEUE_WINDOW
+    assert review.window_caption(queue, many[60]) == "Queue: 50 of 120 listed (#51–#100), around the one shown."
+    short = review.review_queue(many[:3], {"a1": "one article"}, status="all")
+    assert len(review.queue_frame(short, many[1])) == 3 and review.window_caption(short, many[1]) == ""
+
+
 def test_the_article_shows_the_sentence_marked_and_hostile_text_escaped():
     body = f"Intro {HOSTILE}.\n\nAircraft struck Saraqib on Sunday. After.\n\nLast paragraph."
     start = body.index("Aircraft")
@@ -183,6 +216,9 @@ class _Desk:
 
     def __init__(self, answer: Exception | None = None) -> None:
         self.answer, self.calls = answer, []
+
+    def gazetteer(self):
+        return default_gazetteer()
 
     def accept(self, candidate_id, user, *, dataset, changes=None):
         self.calls.append(("accept", candidate_id, dataset, changes))
@@ -298,13 +334,18 @@ def test_the_place_comes_from_an_alternative_the_gazetteer_a_click_or_typed_coor
     assert edit.chosen_place(c, {key("rv_place"): "alt:1"}) == ("Saraqib", 33.5, 36.3, 1)
     found = edit.chosen_place(c, {key("rv_place"): "search", key("rv_search"): "Manbij"})
     assert found[0] == "Manbij" and abs(found[1] - 36.53) < 0.05
-    state = {key("rv_map"): {"last_clicked": {"lat": 35.9, "lng": 36.7}}, key("rv_name"): "a farm east of Saraqib"}
+    state = {"rv_map": {"last_clicked": {"lat": 35.9, "lng": 36.7}}, key("rv_name"): "a farm east of Saraqib"}
     edit.map_clicked(state, c)
     assert state[key("rv_place")] == "map" and edit.chosen_place(c, state) == ("a farm east of Saraqib", 35.9, 36.7, 1)
     assert state[edit.edit_form_key(c)] is True  # the form opens on the click: Accept alone would take the proposal
-    quiet = {key("rv_map"): {"last_clicked": None}}  # the map's first report, before any click
+    assert (state[key("rv_lat")], state[key("rv_lon")]) == (35.9, 36.7)  # the typed boxes show the click
+    assert "value" not in {w.key: w.options for w in edit.place_widgets(c, state)}[key("rv_lat")]  # no second value to warn of
+    # The map is one widget for every candidate: its last click is not the next candidate's place.
+    other = replace(c, id="c2")
+    assert edit.map_click(other, state) is None and edit.chosen_place(other, state)[1:3] == (c.latitude, c.longitude)
+    quiet = {"rv_map": {"last_clicked": None}}  # the map's first report, before any click
     edit.map_clicked(quiet, c)
-    assert quiet == {key("rv_map"): {"last_clicked": None}}
+    assert quiet == {"rv_map": {"last_clicked": None}}
     assert edit.chosen_point(c, state) == (35.9, 36.7, "a farm east of Saraqib")
     assert edit.chosen_place(c, {key("rv_place"): "typed", key("rv_lat"): 36.0, key("rv_lon"): 37.0}) == ("Saraqib", 36.0, 37.0, 1)
     with pytest.raises(ValueError, match="place: expected a click on the small map"):
@@ -354,9 +395,13 @@ def test_the_small_map_marks_the_proposal_its_alternatives_and_the_edit():
     assert [r[3] for r in rows] == ["proposed", "alternative", "chosen"]
     assert place_rows(c, chosen=(c.latitude, c.longitude, "same"))[-1][3] == "alternative"  # no edit, no third marker
     assert map_view(place_rows(c))[2] == 6 and map_view(place_rows(replace(c, places=())))[2] == 12  # 266 km apart; one place
-    base, layers = candidate_map(c, tiles="none")
-    for layer in layers:
-        layer.add_to(base)
-    html = map_html(base)
+    small = candidate_map(c, tiles="none")
+    assert small.center == (c.latitude, c.longitude) and small.zoom == 6
+    moved = candidate_map(replace(c, latitude=36.2, longitude=37.1, places=()), tiles="none")
+    assert (moved.center, moved.zoom) == ((36.2, 37.1), 12)
+    assert moved.base.location == small.base.location and moved.base.options == small.base.options  # the same base: never remounted
+    for layer in small.layers:
+        layer.add_to(small.base)
+    html = map_html(small.base)
     assert "window.reviewPlaces" in html and "tile.openstreetmap" not in html
     assert "<img src=x" not in html and "\\u003cimg src=x" in html  # names are JSON in the script, set as textContent

@@ -4,9 +4,9 @@ Each case prints one row: size, method, seconds, rate and, where relevant, HTML 
 peak memory. Inputs are **synthetic** (:mod:`geo.synthetic`, clearly labelled) plus the
 real UCDP file when ``shared/eval`` is present. Never run as a timed test. One module per
 case (``ingest``, ``map``, ``extract``, ``store``) on top of :mod:`geo.bench.core`; none imports
-this package's ``run``, so there is no import cycle. The ``browser`` case drives Streamlit, which
-``geo/`` never imports: it lives in the repository's ``bench/browser.py`` (beside the naive app it
-runs) and is loaded from there by its path.
+this package's ``run``, so there is no import cycle. The ``browser`` and ``review`` cases drive
+Streamlit, which ``geo/`` never imports: they live in the repository's ``bench/browser.py`` (beside
+the naive app it runs) and ``bench/review.py``, and are loaded from there by their paths.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from geo.bench.store import bench_store
 from geo.paths import ROOT
 
 __all__ = ["Row", "as_json", "format_table", "run", "timed"]
-#: The browser benchmark's script (outside the package: it imports Streamlit and Playwright).
+#: The browser benchmarks' scripts (outside the package: they import Streamlit and Playwright).
 BROWSER_BENCH = ROOT / "bench" / "browser.py"
+REVIEW_BENCH = ROOT / "bench" / "review.py"
 
 
 def run(cases: tuple[str, ...], *, sizes: tuple[int, ...]) -> list[Row]:
@@ -44,15 +45,17 @@ def run(cases: tuple[str, ...], *, sizes: tuple[int, ...]) -> list[Row]:
             rows += bench_store(sizes)
         if "browser" in cases:
             rows += browser_bench()(sizes)
+        if "review" in cases:
+            rows += browser_bench(REVIEW_BENCH, function="bench_review")(sizes)
     return rows
 
 
-def browser_bench(path: Path = BROWSER_BENCH) -> Callable[[tuple[int, ...]], list[Row]]:
-    """``bench_browser`` of the browser benchmark's script, loaded from its path (it is no module of ``geo``)."""
+def browser_bench(path: Path = BROWSER_BENCH, *, function: str = "bench_browser") -> Callable[[tuple[int, ...]], list[Row]]:
+    """``function`` of a browser benchmark's script, loaded from its path (it is no module of ``geo``)."""
     if not path.exists():
         msg = f"expected the browser benchmark at {path} (a checkout of the repository, not an installed package)"
         raise FileNotFoundError(msg)
-    spec = importlib.util.spec_from_file_location("bench_browser", path)
+    spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.bench_browser
+    return getattr(module, function)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -174,18 +175,33 @@ class EmbeddedStore(Store):
     # Candidates: ``candidates/<id>.json``, each written whole; decisions are made under the lock.
     def _candidate_list(self, article_id: str | None = None) -> list[Candidate]:
         folder = self.directory / "candidates"
-        found = [self._read_candidate(p.stem) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
-        return [c for c in found if c and article_id in (None, c.article_id)]
+        stamp = _generation(folder)
+        listed = _LISTED.get(folder)
+        if stamp is None or listed is None or listed[0] != stamp:
+            try:
+                names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".json"))
+            except OSError:  # no candidate yet
+                names = []
+            found = [c for c in (self._read_candidate(name[: -len(".json")]) for name in names) if c]
+            listed = (stamp, found)
+            if stamp is not None:
+                _LISTED[folder] = listed
+        return [c for c in listed[1] if article_id in (None, c.article_id)]
 
     def _read_candidate(self, candidate_id: str) -> Candidate | None:
+        path = self.directory / "candidates" / f"{candidate_id}.json"
         try:
-            return Candidate.from_dict(json.loads((self.directory / "candidates" / f"{candidate_id}.json").read_text(encoding="utf-8")))
+            return _parsed(path, lambda text: Candidate.from_dict(json.loads(text)))
         except (OSError, ValueError, TypeError, KeyError):
             return None  # missing, or damaged: not listed
 
     def _write_candidate(self, candidate: Candidate) -> None:
+        """Write one candidate, then count the folder's generation up (under the lock, as every candidate write is)."""
         text = json.dumps(candidate.to_dict(), ensure_ascii=False, indent=1)
-        atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), self.directory / "candidates" / f"{candidate.id}.json")
+        folder = self.directory / "candidates"
+        atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), folder / f"{candidate.id}.json")
+        stamp = uuid.uuid4().hex  # after the file: a reader never keeps an older list under the new stamp
+        atomic_write(lambda tmp: tmp.write_text(stamp, encoding="ascii"), folder / GENERATION)
 
     def _put_candidates(self, new: list[tuple[Candidate, AuditEntry]]) -> list[Candidate]:
         with self._locked():  # the same article proposed by two sessions at once: one set of candidates
@@ -303,3 +319,41 @@ class EmbeddedStore(Store):
             held_table(path, ParquetText(path).loaded)
             self._write_source(info.id, sightings, held)
             self._update(info, entry)
+
+
+#: The file that changes whenever a candidate is written (see :func:`_generation`).
+GENERATION = ".generation"
+#: Each candidates folder's list, with the generation it was read at.
+_LISTED: dict[Path, tuple[str, list[Candidate]]] = {}
+
+
+def _generation(folder: Path) -> str | None:
+    """The candidates folder's generation: a new random stamp after each write, so a list read at one
+    stamp is the folder's list while the stamp stays (across processes and replicas too); None before
+    the first write of this version (the folder is then read whole, each time)."""
+    try:
+        return (folder / GENERATION).read_text(encoding="ascii")
+    except OSError:
+        return None
+
+
+#: Parsed candidate files by path, each with the file's identity when it was read (see :func:`_parsed`).
+_PARSED: dict[Path, tuple[tuple[int, int, int], Candidate]] = {}
+
+
+def _parsed(path: Path, parse) -> Candidate:
+    """``parse`` of the file's text, read again only when the file changed.
+
+    Every write renames a new file into place (:func:`atomic_write`), so a file whose inode, size
+    and modification time are those seen before holds the same text, in this process or another
+    replica's: the Review page lists every candidate on each run, and parsing hundreds of files
+    each time is most of its wait.
+    """
+    seen = path.stat()
+    identity = (seen.st_ino, seen.st_size, seen.st_mtime_ns)
+    cached = _PARSED.get(path)
+    if cached is not None and cached[0] == identity:
+        return cached[1]
+    value = parse(path.read_text(encoding="utf-8"))
+    _PARSED[path] = (identity, value)
+    return value
