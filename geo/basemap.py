@@ -49,10 +49,9 @@ TILES: dict[str, TileSource | None] = {
 }
 
 
-#: The small maps' credits: one smaller line the map shows through, in full on hover.
-SMALL_MAP_CSS = ("<style>.leaflet-control-attribution{font-size:9px;line-height:1.2;max-width:100%;white-space:nowrap;"
-                 "overflow:hidden;text-overflow:ellipsis;background:rgba(255,255,255,.6)!important}"
-                 ".leaflet-control-attribution:hover{white-space:normal}</style>")  # fmt: skip
+#: The small maps' credits: in smaller type (two short lines at most), the map showing through.
+SMALL_MAP_CSS = ("<style>.leaflet-control-attribution{font-size:9px;line-height:1.2;"
+                 "background:rgba(255,255,255,.6)!important}</style>")  # fmt: skip
 
 
 def tile_source(tiles: str | TileSource | None) -> TileSource | None:
