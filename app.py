@@ -135,15 +135,17 @@ else:
         st.logout()
 
 
+    # Icons from the Material Symbols font Streamlit serves itself: emoji need the viewer's own emoji
+    # font, and drew as empty boxes where there is none (a server or kiosk browser offline).
     PAGES = [
-        st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
-        st.Page("pages/border.py", title="Border Watch", icon="🛂", url_path="border"),
-        st.Page("pages/timeline.py", title="Timeline", icon="📈", url_path="timeline"),
-        st.Page("pages/actors.py", title="Actors", icon="👥", url_path="actors"),
-        st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
-        st.Page("pages/review.py", title="Review", icon="✅", url_path="review"),
-        st.Page("pages/places.py", title="Places", icon="📍", url_path="places"),
-        st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
+        st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+        st.Page("pages/border.py", title="Border Watch", icon=":material/fence:", url_path="border"),
+        st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
+        st.Page("pages/actors.py", title="Actors", icon=":material/groups:", url_path="actors"),
+        st.Page("pages/articles.py", title="Articles", icon=":material/article:", url_path="articles"),
+        st.Page("pages/review.py", title="Review", icon=":material/fact_check:", url_path="review"),
+        st.Page("pages/places.py", title="Places", icon=":material/location_on:", url_path="places"),
+        st.Page("pages/data.py", title="Data", icon=":material/folder_open:", url_path="data"),
     ]
     # Sign-in lands on the root: the page (and link) asked for is kept in the tab and gone back to (geo.signin).
     RETURN_PATTERN = return_pattern([p.url_path for p in PAGES], base_path=st.get_option("server.baseUrlPath"))

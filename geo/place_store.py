@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 import geopandas as gpd
 import pandas as pd
 
-from geo.access import SERVER, User, allowed, may_upload
+from geo.access import SERVER, NotAvailable, User, allowed, may_upload
 from geo.gazetteer import Gazetteer
 from geo.io import place_again
+from geo.params import DATASET_ID
 from geo.place_learning import LearnReport, learned_citation, learned_names, sort_learned
 from geo.places import (
     HeldRows,
@@ -35,7 +36,7 @@ from geo.places import (
     worklist_reason,
 )
 from geo.report import REJECT_COLUMNS, LoadReport
-from geo.review import desk_metadata
+from geo.review import MAX_REASON_CHARS, desk_metadata, free_text
 from geo.storage.upload import canonical_events
 
 #: :attr:`ReplaceReport.placed`'s columns: the row's line in its file, its place name, where it is now and by which entry.
@@ -81,6 +82,10 @@ class PlaceStore:
 
     def _put_shared(self, new: list[tuple[SharedPlace, object]]) -> list[SharedPlace]:
         """Store each shared place whose ``key`` is not stored yet and log its entry, at once; return those stored now."""
+        raise NotImplementedError
+
+    def _drop_shared(self, place_id: str, entry) -> bool:
+        """Take the place ``place_id`` out of the shared layer and log ``entry``, at once; False when it is not there."""
         raise NotImplementedError
 
     def _shared_list(self) -> list[SharedPlace]:
@@ -172,6 +177,37 @@ class PlaceStore:
             msg = f"name: expected a name not in the shared layer yet, got {name[:60]!r} in {cc} {gov}".rstrip() + by
             raise ValueError(msg)
         return stored[0]
+
+    def remove_place(self, place_id: str, user: User, *, reason: str) -> SharedPlace:
+        """Take a place out of the shared layer, saying why (its author or an admin); logged. Return it as it was.
+
+        To correct a point or a citation, remove the place and add it again. Events it placed keep
+        their point (their ``geocoded_by`` names the entry and its citation); later uploads, article
+        extraction and re-placing no longer find it, and its name is open on the worklist again.
+
+        Raises
+        ------
+        PermissionError
+            When ``user`` is not an analyst or an admin, or is an analyst who did not add it (refused and logged).
+        NotAvailable
+            When there is no such place (removed a moment ago, perhaps, on another replica).
+        ValueError
+            When ``reason`` is blank or over 1,000 characters.
+        """
+        shown = str(place_id)[:40] if DATASET_ID.fullmatch(str(place_id)) else "?"
+        self._may_place(user, action="remove_place", shown=shown)
+        reason = free_text("reason", reason, limit=MAX_REASON_CHARS)
+        place = next((p for p in self._shared_list() if p.id == place_id), None) if shown != "?" else None
+        if place is None:
+            raise NotAvailable(place_id)
+        if user.role != "admin" and place.author != user.label[:200]:
+            self._log(self._entry(user, "denied", place.id, "remove_place"))
+            msg = f"remove_place: expected the place's author ({place.author[:80]}) or an admin, got {user.label[:80]}"
+            raise PermissionError(msg)
+        detail = f"{place.name[:60]} ({place.country} {place.admin1[:40]}): {reason[:100]}"
+        if not self._drop_shared(place.id, self._entry(user, "remove_place", place.id, detail)):
+            raise NotAvailable(place_id)
+        return place
 
     def replace_places(self, dataset_id: str, user: User) -> ReplaceReport:
         """Place a dataset's rows rejected for an unresolved name again, with the shared layer, as a new version; logged.

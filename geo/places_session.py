@@ -360,6 +360,36 @@ def learned_frame(report: LearnReport) -> pd.DataFrame:
 # ---------------------------------------------------------------------- the shared layer
 
 
+def removable(work: Worklist, user: User) -> dict[str, SharedPlace]:
+    """The shared places ``user`` may remove, by id: an admin any, an analyst those they added."""
+    if not may_curate(user):
+        return {}
+    return {i: p for i, p in work.shared.items() if user.role == "admin" or p.author == user.label[:200]}
+
+
+def remove_widgets(state: MutableMapping[str, object], store: Store, user: User, places: Mapping[str, SharedPlace]) -> tuple[Widget, ...]:
+    """The place to remove, why, and "Remove from the shared layer" (:func:`remove_place`)."""
+    labels = {i: f"{_cut(p.name, 60)} ({p.country} {_cut(p.admin1, 30)}) · {p.lat:.4f}, {p.lon:.4f} · by {_cut(p.author, 40)}"
+              for i, p in places.items()}  # fmt: skip
+    if state.get("pl_remove_pick") not in labels:  # removed meanwhile: the picker starts again from the first
+        state.pop("pl_remove_pick", None)
+    return (Widget("selectbox", "Shared place", "pl_remove_pick", {"options": list(labels), "format_func": labels.get}),
+            Widget("text_input", "Why (kept in the audit log)", "pl_remove_reason", {}),
+            Widget("button", "Remove from the shared layer", "pl_remove", {"on_click": remove_place, "args": (state, store, user)}))  # fmt: skip
+
+
+def remove_place(state: MutableMapping[str, object], store: Store, user: User) -> None:
+    """"Remove from the shared layer" (a callback): the store checks who may and why; a refusal says so and removes nothing."""
+    try:
+        place = store.remove_place(str(state.get("pl_remove_pick") or ""), user, reason=str(state.get("pl_remove_reason") or ""))
+    except (ValueError, PermissionError, NotAvailable) as exc:
+        state["pl_notice"] = Said("error", str(exc.args[0]) if isinstance(exc, NotAvailable) else str(exc))
+        return
+    state["pl_remove_reason"] = ""
+    state["pl_notice"] = Said("success", f"Removed {_cut(place.name, 80)} from the shared layer. Events it placed keep their point; "
+                                         "later uploads and articles no longer find it, and its name is open on the worklist again.")  # fmt: skip
+
+
 def shared_frame(work: Worklist) -> pd.DataFrame:
     """The shared layer, oldest first: each place with its point, citation, author and date (and the dataset it was learned from)."""
     rows = [{"name": _cut(p.name), "country": country_label(p.country), "admin1": _cut(p.admin1) or "—", "lat": round(p.lat, 5),

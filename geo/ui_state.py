@@ -119,6 +119,8 @@ UI_ONLY: dict[str, str] = {
     "pl_replaced": "Places: the last re-place's report (geo.places_session.Replaced)", "pl_dl_report": "Places: the re-place report (download)",
     "pl_learn_dataset": "Places: the dataset to learn from", "pl_learn": "Places: Learn places from this dataset",
     "pl_learned": "Places: the last learning's report (geo.places_session.Learned)",
+    "pl_remove_pick": "Places: the shared place to remove", "pl_remove_reason": "Places: why it is removed",
+    "pl_remove": "Places: Remove from the shared layer",
 }  # fmt: skip
 
 #: Keys made per dataset by :func:`dataset_key` (``<prefix>:<dataset id>``; also per stored article

@@ -70,3 +70,6 @@ st.subheader("The shared layer")
 st.dataframe(places.shared_frame(work), hide_index=True)
 if not work.shared:
     st.caption("No shared place yet.")
+if mine := places.removable(work, user):
+    with st.expander("Remove a place (to correct one, remove it and add it again)"):
+        draw(st, places.remove_widgets(state, store, user, mine))

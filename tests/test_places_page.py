@@ -136,3 +136,30 @@ def test_a_viewer_sees_the_worklist_and_the_layer_but_no_form(app_store, monkeyp
     assert at.dataframe[0].value["name"].tolist() == [VILLAGE]
     assert at.dataframe[-1].value["citation"].tolist() == [CITATION]
     assert not [w for w in (*at.button, *at.text_input, *at.selectbox) if str(w.key).startswith("pl_")]
+
+
+def test_remove_a_shared_place_with_a_reason_and_its_name_reopens(app_store):
+    app_store.save(UPLOAD.encode(), name="synthetic.csv", user=LOCAL)
+    at = _add(_places())
+    assert at.dataframe[-1].value["name"].tolist() == [VILLAGE]
+    at = at.button(key="pl_remove").click().run()  # no reason given: refused, nothing removed
+    assert not at.exception and "reason" in _said(at) and at.dataframe[-1].value["name"].tolist() == [VILLAGE]
+    at.text_input(key="pl_remove_reason").input(f"wrong village {HOSTILE}")
+    at = at.button(key="pl_remove").click().run()
+    assert not at.exception and f"Removed {VILLAGE} from the shared layer" in _said(at)
+    assert app_store.shared_places(LOCAL) == [] and "No shared place yet." in [c.value for c in at.caption]
+    assert at.dataframe[0].value["placed by"].iloc[0] == "—"  # open on the worklist again
+    assert not [w for w in at.button if w.key == "pl_remove"]  # nothing left to remove
+    log = app_store.audit_log(LOCAL)
+    assert log[log["action"] == "remove_place"]["detail"].tolist() == [f"{VILLAGE} (SY Aleppo): " + f"wrong village {HOSTILE}"[:100]]
+
+
+def test_an_analyst_may_remove_only_the_places_they_added(app_store, monkeypatch):
+    alice, carol = User("alice", email="alice@desk.example", role="analyst"), User("carol", email="carol@x.example", role="analyst")
+    app_store.add_place(VILLAGE, alice, lat=36.45, lon=37.9, country="SY", citation=CITATION)
+    app_store.add_place("Tell Tajriba Thani", carol, lat=36.3, lon=37.5, country="SY", citation=CITATION)
+    monkeypatch.setattr("geo.access.LOCAL", carol)  # the app's user is Carol
+    at = _places()
+    assert not at.exception
+    offered = at.selectbox(key="pl_remove_pick").options
+    assert len(offered) == 1 and offered[0].startswith("Tell Tajriba Thani")  # Alice's place is not offered

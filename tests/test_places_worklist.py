@@ -136,6 +136,36 @@ def test_viewers_and_other_analysts_are_refused_and_logged(any_store):
     assert any_store.replace_places(dataset_id, DANA).placed.empty  # an admin may (nothing to place yet)
 
 
+def test_a_shared_place_is_removed_by_its_author_or_an_admin_and_its_name_reopens(any_store):
+    _save(any_store, UNKNOWN)  # the village on the worklist
+    place = any_store.add_place(VILLAGE, ALICE, **POINT, citation=CITATION)
+    assert _entry(any_store, ALICE).placed_by == place.id
+    placed = _save(any_store, UNKNOWN.replace("2024-03", "2024-04"), name="placed.csv")  # its two rows placed by the entry
+    with pytest.raises(PermissionError, match="expected an analyst or an admin"):
+        any_store.remove_place(place.id, BOB, reason="wrong village")
+    with pytest.raises(PermissionError, match=r"expected the place's author \(alice"):
+        any_store.remove_place(place.id, CAROL, reason="wrong village")  # another analyst
+    with pytest.raises(ValueError, match="reason"):
+        any_store.remove_place(place.id, ALICE, reason="  ")
+    assert [p.id for p in any_store.shared_places(ALICE)] == [place.id]  # nothing refused took it out
+    gone = any_store.remove_place(place.id, ALICE, reason="the point is the next village's; sheet 5 has it")
+    assert gone == place and any_store.shared_places(ALICE) == []
+    with pytest.raises(NotAvailable):
+        any_store.remove_place(place.id, DANA, reason="again")  # removed already (on another replica, say)
+    assert _entry(any_store, ALICE).placed_by == "" and VILLAGE in [e.name for e in any_store.worklist(ALICE, open_only=True)]
+    _, result = any_store.save(UNKNOWN.replace("2024-03", "2024-05").encode(), name="later.csv", user=ALICE)
+    assert result.report.rows_rejected == 3  # the layer no longer places it
+    kept = any_store.load(placed, ALICE)
+    assert (kept["location"] == VILLAGE).sum() == 2  # events it placed keep their point and provenance
+    again = any_store.add_place(VILLAGE, DANA, **{**POINT, "lat": 36.46}, citation="synthetic sheet 5")  # corrected: added again
+    with pytest.raises(PermissionError, match="author"):
+        any_store.remove_place(again.id, ALICE, reason="mine now?")
+    any_store.remove_place(again.id, DANA, reason="an admin may")
+    log = any_store.audit_log(DANA)
+    assert log[log["action"] == "remove_place"]["detail"].str.startswith(VILLAGE).tolist() == [True, True]
+    assert (log[log["action"] == "denied"]["detail"] == "remove_place").sum() == 3  # Bob, Carol, Alice on Dana's
+
+
 @pytest.mark.parametrize(("change", "message"), [
     ({"lat": 33.31, "lon": 44.36}, "lat, lon: expected a point in Syria, the country given with 'Tell Zaytunat al-Wahm'; got 33.31, 44.36, which lies in Iraq"),
     ({"lat": 34.5, "lon": 33.0}, "which lies in no country"),

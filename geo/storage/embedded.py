@@ -287,6 +287,17 @@ class EmbeddedStore(Store):
         except (OSError, ValueError, TypeError, KeyError):
             return []
 
+    def _drop_shared(self, place_id: str, entry: AuditEntry) -> bool:
+        with self._locked():
+            stored = self._shared_list()
+            kept = [p for p in stored if p.id != place_id]
+            if len(kept) == len(stored):
+                return False
+            text = json.dumps([p.to_dict() for p in kept], ensure_ascii=False, indent=1)
+            atomic_write(lambda tmp: tmp.write_text(text, encoding="utf-8"), self.directory / "places" / "shared.json")
+            self._log(entry)
+        return True
+
     def _put_shared(self, new: list[tuple[SharedPlace, AuditEntry]]) -> list[SharedPlace]:
         with self._locked():
             stored = self._shared_list()

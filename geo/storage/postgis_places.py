@@ -65,6 +65,13 @@ class PostgisPlaces:
             rows = conn.execute("SELECT record FROM shared_places ORDER BY seq").fetchall()
         return [SharedPlace.from_dict(r[0]) for r in rows]
 
+    def _drop_shared(self, place_id: str, entry) -> bool:
+        with self._connect() as conn:
+            gone = conn.execute("DELETE FROM shared_places WHERE id = %s RETURNING id", (place_id,)).fetchone()
+            if gone:
+                self._audit(conn, entry)
+        return gone is not None
+
     def _put_shared(self, new: list[tuple[SharedPlace, object]]) -> list[SharedPlace]:
         stored = []
         with self._connect() as conn:
