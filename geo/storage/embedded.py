@@ -191,7 +191,7 @@ class EmbeddedStore(Store):
     def _read_candidate(self, candidate_id: str) -> Candidate | None:
         path = self.directory / "candidates" / f"{candidate_id}.json"
         try:
-            return _parsed(path, lambda text: Candidate.from_dict(json.loads(text)))
+            return _parsed_candidate(path)
         except (OSError, ValueError, TypeError, KeyError):
             return None  # missing, or damaged: not listed
 
@@ -348,12 +348,12 @@ def _generation(folder: Path) -> str | None:
         return None
 
 
-#: Parsed candidate files by path, each with the file's identity when it was read (see :func:`_parsed`).
+#: Parsed candidate files by path, each with the file's identity when it was read (see :func:`_parsed_candidate`).
 _PARSED: dict[Path, tuple[tuple[int, int, int], Candidate]] = {}
 
 
-def _parsed(path: Path, parse) -> Candidate:
-    """``parse`` of the file's text, read again only when the file changed.
+def _parsed_candidate(path: Path) -> Candidate:
+    """The candidate in the file at ``path``, read and parsed again only when the file changed.
 
     Every write renames a new file into place (:func:`atomic_write`), so a file whose inode, size
     and modification time are those seen before holds the same text, in this process or another
@@ -365,6 +365,6 @@ def _parsed(path: Path, parse) -> Candidate:
     cached = _PARSED.get(path)
     if cached is not None and cached[0] == identity:
         return cached[1]
-    value = parse(path.read_text(encoding="utf-8"))
+    value = Candidate.from_dict(json.loads(path.read_text(encoding="utf-8")))
     _PARSED[path] = (identity, value)
     return value
