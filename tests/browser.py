@@ -21,6 +21,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.conftest import ROOT
@@ -91,11 +93,16 @@ class Runs:
         self.page = page
         self.ended: list[int] = []
         self.errors: list[str] = []
+        self.trace: list[str] = []  # what the page asked and was told, for a failure's message
         page.on("websocket", self._watch)
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
     def _watch(self, ws) -> None:
         ws.on("framereceived", self._frame)
+        ws.on("framesent", self._sent)
+
+    def _note(self, line: str) -> None:
+        self.trace = [*self.trace[-59:], f"{time.monotonic():.2f} {line}"]
 
     def _frame(self, payload) -> None:
         if isinstance(payload, bytes | bytearray):
@@ -104,8 +111,25 @@ class Runs:
                 msg.ParseFromString(bytes(payload))
             except Exception:  # noqa: BLE001 - not every frame is a ForwardMsg we can read
                 return
-            if msg.WhichOneof("type") == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                self.ended.append(msg.script_finished)
+            kind = msg.WhichOneof("type")
+            if kind == "script_finished":
+                self._note(f"finished {ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)}")
+                if msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    self.ended.append(msg.script_finished)
+            elif kind in ("new_session", "auto_rerun", "stop_auto_rerun"):
+                self._note(f"{kind} {msg.auto_rerun.fragment_id[:8] if kind == 'auto_rerun' else ''}")
+
+    def _sent(self, payload) -> None:
+        if isinstance(payload, bytes | bytearray):
+            msg = BackMsg()
+            try:
+                msg.ParseFromString(bytes(payload))
+            except Exception:  # noqa: BLE001 - a frame we cannot read is left out of the trace
+                return
+            if msg.WhichOneof("type") == "rerun_script":
+                rerun = msg.rerun_script
+                triggers = [w.id.rsplit("-", 1)[-1] for w in rerun.widget_states.widgets if w.WhichOneof("value") == "trigger_value" and w.trigger_value]
+                self._note(f"rerun fragment={rerun.fragment_id[:8] or '-'} auto={rerun.is_auto_rerun} triggers={triggers}")
 
     @property
     def finished(self) -> int:
@@ -113,8 +137,12 @@ class Runs:
         return len(self.ended)
 
     def wait_idle(self, timeout_ms: float = 60_000) -> None:
-        """Until the app says no script is running (and the connection is up)."""
-        self.page.wait_for_selector(IDLE, timeout=timeout_ms)
+        """Until the app says no script is running (and the connection is up); on a timeout the failure
+        lists the page's last rerun requests and run ends."""
+        try:
+            self.page.wait_for_selector(IDLE, timeout=timeout_ms)
+        except PlaywrightTimeout:
+            pytest.fail(f"the app kept running for {timeout_ms / 1000:.0f} s; last messages:\n" + "\n".join(self.trace))
 
     def settle(self, *, quiet_ms: float = 1500, timeout_ms: float = 60_000) -> None:
         """Until the app is idle and has started no run for ``quiet_ms``.

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -211,6 +213,32 @@ def test_headers_framing_metrics_and_secure_cookies(team, browser):
     assert plain and not any("secure" in c.lower() for c in plain)
 
 
+def _streamed_upload(url: str, session_id: str, size: int, *, headers: dict[str, str]) -> tuple[int, str]:
+    """The same request sent as an attacker's program would: headers, then ``size`` bytes streamed in 1 MB
+    chunks whether or not the server has answered (a refused body is never read; the server may close early)."""
+    boundary = "attackboundary"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="events.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
+    connection.putrequest("PUT", f"/_stcore/upload_file/{session_id}/f{size}")
+    for name, value in {**headers, "Content-Type": f"multipart/form-data; boundary={boundary}",
+                        "Content-Length": str(len(head) + size + len(tail))}.items():  # fmt: skip
+        connection.putheader(name, value)
+    connection.endheaders()
+    chunk = b"x" * 2**20
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the server answered and closed: the rest is not sent
+        connection.send(head)
+        for start in range(0, size, len(chunk)):
+            connection.send(chunk[: size - start])
+        connection.send(tail)
+    answer = connection.getresponse()
+    text = answer.read().decode()
+    connection.close()
+    return answer.status, text
+
+
 def _put_upload(request, url: str, session_id: str, size: int, *, headers: dict[str, str] | None = None):
     """Streamlit's upload request for one file of ``size`` bytes, as a program (not the widget) sends it."""
     return request.put(f"{url}/_stcore/upload_file/{session_id}/f{size}", headers=headers or {},
@@ -230,8 +258,8 @@ def test_anonymous_uploads_and_floods_are_refused_before_memory_grows(team, brow
     with open_session(first, cookies=cookie_header(anonymous)) as session_id:
         before = server_rss_mb(first)
         for _ in range(5):
-            refused = _put_upload(anonymous.request, first, session_id, 40 * 2**20, headers=xsrf)
-            assert refused.status == 403 and "sign in" in refused.text()
+            status, text = _streamed_upload(first, session_id, 40 * 2**20, headers=xsrf | {"Cookie": cookie_header(anonymous)})
+            assert status == 403 and "sign in" in text
         assert server_rss_mb(first) - before < 60  # 200 MB sent, none of it held
 
     # A signed-in analyst is limited too: the fifth upload within the hour is refused with a time to wait.
