@@ -75,11 +75,12 @@ def candidate_desk() -> None:
                       on_change=lambda: edit.map_clicked(state, shown))  # fmt: skip
             st.caption("Red: proposed · blue: other places of that name · green: the edited place. Click to set the place.")
         if review.may_decide(user) and shown.status == "pending":
-            with edit_col.expander("Edit, then accept", key=edit.edit_form_key(shown), on_change="rerun"):
+            form = edit_col.expander("Edit, then accept", key=edit.edit_form_key(shown), on_change="rerun")
+            if form.open:  # its fields are drawn once it is opened: drawn folded, they cost each decision a tenth of a second
                 for row in (edit.edit_widgets(shown, state), edit.place_widgets(shown, state)):
-                    for col, widget in zip(st.columns(3) * 2, row, strict=False):
+                    for col, widget in zip(form.columns(3) * 2, row, strict=False):
                         draw(col, [widget])
-                draw(st, [review.accept_edited_button(state, store, user, queue, shown)])
+                draw(form, [review.accept_edited_button(state, store, user, queue, shown)])
 
     st.subheader("Desk datasets")
     st.markdown(review.desk_links(store.datasets(user)) or "None yet: accepting a candidate makes one.", unsafe_allow_html=True)

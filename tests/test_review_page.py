@@ -101,6 +101,9 @@ def test_an_edit_changes_the_place_and_the_fields(app_store):
     dana = next(c for c in app_store.candidates(LOCAL) if c.location == "Dana")
     at.session_state["rv_current"] = dana.id
     at.run()
+    assert f"rv_search:{dana.id}" not in [w.key for w in at.text_input]  # folded: its fields are not drawn
+    at.session_state[f"rv_edit:{dana.id}"] = True  # the form opened, as its header clicked does
+    at.run()
     at.text_input(key=f"rv_search:{dana.id}").input("Saraqib").run()
     at.selectbox(key=f"rv_place:{dana.id}").set_value("search")
     at.number_input(key=f"rv_fat:{dana.id}").set_value(1)
