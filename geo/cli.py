@@ -32,6 +32,9 @@ from geo.gazetteer import evaluate as evaluate_gazetteer
 from geo.io import read_events
 from geo.io.readers import format_label, formats
 from geo.mapview import build_map, standalone_html
+from geo.match_eval import naive_pairs, read_gold
+from geo.match_eval import score as score_matching
+from geo.matching import Windows, match
 from geo.params import PARAMS
 from geo.paths import DATA
 from geo.query import Query, with_defaults
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--update-readme", action="store_true", help="rewrite the table in data/README.md")
     schema.set_defaults(func=cmd_schema)
     _geography_commands(sub)
+    _match_command(sub)
     ext = sub.add_parser("extract", help="news articles -> events (one JSON object per event with --json)")
     ext.add_argument("paths", nargs="+", type=Path)
     ext.add_argument("--json", action="store_true")
@@ -89,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         mp.add_argument(f"--{p.key}", dest=f"p_{p.key}", action="append" if p.multi else None, help=p.help.replace("%", "%%"))
     mp.set_defaults(func=cmd_map)
     bench = sub.add_parser("bench", help="benchmarks against the naive approach (prints a table)")
-    bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map, extract, store, browser, review")
+    bench.add_argument("--cases", default="ingest,tag,map", help="comma-separated: ingest, tag, map, extract, match, store, browser, review")
     bench.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated event counts")
     bench.add_argument("--json", action="store_true", help="emit the table as a JSON list")
     bench.set_defaults(func=cmd_bench)
@@ -164,6 +168,42 @@ def cmd_map(args: argparse.Namespace) -> int:
     m, mode = build_map(query.apply(events), query)
     args.out.write_text(standalone_html(m), encoding="utf-8")
     print(f"{query.describe()} · {len(query.apply(events)):,} events · mode {mode} -> {args.out}")
+    return 0
+
+
+def _match_command(sub: argparse._SubParsersAction) -> None:
+    m = sub.add_parser("match", help="pair the events of two sources that report one incident (time, distance, type, actors; one to one)")
+    m.add_argument("a", type=Path, help="first event file (any format the readers take)")
+    m.add_argument("b", type=Path, help="second event file")
+    m.add_argument("--days", type=int, default=Windows.days, help="days between the two events' spans at most (default %(default)s)")
+    m.add_argument("--km", type=float, default=Windows.km, help="kilometres between their points at most (default %(default)s)")
+    m.add_argument("--out", type=Path, help="write the pairs here as CSV")
+    m.add_argument("--gold", type=Path, help="hand-matched pairs (pair_id a~b, same yes/no/unsure): print precision and recall, ours and the naive rule's")
+    m.add_argument("--json", action="store_true", help="print one JSON object instead of lines")
+    m.set_defaults(func=cmd_match)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    try:
+        windows = Windows(days=args.days, km=args.km)
+    except ValueError as exc:  # a window out of range: one line, not a traceback
+        raise GeoError(f"--{exc}") from exc
+    a, b = read_events(args.a).events, read_events(args.b).events
+    pairs = match(a, b, windows=windows)
+    if args.out:
+        pairs.to_csv(args.out, index=False)
+    said: dict[str, object] = {"a": len(a), "b": len(b), "pairs": len(pairs), "days": windows.days, "km": windows.km}
+    if args.gold:
+        gold = read_gold(args.gold)
+        said["scores"] = [score_matching(pairs, gold, method="ours").as_dict(), score_matching(naive_pairs(a, b), gold, method="naive").as_dict()]
+    if args.json:
+        print(json.dumps(said))
+        return 0
+    print(f"{said['pairs']:,} pairs of {len(a):,} and {len(b):,} events (within {windows.days} days and {windows.km:g} km)")
+    for s in said.get("scores", []):
+        p, r = (f"{v:.1%}" if v is not None else "n/a" for v in (s["precision"], s["recall"]))
+        print(f"{s['method']}: precision {p} ({s['right']}/{s['matched_gold']}), recall {r} ({s['right']}/{s['gold_yes']}); "
+              f"{s['judged']} gold pairs judged, {s['unsure']} unsure left out")  # fmt: skip
     return 0
 
 

@@ -3,7 +3,7 @@
 Each case prints one row: size, method, seconds, rate and, where relevant, HTML bytes and
 peak memory. Inputs are **synthetic** (:mod:`geo.synthetic`, clearly labelled) plus the
 real UCDP file when ``shared/eval`` is present. Never run as a timed test. One module per
-case (``ingest``, ``map``, ``extract``, ``store``) on top of :mod:`geo.bench.core`; none imports
+case (``ingest``, ``map``, ``extract``, ``match``, ``store``) on top of :mod:`geo.bench.core`; none imports
 this package's ``run``, so there is no import cycle. The ``browser`` and ``review`` cases drive
 Streamlit, which ``geo/`` never imports: they live in the repository's ``bench/browser.py`` (beside
 the naive app it runs) and ``bench/review.py``, and are loaded from there by their paths.
@@ -20,6 +20,7 @@ from geo.bench.core import Row, as_json, format_table, timed
 from geo.bench.extract import bench_extract
 from geo.bench.ingest import bench_ingest, bench_tag
 from geo.bench.map import bench_map
+from geo.bench.match import bench_match
 from geo.bench.store import bench_store
 from geo.paths import ROOT
 
@@ -41,6 +42,8 @@ def run(cases: tuple[str, ...], *, sizes: tuple[int, ...]) -> list[Row]:
             rows += bench_map(sizes)
         if "extract" in cases:
             rows += bench_extract()
+        if "match" in cases:
+            rows += bench_match(sizes)
         if "store" in cases:
             rows += bench_store(sizes)
         if "browser" in cases:
