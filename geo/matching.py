@@ -118,13 +118,14 @@ def candidate_pairs(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, windows: Windows) 
     a0, a1 = _days(a)
     b0, b1 = _days(b)
     order = np.argsort(b0, kind="stable")
+    starts = b0[order]  # sorted once: each day below only searches it
     longest = int((b1 - b0).max()) if len(b) else 0
     found: list[tuple[np.ndarray, np.ndarray]] = []
     for day in np.unique(a0):
         rows = np.flatnonzero(a0 == day)
         reach_end = int(a1[rows].max()) + windows.days
-        lo = np.searchsorted(b0[order], day - windows.days - longest, side="left")
-        hi = np.searchsorted(b0[order], reach_end, side="right")
+        lo = np.searchsorted(starts, day - windows.days - longest, side="left")
+        hi = np.searchsorted(starts, reach_end, side="right")
         near = order[lo:hi]
         if not len(near):
             continue

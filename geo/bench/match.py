@@ -8,13 +8,12 @@ it is run at a size it finishes in, and ours at the same size beside it.
 
 from __future__ import annotations
 
-import math
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.bench.core import Row, timed
+from geo.distance import haversine_km
 from geo.matching import Windows, match
 from geo.synthetic import synthetic_events
 
@@ -62,7 +61,7 @@ def naive_match(a: pd.DataFrame, b: pd.DataFrame) -> list[tuple[str, str]]:
         for rb in b.itertuples():
             if abs((ra.event_date - rb.event_date).days) > WINDOWS.days or ra.event_type != rb.event_type:
                 continue
-            km = _haversine(ra.latitude, ra.longitude, rb.latitude, rb.longitude)
+            km = haversine_km(ra.latitude, ra.longitude, rb.latitude, rb.longitude)
             if km <= WINDOWS.km:
                 found.append((km, ra.event_id, rb.event_id))
     used_a, used_b, pairs = set(), set(), []
@@ -73,8 +72,3 @@ def naive_match(a: pd.DataFrame, b: pd.DataFrame) -> list[tuple[str, str]]:
             pairs.append((x, y))
     return pairs
 
-
-def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(h))
